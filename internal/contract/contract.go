@@ -1,0 +1,89 @@
+// Package contract holds the names Periscope writes: the output contract of
+// DESIGN.md §3. Renaming anything here is a breaking change and must be noted
+// in the README changelog.
+package contract
+
+// Span (and log record) attributes.
+const (
+	AttrCost            = "gen_ai.usage.cost"
+	AttrCostInput       = "periscope.cost.input"
+	AttrCostOutput      = "periscope.cost.output"
+	AttrCostCacheRead   = "periscope.cost.cache_read"
+	AttrCostCacheWrite  = "periscope.cost.cache_write"
+	AttrCostReasoning   = "periscope.cost.reasoning"
+	AttrCostPriceID     = "periscope.cost.price_id"
+	AttrCostUnpriced    = "periscope.cost.unpriced"
+	AttrCostSource      = "periscope.cost.source"
+	AttrCostDraftAmount = "gen_ai.usage.cost.amount"
+	AttrCostDraftCurr   = "gen_ai.usage.cost.currency"
+	AttrCostDraftSource = "gen_ai.usage.cost.source"
+
+	AttrPromptName          = "gen_ai.prompt.name"
+	AttrPromptVersion       = "gen_ai.prompt.version"
+	AttrPromptTemplateHash  = "periscope.prompt.template_hash"
+	AttrPromptVersionSource = "periscope.prompt.version_source"
+	AttrPromptNewVersion    = "periscope.prompt.new_version"
+	AttrPromptTemplate      = "periscope.prompt.template"
+
+	AttrEvalPrefix    = "periscope.eval." // + evaluator name: score in [0,1]
+	AttrEvalFailed    = "periscope.eval.failed"
+	AttrEvalTruncated = "periscope.eval.truncated"
+
+	AttrDialect = "periscope.genai.dialect"
+)
+
+// Unpriced reasons.
+const (
+	UnpricedUnknownModel = "unknown_model"
+	UnpricedMissingUsage = "missing_usage"
+)
+
+// Prompt version sources.
+const (
+	VersionSourceAttribute = "attribute"
+	VersionSourceRegistry  = "registry"
+	VersionSourceInferred  = "inferred"
+)
+
+// Evaluation results: span event / log record name and attributes.
+const (
+	EventEvaluationResult = "gen_ai.evaluation.result"
+	AttrEvalName          = "gen_ai.evaluation.name"
+	AttrEvalScoreValue    = "gen_ai.evaluation.score.value"
+	AttrEvalScoreLabel    = "gen_ai.evaluation.score.label"
+	AttrEvalExplanation   = "gen_ai.evaluation.explanation"
+
+	LabelPass      = "pass"
+	LabelFail      = "fail"
+	LabelNoContext = "no_context"
+)
+
+// Evaluator names.
+const (
+	EvalPromptInjection = "prompt_injection"
+	EvalJailbreak       = "jailbreak"
+	EvalPII             = "pii"
+	EvalSecrets         = "secrets"
+	EvalToxicity        = "toxicity"
+	EvalRefusal         = "refusal"
+	EvalPromptLeak      = "prompt_leak"
+	EvalOffTopic        = "off_topic"
+	EvalHallucination   = "hallucination"
+)
+
+// Metrics of genai_metrics.
+const (
+	MetricTokenUsage        = "gen_ai.client.token.usage"
+	MetricOperationDuration = "gen_ai.client.operation.duration"
+	MetricUsageTokens       = "periscope.usage.tokens"
+	MetricCost              = "periscope.cost"
+	MetricEvalScore         = "periscope.eval.score"
+	MetricEvalFailures      = "periscope.eval.failures"
+	MetricDriftScore        = "periscope.drift.score"
+	MetricQualityRegression = "periscope.quality.regression"
+
+	AttrTokenType     = "gen_ai.token.type"
+	AttrDriftSignal   = "periscope.drift.signal"
+	AttrDriftMethod   = "periscope.drift.method"
+	AttrMetricOverflow = "otel.metric.overflow"
+)
