@@ -1,0 +1,44 @@
+// Package genaievalprocessor scores GenAI calls with deterministic safety and
+// hallucination evaluators, writes the results as semconv evaluation
+// results, and can redact PII and secrets before export.
+package genaievalprocessor
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processorhelper"
+
+	"github.com/periscope-otel/periscope/processor/genaievalprocessor/internal/metadata"
+)
+
+var capabilities = consumer.Capabilities{MutatesData: true}
+
+// NewFactory returns the genai_eval processor factory.
+func NewFactory() processor.Factory {
+	return processor.NewFactory(metadata.Type, createDefaultConfig,
+		processor.WithTraces(createTraces, metadata.TracesStability),
+		processor.WithLogs(createLogs, metadata.LogsStability))
+}
+
+func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
+	p, err := newEvalProcessor(set, cfg.(*Config), true)
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+		processorhelper.WithCapabilities(capabilities),
+		processorhelper.WithStart(p.start), processorhelper.WithShutdown(p.shutdown))
+}
+
+func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
+	p, err := newEvalProcessor(set, cfg.(*Config), false)
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
+		processorhelper.WithCapabilities(capabilities),
+		processorhelper.WithStart(p.start), processorhelper.WithShutdown(p.shutdown))
+}
