@@ -44,7 +44,9 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 		return nil, err
 	}
 	return processorhelper.NewTraces(ctx, set, cfg, next,
-		func(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) { return p.processTraces(ctx, td), nil },
+		func(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+			return p.processTraces(ctx, td), nil
+		},
 		processorhelper.WithCapabilities(processorCapabilities),
 		processorhelper.WithStart(p.start),
 		processorhelper.WithShutdown(p.shutdown))
