@@ -1,0 +1,792 @@
+package genai
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// Canonical string fields, each read from several source keys in priority
+// order (genai-span-formats.md §3.2). A slot index is the priority.
+type strField uint8
+
+const (
+	fOperation strField = iota
+	fProvider
+	fRequestModel
+	fResponseModel
+	fResponseID
+	fConversation
+	fUser
+	fAgent
+	fWorkflow
+	fPromptName
+	fPromptVersion
+	fPromptTemplate
+	numStrFields
+)
+
+const slotsPerField = 10
+
+// Token counts, same scheme.
+type intField uint8
+
+const (
+	iInput intField = iota
+	iOutput
+	iTotal
+	iCacheRead
+	iCacheWrite
+	iReasoning
+	numIntFields
+)
+
+// Dialect marks seen while scanning; the strongest wins (see dialect()).
+type mark uint16
+
+const (
+	mSemconv mark = 1 << iota
+	mSemconvLegacy
+	mOpenLLMetry
+	mOpenInference
+	mOpenLIT
+	mVercel
+	mLangfuse
+	mLogfire
+	mMLflow
+)
+
+// reader accumulates what one span (or one group of log records) says.
+type reader struct {
+	opts  Options
+	b     budget
+	v     *View
+	marks mark
+
+	strs   [numStrFields][slotsPerField]string
+	ints   [numIntFields][slotsPerField]int64
+	intSet [numIntFields]uint16 // bit per slot
+
+	// Category markers in priority order.
+	opName, oiKind, lfType, mlType, llmReqType, tlKind, aiOpID string
+
+	provFromHost string
+	finish       []string // from gen_ai.response.finish_reasons or equivalents
+	finishAlt    string   // llm.finish_reason, ai.response.finishReason
+	netOfCache   bool     // dialect reports input net of cache (Langfuse)
+	netReasoning bool     // dialect reports output net of reasoning (Langfuse)
+
+	cost       *Cost
+	costIsOurs bool
+
+	// Content candidates, by family; resolved in priority order.
+	sysInstr                   any
+	inMsgs, outMsgs            any
+	legacyPrompt, legacyCompl  any
+	vercelPrompt, vercelMsgs   any
+	vercelText, vercelTools    string
+	lfInput, lfOutput          any
+	mlInputs, mlOutputs        any
+	logfireReq, logfireResp    any
+	oiInputValue, oiOutputVal  string
+	flatIn, flatOut            flatMessages // OpenLLMetry gen_ai.prompt.N / llm.prompts.N
+	oiIn, oiOut                flatMessages // OpenInference llm.input_messages.N
+	docs                       flatDocs     // retrieval.documents.N
+	semconvDocs                any
+	eventIn, eventOut          []Message // from span events / log records
+	eventFinish                []string
+	promptVars                 map[string]string
+	invocationParams, lfParams string
+}
+
+func newReader(v *View, opts Options) *reader {
+	return &reader{opts: opts, v: v, b: budget{remaining: opts.budget()}}
+}
+
+func (r *reader) problem(key, kind string) {
+	if len(r.v.Problems) < 16 {
+		r.v.Problems = append(r.v.Problems, Problem{Key: key, Kind: kind})
+	}
+}
+
+func (r *reader) setStr(f strField, slot int, s string) {
+	if s != "" && r.strs[f][slot] == "" {
+		r.strs[f][slot] = s
+	}
+}
+
+func (r *reader) first(f strField) string {
+	for _, s := range r.strs[f] {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func (r *reader) setInt(f intField, slot int, key string, v pcommon.Value) {
+	n, ok := toInt(v)
+	if !ok {
+		r.problem(key, "wrong_type")
+		return
+	}
+	r.setIntN(f, slot, n)
+}
+
+func (r *reader) setIntN(f intField, slot int, n int64) {
+	if n < 0 || r.intSet[f]&(1<<slot) != 0 {
+		return
+	}
+	r.ints[f][slot] = n
+	r.intSet[f] |= 1 << slot
+}
+
+func (r *reader) firstInt(f intField) (int64, bool) {
+	for i := 0; i < slotsPerField; i++ {
+		if r.intSet[f]&(1<<i) != 0 {
+			return r.ints[f][i], true
+		}
+	}
+	return 0, false
+}
+
+// toInt accepts ints, integral doubles and numeric strings (MLflow and some
+// SDKs send numbers as strings).
+func toInt(v pcommon.Value) (int64, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return v.Int(), true
+	case pcommon.ValueTypeDouble:
+		d := v.Double()
+		if math.IsNaN(d) || math.IsInf(d, 0) || d < 0 || d > 1e15 {
+			return 0, false
+		}
+		return int64(d), true
+	case pcommon.ValueTypeStr:
+		s := strings.Trim(strings.TrimSpace(v.Str()), `"`)
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n, true
+		}
+		if d, err := strconv.ParseFloat(s, 64); err == nil && d >= 0 && d < 1e15 {
+			return int64(d), true
+		}
+	}
+	return 0, false
+}
+
+func toFloat(v pcommon.Value) (float64, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeDouble:
+		d := v.Double()
+		return d, !math.IsNaN(d) && !math.IsInf(d, 0)
+	case pcommon.ValueTypeInt:
+		return float64(v.Int()), true
+	case pcommon.ValueTypeStr:
+		d, err := strconv.ParseFloat(strings.TrimSpace(v.Str()), 64)
+		return d, err == nil && !math.IsNaN(d) && !math.IsInf(d, 0)
+	}
+	return 0, false
+}
+
+// strVal returns a string attribute; MLflow values are JSON-encoded strings
+// and are decoded when jsonQuoted is set.
+func strVal(v pcommon.Value) string {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return v.Str()
+	case pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
+		return v.AsString()
+	}
+	return ""
+}
+
+func unquote(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		if u, err := strconv.Unquote(s); err == nil {
+			return u
+		}
+	}
+	return s
+}
+
+// ReadSpan reads one span (its attributes, and span events for dialects that
+// carry content in events). res is the span's resource (used for dialect
+// hints such as telemetry.sdk.name); it may be an empty pcommon.NewResource().
+func ReadSpan(span ptrace.Span, res pcommon.Resource, opts Options) View {
+	var v View
+	r := newReader(&v, opts)
+	if sdk, ok := res.Attributes().Get("telemetry.sdk.name"); ok && sdk.Type() == pcommon.ValueTypeStr && strings.EqualFold(sdk.Str(), "openlit") {
+		r.marks |= mOpenLIT
+	}
+	span.Attributes().Range(func(k string, val pcommon.Value) bool {
+		r.attr(k, val)
+		return true
+	})
+	if span.Events().Len() > 0 {
+		r.spanEvents(span.Events())
+	}
+	if r.aiOpID == "" && r.marks&mVercel != 0 {
+		r.aiOpID = span.Name()
+	}
+	if span.Status().Code() == ptrace.StatusCodeError && v.ErrorType == "" {
+		v.ErrorType = "_OTHER"
+	}
+	r.resolve(span.Name())
+	return v
+}
+
+// attr dispatches one attribute. Keys are matched exactly where possible and
+// by prefix for flattened families.
+func (r *reader) attr(k string, v pcommon.Value) {
+	switch k {
+	// --- identity / category ---------------------------------------------
+	case "gen_ai.operation.name":
+		r.opName = strings.ToLower(strVal(v))
+	case "openinference.span.kind":
+		r.oiKind = strings.ToUpper(strVal(v))
+		r.marks |= mOpenInference
+	case "langfuse.observation.type":
+		r.lfType = strings.ToLower(strVal(v))
+		r.marks |= mLangfuse
+	case "mlflow.spanType":
+		r.mlType = strings.ToUpper(unquote(strVal(v)))
+		r.marks |= mMLflow
+	case "llm.request.type":
+		r.llmReqType = strings.ToLower(strVal(v))
+		r.marks |= mOpenLLMetry
+	case "traceloop.span.kind":
+		r.tlKind = strings.ToLower(strVal(v))
+		r.marks |= mOpenLLMetry
+	case "ai.operationId":
+		r.aiOpID = strVal(v)
+		r.marks |= mVercel
+	case "telemetry.sdk.name":
+		if strings.EqualFold(strVal(v), "openlit") {
+			r.marks |= mOpenLIT
+		}
+	case "logfire.span_type", "logfire.msg_template", "logfire.msg", "logfire.json_schema":
+		r.marks |= mLogfire
+
+	// --- provider --------------------------------------------------------
+	case "gen_ai.provider.name":
+		r.setStr(fProvider, 0, NormalizeProvider(strVal(v)))
+		r.marks |= mSemconv
+	case "gen_ai.system":
+		r.setStr(fProvider, 1, NormalizeProvider(strVal(v)))
+		r.marks |= mSemconvLegacy
+	case "llm.provider":
+		r.setStr(fProvider, 2, NormalizeProvider(strVal(v)))
+		r.marks |= mOpenInference
+	case "llm.system":
+		r.setStr(fProvider, 3, NormalizeProvider(strVal(v)))
+		r.marks |= mOpenInference
+	case "ai.model.provider":
+		r.setStr(fProvider, 4, NormalizeProvider(strVal(v)))
+		r.marks |= mVercel
+	case "mlflow.llm.provider":
+		r.setStr(fProvider, 5, NormalizeProvider(unquote(strVal(v))))
+		r.marks |= mMLflow
+	case "llm.vendor":
+		r.setStr(fProvider, 6, NormalizeProvider(strVal(v)))
+		r.marks |= mOpenLLMetry
+	case "server.address":
+		r.v.ServerAddress = strVal(v)
+		if r.provFromHost == "" {
+			r.provFromHost = providerFromHost(r.v.ServerAddress)
+		}
+	case "gen_ai.openai.api_base":
+		r.provFromHost = providerFromHost(strVal(v))
+
+	// --- models ----------------------------------------------------------
+	case "gen_ai.request.model":
+		r.setStr(fRequestModel, 0, strVal(v))
+	case "llm.request.model_name":
+		r.setStr(fRequestModel, 1, strVal(v))
+	case "ai.model.id":
+		r.setStr(fRequestModel, 2, strVal(v))
+		r.marks |= mVercel
+	case "langfuse.observation.model.name":
+		r.setStr(fRequestModel, 3, strVal(v))
+		r.setStr(fResponseModel, 4, strVal(v))
+	case "mlflow.llm.model":
+		r.setStr(fRequestModel, 4, unquote(strVal(v)))
+	case "llm.request.model":
+		r.setStr(fRequestModel, 5, strVal(v))
+		r.marks |= mOpenLLMetry
+	case "embedding.model_name":
+		r.setStr(fRequestModel, 7, strVal(v))
+		r.marks |= mOpenInference
+	case "reranker.model_name":
+		r.setStr(fRequestModel, 8, strVal(v))
+	case "llm.invocation_parameters":
+		r.invocationParams = strVal(v)
+	case "langfuse.observation.model.parameters":
+		r.lfParams = strVal(v)
+	case "gen_ai.response.model":
+		r.setStr(fResponseModel, 0, strVal(v))
+	case "llm.response.model_name":
+		r.setStr(fResponseModel, 1, strVal(v))
+	case "llm.model_name":
+		r.setStr(fResponseModel, 2, strVal(v))
+		r.marks |= mOpenInference
+	case "ai.response.model":
+		r.setStr(fResponseModel, 3, strVal(v))
+	case "llm.response.model":
+		r.setStr(fResponseModel, 5, strVal(v))
+
+	case "gen_ai.response.id":
+		r.setStr(fResponseID, 0, strVal(v))
+	case "ai.response.id":
+		r.setStr(fResponseID, 1, strVal(v))
+	case "error.type":
+		r.v.ErrorType = strVal(v)
+	case "gen_ai.request.stream", "llm.is_streaming", "gen_ai.request.is_stream":
+		if v.Type() == pcommon.ValueTypeBool {
+			r.v.Streaming = v.Bool()
+		} else {
+			r.v.Streaming = strings.EqualFold(strVal(v), "true")
+		}
+
+	// --- usage -----------------------------------------------------------
+	case "gen_ai.usage.input_tokens":
+		r.setInt(iInput, 0, k, v)
+	case "gen_ai.usage.prompt_tokens":
+		r.setInt(iInput, 1, k, v)
+	case "llm.token_count.prompt":
+		r.setInt(iInput, 2, k, v)
+		r.marks |= mOpenInference
+	case "ai.usage.inputTokens":
+		r.setInt(iInput, 3, k, v)
+	case "ai.usage.promptTokens":
+		r.setInt(iInput, 4, k, v)
+	case "llm.usage.prompt_tokens":
+		r.setInt(iInput, 5, k, v)
+		r.marks |= mOpenLLMetry
+	case "ai.usage.tokens":
+		r.setInt(iInput, 8, k, v)
+	case "gen_ai.usage.output_tokens":
+		r.setInt(iOutput, 0, k, v)
+	case "gen_ai.usage.completion_tokens":
+		r.setInt(iOutput, 1, k, v)
+	case "llm.token_count.completion":
+		r.setInt(iOutput, 2, k, v)
+	case "ai.usage.outputTokens":
+		r.setInt(iOutput, 3, k, v)
+	case "ai.usage.completionTokens":
+		r.setInt(iOutput, 4, k, v)
+	case "llm.usage.completion_tokens":
+		r.setInt(iOutput, 5, k, v)
+	case "gen_ai.usage.total_tokens":
+		r.setInt(iTotal, 0, k, v)
+		r.marks |= mOpenLLMetry
+	case "llm.usage.total_tokens":
+		r.setInt(iTotal, 1, k, v)
+		r.marks |= mOpenLLMetry
+	case "llm.token_count.total":
+		r.setInt(iTotal, 2, k, v)
+	case "ai.usage.totalTokens":
+		r.setInt(iTotal, 3, k, v)
+	case "gen_ai.client.token.usage":
+		if v.Type() == pcommon.ValueTypeInt || v.Type() == pcommon.ValueTypeDouble {
+			r.setInt(iTotal, 4, k, v)
+			r.marks |= mOpenLIT
+		}
+	case "gen_ai.usage.cache_read.input_tokens":
+		r.setInt(iCacheRead, 0, k, v)
+	case "gen_ai.usage.cache_read_input_tokens":
+		r.setInt(iCacheRead, 1, k, v)
+		r.marks |= mOpenLLMetry
+	case "llm.token_count.prompt_details.cache_read":
+		r.setInt(iCacheRead, 2, k, v)
+	case "ai.usage.cachedInputTokens":
+		r.setInt(iCacheRead, 3, k, v)
+	case "ai.usage.inputTokenDetails.cacheReadTokens":
+		r.setInt(iCacheRead, 4, k, v)
+	case "gen_ai.usage.prompt_tokens_details.cached_tokens":
+		r.setInt(iCacheRead, 5, k, v)
+	case "gen_ai.usage.cache_write.input_tokens":
+		r.setInt(iCacheWrite, 0, k, v)
+	case "gen_ai.usage.cache_creation.input_tokens":
+		r.setInt(iCacheWrite, 1, k, v)
+	case "gen_ai.usage.cache_creation_input_tokens":
+		r.setInt(iCacheWrite, 2, k, v)
+		r.marks |= mOpenLLMetry
+	case "llm.token_count.prompt_details.cache_write":
+		r.setInt(iCacheWrite, 3, k, v)
+	case "ai.usage.inputTokenDetails.cacheWriteTokens":
+		r.setInt(iCacheWrite, 4, k, v)
+	case "gen_ai.usage.prompt_tokens_details.cache_creation_tokens":
+		r.setInt(iCacheWrite, 5, k, v)
+	case "gen_ai.usage.reasoning.output_tokens":
+		r.setInt(iReasoning, 0, k, v)
+	case "gen_ai.usage.reasoning_tokens":
+		r.setInt(iReasoning, 1, k, v)
+	case "llm.usage.reasoning_tokens":
+		r.setInt(iReasoning, 2, k, v)
+		r.marks |= mOpenLLMetry
+	case "llm.token_count.completion_details.reasoning":
+		r.setInt(iReasoning, 3, k, v)
+	case "ai.usage.reasoningTokens":
+		r.setInt(iReasoning, 4, k, v)
+	case "ai.usage.outputTokenDetails.reasoningTokens":
+		r.setInt(iReasoning, 5, k, v)
+	case "gen_ai.usage.completion_tokens_details.reasoning_tokens":
+		r.setInt(iReasoning, 6, k, v)
+	case "langfuse.observation.usage_details":
+		r.langfuseUsage(k, v)
+	case "mlflow.chat.tokenUsage":
+		r.mlflowUsage(k, v)
+		r.marks |= mMLflow
+	case "gen_ai.usage.raw":
+		r.rawUsage(k, v)
+	case "ai.response.providerMetadata":
+		r.providerMetadata(k, v)
+
+	// --- finish reasons ----------------------------------------------------
+	case "gen_ai.response.finish_reasons":
+		r.finish = appendFinish(r.finish[:0], v)
+	case "llm.finish_reason", "ai.response.finishReason", "ai.finishReason":
+		r.finishAlt = strVal(v)
+
+	// --- reported cost ---------------------------------------------------
+	case "gen_ai.usage.cost.amount":
+		r.setCost(k, v, 0)
+	case "gen_ai.usage.cost":
+		r.setCost(k, v, 1)
+	case "llm.cost.total":
+		r.setCost(k, v, 2)
+	case "operation.cost":
+		r.setCost(k, v, 3)
+	case "langfuse.observation.cost_details":
+		r.langfuseCost(k, v)
+	case "mlflow.llm.cost":
+		r.mlflowCost(k, v)
+	case "periscope.cost.price_id", "periscope.cost.unpriced":
+		r.costIsOurs = true
+
+	// --- conversation / user / agent / workflow ----------------------------
+	case "gen_ai.conversation.id":
+		r.setStr(fConversation, 0, strVal(v))
+	case "session.id":
+		r.setStr(fConversation, 1, unquote(strVal(v)))
+	case "langfuse.session.id":
+		r.setStr(fConversation, 2, strVal(v))
+	case "traceloop.association.properties.session_id":
+		r.setStr(fConversation, 3, strVal(v))
+	case "ai.telemetry.metadata.sessionId":
+		r.setStr(fConversation, 4, strVal(v))
+	case "user.id":
+		r.setStr(fUser, 0, unquote(strVal(v)))
+	case "langfuse.user.id":
+		r.setStr(fUser, 1, strVal(v))
+	case "traceloop.association.properties.user_id":
+		r.setStr(fUser, 2, strVal(v))
+	case "ai.telemetry.metadata.userId":
+		r.setStr(fUser, 3, strVal(v))
+	case "gen_ai.request.user", "llm.user":
+		r.setStr(fUser, 4, strVal(v))
+	case "gen_ai.agent.name":
+		r.setStr(fAgent, 0, strVal(v))
+	case "agent.name", "agent_name":
+		r.setStr(fAgent, 1, strVal(v))
+	case "traceloop.entity.name":
+		r.setStr(fAgent, 5, strVal(v)) // used only when traceloop.span.kind=agent (see finish)
+		r.setStr(fWorkflow, 5, strVal(v))
+	case "gen_ai.workflow.name":
+		r.setStr(fWorkflow, 0, strVal(v))
+	case "traceloop.workflow.name":
+		r.setStr(fWorkflow, 1, strVal(v))
+		r.marks |= mOpenLLMetry
+	case "ai.telemetry.functionId":
+		r.setStr(fWorkflow, 2, strVal(v))
+	case "langfuse.trace.name":
+		r.setStr(fWorkflow, 3, strVal(v))
+
+	// --- prompt identity -------------------------------------------------
+	case "gen_ai.prompt.name":
+		r.setStr(fPromptName, 0, strVal(v))
+		r.setPromptSource("gen_ai.prompt")
+	case "gen_ai.prompt.version":
+		r.setStr(fPromptVersion, 0, strVal(v))
+		r.setPromptSource("gen_ai.prompt")
+	case "langfuse.observation.prompt.name":
+		r.setStr(fPromptName, 1, strVal(v))
+		r.setPromptSource("langfuse.observation.prompt")
+	case "langfuse.observation.prompt.version":
+		r.setStr(fPromptVersion, 1, strVal(v))
+	case "langfuse.prompt.name":
+		r.setStr(fPromptName, 2, strVal(v))
+		r.setPromptSource("langfuse.prompt")
+	case "langfuse.prompt.version":
+		r.setStr(fPromptVersion, 2, strVal(v))
+	case "traceloop.prompt.key":
+		r.setStr(fPromptName, 3, strVal(v))
+		r.setPromptSource("traceloop.prompt")
+		r.marks |= mOpenLLMetry
+	case "traceloop.prompt.version":
+		r.setStr(fPromptVersion, 3, strVal(v))
+		r.setPromptSource("traceloop.prompt")
+	case "traceloop.prompt.version_name":
+		r.setStr(fPromptVersion, 4, strVal(v))
+	case "traceloop.prompt.version_hash":
+		r.setStr(fPromptVersion, 5, strVal(v))
+	case "traceloop.prompt.template":
+		r.setStr(fPromptTemplate, 1, r.promptText(strVal(v)))
+		r.setPromptSource("traceloop.prompt")
+	case "llm.prompt_template.template":
+		r.setStr(fPromptTemplate, 0, r.promptText(strVal(v)))
+		r.setPromptSource("llm.prompt_template")
+	case "llm.prompt_template.version":
+		r.setStr(fPromptVersion, 6, strVal(v))
+		r.setPromptSource("llm.prompt_template")
+	case "llm.prompt_template.variables":
+		r.jsonVariables(k, v)
+	case "prompt.id":
+		r.setStr(fPromptName, 4, strVal(v))
+		r.setPromptSource("prompt.id")
+	case "ai.telemetry.metadata.langfusePrompt":
+		r.langfusePromptMeta(k, v)
+	case "mlflow.linkedPrompts":
+		r.mlflowLinkedPrompts(k, v)
+		r.marks |= mMLflow
+
+	// --- content -----------------------------------------------------------
+	case "gen_ai.system_instructions":
+		r.sysInstr = r.content(k, v)
+	case "gen_ai.input.messages":
+		r.inMsgs = r.content(k, v)
+		r.marks |= mSemconv
+	case "gen_ai.output.messages":
+		r.outMsgs = r.content(k, v)
+		r.marks |= mSemconv
+	case "gen_ai.prompt":
+		r.legacyPrompt = r.content(k, v)
+		r.marks |= mSemconvLegacy
+	case "gen_ai.completion":
+		r.legacyCompl = r.content(k, v)
+		r.marks |= mSemconvLegacy
+	case "ai.prompt":
+		r.vercelPrompt = r.content(k, v)
+	case "ai.prompt.messages":
+		r.vercelMsgs = r.content(k, v)
+	case "ai.response.text", "ai.result.text":
+		if r.opts.Content {
+			r.vercelText = strVal(v)
+		}
+	case "ai.response.toolCalls", "ai.result.toolCalls":
+		if r.opts.Content {
+			r.vercelTools = strVal(v)
+		}
+	case "langfuse.observation.input":
+		r.lfInput = r.content(k, v)
+	case "langfuse.observation.output":
+		r.lfOutput = r.content(k, v)
+	case "mlflow.spanInputs":
+		r.mlInputs = r.mlflowContent(k, v)
+		r.marks |= mMLflow
+	case "mlflow.spanOutputs":
+		r.mlOutputs = r.mlflowContent(k, v)
+		r.marks |= mMLflow
+	case "request_data":
+		r.logfireReq = r.content(k, v)
+	case "response_data":
+		r.logfireResp = r.content(k, v)
+	case "input.value":
+		if r.opts.Content {
+			r.oiInputValue = strVal(v)
+		}
+	case "output.value":
+		if r.opts.Content {
+			r.oiOutputVal = strVal(v)
+		}
+	case "gen_ai.retrieval.documents":
+		r.semconvDocs = r.content(k, v)
+	case "gen_ai.retrieval.query.text", "gen_ai.retrieval.query", "reranker.query":
+		if r.opts.Content {
+			r.v.RetrievalQuery = r.b.take(strVal(v))
+		}
+	default:
+		r.prefixed(k, v)
+	}
+}
+
+func (r *reader) setPromptSource(src string) {
+	if r.v.Prompt.Source == "" {
+		r.v.Prompt.Source = src
+	}
+}
+
+// content returns a content attribute's decoded value when content reading
+// is enabled.
+func (r *reader) content(k string, v pcommon.Value) any {
+	if !r.opts.Content {
+		return nil
+	}
+	x, _ := r.contentValue(k, v)
+	return x
+}
+
+// prefixed handles flattened families keyed by index or variable name.
+func (r *reader) prefixed(k string, v pcommon.Value) {
+	switch {
+	case strings.HasPrefix(k, "gen_ai.prompt."):
+		rest := k[len("gen_ai.prompt."):]
+		if strings.HasPrefix(rest, "variable.") {
+			r.promptVar(rest[len("variable."):], v)
+			r.setPromptSource("gen_ai.prompt")
+			return
+		}
+		r.marks |= mOpenLLMetry
+		if r.opts.Content {
+			r.flatIn.set(r, rest, v)
+		}
+	case strings.HasPrefix(k, "gen_ai.completion."):
+		r.marks |= mOpenLLMetry
+		if r.opts.Content {
+			r.flatOut.set(r, k[len("gen_ai.completion."):], v)
+		}
+	case strings.HasPrefix(k, "llm.prompts."):
+		r.marks |= mOpenLLMetry
+		if r.opts.Content {
+			rest := k[len("llm.prompts."):]
+			// OpenInference legacy completions: llm.prompts.N.prompt.text
+			rest = strings.Replace(rest, ".prompt.text", ".content", 1)
+			r.flatIn.set(r, rest, v)
+		}
+	case strings.HasPrefix(k, "llm.completions."):
+		r.marks |= mOpenLLMetry
+		if r.opts.Content {
+			r.flatOut.set(r, k[len("llm.completions."):], v)
+		}
+	case strings.HasPrefix(k, "llm.choices."):
+		if r.opts.Content {
+			r.flatOut.set(r, strings.Replace(k[len("llm.choices."):], ".completion.text", ".content", 1), v)
+		}
+	case strings.HasPrefix(k, "llm.input_messages."):
+		r.marks |= mOpenInference
+		if r.opts.Content {
+			r.oiIn.set(r, oiMessageKey(k[len("llm.input_messages."):]), v)
+		}
+	case strings.HasPrefix(k, "llm.output_messages."):
+		r.marks |= mOpenInference
+		if r.opts.Content {
+			r.oiOut.set(r, oiMessageKey(k[len("llm.output_messages."):]), v)
+		}
+	case strings.HasPrefix(k, "retrieval.documents."):
+		r.marks |= mOpenInference
+		if r.opts.Content {
+			r.docs.set(r, k[len("retrieval.documents."):], v)
+		}
+	case strings.HasPrefix(k, "reranker.output_documents."):
+		if r.opts.Content {
+			r.docs.set(r, k[len("reranker.output_documents."):], v)
+		}
+	case strings.HasPrefix(k, "traceloop.prompt.template_variables."):
+		r.promptVar(k[len("traceloop.prompt.template_variables."):], v)
+		r.setPromptSource("traceloop.prompt")
+	case strings.HasPrefix(k, "traceloop."):
+		r.marks |= mOpenLLMetry
+	case strings.HasPrefix(k, "ai.usage."), strings.HasPrefix(k, "ai.telemetry."), strings.HasPrefix(k, "ai.response."), strings.HasPrefix(k, "ai.settings."):
+		r.marks |= mVercel
+	case strings.HasPrefix(k, "langfuse."):
+		r.marks |= mLangfuse
+	case strings.HasPrefix(k, "mlflow."):
+		r.marks |= mMLflow
+	case strings.HasPrefix(k, "logfire."):
+		r.marks |= mLogfire
+	case strings.HasPrefix(k, "llm.token_count."):
+		r.marks |= mOpenInference
+	}
+}
+
+func (r *reader) promptVar(name string, v pcommon.Value) {
+	if name == "" {
+		return
+	}
+	if r.promptVars == nil {
+		r.promptVars = make(map[string]string)
+	}
+	if len(r.promptVars) < 64 {
+		r.promptVars[name] = r.promptText(strVal(v))
+	}
+}
+
+// promptText bounds prompt-identity strings (templates, variable values)
+// that are read even without content reading.
+func (r *reader) promptText(s string) string {
+	const maxIdentity = 16 << 10
+	if len(s) > maxIdentity {
+		r.v.Truncated = true
+		s = s[:maxIdentity]
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// oiMessageKey turns OpenInference "N.message.role" into "N.role",
+// "N.message.contents.J.message_content.text" into "N.contents.J.text" and
+// "N.message.tool_calls.J.tool_call.function.name" into
+// "N.tool_calls.J.name".
+func oiMessageKey(rest string) string {
+	rest = strings.Replace(rest, ".message.", ".", 1)
+	rest = strings.Replace(rest, ".message_content.", ".", 1)
+	rest = strings.Replace(rest, ".tool_call.function.", ".", 1)
+	rest = strings.Replace(rest, ".tool_call.", ".", 1)
+	return rest
+}
+
+func appendFinish(dst []string, v pcommon.Value) []string {
+	switch v.Type() {
+	case pcommon.ValueTypeSlice:
+		s := v.Slice()
+		for i := 0; i < s.Len() && i < 64; i++ {
+			if f := NormalizeFinishReason(strVal(s.At(i))); f != "" {
+				dst = append(dst, f)
+			}
+		}
+	case pcommon.ValueTypeStr:
+		raw := strings.TrimSpace(v.Str())
+		if strings.HasPrefix(raw, "[") { // JSON-encoded list
+			raw = strings.Trim(raw, "[]")
+			for _, p := range strings.Split(raw, ",") {
+				if f := NormalizeFinishReason(strings.Trim(strings.TrimSpace(p), `"'`)); f != "" {
+					dst = append(dst, f)
+				}
+			}
+		} else if f := NormalizeFinishReason(raw); f != "" {
+			dst = append(dst, f)
+		}
+	}
+	return dst
+}
+
+func (r *reader) setCost(k string, v pcommon.Value, prio int) {
+	d, ok := toFloat(v)
+	if !ok || d < 0 {
+		r.problem(k, "wrong_type")
+		return
+	}
+	// OpenLIT reports 0 for models it cannot price: that is not a cost.
+	if k == "gen_ai.usage.cost" && d == 0 {
+		return
+	}
+	if r.cost == nil || prio < costPrio(r.cost.Source) {
+		r.cost = &Cost{USD: d, Source: k}
+	}
+}
+
+func costPrio(src string) int {
+	switch src {
+	case "gen_ai.usage.cost.amount":
+		return 0
+	case "gen_ai.usage.cost":
+		return 1
+	case "llm.cost.total":
+		return 2
+	case "operation.cost":
+		return 3
+	}
+	return 4
+}
