@@ -82,8 +82,8 @@ const (
 	MetricDriftScore        = "periscope.drift.score"
 	MetricQualityRegression = "periscope.quality.regression"
 
-	AttrTokenType     = "gen_ai.token.type"
-	AttrDriftSignal   = "periscope.drift.signal"
-	AttrDriftMethod   = "periscope.drift.method"
+	AttrTokenType      = "gen_ai.token.type"
+	AttrDriftSignal    = "periscope.drift.signal"
+	AttrDriftMethod    = "periscope.drift.method"
 	AttrMetricOverflow = "otel.metric.overflow"
 )
