@@ -27,14 +27,11 @@ func New(cfg Config) (*Evaluator, error) {
 // Name returns contract.EvalHallucination.
 func (e *Evaluator) Name() string { return contract.EvalHallucination }
 
-// Evaluate scores in.Output against in.Context and in.System. Without any
-// grounding text it returns Skipped with label no_context: it never guesses.
-func (e *Evaluator) Evaluate(in *eval.Input) eval.Result {
-	if in == nil || !hasGrounding(in) {
-		return eval.Result{Skipped: true, Label: contract.LabelNoContext}
-	}
-	return eval.Result{Score: 0, Label: contract.LabelPass}
-}
+const (
+	labelNoContext = contract.LabelNoContext
+	labelPass      = contract.LabelPass
+	labelFail      = contract.LabelFail
+)
 
 func hasGrounding(in *eval.Input) bool {
 	for _, c := range in.Context {

@@ -1,0 +1,785 @@
+package hallucination
+
+import (
+	"math"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/periscope-otel/periscope/internal/eval"
+)
+
+// Rule ids carried by findings. Offsets are byte offsets in the answer.
+const (
+	RuleNumber      = "num"       // number, amount or unit value absent from the context
+	RuleDate        = "date"      // month or weekday absent from the context
+	RuleEntity      = "ent"       // capitalised name absent from the context
+	RuleQuote       = "quote"     // quoted span not found in the context
+	RuleURL         = "url"       // URL, DOI or arXiv id not in the context
+	RuleCitation    = "cite"      // citation marker ([3]) the context does not define
+	RuleSwap        = "swap"      // number or name replaced by another one of the aligned context sentence
+	RuleNegation    = "neg"       // negation present on one side of an aligned sentence pair only
+	RuleAntonym     = "ant"       // word whose opposite stands in the aligned context sentence
+	RuleUnsupport   = "unsup"     // sentence whose content mostly has no support
+	RuleCtxTrunc    = "ctx_trunc" // context cut by max_context_bytes (offsets: kept, total bytes)
+	RuleAnsTrunc    = "ans_trunc" // answer cut by max_answer_bytes
+	maxFindings     = 32
+	maxChainWalk    = 512
+	quoteMaxBytes   = 400
+	minAlignWeight  = 0.25 // share of a sentence's weight the aligned context must cover for polarity checks
+	swapAlignWeight = 0.5  // ... and for a swap: the sentence must clearly be about that context sentence
+)
+
+// features are the length-normalised signals the score is made of. Each is
+// a ratio in [0,1]; none depends on how long the answer is.
+type features struct {
+	novelty   float64 // content tokens absent from the whole context
+	bigram    float64 // content bigrams absent from the context
+	unaligned float64 // content tokens absent from the best-matching context sentences
+	claimFail float64 // failed claims / checkable claims
+	subst     float64 // aligned sentences with a swap, negation flip or antonym
+	misplaced float64 // known content tokens found only outside the aligned sentences
+	recomb    float64 // adjacent known content pairs that never share a context sentence
+	content   int     // content tokens in the answer
+	claims    int
+	sentences int
+}
+
+type scratch struct {
+	ctx, ans  []token
+	next      []int32 // per context token: previous occurrence of the same hash
+	sentStart []int32
+	uni, bi   table
+	score     []float64
+	touched   []int32
+	sentSet   []int32
+	findings  []eval.Finding
+	mask      []byte
+	text      string // the answer as tokenised
+	z         tokenizer
+}
+
+var pool = sync.Pool{New: func() any { return new(scratch) }}
+
+// Evaluate scores in.Output against in.Context and in.System. Without any
+// grounding text it returns Skipped with label no_context: it never guesses.
+func (e *Evaluator) Evaluate(in *eval.Input) eval.Result {
+	if in == nil || !hasGrounding(in) {
+		return eval.Result{Skipped: true, Label: labelNoContext}
+	}
+	sc := pool.Get().(*scratch)
+	defer pool.Put(sc)
+	f, findings := e.analyse(sc, in)
+	score := combine(f)
+	res := eval.Result{Score: score, Label: labelPass}
+	if score >= e.cfg.Threshold {
+		res.Label = labelFail
+	}
+	if len(findings) > 0 {
+		res.Findings = append([]eval.Finding(nil), findings...)
+	}
+	return res
+}
+
+// combine turns the features into one score, as a noisy-OR of two
+// sources of evidence. Invented content (novel words, novel word pairs,
+// words missing from the best-matching context sentences) alone reaches at
+// most 0.6, so an answer that merely paraphrases stays below the default
+// threshold while one made of unsupported content crosses it. Failed hard
+// claims and substitutions (a changed number, a reversed polarity, a
+// swapped name) weigh fully, because one of them is a hallucination even
+// when every other word is grounded. Weights are round numbers chosen for
+// their meaning, not fitted to a dataset; every input is a ratio, so the
+// score does not grow with answer length.
+func combine(f features) float64 {
+	if f.content == 0 && f.claims == 0 {
+		return 0 // nothing claimed: small talk, empty or symbol-only answer
+	}
+	base := 0.30*f.novelty + 0.25*f.bigram + 0.45*f.unaligned
+	hard := math.Min(1, f.claimFail+f.subst)
+	s := 1 - (1-0.6*base)*(1-hard)
+	return math.Max(0, math.Min(1, s))
+}
+
+// budget cuts s to at most n bytes at a rune (preferably word) boundary.
+func budget(s string, n int) (string, bool) {
+	if len(s) <= n {
+		return s, false
+	}
+	if n <= 0 {
+		return "", true
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	for k := cut; k > 0 && k > cut-64; k-- {
+		if s[k] == ' ' || s[k] == '\n' {
+			cut = k
+			break
+		}
+	}
+	return s[:cut], true
+}
+
+func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Finding) {
+	sc.findings = sc.findings[:0]
+	var f features
+
+	// Grounding pieces in priority order, within the byte budget.
+	left := e.cfg.MaxContextBytes
+	total, kept := 0, 0
+	sc.ctx = sc.ctx[:0]
+	sc.z = tokenizer{buf: sc.z.buf}
+	var piecesBuf [16]string
+	pieces := piecesBuf[:0]
+	addPiece := func(p string) {
+		total += len(p)
+		if p == "" || left <= 0 {
+			return
+		}
+		p, _ = budget(p, left)
+		left -= len(p)
+		kept += len(p)
+		pieces = append(pieces, p)
+		sc.ctx = sc.z.run(p, sc.ctx)
+	}
+	for _, c := range in.Context {
+		addPiece(c)
+	}
+	addPiece(in.System)
+	if e.cfg.GroundOnInput {
+		addPiece(in.Input)
+	}
+	if kept < total {
+		sc.addFinding(eval.Finding{Rule: RuleCtxTrunc, Start: kept, End: total})
+	}
+	sc.index()
+
+	answer, cut := budget(in.Output, e.cfg.MaxAnswerBytes)
+	if cut {
+		sc.addFinding(eval.Finding{Rule: RuleAnsTrunc, Side: eval.SideOutput, Start: len(answer), End: len(in.Output)})
+	}
+	text := maskJSON(answer, &sc.mask)
+	sc.text = text
+	sc.ans = sc.ans[:0]
+	az := tokenizer{buf: sc.z.buf}
+	sc.ans = az.run(text, sc.ans)
+	sc.z.buf = az.buf
+
+	var nNovel, nUnaligned, nBigram, nBigramNovel, nFailed, nSubst float64
+	var nMisplaced, nKnown, nPairs, nRecomb float64
+	for a := 0; a < len(sc.ans); {
+		b := a
+		for b < len(sc.ans) && sc.ans[b].sent == sc.ans[a].sent {
+			b++
+		}
+		r := sc.sentence(sc.ans[a:b], &f)
+		if r.content > 0 {
+			f.sentences++
+			f.content += r.content
+			nNovel += r.novel
+			nUnaligned += r.unaligned
+			nBigram += r.bigrams
+			nBigramNovel += r.bigramNovel
+			nMisplaced += r.misplaced
+			nKnown += r.known
+			nPairs += r.pairs
+			nRecomb += r.recombined
+			if r.subst {
+				nSubst++
+			}
+		}
+		f.claims += r.claims
+		nFailed += r.failed
+		a = b
+	}
+	c, fl := sc.quotes(text)
+	f.claims += c
+	nFailed += fl
+	c, fl = sc.links(text, pieces)
+	f.claims += c
+	nFailed += fl
+
+	if f.content > 0 {
+		f.novelty = nNovel / float64(f.content)
+		f.unaligned = nUnaligned / float64(f.content)
+		if nBigram > 0 {
+			f.bigram = nBigramNovel / nBigram
+		} else {
+			f.bigram = f.novelty
+		}
+	}
+	if nKnown > 0 {
+		f.misplaced = nMisplaced / nKnown
+	}
+	if nPairs > 0 {
+		f.recomb = nRecomb / nPairs
+	}
+	if f.claims > 0 {
+		f.claimFail = math.Min(1, nFailed/float64(f.claims))
+	}
+	if f.sentences > 0 {
+		f.subst = nSubst / float64(f.sentences)
+	}
+	return f, sc.findings
+}
+
+func (sc *scratch) addFinding(fd eval.Finding) {
+	if len(sc.findings) < maxFindings {
+		sc.findings = append(sc.findings, fd)
+	}
+}
+
+func bigramKey(a, b uint64) uint64 {
+	return (a*0x9e3779b97f4a7c15 ^ b) + 0x632be59bd9b4e019
+}
+
+// index builds the occurrence chains, the unigram and bigram tables and the
+// sentence boundaries of the context.
+func (sc *scratch) index() {
+	n := len(sc.ctx)
+	sc.uni.reset(n)
+	sc.bi.reset(n)
+	if cap(sc.next) < n {
+		sc.next = make([]int32, n)
+	}
+	sc.next = sc.next[:n]
+	sc.sentStart = sc.sentStart[:0]
+	prevSent := int32(-1)
+	prevContent := -1
+	for i := range sc.ctx {
+		t := &sc.ctx[i]
+		if t.sent != prevSent {
+			for int32(len(sc.sentStart)) <= t.sent {
+				sc.sentStart = append(sc.sentStart, int32(i))
+			}
+			prevSent = t.sent
+			prevContent = -1
+		}
+		sc.next[i] = -1
+		if !t.content() {
+			continue
+		}
+		if old, ok := sc.uni.put(t.h, int32(i)); ok {
+			sc.next[i] = old
+		}
+		if prevContent >= 0 {
+			sc.bi.put(bigramKey(sc.ctx[prevContent].h, t.h), 0)
+		}
+		prevContent = i
+	}
+	sc.sentStart = append(sc.sentStart, int32(n))
+	ns := len(sc.sentStart) - 1
+	if cap(sc.score) < ns {
+		sc.score = make([]float64, ns)
+	}
+	sc.score = sc.score[:ns]
+	clear(sc.score)
+}
+
+func (sc *scratch) sentTokens(s int32) []token {
+	if s < 0 || int(s)+1 >= len(sc.sentStart) {
+		return nil
+	}
+	return sc.ctx[sc.sentStart[s]:sc.sentStart[s+1]]
+}
+
+type sentResult struct {
+	content              int
+	novel, unaligned     float64
+	bigrams, bigramNovel float64
+	claims               int
+	misplaced, known     float64
+	pairs, recombined    float64
+	failed               float64
+	subst                bool
+}
+
+// sentence checks one answer sentence against the context.
+func (sc *scratch) sentence(toks []token, f *features) sentResult {
+	var r sentResult
+	ns := len(sc.sentStart) - 1
+	idfMax := math.Log(1 + float64(ns))
+	// Align: IDF-weighted vote of each content token for the context
+	// sentences it occurs in.
+	sc.touched = sc.touched[:0]
+	var wTotal float64
+	for i := range toks {
+		t := &toks[i]
+		if !t.content() {
+			continue
+		}
+		r.content++
+		head, ok := sc.uni.get(t.h)
+		if !ok {
+			wTotal += idfMax
+			continue
+		}
+		sc.sentSet = sc.sentSet[:0]
+		last := int32(-1)
+		for o, k := head, 0; o >= 0 && k < maxChainWalk; o, k = sc.next[o], k+1 {
+			if s := sc.ctx[o].sent; s != last {
+				sc.sentSet = append(sc.sentSet, s)
+				last = s
+			}
+		}
+		w := math.Log(1 + float64(ns)/float64(len(sc.sentSet)))
+		wTotal += w
+		for _, s := range sc.sentSet {
+			if sc.score[s] == 0 {
+				sc.touched = append(sc.touched, s)
+			}
+			sc.score[s] += w
+		}
+	}
+	if r.content == 0 {
+		return r
+	}
+	b1, b2 := int32(-1), int32(-1)
+	for _, s := range sc.touched {
+		switch {
+		case b1 < 0 || sc.score[s] > sc.score[b1] || sc.score[s] == sc.score[b1] && s < b1:
+			b2, b1 = b1, s
+		case b2 < 0 || sc.score[s] > sc.score[b2] || sc.score[s] == sc.score[b2] && s < b2:
+			b2 = s
+		}
+	}
+	alignShare := 0.0
+	if b1 >= 0 && wTotal > 0 {
+		alignShare = sc.score[b1] / wTotal
+	}
+	for _, s := range sc.touched {
+		sc.score[s] = 0
+	}
+	s1, s2 := sc.sentTokens(b1), sc.sentTokens(b2)
+	inSent := func(h uint64, st []token) bool {
+		for k := range st {
+			if st[k].h == h {
+				return true
+			}
+		}
+		return false
+	}
+	inAligned := func(h uint64) bool { return inSent(h, s1) || inSent(h, s2) }
+
+	prevContent := -1
+	for i := 0; i < len(toks); i++ {
+		t := &toks[i]
+		if !t.content() {
+			continue
+		}
+		global := sc.uni.has(t.h)
+		if !global {
+			r.novel++
+			r.unaligned++
+		} else if !inAligned(t.h) {
+			r.unaligned++
+		}
+		if global && !inAligned(t.h) {
+			r.misplaced++
+		}
+		if global {
+			r.known++
+		}
+		if prevContent >= 0 {
+			r.bigrams++
+			if !sc.bi.has(bigramKey(toks[prevContent].h, t.h)) {
+				r.bigramNovel++
+				if global && sc.uni.has(toks[prevContent].h) {
+					r.pairs++
+					if !sc.cooccur(toks[prevContent].h, t.h) {
+						r.recombined++
+					}
+				}
+			} else {
+				r.pairs++
+			}
+		}
+		prevContent = i
+
+		// Claims: numbers, dates, names (a run of capitalised tokens is
+		// one name).
+		var rule string
+		switch {
+		case t.kind == kindNumber:
+			rule = RuleNumber
+		case t.flags&flagDate != 0:
+			rule = RuleDate
+		case t.flags&flagCap != 0:
+			rule = RuleEntity
+		default:
+			continue
+		}
+		j := i + 1
+		if rule == RuleEntity {
+			for j < len(toks) && toks[j].flags&flagCap != 0 {
+				j++
+			}
+		}
+		r.claims++
+		supported, misplaced := true, false
+		for k := i; k < j; k++ {
+			if !sc.uni.has(toks[k].h) {
+				supported = false
+			} else if !inAligned(toks[k].h) {
+				misplaced = true
+			}
+		}
+		span := eval.Finding{Rule: rule, Side: eval.SideOutput, Start: int(t.start), End: int(toks[j-1].end)}
+		if !supported {
+			r.failed++
+			sc.addFinding(span)
+		} else if misplaced && alignShare >= swapAlignWeight && sc.alignedHasRival(toks, t, s1) {
+			r.failed += 0.5
+			r.subst = true
+			span.Rule = RuleSwap
+			sc.addFinding(span)
+		}
+		// Count the remaining tokens of the name without re-checking them.
+		for k := i + 1; k < j; k++ {
+			tk := &toks[k]
+			if !sc.uni.has(tk.h) {
+				r.novel++
+				r.unaligned++
+			} else if !inAligned(tk.h) {
+				r.unaligned++
+			}
+			r.content++
+			r.bigrams++
+			if !sc.bi.has(bigramKey(toks[k-1].h, tk.h)) {
+				r.bigramNovel++
+			}
+		}
+		if j > i+1 {
+			prevContent = j - 1
+			i = j - 1
+		}
+	}
+	if alignShare >= minAlignWeight && len(s1) > 0 {
+		if sc.negationFlip(toks, s1, s2) {
+			r.subst = true
+			sc.addFinding(eval.Finding{Rule: RuleNegation, Side: eval.SideOutput, Start: int(toks[0].start), End: int(toks[len(toks)-1].end)})
+		}
+		if at, ok := antonymIn(toks, s1); ok {
+			r.subst = true
+			sc.addFinding(eval.Finding{Rule: RuleAntonym, Side: eval.SideOutput, Start: int(at.start), End: int(at.end)})
+		} else if len(s2) > 0 {
+			if at, ok := antonymIn(toks, s2); ok {
+				r.subst = true
+				sc.addFinding(eval.Finding{Rule: RuleAntonym, Side: eval.SideOutput, Start: int(at.start), End: int(at.end)})
+			}
+		}
+	}
+	// Polarity of invented words: a word the context never uses whose
+	// opposite it does use ("closing" against "open", "crewed" against
+	// "uncrewed") reverses what the context says.
+	if !r.subst {
+		for i := range toks {
+			t := &toks[i]
+			if !t.content() || t.kind != kindWord || sc.uni.has(t.h) {
+				continue
+			}
+			if sc.oppositeInContext(t) {
+				r.subst = true
+				sc.addFinding(eval.Finding{Rule: RuleAntonym, Side: eval.SideOutput, Start: int(t.start), End: int(t.end)})
+				break
+			}
+		}
+	}
+	if r.unaligned*2 > float64(r.content) && r.content >= 3 {
+		sc.addFinding(eval.Finding{Rule: RuleUnsupport, Side: eval.SideOutput, Start: int(toks[0].start), End: int(toks[len(toks)-1].end)})
+	}
+	return r
+}
+
+// alignedHasRival reports whether the aligned context sentence holds a
+// claim of the same kind as t that the answer sentence does not use: the
+// answer put a different number or name where the context had this one.
+func (sc *scratch) alignedHasRival(ans []token, t *token, s1 []token) bool {
+	for k := range s1 {
+		c := &s1[k]
+		if !c.content() || c.kind != t.kind || c.flags&flagCap != t.flags&flagCap {
+			continue
+		}
+		used := false
+		for m := range ans {
+			if ans[m].h == c.h {
+				used = true
+				break
+			}
+		}
+		if !used {
+			return true
+		}
+	}
+	return false
+}
+
+func hasNeg(st []token) bool {
+	for k := range st {
+		if st[k].flags&flagNeg != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// negationFlip: the answer sentence and its aligned context sentence(s)
+// disagree on whether the clause is negated.
+func (sc *scratch) negationFlip(ans, s1, s2 []token) bool {
+	a := hasNeg(ans)
+	if a == hasNeg(s1) {
+		return false
+	}
+	if len(s2) > 0 && a == hasNeg(s2) {
+		return false
+	}
+	return true
+}
+
+// antonymIn finds an answer token whose opposite stands in the aligned
+// context sentence while the token itself does not.
+func antonymIn(ans, s1 []token) (token, bool) {
+	for i := range ans {
+		opp, ok := antonyms[ans[i].h]
+		if !ok {
+			continue
+		}
+		self := false
+		for k := range s1 {
+			if s1[k].h == ans[i].h {
+				self = true
+				break
+			}
+		}
+		if self {
+			continue
+		}
+		for k := range s1 {
+			for _, o := range opp {
+				if s1[k].h == o {
+					return ans[i], true
+				}
+			}
+		}
+	}
+	return token{}, false
+}
+
+// antonyms maps a normalised token hash to the hashes of its opposites.
+var antonyms = func() map[uint64][]uint64 {
+	m := make(map[uint64][]uint64)
+	h := func(w string) uint64 {
+		var z tokenizer
+		t := z.run(w, nil)
+		return t[0].h
+	}
+	for _, p := range antonymPairs {
+		a, b := h(p[0]), h(p[1])
+		m[a] = append(m[a], b)
+		m[b] = append(m[b], a)
+	}
+	return m
+}()
+
+// quotes checks quoted spans: each must appear in the context (all its
+// content bigrams present). It returns the claims and the failures.
+func (sc *scratch) quotes(text string) (claims int, failed float64) {
+	for i := 0; i < len(text); i++ {
+		var closeQ string
+		var openLen int
+		switch {
+		case text[i] == '"':
+			closeQ, openLen = `"`, 1
+		case strings.HasPrefix(text[i:], "“"):
+			closeQ, openLen = "”", len("“")
+		default:
+			continue
+		}
+		rest := text[i+openLen:]
+		j := strings.Index(rest, closeQ)
+		if j < 0 || j > quoteMaxBytes {
+			continue
+		}
+		start, end := i+openLen, i+openLen+j
+		i = end + len(closeQ) - 1
+		// Tokens of the answer inside the quote.
+		prev := -1
+		n, ok := 0, true
+		for k := range sc.ans {
+			t := &sc.ans[k]
+			if int(t.start) < start || int(t.end) > end || !t.content() {
+				continue
+			}
+			n++
+			if !sc.uni.has(t.h) {
+				ok = false
+			}
+			if prev >= 0 && !sc.bi.has(bigramKey(sc.ans[prev].h, t.h)) {
+				ok = false
+			}
+			prev = k
+		}
+		if n < 2 {
+			continue // a single quoted word is emphasis, not a quotation
+		}
+		claims++
+		if !ok {
+			failed++
+			sc.addFinding(eval.Finding{Rule: RuleQuote, Side: eval.SideOutput, Start: start, End: end})
+		}
+	}
+	return claims, failed
+}
+
+// links checks URLs, DOIs, arXiv ids and bracketed citation markers: each
+// must appear in the context verbatim.
+func (sc *scratch) links(text string, pieces []string) (claims int, failed float64) {
+	inCtx := func(s string) bool {
+		for _, p := range pieces {
+			if strings.Contains(p, s) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '[' {
+			j := i + 1
+			for j < len(text) && j-i <= 4 && isDigit(text[j]) {
+				j++
+			}
+			if j > i+1 && j < len(text) && text[j] == ']' {
+				claims++
+				if !inCtx(text[i : j+1]) {
+					failed++
+					sc.addFinding(eval.Finding{Rule: RuleCitation, Side: eval.SideOutput, Start: i, End: j + 1})
+				}
+				i = j
+			}
+			continue
+		}
+		if c != 'h' && c != 'w' && c != 'd' && c != 'a' && c != 'H' && c != 'W' && c != 'D' && c != 'A' {
+			continue
+		}
+		var body int // offset where the part that must match starts
+		rest := text[i:]
+		switch {
+		case hasPrefixFold(rest, "https://"):
+			body = len("https://")
+		case hasPrefixFold(rest, "http://"):
+			body = len("http://")
+		case hasPrefixFold(rest, "www."):
+			body = 0
+		case hasPrefixFold(rest, "doi:"), hasPrefixFold(rest, "arxiv:"):
+			body = strings.IndexByte(rest, ':') + 1
+		default:
+			continue
+		}
+		if i > 0 && wordRune(rune(text[i-1])) {
+			continue
+		}
+		j := i + body
+		for j < len(text) && !strings.ContainsRune(" \t\n\r\"'<>()[]{}", rune(text[j])) {
+			j++
+		}
+		end := j
+		for end > i+body && strings.ContainsRune(".,;:!?", rune(text[end-1])) {
+			end--
+		}
+		target := strings.TrimSuffix(text[i+body:end], "/")
+		if len(target) < 4 {
+			i = j
+			continue
+		}
+		claims++
+		if !inCtx(target) {
+			failed++
+			sc.addFinding(eval.Finding{Rule: RuleURL, Side: eval.SideOutput, Start: i, End: end})
+		}
+		i = j
+	}
+	return claims, failed
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// cooccur reports whether two context tokens share a sentence. Chains list
+// occurrences from the last sentence to the first, so a merge walk works.
+func (sc *scratch) cooccur(a, b uint64) bool {
+	oa, okA := sc.uni.get(a)
+	ob, okB := sc.uni.get(b)
+	if !okA || !okB {
+		return false
+	}
+	for k := 0; oa >= 0 && ob >= 0 && k < 2*maxChainWalk; k++ {
+		sa, sb := sc.ctx[oa].sent, sc.ctx[ob].sent
+		switch {
+		case sa == sb:
+			return true
+		case sa > sb:
+			oa = sc.next[oa]
+		default:
+			ob = sc.next[ob]
+		}
+	}
+	return false
+}
+
+// negPrefixes turn a word into its opposite.
+var negPrefixes = []string{"un", "non", "in", "im", "dis", "ir", "il"}
+
+// oppositeInContext reports whether the context holds an antonym of t or
+// t with a negating prefix added or removed.
+func (sc *scratch) oppositeInContext(t *token) bool {
+	for _, o := range antonyms[t.h] {
+		if sc.uni.has(o) {
+			return true
+		}
+	}
+	if int(t.end) > len(sc.text) || t.start < 0 || t.start > t.end {
+		return false
+	}
+	w := sc.text[t.start:t.end]
+	if len(w) < 4 || len(w) > 40 {
+		return false
+	}
+	var lower [40]byte
+	for k := 0; k < len(w); k++ {
+		c := w[k]
+		if c >= utf8.RuneSelf {
+			return false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 32
+		}
+		lower[k] = c
+	}
+	lw := string(lower[:len(w)])
+	for _, p := range negPrefixes {
+		if strings.HasPrefix(lw, p) && len(lw)-len(p) >= 4 {
+			if sc.uni.has(hashOf(lw[len(p):])) {
+				return true
+			}
+		} else if sc.uni.has(hashOf(p + lw)) {
+			return true
+		}
+	}
+	return false
+}
+
+// hashOf returns the token hash of a single word, normalised as the
+// tokeniser does.
+func hashOf(w string) uint64 {
+	var z tokenizer
+	var arr [2]token
+	t := z.run(w, arr[:0])
+	if len(t) == 0 {
+		return 0
+	}
+	return t[0].h
+}

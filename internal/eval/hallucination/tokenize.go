@@ -1,0 +1,364 @@
+package hallucination
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Token kinds.
+const (
+	kindWord   uint8 = iota
+	kindNumber       // digits, spelled numbers, ordinals
+	kindScript       // one rune of a script written without spaces (Han, Kana, Thai...)
+	kindSymbol       // %, currency signs
+)
+
+// Token flags.
+const (
+	flagStop  uint8 = 1 << iota // function word: no claim of its own
+	flagNeg                     // negator ("not", "never", "isn't")
+	flagCap                     // capitalised inside a sentence: likely a name
+	flagDate                    // month or weekday
+	flagFirst                   // first token of its sentence
+)
+
+// maxSentenceTokens bounds a sentence: text without punctuation (tables,
+// transcripts) is cut into windows so alignment stays local and cheap.
+const maxSentenceTokens = 48
+
+type token struct {
+	start, end int32 // byte offsets in the source text
+	sent       int32 // sentence index (global across pieces)
+	h          uint64
+	kind       uint8
+	flags      uint8
+}
+
+func (t *token) content() bool { return t.flags&flagStop == 0 }
+
+// tokenizer turns text into tokens: runs of Unicode letters, marks and
+// digits (plus inner apostrophes and digit separators), each rune of an
+// unspaced script, and a few symbols that qualify numbers.
+type tokenizer struct {
+	buf  []byte // normalised form of the current token
+	sent int32
+	n    int // tokens in the current sentence
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func hashBytes(b []byte, kind uint8) uint64 {
+	h := uint64(fnvOffset) ^ uint64(kind)*0x9e3779b97f4a7c15
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
+func unspaced(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai,
+		unicode.Lao, unicode.Khmer, unicode.Myanmar, unicode.Tibetan)
+}
+
+func wordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }
+
+// newSentence closes the current sentence if it has tokens.
+func (z *tokenizer) newSentence() {
+	if z.n > 0 {
+		z.sent++
+		z.n = 0
+	}
+}
+
+// run appends the tokens of s (offsets relative to s) to out.
+func (z *tokenizer) run(s string, out []token) []token {
+	z.newSentence()
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			switch c {
+			case '.', '!', '?':
+				if z.endsSentence(s, i, out) {
+					z.newSentence()
+				}
+			case '\n':
+				z.newSentence()
+			case '%', '$':
+				out = z.emitSymbol(s, i, i+1, out)
+			}
+			i++
+			continue
+		}
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == '€' || r == '£' || r == '¥':
+				out = z.emitSymbol(s, i, i+size, out)
+				i += size
+				continue
+			case r == '。' || r == '！' || r == '？' || r == '\u2028' || r == '\u2029':
+				z.newSentence()
+				i += size
+				continue
+			case unspaced(r):
+				out = z.emit(s, i, i+size, kindScript, out)
+				i += size
+				continue
+			case !wordRune(r):
+				i += size
+				continue
+			}
+		}
+		// A word: letters, marks, digits; inner apostrophes; digit
+		// separators between digits (1,000.5).
+		start := i
+		i += size
+		for i < len(s) {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+					i++
+					continue
+				}
+				if (c == ',' || c == '.') && i+1 < len(s) && isDigit(s[i+1]) && isDigit(s[i-1]) {
+					i += 2
+					continue
+				}
+				if c == '\'' && i+1 < len(s) && isLetterASCII(s[i+1]) {
+					i += 2
+					continue
+				}
+				break
+			}
+			r, sz := utf8.DecodeRuneInString(s[i:])
+			if r == '’' && i+sz < len(s) && isLetterASCII(s[i+sz]) {
+				i += sz + 1
+				continue
+			}
+			if unspaced(r) || !wordRune(r) {
+				break
+			}
+			i += sz
+		}
+		out = z.emit(s, start, i, kindWord, out)
+	}
+	return out
+}
+
+func isLetterASCII(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// endsSentence decides whether the terminator at s[i] ends a sentence:
+// it must be followed by space or the end, and a dot must not close an
+// abbreviation or an initial ("C. V. Raman").
+func (z *tokenizer) endsSentence(s string, i int, out []token) bool {
+	if i+1 < len(s) {
+		n := s[i+1]
+		if n != ' ' && n != '\n' && n != '\t' && n != '\r' && n != '"' && n != '\'' && n != ')' {
+			return false
+		}
+	}
+	if s[i] != '.' || z.n == 0 || len(out) == 0 {
+		return true
+	}
+	last := out[len(out)-1]
+	if int(last.end) != i {
+		return true
+	}
+	w := s[last.start:last.end]
+	if len(w) == 1 && w[0] >= 'A' && w[0] <= 'Z' {
+		return false
+	}
+	if w == "al" && len(out) > 1 && s[out[len(out)-2].start:out[len(out)-2].end] == "et" {
+		return false // "et al."
+	}
+	if len(w) <= 5 {
+		var low [5]byte
+		for k := 0; k < len(w); k++ {
+			low[k] = w[k] | 0x20
+		}
+		if _, ok := abbreviations[string(low[:len(w)])]; ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (z *tokenizer) emitSymbol(s string, start, end int, out []token) []token {
+	z.buf = append(z.buf[:0], s[start:end]...)
+	return z.push(start, end, hashBytes(z.buf, kindSymbol), kindSymbol, 0, out)
+}
+
+func (z *tokenizer) push(start, end int, h uint64, kind, flags uint8, out []token) []token {
+	if z.n >= maxSentenceTokens {
+		z.newSentence()
+	}
+	if z.n == 0 {
+		flags |= flagFirst
+	}
+	z.n++
+	return append(out, token{start: int32(start), end: int32(end), sent: z.sent, h: h, kind: kind, flags: flags})
+}
+
+// emit normalises s[start:end] (lower case, number forms, light stemming)
+// and appends the token.
+func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []token {
+	w := s[start:end]
+	var flags uint8
+	if kind == kindScript {
+		z.buf = append(z.buf[:0], w...)
+		return z.push(start, end, hashBytes(z.buf, kind), kind, flags, out)
+	}
+	first, _ := utf8.DecodeRuneInString(w)
+	upper := unicode.IsUpper(first)
+	// Lower-case into buf; fold the typographic apostrophe.
+	b := z.buf[:0]
+	digits, letters := 0, 0
+	for k := 0; k < len(w); {
+		c := w[k]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'A' <= c && c <= 'Z':
+				b = append(b, c+32)
+				letters++
+			case '0' <= c && c <= '9':
+				b = append(b, c)
+				digits++
+			case c == ',':
+				// digit separator: dropped so 1,000 == 1000
+			default:
+				if c >= 'a' && c <= 'z' {
+					letters++
+				}
+				b = append(b, c)
+			}
+			k++
+			continue
+		}
+		r, sz := utf8.DecodeRuneInString(w[k:])
+		if r == '’' {
+			b = append(b, '\'')
+		} else {
+			b = utf8.AppendRune(b, unicode.ToLower(r))
+			letters++
+		}
+		k += sz
+	}
+	// Contractions: "isn't" negates; "Presley's" is "Presley".
+	if n := len(b); n > 3 && b[n-3] == 'n' && b[n-2] == '\'' && b[n-1] == 't' {
+		flags |= flagNeg
+		b = b[:n-3]
+	} else if n > 2 && b[n-2] == '\'' && b[n-1] == 's' {
+		b = b[:n-2]
+	}
+	if digits > 0 {
+		// Ordinals and decades: 21st, 1990s.
+		if n := len(b); n > 2 && isDigit(b[0]) {
+			switch string(b[n-2:]) {
+			case "st", "nd", "rd", "th":
+				if isDigit(b[n-3]) {
+					b = b[:n-2]
+				}
+			default:
+				if b[n-1] == 's' && isDigit(b[n-2]) {
+					b = b[:n-1]
+				}
+			}
+		}
+		allNum := true
+		for _, c := range b {
+			if !isDigit(c) && c != '.' {
+				allNum = false
+				break
+			}
+		}
+		if allNum {
+			kind = kindNumber
+		}
+	} else {
+		if d, ok := numberWords[string(b)]; ok {
+			b = append(b[:0], d...)
+			if d == "%" {
+				kind = kindSymbol
+			} else {
+				kind = kindNumber
+			}
+		} else {
+			if _, ok := stopwords[string(b)]; ok {
+				flags |= flagStop
+			}
+			if _, ok := negators[string(b)]; ok {
+				flags |= flagNeg
+			}
+			if _, ok := dateWords[string(b)]; ok && upper {
+				flags |= flagDate
+			}
+			if letters > 0 {
+				b = stem(b)
+			}
+		}
+	}
+	if string(b) == "one" || string(b) == "cannot" {
+		flags |= flagStop
+	}
+	z.buf = b
+	if upper && z.n > 0 && flags&flagStop == 0 && kind == kindWord {
+		flags |= flagCap
+	}
+	return z.push(start, end, hashBytes(b, kind), kind, flags, out)
+}
+
+// stem strips common English inflections so "opened", "opening" and
+// "opens" meet. It is deliberately light: a wrong merge costs less than a
+// missed one, because a missed one reads as an invented word.
+func stem(b []byte) []byte {
+	n := len(b)
+	if n <= 3 {
+		return b
+	}
+	for k := 0; k < n; k++ {
+		if b[k] >= utf8.RuneSelf {
+			return b // not ASCII: leave other languages alone
+		}
+	}
+	has := func(suf string) bool { return n > len(suf)+2 && string(b[n-len(suf):]) == suf }
+	switch {
+	case has("ies"):
+		b = append(b[:n-3], 'y')
+	case has("sses"):
+		b = b[:n-2]
+	case has("ness"):
+		b = b[:n-4]
+	case has("ing"):
+		b = b[:n-3]
+	case has("ied"):
+		b = append(b[:n-3], 'y')
+	case has("ed"):
+		b = b[:n-2]
+	case has("ly"):
+		b = b[:n-2]
+	case b[n-1] == 's' && b[n-2] != 's' && b[n-2] != 'u' && b[n-2] != 'i':
+		b = b[:n-1]
+	}
+	n = len(b)
+	// Undo doubled consonants (stopped -> stopp -> stop) and a final e
+	// (named -> nam, name -> nam).
+	if n > 3 && b[n-1] == b[n-2] && b[n-1] != 'l' && b[n-1] != 's' && b[n-1] != 'e' {
+		b = b[:n-1]
+	} else if n > 3 && b[n-1] == 'e' {
+		b = b[:n-1]
+	}
+	return b
+}
