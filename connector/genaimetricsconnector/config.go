@@ -15,6 +15,9 @@ import (
 type Config struct {
 	// Conditions optionally limits which spans / log records are read (OTTL, OR-ed).
 	Conditions []string `mapstructure:"conditions"`
+	// LogConditions optionally limits which log records are read (OTTL log
+	// conditions, OR-ed).
+	LogConditions []string `mapstructure:"log_conditions"`
 	// Dimensions are extra dimensions added to every metric.
 	Dimensions []DimensionConfig `mapstructure:"dimensions"`
 	// ResourceAttributes are copied from the input resource to the output
@@ -98,6 +101,9 @@ type DriftConfig struct {
 	// Content enables the text signals (output script mix, topic
 	// signature, refusal phrases); content read is bounded by the byte caps.
 	Content bool `mapstructure:"content"`
+	// MaxContentBytes is the per-span content budget of the reader when
+	// Content is on.
+	MaxContentBytes int `mapstructure:"max_content_bytes"`
 	// TopicBytes / ScriptBytes bound the text read per request.
 	TopicBytes  int `mapstructure:"topic_bytes"`
 	ScriptBytes int `mapstructure:"script_bytes"`
@@ -159,6 +165,7 @@ func createDefaultConfig() component.Config {
 			MaxSeries:        10000,
 			SeriesTTL:        7 * 24 * time.Hour,
 			Content:          true,
+			MaxContentBytes:  16 << 10,
 			TopicBytes:       512,
 			ScriptBytes:      256,
 		},
@@ -268,6 +275,9 @@ func (c *Config) Validate() error {
 		}
 		if d.SeriesTTL < d.Window {
 			bad("drift.series_ttl", "must be at least drift.window")
+		}
+		if d.MaxContentBytes < 0 {
+			bad("drift.max_content_bytes", "must not be negative")
 		}
 		if d.TopicBytes < 0 || d.TopicBytes > 1<<16 {
 			bad("drift.topic_bytes", "must be in [0,65536]")

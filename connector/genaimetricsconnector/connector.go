@@ -2,27 +2,987 @@ package genaimetricsconnector
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
+	"math"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/periscope-otel/periscope/connector/genaimetricsconnector/internal/drift"
+	"github.com/periscope-otel/periscope/connector/genaimetricsconnector/internal/metadata"
+	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/ratelog"
+	"github.com/periscope-otel/periscope/internal/selector"
 )
 
+const (
+	attrServiceName = "service.name"
+	attrOperation   = "gen_ai.operation.name"
+	attrProvider    = "gen_ai.provider.name"
+	attrRequestMdl  = "gen_ai.request.model"
+	attrErrorType   = "error.type"
+	attrEventName   = "event.name"
+	otherValue      = "_OTHER"
+	unknownService  = "unknown_service"
+
+	// Dimensions of periscope.quality.regression beyond the series key.
+	attrComparison      = "periscope.regression.comparison"
+	attrPreviousVersion = "periscope.prompt.previous_version"
+
+	// refusalBytes is how much of an answer the refusal phrases look at.
+	refusalBytes = 200
+	// dedupSize bounds the span ids remembered to count usage once when the
+	// same call arrives both as a span and as log records.
+	dedupSize = 1 << 16
+)
+
+// metricsConnector turns GenAI spans and log records into metrics. One
+// instance serves both the traces and the logs side of a configured
+// connector id.
 type metricsConnector struct {
-	component.StartFunc
-	component.ShutdownFunc
+	cfg    *Config
+	set    connector.Settings
+	next   consumer.Metrics
+	logger *zap.Logger
+	rl     *ratelog.Logger
+	now    func() time.Time
+
+	spanSel *selector.Spans
+	logSel  *selector.Logs
+	opts    genai.Options
+
+	mu        sync.Mutex
+	agg       *aggregator
+	tracker   *drift.Tracker
+	resources map[string]*resource
+	lastFlush pcommon.Timestamp
+	dedup     *idSet
+	keyDimIdx []int // index into w.dims of each drift key dimension
+	w         work
+
+	client storage.Client
+	tel    telemetry
+
+	startOnce, stopOnce sync.Once
+	running             bool
+	refs                int
+	done                chan struct{}
+	wg                  sync.WaitGroup
 }
 
-func newConnector(_ connector.Settings, _ *Config, _ consumer.Metrics) (*metricsConnector, error) {
-	return &metricsConnector{}, nil
+// work holds per-record scratch buffers (guarded by mu).
+type work struct {
+	dims    []kv
+	attrs   []kv
+	key     []byte
+	evals   []drift.EvalObs
+	obs     drift.Obs
+	keyVals []string
+	dkey    []byte
+}
+
+type telemetry struct {
+	spans      metric.Int64Counter
+	records    metric.Int64Counter
+	skipped    metric.Int64Counter
+	overflow   metric.Int64Counter
+	badValues  metric.Int64Counter
+	stateErr   metric.Int64Counter
+	driftSerie metric.Int64ObservableGauge
+}
+
+var (
+	sharedMu sync.Mutex
+	shared   = map[*Config]*metricsConnector{}
+)
+
+// newConnector returns the instance for cfg, shared between the traces and
+// logs sides so that both feed one set of series.
+func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*metricsConnector, error) {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if c, ok := shared[cfg]; ok {
+		c.refs++
+		return c, nil
+	}
+	c, err := buildConnector(set, cfg, next)
+	if err != nil {
+		return nil, err
+	}
+	c.refs = 1
+	shared[cfg] = c
+	return c, nil
+}
+
+func buildConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*metricsConnector, error) {
+	spanSel, err := selector.NewSpans(cfg.Conditions, set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	logSel, err := selector.NewLogs(cfg.LogConditions, set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	c := &metricsConnector{
+		cfg:       cfg,
+		set:       set,
+		next:      next,
+		logger:    set.Logger,
+		rl:        ratelog.New(set.Logger, time.Minute, 5),
+		now:       time.Now,
+		spanSel:   spanSel,
+		logSel:    logSel,
+		agg:       newAggregator(cfg.MaxCardinality, exemplarCap(cfg)),
+		resources: map[string]*resource{},
+		dedup:     newIDSet(dedupSize),
+		done:      make(chan struct{}),
+	}
+	if cfg.Drift.Enabled && cfg.Drift.Content {
+		c.opts = genai.Options{Content: true, MaxContentBytes: cfg.Drift.MaxContentBytes}
+	}
+	if cfg.Drift.Enabled {
+		c.tracker = drift.NewTracker(trackerSettings(cfg))
+		for _, k := range cfg.Drift.KeyDimensions {
+			c.keyDimIdx = append(c.keyDimIdx, dimIndex(cfg, k))
+		}
+	}
+	if err := c.initTelemetry(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func exemplarCap(cfg *Config) int {
+	if !cfg.Exemplars.Enabled {
+		return 0
+	}
+	return cfg.Exemplars.MaxPerDataPoint
+}
+
+// dimIndex is the position of a dimension in work.dims: the six built-in
+// ones first, then the configured extras.
+func dimIndex(cfg *Config, name string) int {
+	for i, b := range builtinDimensions {
+		if b == name {
+			return i
+		}
+	}
+	for i, d := range cfg.Dimensions {
+		if d.Name == name {
+			return len(builtinDimensions) + i
+		}
+	}
+	return -1
+}
+
+func trackerSettings(cfg *Config) drift.Settings {
+	d, r := cfg.Drift, cfg.Regression
+	s := drift.Settings{
+		Window: d.Window, MinCount: d.MinCount, MaxWindowSpan: d.MaxWindowSpan,
+		Trailing: d.Baseline == baselineTrailing, BaselineMinCount: d.BaselineMinCount,
+		BaselineMinSpan: d.BaselineMinSpan, TrailingDecay: d.TrailingDecay,
+		PSIFloor: d.PSIFloor, TopicPSIFloor: d.TopicPSIFloor, Alpha: d.Alpha,
+		MaxSeries: d.MaxSeries, SeriesTTL: d.SeriesTTL,
+		Regression: r.Enabled, RegAlpha: 1 - r.Confidence, MinEffect: r.MinEffect,
+		RaiseAfter: r.RaiseAfter, ClearAfter: r.ClearAfter, RegMinCount: r.MinCount,
+		VersionDimIdx: -1, NameDimIdx: -1,
+	}
+	for i, k := range d.KeyDimensions {
+		switch k {
+		case contract.AttrPromptVersion:
+			s.VersionDimIdx = i
+		case contract.AttrPromptName:
+			s.NameDimIdx = i
+		}
+	}
+	return s
+}
+
+func (c *metricsConnector) initTelemetry() error {
+	m := c.set.TelemetrySettings.MeterProvider.Meter(metadata.ScopeName)
+	var errs []error
+	add := func(err error) { errs = append(errs, err) }
+	var err error
+	c.tel.spans, err = m.Int64Counter("otelcol_genai_metrics_spans_processed", metric.WithDescription("Spans read by genai_metrics."), metric.WithUnit("{span}"))
+	add(err)
+	c.tel.records, err = m.Int64Counter("otelcol_genai_metrics_log_records_processed", metric.WithDescription("Log records read by genai_metrics."), metric.WithUnit("{record}"))
+	add(err)
+	c.tel.skipped, err = m.Int64Counter("otelcol_genai_metrics_spans_skipped", metric.WithDescription("Spans and records that produced no metric, by reason."), metric.WithUnit("{span}"))
+	add(err)
+	c.tel.overflow, err = m.Int64Counter("otelcol_genai_metrics_overflow", metric.WithDescription("Recordings routed to an overflow series (cardinality cap), by metric."), metric.WithUnit("{recording}"))
+	add(err)
+	c.tel.badValues, err = m.Int64Counter("otelcol_genai_metrics_bad_values", metric.WithDescription("Values ignored as invalid (negative duration, NaN score, ...), by reason."), metric.WithUnit("{value}"))
+	add(err)
+	c.tel.stateErr, err = m.Int64Counter("otelcol_genai_metrics_state_errors", metric.WithDescription("Drift state persistence errors, by operation."), metric.WithUnit("{error}"))
+	add(err)
+	c.tel.driftSerie, err = m.Int64ObservableGauge("otelcol_genai_metrics_drift_series", metric.WithDescription("Drift series tracked."), metric.WithUnit("{series}"),
+		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
+			if c.tracker == nil {
+				return nil
+			}
+			c.mu.Lock()
+			n := c.tracker.Len()
+			c.mu.Unlock()
+			o.Observe(int64(n))
+			return nil
+		}))
+	add(err)
+	return errors.Join(errs...)
 }
 
 func (c *metricsConnector) Capabilities() consumer.Capabilities {
 	return consumer.Capabilities{MutatesData: false}
 }
 
-func (c *metricsConnector) ConsumeTraces(context.Context, ptrace.Traces) error { return nil }
+// Start restores persisted state and starts the flush loop (once for both
+// sides of the connector).
+func (c *metricsConnector) Start(ctx context.Context, host component.Host) error {
+	var err error
+	c.startOnce.Do(func() {
+		c.logger.Info("genai_metrics started",
+			zap.Duration("flush_interval", c.cfg.FlushInterval),
+			zap.String("temporality", c.cfg.AggregationTemporality),
+			zap.Bool("drift", c.cfg.Drift.Enabled),
+			zap.Bool("storage", c.cfg.Storage != nil))
+		if c.cfg.Storage != nil {
+			if err = c.openStorage(ctx, host); err != nil {
+				return
+			}
+			c.restore(ctx)
+		}
+		c.mu.Lock()
+		c.lastFlush = pcommon.NewTimestampFromTime(c.now())
+		c.mu.Unlock()
+		c.running = true
+		c.wg.Add(1)
+		go c.loop()
+	})
+	return err
+}
 
-func (c *metricsConnector) ConsumeLogs(context.Context, plog.Logs) error { return nil }
+func (c *metricsConnector) openStorage(ctx context.Context, host component.Host) error {
+	ext, ok := host.GetExtensions()[*c.cfg.Storage]
+	if !ok {
+		return errors.New("storage: extension " + c.cfg.Storage.String() + " not found")
+	}
+	se, ok := ext.(storage.Extension)
+	if !ok {
+		return errors.New("storage: extension " + c.cfg.Storage.String() + " is not a storage extension")
+	}
+	client, err := se.GetClient(ctx, component.KindConnector, c.set.ID, "")
+	if err != nil {
+		return err
+	}
+	c.client = client
+	return nil
+}
+
+func (c *metricsConnector) loop() {
+	defer c.wg.Done()
+	t := time.NewTicker(c.cfg.FlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-t.C:
+			if err := c.flush(context.Background()); err != nil {
+				c.rl.Warn("export", "genai_metrics: exporting metrics failed", zap.Error(err))
+			}
+		}
+	}
+}
+
+// Shutdown flushes pending metrics and persists state (on the last side
+// to shut down).
+func (c *metricsConnector) Shutdown(ctx context.Context) error {
+	sharedMu.Lock()
+	c.refs--
+	last := c.refs <= 0
+	if last && shared[c.cfg] == c {
+		delete(shared, c.cfg)
+	}
+	sharedMu.Unlock()
+	if !last {
+		return nil
+	}
+	var err error
+	c.stopOnce.Do(func() {
+		c.startOnce.Do(func() {}) // a later Start must not launch the loop
+		close(c.done)
+		c.wg.Wait()
+		if c.running {
+			err = c.flush(ctx)
+		}
+		if c.client != nil {
+			c.persist(ctx)
+			err = errors.Join(err, c.client.Close(ctx))
+		}
+	})
+	return err
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// resourceFor interns the output resource of an input resource.
+func (c *metricsConnector) resourceFor(res pcommon.Resource) *resource {
+	w := &c.w
+	w.key = w.key[:0]
+	attrs := res.Attributes()
+	for _, k := range c.cfg.ResourceAttributes {
+		v, ok := attrs.Get(k)
+		if !ok {
+			continue
+		}
+		w.key = append(w.key, k...)
+		w.key = append(w.key, 0)
+		w.key = append(w.key, truncate(v.AsString(), c.cfg.MaxDimensionValueLength)...)
+		w.key = append(w.key, 0)
+	}
+	if r, ok := c.resources[string(w.key)]; ok {
+		return r
+	}
+	if len(c.resources) >= c.cfg.MaxCardinality {
+		return c.agg.overflowRes
+	}
+	r := &resource{key: string(w.key)}
+	for _, k := range c.cfg.ResourceAttributes {
+		if v, ok := attrs.Get(k); ok {
+			r.attrs = append(r.attrs, kv{k, truncate(v.AsString(), c.cfg.MaxDimensionValueLength)})
+		}
+	}
+	c.resources[r.key] = r
+	return r
+}
+
+// attrSource gives the attribute maps a dimension may be read from.
+type attrSource struct {
+	record, resource, scope pcommon.Map
+}
+
+func strAttr(m pcommon.Map, k string) string {
+	if v, ok := m.Get(k); ok {
+		return v.AsString()
+	}
+	return ""
+}
+
+// buildDims fills w.dims with the built-in and extra dimensions, always in
+// the same positions (missing optional values are empty and not emitted).
+func (c *metricsConnector) buildDims(v *genai.View, src attrSource) {
+	w := &c.w
+	w.dims = w.dims[:0]
+	limit := c.cfg.MaxDimensionValueLength
+	svc := strAttr(src.resource, attrServiceName)
+	if svc == "" {
+		svc = unknownService
+	}
+	op, prov := v.Operation, v.Provider
+	if op == "" {
+		op = strAttr(src.record, attrOperation)
+	}
+	if prov == "" {
+		prov = strAttr(src.record, attrProvider)
+	}
+	if op == "" {
+		op = otherValue
+	}
+	if prov == "" {
+		prov = otherValue
+	}
+	model := v.RequestModel
+	if model == "" {
+		model = v.ResponseModel
+	}
+	if model == "" {
+		model = strAttr(src.record, attrRequestMdl)
+	}
+	pname, pver := strAttr(src.record, contract.AttrPromptName), strAttr(src.record, contract.AttrPromptVersion)
+	if pname == "" {
+		pname = v.Prompt.Name
+	}
+	if pver == "" {
+		pver = v.Prompt.Version
+	}
+	w.dims = append(w.dims,
+		kv{attrServiceName, truncate(svc, limit)},
+		kv{attrOperation, truncate(op, limit)},
+		kv{attrProvider, truncate(prov, limit)},
+		kv{attrRequestMdl, truncate(model, limit)},
+		kv{contract.AttrPromptName, truncate(pname, limit)},
+		kv{contract.AttrPromptVersion, truncate(pver, limit)},
+	)
+	for _, d := range c.cfg.Dimensions {
+		var m pcommon.Map
+		switch d.Source {
+		case sourceResource:
+			m = src.resource
+		case sourceScope:
+			m = src.scope
+		default:
+			m = src.record
+		}
+		val := d.Default
+		if m != (pcommon.Map{}) {
+			if x, ok := m.Get(d.Name); ok {
+				val = x.AsString()
+			}
+		}
+		w.dims = append(w.dims, kv{d.Name, truncate(val, limit)})
+	}
+}
+
+// attrsWith sets w.attrs to the non-empty dims plus extra pairs.
+func (c *metricsConnector) attrsWith(extra ...kv) []kv {
+	w := &c.w
+	w.attrs = w.attrs[:0]
+	for _, d := range w.dims {
+		if d.v != "" {
+			w.attrs = append(w.attrs, d)
+		}
+	}
+	w.attrs = append(w.attrs, extra...)
+	return w.attrs
+}
+
+func (c *metricsConnector) recordHist(m *metricAgg, res *resource, ts pcommon.Timestamp, v float64, ex *exemplar, extra ...kv) {
+	attrs := c.attrsWith(extra...)
+	c.w.key = appendKey(c.w.key[:0], res, attrs)
+	c.agg.histogram(m, c.w.key, res, attrs, v, ts, ex)
+}
+
+func (c *metricsConnector) recordSum(m *metricAgg, res *resource, ts pcommon.Timestamp, v float64, extra ...kv) {
+	attrs := c.attrsWith(extra...)
+	c.w.key = appendKey(c.w.key[:0], res, attrs)
+	c.agg.add(m, c.w.key, res, attrs, v, ts)
+}
+
+func (c *metricsConnector) bad(ctx context.Context, reason string) {
+	c.tel.badValues.Add(ctx, 1, metric.WithAttributes(attribute.String("reason", reason)))
+}
+
+// recordUsage records token usage and cost of a billable call.
+func (c *metricsConnector) recordUsage(ctx context.Context, v *genai.View, res *resource, ts pcommon.Timestamp, cost float64, hasCost bool, ex *exemplar) {
+	u := v.Usage
+	if u.Has&genai.HasInput != 0 {
+		if u.Input >= 0 {
+			var e *exemplar
+			if ex != nil {
+				cp := *ex
+				e = &cp
+			}
+			c.recordHist(c.agg.tokenUsage, res, ts, float64(u.Input), e, kv{contract.AttrTokenType, "input"})
+		} else {
+			c.bad(ctx, "negative_tokens")
+		}
+	}
+	if u.Has&genai.HasOutput != 0 {
+		if u.Output >= 0 {
+			var e *exemplar
+			if ex != nil {
+				cp := *ex
+				e = &cp
+			}
+			c.recordHist(c.agg.tokenUsage, res, ts, float64(u.Output), e, kv{contract.AttrTokenType, "output"})
+		} else {
+			c.bad(ctx, "negative_tokens")
+		}
+	}
+	for _, t := range [...]struct {
+		has  genai.UsageField
+		n    int64
+		name string
+	}{
+		{genai.HasInput, u.Input, "input"},
+		{genai.HasOutput, u.Output, "output"},
+		{genai.HasCacheRead, u.CacheRead, "cache_read"},
+		{genai.HasCacheWrite, u.CacheWrite, "cache_write"},
+		{genai.HasReasoning, u.Reasoning, "reasoning"},
+	} {
+		if u.Has&t.has != 0 && t.n > 0 {
+			c.recordSum(c.agg.usageTokens, res, ts, float64(t.n), kv{contract.AttrTokenType, t.name})
+		}
+	}
+	if hasCost {
+		c.recordSum(c.agg.cost, res, ts, cost)
+	}
+}
+
+// costOf reads the cost written by genai_cost (or reported by the
+// instrumentation).
+func (c *metricsConnector) costOf(ctx context.Context, attrs pcommon.Map, v *genai.View) (float64, bool) {
+	var cost float64
+	var ok bool
+	if x, found := attrs.Get(contract.AttrCost); found {
+		switch x.Type() {
+		case pcommon.ValueTypeDouble:
+			cost, ok = x.Double(), true
+		case pcommon.ValueTypeInt:
+			cost, ok = float64(x.Int()), true
+		}
+	}
+	if !ok && v.ReportedCost != nil {
+		cost, ok = v.ReportedCost.USD, true
+	}
+	if ok && (math.IsNaN(cost) || math.IsInf(cost, 0) || cost < 0) {
+		c.bad(ctx, "invalid_cost")
+		return 0, false
+	}
+	return cost, ok
+}
+
+func scoreOf(v pcommon.Value) (float64, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeDouble:
+		return v.Double(), true
+	case pcommon.ValueTypeInt:
+		return float64(v.Int()), true
+	}
+	return 0, false
+}
+
+// evalFromAttrs reads one gen_ai.evaluation.result (event or log record).
+func (c *metricsConnector) evalFromAttrs(ctx context.Context, attrs pcommon.Map) (drift.EvalObs, bool) {
+	name := strAttr(attrs, contract.AttrEvalName)
+	if name == "" {
+		c.bad(ctx, "evaluation_without_name")
+		return drift.EvalObs{}, false
+	}
+	e := drift.EvalObs{Name: truncate(name, c.cfg.MaxDimensionValueLength), Failed: -1}
+	if x, ok := attrs.Get(contract.AttrEvalScoreValue); ok {
+		if s, ok := scoreOf(x); ok {
+			if math.IsNaN(s) || math.IsInf(s, 0) {
+				c.bad(ctx, "invalid_score")
+			} else {
+				e.Score, e.HasScore = s, true
+			}
+		}
+	}
+	switch strings.ToLower(strAttr(attrs, contract.AttrEvalScoreLabel)) {
+	case contract.LabelFail, "failed", "failure":
+		e.Failed = 1
+	case contract.LabelPass, "passed", "success":
+		e.Failed = 0
+	case contract.LabelNoContext:
+		e.Failed = -2 // evaluated nothing: neither pass nor fail
+	}
+	return e, true
+}
+
+// collectSpanEvals gathers evaluation results of a span into w.evals:
+// gen_ai.evaluation.result events first, then periscope.eval.<name>
+// attributes not already seen; periscope.eval.failed marks failures.
+func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Span) []drift.EvalObs {
+	w := &c.w
+	w.evals = w.evals[:0]
+	evs := span.Events()
+	for i := 0; i < evs.Len(); i++ {
+		ev := evs.At(i)
+		if ev.Name() != contract.EventEvaluationResult {
+			continue
+		}
+		if e, ok := c.evalFromAttrs(ctx, ev.Attributes()); ok && !hasEval(w.evals, e.Name) {
+			w.evals = append(w.evals, e)
+		}
+	}
+	attrs := span.Attributes()
+	var failed pcommon.Slice
+	hasFailed := false
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		if !strings.HasPrefix(k, contract.AttrEvalPrefix) {
+			return true
+		}
+		if k == contract.AttrEvalFailed {
+			if v.Type() == pcommon.ValueTypeSlice {
+				failed, hasFailed = v.Slice(), true
+			}
+			return true
+		}
+		name := k[len(contract.AttrEvalPrefix):]
+		s, ok := scoreOf(v)
+		if !ok || name == "" || hasEval(w.evals, name) {
+			return true
+		}
+		e := drift.EvalObs{Name: truncate(name, c.cfg.MaxDimensionValueLength), Failed: -1}
+		if math.IsNaN(s) || math.IsInf(s, 0) {
+			c.bad(ctx, "invalid_score")
+		} else {
+			e.Score, e.HasScore = s, true
+		}
+		w.evals = append(w.evals, e)
+		return true
+	})
+	if hasFailed {
+		for i := range w.evals {
+			if w.evals[i].Failed != -1 {
+				continue
+			}
+			w.evals[i].Failed = 0
+			for j := 0; j < failed.Len(); j++ {
+				if failed.At(j).AsString() == w.evals[i].Name {
+					w.evals[i].Failed = 1
+					break
+				}
+			}
+		}
+	}
+	return w.evals
+}
+
+func hasEval(evals []drift.EvalObs, name string) bool {
+	for _, e := range evals {
+		if e.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// recordEvals records scores and failures and finishes the failure
+// decision (score ≥ fail_threshold when nothing else said).
+func (c *metricsConnector) recordEvals(ctx context.Context, evals []drift.EvalObs, res *resource, ts pcommon.Timestamp, ex *exemplar) {
+	for i := range evals {
+		e := &evals[i]
+		if e.Failed == -1 && e.HasScore {
+			if e.Score >= c.cfg.FailThreshold {
+				e.Failed = 1
+			} else {
+				e.Failed = 0
+			}
+		}
+		if e.Failed == -2 {
+			e.Failed = -1
+		}
+		if e.HasScore {
+			var ep *exemplar
+			if ex != nil {
+				cp := *ex
+				ep = &cp
+			}
+			c.recordHist(c.agg.evalScore, res, ts, e.Score, ep, kv{contract.AttrEvalName, e.Name})
+		}
+		if e.Failed == 1 {
+			c.recordSum(c.agg.evalFailures, res, ts, 1, kv{contract.AttrEvalName, e.Name})
+		}
+	}
+	_ = ctx
+}
+
+// ConsumeTraces aggregates the GenAI spans of td.
+func (c *metricsConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	var processed, skipped int64
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		res := c.resourceFor(rs.Resource())
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			spans := ss.Spans()
+			for k := 0; k < spans.Len(); k++ {
+				span := spans.At(k)
+				if !c.spanSel.Match(ctx, rs, ss, span) {
+					skipped++
+					continue
+				}
+				if c.processSpan(ctx, rs, ss, span, res, now) {
+					processed++
+				} else {
+					skipped++
+				}
+			}
+		}
+	}
+	if processed > 0 {
+		c.tel.spans.Add(ctx, processed)
+	}
+	if skipped > 0 {
+		c.tel.skipped.Add(ctx, skipped, metric.WithAttributes(attribute.String("reason", "not_genai")))
+	}
+	c.reportOverflow(ctx)
+	return nil
+}
+
+func (c *metricsConnector) processSpan(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, res *resource, now time.Time) bool {
+	v := genai.ReadSpan(span, rs.Resource(), c.opts)
+	evals := c.collectSpanEvals(ctx, span)
+	if !v.IsGenAI() && len(evals) == 0 {
+		return false
+	}
+	c.buildDims(&v, attrSource{record: span.Attributes(), resource: rs.Resource().Attributes(), scope: ss.Scope().Attributes()})
+	ts := span.EndTimestamp()
+	if ts == 0 {
+		ts = pcommon.NewTimestampFromTime(now)
+	}
+	ex := &exemplar{ts: ts, traceID: span.TraceID(), spanID: span.SpanID()}
+	billable := v.Billable()
+	cost, hasCost := c.costOf(ctx, span.Attributes(), &v)
+	if billable && c.dedup.add(span.SpanID()) {
+		c.recordUsage(ctx, &v, res, ts, cost, hasCost, ex)
+	}
+	var latencyMs float64
+	hasLatency := false
+	if v.IsGenAI() && v.Category != genai.CategoryNone {
+		start, end := span.StartTimestamp(), span.EndTimestamp()
+		if start == 0 || end == 0 || end < start {
+			c.bad(ctx, "invalid_duration")
+		} else {
+			d := float64(end-start) / 1e9
+			errType := v.ErrorType
+			if errType == "" && span.Status().Code() == ptrace.StatusCodeError {
+				errType = otherValue
+			}
+			cp := *ex
+			if errType != "" {
+				c.recordHist(c.agg.duration, res, ts, d, &cp, kv{attrErrorType, truncate(errType, c.cfg.MaxDimensionValueLength)})
+			} else {
+				c.recordHist(c.agg.duration, res, ts, d, &cp)
+			}
+			latencyMs, hasLatency = d*1000, true
+		}
+	}
+	c.recordEvals(ctx, evals, res, ts, ex)
+	if c.tracker != nil && (billable || len(evals) > 0) {
+		o := &c.w.obs
+		o.Reset()
+		if billable {
+			c.fillObs(o, &v, cost, hasCost)
+			o.LatencyMs, o.HasLatency = latencyMs, hasLatency
+		}
+		o.Evals = append(o.Evals, evals...)
+		c.observeDrift(o, evals, &v, now)
+	}
+	return true
+}
+
+// fillObs fills the usage and text signals of a billable call.
+func (c *metricsConnector) fillObs(o *drift.Obs, v *genai.View, cost float64, hasCost bool) {
+	u := v.Usage
+	if u.Has&genai.HasInput != 0 && u.Input >= 0 {
+		o.Input, o.HasInput = u.Input, true
+	}
+	if u.Has&genai.HasOutput != 0 && u.Output >= 0 {
+		o.Output, o.HasOutput = u.Output, true
+	}
+	o.CostUSD, o.HasCost = cost, hasCost
+	if len(v.FinishReasons) > 0 {
+		o.Finish = drift.FinishCategory(v.FinishReasons[0])
+	}
+	if !c.opts.Content {
+		if o.Finish == drift.FinishContentFilter {
+			o.Refusal = 1
+		}
+		return
+	}
+	out := ""
+	for _, m := range v.OutputMessages {
+		if t := m.Text(); t != "" {
+			out = t
+			break
+		}
+	}
+	if len(v.OutputMessages) > 0 || out != "" {
+		o.Script = drift.ClassifyScript(out, c.cfg.Drift.ScriptBytes)
+	}
+	switch {
+	case o.Finish == drift.FinishContentFilter:
+		o.Refusal = 1
+	case out != "":
+		if drift.LooksLikeRefusal(out, refusalBytes) {
+			o.Refusal = 1
+		} else {
+			o.Refusal = 0
+		}
+	}
+	if q := v.LastUserText(); q != "" && c.cfg.Drift.TopicBytes > 0 {
+		o.TopicS2, o.HasTopic = drift.Topic(q, c.cfg.Drift.TopicBytes, &o.Topic)
+	}
+}
+
+// observeDrift adds o to the drift series of the current dims. A refusal
+// evaluator result overrides the phrase heuristic.
+func (c *metricsConnector) observeDrift(o *drift.Obs, evals []drift.EvalObs, _ *genai.View, now time.Time) {
+	for _, e := range evals {
+		if e.Name == contract.EvalRefusal && e.Failed >= 0 {
+			o.Refusal = int(e.Failed)
+		}
+	}
+	w := &c.w
+	w.keyVals = w.keyVals[:0]
+	w.dkey = w.dkey[:0]
+	for _, i := range c.keyDimIdx {
+		val := ""
+		if i >= 0 && i < len(w.dims) {
+			val = w.dims[i].v
+		}
+		w.keyVals = append(w.keyVals, val)
+		w.dkey = append(w.dkey, val...)
+		w.dkey = append(w.dkey, 0)
+	}
+	c.tracker.Observe(string(w.dkey), w.keyVals, o, now)
+}
+
+func (c *metricsConnector) reportOverflow(ctx context.Context) {
+	for _, m := range c.agg.all {
+		if m.overflowed > 0 {
+			c.tel.overflow.Add(ctx, m.overflowed, metric.WithAttributes(attribute.String("metric", m.name)))
+			m.overflowed = 0
+		}
+	}
+	if c.tracker != nil && c.tracker.Overflowed > 0 {
+		c.tel.overflow.Add(ctx, c.tracker.Overflowed, metric.WithAttributes(attribute.String("metric", "drift_series")))
+		c.tracker.Overflowed = 0
+	}
+}
+
+func isEvalRecord(lr plog.LogRecord) bool {
+	if lr.EventName() == contract.EventEvaluationResult {
+		return true
+	}
+	if v, ok := lr.Attributes().Get(attrEventName); ok && v.Str() == contract.EventEvaluationResult {
+		return true
+	}
+	return false
+}
+
+// ConsumeLogs aggregates evaluation results and usage carried by GenAI log
+// records.
+func (c *metricsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	var processed int64
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		res := c.resourceFor(rl.Resource())
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			sl := sls.At(j)
+			lrs := sl.LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				lr := lrs.At(k)
+				if !isEvalRecord(lr) || !c.logSel.Match(ctx, rl, sl, lr) {
+					continue
+				}
+				c.processEvalRecord(ctx, rl, sl, lr, res, now)
+				processed++
+			}
+		}
+	}
+	for _, g := range genai.GroupLogRecords(ld) {
+		v := genai.ReadLogRecords(g.Records, g.Resource, c.opts)
+		if !v.Billable() || !v.Usage.Any() {
+			continue
+		}
+		processed += int64(len(g.Records))
+		if !c.dedup.add(g.SpanID) {
+			continue // already counted from the span
+		}
+		c.buildDims(&v, attrSource{record: g.Records[0].Attributes(), resource: g.Resource.Attributes()})
+		res := c.resourceFor(g.Resource)
+		ts := g.Records[0].Timestamp()
+		if ts == 0 {
+			ts = pcommon.NewTimestampFromTime(now)
+		}
+		var cost float64
+		var hasCost bool
+		for _, r := range g.Records {
+			if cost, hasCost = c.costOf(ctx, r.Attributes(), &v); hasCost {
+				break
+			}
+		}
+		c.recordUsage(ctx, &v, res, ts, cost, hasCost, &exemplar{ts: ts, traceID: g.TraceID, spanID: g.SpanID})
+		if c.tracker != nil {
+			o := &c.w.obs
+			o.Reset()
+			c.fillObs(o, &v, cost, hasCost)
+			c.observeDrift(o, nil, &v, now)
+		}
+	}
+	if processed > 0 {
+		c.tel.records.Add(ctx, processed)
+	}
+	c.reportOverflow(ctx)
+	return nil
+}
+
+func (c *metricsConnector) processEvalRecord(ctx context.Context, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, res *resource, now time.Time) {
+	e, ok := c.evalFromAttrs(ctx, lr.Attributes())
+	if !ok {
+		return
+	}
+	var v genai.View
+	c.buildDims(&v, attrSource{record: lr.Attributes(), resource: rl.Resource().Attributes(), scope: sl.Scope().Attributes()})
+	ts := lr.Timestamp()
+	if ts == 0 {
+		ts = lr.ObservedTimestamp()
+	}
+	if ts == 0 {
+		ts = pcommon.NewTimestampFromTime(now)
+	}
+	c.w.evals = append(c.w.evals[:0], e)
+	evals := c.w.evals
+	c.recordEvals(ctx, evals, res, ts, &exemplar{ts: ts, traceID: lr.TraceID(), spanID: lr.SpanID()})
+	if c.tracker != nil {
+		o := &c.w.obs
+		o.Reset()
+		o.Evals = append(o.Evals, evals...)
+		c.observeDrift(o, evals, &v, now)
+	}
+}
+
+// idSet remembers recent span ids (bounded ring) so that a call reported
+// both as a span and as log records is counted once.
+type idSet struct {
+	ring []uint64
+	next int
+	set  map[uint64]struct{}
+}
+
+func newIDSet(n int) *idSet {
+	return &idSet{ring: make([]uint64, n), set: make(map[uint64]struct{}, n)}
+}
+
+// add reports whether id was new (an empty id is always new).
+func (s *idSet) add(id pcommon.SpanID) bool {
+	if id.IsEmpty() {
+		return true
+	}
+	k := binary.LittleEndian.Uint64(id[:])
+	if _, ok := s.set[k]; ok {
+		return false
+	}
+	if old := s.ring[s.next]; old != 0 {
+		delete(s.set, old)
+	}
+	s.ring[s.next] = k
+	s.set[k] = struct{}{}
+	s.next = (s.next + 1) % len(s.ring)
+	return true
+}

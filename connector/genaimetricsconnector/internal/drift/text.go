@@ -1,0 +1,327 @@
+package drift
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Output script / language categories. Latin text is refined into a
+// language by stopword hits; every other script is its own category.
+const (
+	ScriptNone = iota // no output text
+	LangEN
+	LangES
+	LangFR
+	LangDE
+	LangPT
+	LangIT
+	ScriptLatin // Latin script, language not recognised
+	ScriptGreek
+	ScriptCyrillic
+	ScriptHebrew
+	ScriptArabic
+	ScriptDevanagari
+	ScriptThai
+	ScriptHan
+	ScriptKana
+	ScriptHangul
+	ScriptOther
+	NumScripts
+)
+
+// ScriptNames are the category names (documentation and debugging).
+var ScriptNames = [NumScripts]string{
+	"none", "en", "es", "fr", "de", "pt", "it", "latin", "greek", "cyrillic", "hebrew",
+	"arabic", "devanagari", "thai", "han", "kana", "hangul", "other",
+}
+
+func runeScript(r rune) int {
+	switch {
+	case r < 0x80:
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return ScriptLatin
+		}
+		return -1
+	case r < 0x250:
+		if unicode.IsLetter(r) {
+			return ScriptLatin
+		}
+		return -1
+	case r >= 0x370 && r < 0x400:
+		return ScriptGreek
+	case r >= 0x400 && r < 0x530:
+		return ScriptCyrillic
+	case r >= 0x590 && r < 0x600:
+		return ScriptHebrew
+	case r >= 0x600 && r < 0x780:
+		return ScriptArabic
+	case r >= 0x900 && r < 0x980:
+		return ScriptDevanagari
+	case r >= 0xE00 && r < 0xE80:
+		return ScriptThai
+	case r >= 0x3040 && r < 0x3100:
+		return ScriptKana
+	case r >= 0x3400 && r < 0x4DC0, r >= 0x4E00 && r < 0xA000:
+		return ScriptHan
+	case r >= 0xAC00 && r < 0xD7B0:
+		return ScriptHangul
+	}
+	if unicode.IsLetter(r) {
+		return ScriptOther
+	}
+	return -1
+}
+
+// Stopwords used to tell Latin-script languages apart. Short lists of the
+// most frequent function words; a word may count for several languages.
+var langStop = map[string]uint8{}
+
+func init() {
+	add := func(bit uint8, words ...string) {
+		for _, w := range words {
+			langStop[w] |= bit
+		}
+	}
+	add(1<<0, "the", "and", "is", "are", "of", "to", "in", "that", "it", "you", "for", "with", "this", "was", "have", "not", "be", "on", "as", "can", "will", "your")
+	add(1<<1, "el", "la", "los", "las", "de", "que", "y", "es", "en", "un", "una", "por", "para", "con", "no", "del", "se", "su", "como", "más")
+	add(1<<2, "le", "la", "les", "de", "des", "et", "est", "un", "une", "que", "pour", "dans", "pas", "vous", "sur", "avec", "ce", "il", "du", "au")
+	add(1<<3, "der", "die", "das", "und", "ist", "nicht", "ein", "eine", "zu", "mit", "den", "sie", "ich", "es", "von", "auf", "für", "sind", "auch", "dem")
+	add(1<<4, "o", "os", "as", "de", "que", "e", "é", "um", "uma", "não", "para", "com", "do", "da", "em", "se", "por", "mais", "você", "isso")
+	add(1<<5, "il", "lo", "la", "gli", "le", "di", "che", "e", "è", "un", "una", "per", "non", "con", "del", "della", "sono", "si", "ma", "anche")
+}
+
+// ClassifyScript returns the script / language category of the first
+// maxBytes of s (ScriptNone for empty text).
+func ClassifyScript(s string, maxBytes int) int {
+	if len(s) > maxBytes {
+		s = s[:maxBytes]
+	}
+	var counts [NumScripts]uint16
+	var langHits [6]uint16
+	var word [16]byte
+	wl := 0
+	flush := func() {
+		if wl > 0 && wl < len(word) {
+			if bits, ok := langStop[string(word[:wl])]; ok {
+				for i := range langHits {
+					if bits&(1<<i) != 0 {
+						langHits[i]++
+					}
+				}
+			}
+		}
+		wl = 0
+	}
+	letters := 0
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		i += size
+		sc := runeScript(r)
+		if sc < 0 {
+			flush()
+			continue
+		}
+		counts[sc]++
+		letters++
+		if sc == ScriptLatin {
+			if wl < len(word) {
+				lr := unicode.ToLower(r)
+				if lr < utf8.RuneSelf {
+					word[wl] = byte(lr)
+					wl++
+				} else if wl+utf8.RuneLen(lr) <= len(word) {
+					wl += utf8.EncodeRune(word[wl:], lr)
+				} else {
+					wl = len(word)
+				}
+			}
+		} else {
+			flush()
+		}
+	}
+	flush()
+	if letters == 0 {
+		return ScriptNone
+	}
+	best := ScriptLatin
+	for sc := ScriptLatin; sc < NumScripts; sc++ {
+		if counts[sc] > counts[best] {
+			best = sc
+		}
+	}
+	if best != ScriptLatin {
+		return best
+	}
+	bl, bh := -1, uint16(0)
+	for i, h := range langHits {
+		if h > bh {
+			bl, bh = i, h
+		}
+	}
+	if bl < 0 || bh < 2 {
+		return ScriptLatin
+	}
+	return LangEN + bl
+}
+
+// TopicBuckets is the size of the hashed bag-of-words topic signature.
+const TopicBuckets = 64
+
+var topicStop = map[string]struct{}{}
+
+func init() {
+	for _, w := range []string{
+		"the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was", "one", "our",
+		"out", "has", "him", "his", "how", "its", "may", "new", "now", "see", "two", "who", "did", "get", "let",
+		"say", "she", "too", "use", "that", "with", "have", "this", "will", "your", "from", "they", "know", "want",
+		"been", "good", "much", "some", "time", "very", "when", "come", "here", "just", "like", "long", "make",
+		"many", "more", "only", "over", "such", "take", "than", "them", "well", "were", "what", "which", "would",
+		"there", "their", "about", "could", "other", "these", "into", "then", "also", "please", "should", "does",
+		"where", "why", "each", "give", "tell", "need", "i'm", "it's", "don't",
+	} {
+		topicStop[w] = struct{}{}
+	}
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// Topic fills sig with the unit-mass topic signature of the first maxBytes
+// of s: words (ASCII lowercased, stopwords and words of ≤2 bytes dropped;
+// Han/Kana as rune bigrams) are hashed with FNV-1a into TopicBuckets; each
+// word adds 1/L. It returns Σ share² (for the design effect) and false when
+// s has no word.
+func Topic(s string, maxBytes int, sig *[TopicBuckets]float32) (s2 float64, ok bool) {
+	if len(s) > maxBytes {
+		s = s[:maxBytes]
+	}
+	var counts [TopicBuckets]uint16
+	total := 0
+	var h uint64 = fnvOffset
+	wl := 0
+	var prevCJK rune = -1
+	var word [24]byte
+	end := func() {
+		if wl > 2 {
+			keep := true
+			if wl <= len(word) {
+				if _, stop := topicStop[string(word[:wl])]; stop {
+					keep = false
+				}
+			}
+			if keep {
+				counts[h&(TopicBuckets-1)]++
+				total++
+			}
+		}
+		h, wl = fnvOffset, 0
+	}
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		i += size
+		switch {
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\''):
+		case r >= 'A' && r <= 'Z':
+			r += 'a' - 'A'
+		case r >= 0x3040 && r < 0x3100, r >= 0x3400 && r < 0x4DC0, r >= 0x4E00 && r < 0xA000:
+			end()
+			if prevCJK >= 0 {
+				bh := uint64(fnvOffset)
+				bh = (bh ^ uint64(prevCJK)) * fnvPrime
+				bh = (bh ^ uint64(r)) * fnvPrime
+				counts[bh&(TopicBuckets-1)]++
+				total++
+			}
+			prevCJK = r
+			continue
+		case r >= utf8.RuneSelf && unicode.IsLetter(r):
+			r = unicode.ToLower(r)
+		default:
+			end()
+			prevCJK = -1
+			continue
+		}
+		prevCJK = -1
+		var buf [4]byte
+		n := utf8.EncodeRune(buf[:], r)
+		for j := 0; j < n; j++ {
+			h = (h ^ uint64(buf[j])) * fnvPrime
+			if wl < len(word) {
+				word[wl] = buf[j]
+			}
+			wl++
+		}
+	}
+	end()
+	if total == 0 {
+		return 0, false
+	}
+	inv := 1 / float64(total)
+	for i, c := range counts {
+		if c == 0 {
+			continue
+		}
+		share := float64(c) * inv
+		sig[i] += float32(share)
+		s2 += share * share
+	}
+	return s2, true
+}
+
+var refusalPhrases = []string{
+	"i can't", "i cannot", "i can’t", "i'm sorry", "i’m sorry", "i am sorry", "i'm unable", "i am unable",
+	"unable to help", "unable to assist", "as an ai", "i won't", "i will not", "i'm not able", "i am not able",
+	"i must decline", "i apologize, but",
+}
+
+// LooksLikeRefusal reports whether the first maxBytes of an answer open with
+// a refusal phrase (used only when no refusal evaluator result is present).
+func LooksLikeRefusal(s string, maxBytes int) bool {
+	if len(s) > maxBytes {
+		s = s[:maxBytes]
+	}
+	var buf [256]byte
+	n := 0
+	for i := 0; i < len(s) && n < len(buf); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	low := buf[:n]
+	for _, p := range refusalPhrases {
+		if indexBytes(low, p) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func indexBytes(b []byte, p string) int {
+	if len(p) == 0 || len(p) > len(b) {
+		return -1
+	}
+outer:
+	for i := 0; i+len(p) <= len(b); i++ {
+		if b[i] != p[0] {
+			continue
+		}
+		for j := 1; j < len(p); j++ {
+			if b[i+j] != p[j] {
+				continue outer
+			}
+		}
+		return i
+	}
+	return -1
+}
