@@ -345,6 +345,11 @@ func (sc *scratch) sentence(toks []token, f *features) sentResult {
 			b2 = s
 		}
 	}
+	// A second sentence counts only when it matches about as well as the
+	// first (the answer fused two context sentences).
+	if b2 >= 0 && sc.score[b2] < 0.5*sc.score[b1] {
+		b2 = -1
+	}
 	alignShare := 0.0
 	if b1 >= 0 && wTotal > 0 {
 		alignShare = sc.score[b1] / wTotal

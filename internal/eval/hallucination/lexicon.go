@@ -36,7 +36,7 @@ var negators = setOf(
 
 // antonymPairs are common polarity opposites. Both directions are checked.
 var antonymPairs = [][2]string{
-	{"increase", "decrease"}, {"increase", "reduce"}, {"increase", "decline"}, {"rise", "fall"},
+	{"increase", "decrease"}, {"increase", "reduce"}, {"increase", "decline"}, {"rise", "fall"}, {"rose", "fell"}, {"rose", "fallen"}, {"grew", "shrank"},
 	{"rise", "drop"}, {"grow", "shrink"}, {"gain", "loss"}, {"gain", "lose"}, {"profit", "loss"},
 	{"more", "less"}, {"more", "fewer"}, {"higher", "lower"}, {"high", "low"}, {"largest", "smallest"},
 	{"larger", "smaller"}, {"large", "small"}, {"big", "small"}, {"bigger", "smaller"},
