@@ -1,13 +1,15 @@
-// Package genaicostprocessor prices each billable GenAI model call.
+// Package genaicostprocessor prices each billable GenAI model call (spans
+// and GenAI log records) from an embedded, effective-dated price catalog,
+// extra LiteLLM / Langfuse / Periscope tables reloaded on change, and
+// inline overrides, and writes the cost with its breakdown and provenance.
 package genaicostprocessor
 
 import (
 	"context"
+	"errors"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
@@ -16,21 +18,45 @@ import (
 
 // NewFactory returns the genai_cost processor factory.
 func NewFactory() processor.Factory {
-	return processor.NewFactory(metadata.Type, createDefaultConfig,
+	return processor.NewFactory(metadata.Type, func() component.Config { return createDefaultConfig() },
 		processor.WithTraces(createTraces, metadata.TracesStability),
 		processor.WithLogs(createLogs, metadata.LogsStability))
 }
 
-func createDefaultConfig() component.Config { return &Config{} }
+var capabilities = consumer.Capabilities{MutatesData: true}
+
+func asConfig(cfg component.Config) (*Config, error) {
+	c, ok := cfg.(*Config)
+	if !ok {
+		return nil, errors.New("genai_cost: unexpected configuration type")
+	}
+	return c, nil
+}
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	return processorhelper.NewTraces(ctx, set, cfg, next,
-		func(_ context.Context, td ptrace.Traces) (ptrace.Traces, error) { return td, nil },
-		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
+	c, err := asConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	p, err := newCostProcessor(set, c)
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+		processorhelper.WithCapabilities(capabilities),
+		processorhelper.WithStart(p.start), processorhelper.WithShutdown(p.shutdown))
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	return processorhelper.NewLogs(ctx, set, cfg, next,
-		func(_ context.Context, ld plog.Logs) (plog.Logs, error) { return ld, nil },
-		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
+	c, err := asConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	p, err := newCostProcessor(set, c)
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
+		processorhelper.WithCapabilities(capabilities),
+		processorhelper.WithStart(p.start), processorhelper.WithShutdown(p.shutdown))
 }

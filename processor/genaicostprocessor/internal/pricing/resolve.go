@@ -1,0 +1,189 @@
+package pricing
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Override is an operator's inline entry from the collector configuration:
+// either a price (Entry) or an alias to a catalog key (TargetFamily,
+// TargetName), matched by exact names or an anchored regular expression,
+// optionally only for some provider family or some tenants.
+type Override struct {
+	Names        []string // lower case, exact
+	Re           *regexp.Regexp
+	Family       string
+	Tenants      []string
+	Entry        *Entry
+	TargetFamily string
+	TargetName   string
+	Region       string // region to price an aliased deployment in (azure/<region>/<model>)
+}
+
+func (o *Override) matches(family, model, tenant string) bool {
+	if o.Family != "" && o.Family != family {
+		return false
+	}
+	if len(o.Tenants) > 0 && !slices.Contains(o.Tenants, tenant) {
+		return false
+	}
+	if slices.Contains(o.Names, model) {
+		return true
+	}
+	return o.Re != nil && o.Re.MatchString(model)
+}
+
+// Match is the outcome of resolving a model string.
+type Match struct {
+	Entry     *Entry
+	Rule      string // matcher rule that hit: exact, provider_prefix, alias, override, date_stripped, ...
+	Estimated bool
+	Region    string // region chosen by an alias
+}
+
+// Catalog is an immutable set of layered tables (highest precedence first)
+// plus the operator's overrides, with a bounded cache of resolutions. A new
+// Catalog is built on every reload, so the cache never outlives its data.
+type Catalog struct {
+	Overrides []Override // tenant-specific ones are tried first
+	Layers    []*Table
+	Hash      string
+
+	mu    sync.RWMutex
+	cache map[cacheKey]Match
+}
+
+type cacheKey struct{ family, model, tenant, region string }
+
+// MaxCache bounds the resolution cache; it is cleared when full so that
+// a stream of random model names cannot grow memory.
+const MaxCache = 16384
+
+// NewCatalog builds a catalog.
+func NewCatalog(overrides []Override, layers []*Table, hash string) *Catalog {
+	c := &Catalog{Layers: layers, Hash: hash, cache: make(map[cacheKey]Match)}
+	// Tenant-specific overrides first, each group in configuration order.
+	for _, o := range overrides {
+		if len(o.Tenants) > 0 {
+			c.Overrides = append(c.Overrides, o)
+		}
+	}
+	for _, o := range overrides {
+		if len(o.Tenants) == 0 {
+			c.Overrides = append(c.Overrides, o)
+		}
+	}
+	return c
+}
+
+// Resolve finds the entry pricing model for a provider family and tenant.
+// region selects regional keys (azure/eu/<model>) when the table has them.
+// The result is cached per (family, model, tenant, region).
+func (c *Catalog) Resolve(family, model, tenant, region string) (Match, bool) {
+	if model == "" || len(model) > MaxModelLen {
+		return Match{}, false
+	}
+	k := cacheKey{family, model, tenant, region}
+	c.mu.RLock()
+	m, ok := c.cache[k]
+	c.mu.RUnlock()
+	if ok {
+		return m, m.Entry != nil
+	}
+	m = c.resolve(family, model, tenant, region)
+	c.mu.Lock()
+	if len(c.cache) >= MaxCache {
+		clear(c.cache)
+	}
+	c.cache[k] = m
+	c.mu.Unlock()
+	return m, m.Entry != nil
+}
+
+func (c *Catalog) resolve(family, model, tenant, region string) Match {
+	lower := strings.ToLower(strings.TrimSpace(model))
+	aliased := false
+	for i := range c.Overrides {
+		o := &c.Overrides[i]
+		if !o.matches(family, lower, tenant) {
+			continue
+		}
+		if o.Entry != nil {
+			return Match{Entry: o.Entry, Rule: "override"}
+		}
+		if aliased {
+			continue
+		}
+		aliased = true
+		if o.TargetFamily != "" {
+			family = o.TargetFamily
+		}
+		lower = o.TargetName
+		if o.Region != "" {
+			region = o.Region
+		}
+		// Prices may be overridden for the alias target too.
+		for j := range c.Overrides {
+			t := &c.Overrides[j]
+			if t.Entry != nil && t.matches(family, lower, tenant) {
+				return Match{Entry: t.Entry, Rule: "alias+override", Region: region}
+			}
+		}
+		break
+	}
+	m, ok := c.lookup(family, lower, region)
+	if !ok {
+		return Match{}
+	}
+	if aliased {
+		m.Rule = "alias+" + m.Rule
+	}
+	m.Region = region
+	return m
+}
+
+func (c *Catalog) lookup(family, model, region string) (Match, bool) {
+	cands := Candidates(family, model)
+	for _, cd := range cands {
+		// An explicit region (an Azure data-zone deployment) selects the
+		// regional key first: azure/eu/gpt-4o-2024-08-06.
+		if region != "" && cd.Family != "" {
+			for _, t := range c.Layers {
+				if e := t.Get(cd.Family, region+"/"+cd.Name); e != nil {
+					return Match{Entry: e, Rule: cd.Rule + "+region", Estimated: cd.Estimated}, true
+				}
+			}
+		}
+		for _, t := range c.Layers {
+			if e := t.Get(cd.Family, cd.Name); e != nil {
+				return Match{Entry: e, Rule: cd.Rule, Estimated: cd.Estimated}, true
+			}
+		}
+		for _, fb := range fallbackFamilies(cd.Family) {
+			for _, t := range c.Layers {
+				if e := t.Get(fb, cd.Name); e != nil {
+					return Match{Entry: e, Rule: cd.Rule + "+provider_fallback", Estimated: cd.Estimated}, true
+				}
+			}
+		}
+		for _, t := range c.Layers {
+			for _, p := range t.Patterns {
+				if (p.Family == "" || p.Family == cd.Family || cd.Family == "") && p.Re.MatchString(cd.Name) {
+					return Match{Entry: p.Entry, Rule: cd.Rule + "+pattern", Estimated: cd.Estimated}, true
+				}
+			}
+		}
+		for _, t := range c.Layers {
+			if list := t.ByName(cd.Name); len(list) > 0 {
+				rule := cd.Rule
+				if cd.Family != "" {
+					rule += "+other_provider"
+				}
+				return Match{Entry: list[0], Rule: rule, Estimated: cd.Estimated || cd.Family != ""}, true
+			}
+		}
+	}
+	return Match{}, false
+}
