@@ -19,7 +19,7 @@ func newEvalProcessor(set processor.Settings, cfg *Config, _ bool) (*evalProcess
 }
 
 func (p *evalProcessor) start(context.Context, component.Host) error { return nil }
-func (p *evalProcessor) shutdown(context.Context) error             { return nil }
+func (p *evalProcessor) shutdown(context.Context) error              { return nil }
 
 func (p *evalProcessor) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	return td, nil

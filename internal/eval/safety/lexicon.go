@@ -1,0 +1,153 @@
+package safety
+
+import (
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/periscope-otel/periscope/internal/eval"
+)
+
+// phrase is one weighted lexicon entry matched on normalised text. Text is
+// written in plain words; a trailing '*' makes the last word a prefix
+// ("instruct*" matches instructions, instructed).
+type phrase struct {
+	text string
+	rule string
+	w    float64
+	tag  string // optional tag used by proximity rules
+}
+
+// pair fires when a phrase tagged a is followed by one tagged b within
+// maxGap bytes of normalised text.
+type pair struct {
+	a, b   string
+	maxGap int32
+	rule   string
+	w      float64
+}
+
+// lexicon is a compiled set of phrases and proximity rules.
+type lexicon struct {
+	m     *Matcher
+	ph    []phrase
+	pairs []pair
+	tagID map[string]int
+	ptag  []int // phrase -> tag id (-1 when untagged)
+	pa    []int // pair -> tag ids
+	pb    []int
+}
+
+func newLexicon(ph []phrase, pairs []pair) *lexicon {
+	lx := &lexicon{ph: ph, pairs: pairs, tagID: map[string]int{}}
+	pats := make([]string, len(ph))
+	for i, p := range ph {
+		t := strings.ToLower(strings.TrimSpace(p.text))
+		if strings.HasSuffix(t, "*") {
+			pats[i] = " " + strings.TrimSuffix(t, "*")
+		} else {
+			pats[i] = " " + t + " "
+		}
+		id := -1
+		if p.tag != "" {
+			if _, ok := lx.tagID[p.tag]; !ok {
+				lx.tagID[p.tag] = len(lx.tagID)
+			}
+			id = lx.tagID[p.tag]
+		}
+		lx.ptag = append(lx.ptag, id)
+	}
+	for _, p := range pairs {
+		a, oka := lx.tagID[p.a]
+		b, okb := lx.tagID[p.b]
+		if !oka || !okb {
+			panic("safety: pair rule " + p.rule + " names an unknown tag")
+		}
+		lx.pa = append(lx.pa, a)
+		lx.pb = append(lx.pb, b)
+	}
+	lx.m = NewMatcher(pats, false)
+	return lx
+}
+
+// scorer accumulates rule weights with a noisy-or: each distinct rule
+// counts once, at its highest weight.
+type scorer struct {
+	rules    []string
+	weights  []float64
+	findings []eval.Finding
+}
+
+func (s *scorer) add(rule string, w float64, side eval.Side, start, end int) {
+	for i, r := range s.rules {
+		if r == rule {
+			if w > s.weights[i] {
+				s.weights[i] = w
+			}
+			return
+		}
+	}
+	s.rules = append(s.rules, rule)
+	s.weights = append(s.weights, w)
+	s.findings = append(s.findings, eval.Finding{Rule: rule, Side: side, Start: start, End: end})
+}
+
+func (s *scorer) score() float64 {
+	p := 1.0
+	for _, w := range s.weights {
+		p *= 1 - w
+	}
+	return clamp01(1 - p)
+}
+
+func clamp01(x float64) float64 {
+	if math.IsNaN(x) || x < 0 {
+		return 0
+	}
+	if x > 1 {
+		return 1
+	}
+	return x
+}
+
+// scan matches the lexicon on n and adds phrase and pair rules to s.
+// Offsets in findings refer to the original text.
+func (lx *lexicon) scan(n *Normalized, side eval.Side, s *scorer, hits []Hit) []Hit {
+	hits = lx.m.Find(n.Text, hits[:0])
+	orig := func(i int32) int {
+		if int(i) >= len(n.Off) {
+			return int(n.Off[len(n.Off)-1])
+		}
+		return int(n.Off[i])
+	}
+	for _, h := range hits {
+		p := lx.ph[h.Pat]
+		if p.w > 0 {
+			s.add(p.rule, p.w, side, orig(h.Start+1), orig(h.End-1))
+		}
+	}
+	if len(lx.pairs) == 0 {
+		return hits
+	}
+	// Hits come in order of their end offset. Track the last end of each tag.
+	last := make([]int32, len(lx.tagID))
+	for i := range last {
+		last[i] = -1 << 30
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].End < hits[j].End })
+	for _, h := range hits {
+		t := lx.ptag[h.Pat]
+		if t < 0 {
+			continue
+		}
+		for pi, pr := range lx.pairs {
+			if lx.pb[pi] == t && h.Start-last[lx.pa[pi]] <= pr.maxGap && last[lx.pa[pi]] <= h.Start+1 {
+				s.add(pr.rule, pr.w, side, orig(h.Start+1), orig(h.End-1))
+			}
+		}
+		if h.End > last[t] {
+			last[t] = h.End
+		}
+	}
+	return hits
+}

@@ -1,0 +1,255 @@
+// Package safety holds Periscope's deterministic safety evaluators:
+// prompt_injection, jailbreak, pii, secrets, toxicity, refusal, prompt_leak
+// and off_topic. They share one text normaliser and one multi-pattern
+// automaton so that each text is scanned once for all patterns.
+package safety
+
+import (
+	"unicode/utf8"
+)
+
+// Normalized is a folded copy of a text: lowercase ASCII words separated by
+// single spaces, with a leading and trailing space so that patterns can
+// carry word boundaries as spaces. Off maps every byte of Text back to the
+// byte offset in the original where it came from.
+type Normalized struct {
+	Text []byte
+	Off  []int32
+}
+
+// fold maps a rune to a lowercase ASCII letter/digit or 0 when it is a
+// separator. Homoglyphs, fullwidth forms and accented Latin letters fold to
+// their ASCII look-alike.
+func fold(r rune) byte {
+	switch {
+	case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		return byte(r)
+	case r >= 'A' && r <= 'Z':
+		return byte(r) + 32
+	case r < 0x80:
+		return 0
+	case r >= 0xFF21 && r <= 0xFF3A: // fullwidth A-Z
+		return byte(r-0xFF21) + 'a'
+	case r >= 0xFF41 && r <= 0xFF5A: // fullwidth a-z
+		return byte(r-0xFF41) + 'a'
+	case r >= 0xFF10 && r <= 0xFF19:
+		return byte(r-0xFF10) + '0'
+	case r >= 0x1D400 && r <= 0x1D6A3: // mathematical alphanumeric letters
+		return byte((r-0x1D400)%26) + 'a'
+	case r >= 0x24B6 && r <= 0x24CF: // circled A-Z
+		return byte(r-0x24B6) + 'a'
+	case r >= 0x24D0 && r <= 0x24E9: // circled a-z
+		return byte(r-0x24D0) + 'a'
+	}
+	if b, ok := homoglyphs[r]; ok {
+		return b
+	}
+	return 0
+}
+
+// isInvisible reports characters that render as nothing and are used to
+// split words past filters.
+func isInvisible(r rune) bool {
+	switch r {
+	case 0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E,
+		0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062,
+		0x2063, 0x2064, 0xFEFF:
+		return true
+	}
+	return r >= 0xFE00 && r <= 0xFE0F // variation selectors
+}
+
+var homoglyphs = map[rune]byte{
+	// Latin-1 and Latin Extended-A letters with diacritics.
+	'à': 'a', 'á': 'a', 'â': 'a', 'ã': 'a', 'ä': 'a', 'å': 'a', 'ā': 'a', 'ă': 'a', 'ą': 'a',
+	'À': 'a', 'Á': 'a', 'Â': 'a', 'Ã': 'a', 'Ä': 'a', 'Å': 'a',
+	'ç': 'c', 'ć': 'c', 'č': 'c', 'Ç': 'c', 'Č': 'c',
+	'è': 'e', 'é': 'e', 'ê': 'e', 'ë': 'e', 'ē': 'e', 'ė': 'e', 'ę': 'e', 'ě': 'e',
+	'È': 'e', 'É': 'e', 'Ê': 'e', 'Ë': 'e',
+	'ì': 'i', 'í': 'i', 'î': 'i', 'ï': 'i', 'ī': 'i', 'į': 'i', 'ı': 'i',
+	'Ì': 'i', 'Í': 'i', 'Î': 'i', 'Ï': 'i',
+	'ñ': 'n', 'ń': 'n', 'ň': 'n', 'Ñ': 'n',
+	'ò': 'o', 'ó': 'o', 'ô': 'o', 'õ': 'o', 'ö': 'o', 'ø': 'o', 'ō': 'o', 'ő': 'o',
+	'Ò': 'o', 'Ó': 'o', 'Ô': 'o', 'Õ': 'o', 'Ö': 'o', 'Ø': 'o',
+	'ù': 'u', 'ú': 'u', 'û': 'u', 'ü': 'u', 'ū': 'u', 'ů': 'u', 'ű': 'u',
+	'Ù': 'u', 'Ú': 'u', 'Û': 'u', 'Ü': 'u',
+	'ý': 'y', 'ÿ': 'y', 'Ý': 'y', 'ś': 's', 'š': 's', 'ş': 's', 'Š': 's',
+	'ź': 'z', 'ż': 'z', 'ž': 'z', 'Ž': 'z', 'ł': 'l', 'Ł': 'l', 'ď': 'd', 'ť': 't', 'ř': 'r', 'ğ': 'g',
+	// Cyrillic look-alikes.
+	'а': 'a', 'А': 'a', 'в': 'b', 'В': 'b', 'е': 'e', 'Е': 'e', 'ё': 'e', 'к': 'k', 'К': 'k',
+	'м': 'm', 'М': 'm', 'н': 'h', 'Н': 'h', 'о': 'o', 'О': 'o', 'р': 'p', 'Р': 'p',
+	'с': 'c', 'С': 'c', 'т': 't', 'Т': 't', 'у': 'y', 'У': 'y', 'х': 'x', 'Х': 'x',
+	'і': 'i', 'І': 'i', 'ї': 'i', 'ј': 'j', 'Ј': 'j', 'ѕ': 's', 'Ѕ': 's', 'ԁ': 'd', 'һ': 'h',
+	'ԛ': 'q', 'ԝ': 'w', 'ɡ': 'g',
+	// Greek look-alikes.
+	'α': 'a', 'Α': 'a', 'β': 'b', 'Β': 'b', 'ε': 'e', 'Ε': 'e', 'η': 'n', 'Η': 'h', 'ι': 'i', 'Ι': 'i',
+	'κ': 'k', 'Κ': 'k', 'μ': 'u', 'Μ': 'm', 'ν': 'v', 'Ν': 'n', 'ο': 'o', 'Ο': 'o', 'ρ': 'p', 'Ρ': 'p',
+	'τ': 't', 'Τ': 't', 'υ': 'u', 'Υ': 'y', 'χ': 'x', 'Χ': 'x', 'Ζ': 'z', 'ς': 's',
+}
+
+// leet maps digits and symbols used in place of letters. It applies only
+// inside a word that also contains letters, so numbers stay numbers.
+func leet(b byte) byte {
+	switch b {
+	case '0':
+		return 'o'
+	case '1', '!', '|':
+		return 'i'
+	case '3':
+		return 'e'
+	case '4', '@':
+		return 'a'
+	case '5', '$':
+		return 's'
+	case '7', '+':
+		return 't'
+	case '8':
+		return 'b'
+	case '9':
+		return 'g'
+	}
+	return 0
+}
+
+func isLeetSym(b byte) bool { return b == '@' || b == '$' || b == '!' || b == '|' || b == '+' }
+
+// Normalize folds s for lexicon matching: case, homoglyphs, zero-width
+// characters, leetspeak inside words, letter runs (fuuuck -> fuck) and
+// spaced-out words (k i l l / k.i.l.l -> kill). Invalid UTF-8 bytes are
+// separators. The output is at most len(s)+2 bytes.
+func Normalize(s string, dst *Normalized) {
+	dst.Text = append(dst.Text[:0], ' ')
+	dst.Off = append(dst.Off[:0], 0)
+	tokStart := -1
+	var hasLetter, hasLeet bool
+	flush := func(at int) {
+		t := dst.Text[tokStart:]
+		o := dst.Off[tokStart:]
+		w := 0
+		for i := 0; i < len(t); i++ {
+			c := t[i]
+			if hasLeet && hasLetter && (c < 'a' || c > 'z') {
+				if l := leet(c); l != 0 {
+					c = l
+				}
+			}
+			if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') {
+				t[w] = c
+				o[w] = o[i]
+				w++
+			}
+		}
+		// Collapse runs of 3+ identical letters to one (fuuuck -> fuck).
+		t = t[:w]
+		w = 0
+		for i := 0; i < len(t); {
+			j := i + 1
+			for j < len(t) && t[j] == t[i] {
+				j++
+			}
+			if j-i >= 3 && isLetter(t[i]) {
+				t[w] = t[i]
+				o[w] = o[i]
+				w++
+			} else {
+				for k := i; k < j; k++ {
+					t[w] = t[k]
+					o[w] = o[k]
+					w++
+				}
+			}
+			i = j
+		}
+		dst.Text = dst.Text[:tokStart+w]
+		dst.Off = dst.Off[:tokStart+w]
+		if w > 0 {
+			dst.Text = append(dst.Text, ' ')
+			dst.Off = append(dst.Off, int32(at))
+		}
+		tokStart = -1
+	}
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if isInvisible(r) {
+			i += size
+			continue
+		}
+		c := fold(r)
+		leetSym := false
+		if c == 0 && r < 0x80 && isLeetSym(byte(r)) && i+1 < len(s) && fold(rune(s[i+1])) != 0 {
+			c = byte(r) // a symbol inside or at the start of a word
+			leetSym = true
+		}
+		if c == 0 {
+			if tokStart >= 0 {
+				flush(i)
+			}
+			i += size
+			continue
+		}
+		if tokStart < 0 {
+			tokStart = len(dst.Text)
+			hasLetter, hasLeet = false, false
+		}
+		if leetSym {
+			hasLeet = true
+		}
+		if c >= 'a' && c <= 'z' {
+			hasLetter = true
+		} else if c >= '0' && c <= '9' && leet(c) != 0 {
+			hasLeet = true
+		}
+		dst.Text = append(dst.Text, c)
+		dst.Off = append(dst.Off, int32(i))
+		i += size
+	}
+	if tokStart >= 0 {
+		flush(len(s))
+	}
+	joinSpaced(dst)
+	if len(dst.Text) == 1 {
+		dst.Text = append(dst.Text, ' ')
+		dst.Off = append(dst.Off, int32(len(s)))
+	}
+}
+
+// joinSpaced joins runs of three or more single-letter words that sat one
+// separator apart in the original ("k i l l", "k.i.l.l") into one word.
+func joinSpaced(n *Normalized) {
+	t, o := n.Text, n.Off
+	w := 0
+	for i := 0; i < len(t); {
+		// t[i] is a space separating words; look for " x y z " patterns
+		if t[i] == ' ' && i+2 < len(t) && isLetter(t[i+1]) && t[i+2] == ' ' {
+			j := i + 1
+			k := 0
+			for j+1 < len(t) && isLetter(t[j]) && t[j+1] == ' ' && (k == 0 || o[j]-o[j-2] <= 6) {
+				j += 2
+				k++
+			}
+			if k >= 3 {
+				t[w] = ' '
+				o[w] = o[i]
+				w++
+				for p := i + 1; p < j; p += 2 {
+					t[w] = t[p]
+					o[w] = o[p]
+					w++
+				}
+				i = j - 1 // continue at the space after the run
+				continue
+			}
+		}
+		t[w] = t[i]
+		o[w] = o[i]
+		w++
+		i++
+	}
+	n.Text = t[:w]
+	n.Off = o[:w]
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }

@@ -1,0 +1,117 @@
+package safety
+
+import (
+	"sync"
+
+	"github.com/periscope-otel/periscope/internal/eval"
+)
+
+// textBuf is one side of a call with its normalised form computed lazily,
+// so that several evaluators share one normalisation pass.
+type textBuf struct {
+	raw  string
+	norm Normalized
+	done bool
+}
+
+func (t *textBuf) set(s string) {
+	t.raw = s
+	t.done = false
+}
+
+func (t *textBuf) normalized() *Normalized {
+	if !t.done {
+		Normalize(t.raw, &t.norm)
+		t.done = true
+	}
+	return &t.norm
+}
+
+// prepared holds the texts of one call and scratch space for evaluators.
+type prepared struct {
+	sys, in, out textBuf
+	ctx          []string
+	truncated    bool
+	hits         []Hit
+	sc           scorer
+	dec          []byte
+	decNorm      Normalized
+}
+
+var preparedPool = sync.Pool{New: func() any { return new(prepared) }}
+
+func getPrepared(in *eval.Input) *prepared {
+	p := preparedPool.Get().(*prepared)
+	p.sys.set(in.System)
+	p.in.set(in.Input)
+	p.out.set(in.Output)
+	p.ctx = in.Context
+	p.truncated = in.Truncated
+	return p
+}
+
+func putPrepared(p *prepared) {
+	p.sys.raw, p.in.raw, p.out.raw, p.ctx = "", "", "", nil
+	// Do not keep huge buffers alive in the pool.
+	if cap(p.in.norm.Text) > 1<<20 || cap(p.out.norm.Text) > 1<<20 || cap(p.sys.norm.Text) > 1<<20 {
+		*p = prepared{}
+	}
+	preparedPool.Put(p)
+}
+
+func (p *prepared) side(s eval.Side) *textBuf {
+	if s == eval.SideOutput {
+		return &p.out
+	}
+	return &p.in
+}
+
+func (p *prepared) resetScorer() *scorer {
+	p.sc.rules = p.sc.rules[:0]
+	p.sc.weights = p.sc.weights[:0]
+	p.sc.findings = nil // handed out in the result
+	return &p.sc
+}
+
+// evaluator is the internal form of every safety evaluator.
+type evaluator interface {
+	eval.Evaluator
+	run(p *prepared) eval.Result
+}
+
+// Suite runs several safety evaluators over one call, normalising each text
+// once for all of them.
+type Suite struct {
+	evs []evaluator
+}
+
+// NewSuite groups evaluators built by this package. Evaluators from other
+// packages are rejected with ok=false.
+func NewSuite(evs ...eval.Evaluator) (*Suite, bool) {
+	s := &Suite{}
+	for _, e := range evs {
+		ie, ok := e.(evaluator)
+		if !ok {
+			return nil, false
+		}
+		s.evs = append(s.evs, ie)
+	}
+	return s, true
+}
+
+// Evaluate runs every evaluator of the suite; results[i] belongs to the
+// i-th evaluator given to NewSuite.
+func (s *Suite) Evaluate(in *eval.Input, results []eval.Result) []eval.Result {
+	p := getPrepared(in)
+	defer putPrepared(p)
+	for _, e := range s.evs {
+		results = append(results, e.run(p))
+	}
+	return results
+}
+
+func evaluateOne(e evaluator, in *eval.Input) eval.Result {
+	p := getPrepared(in)
+	defer putPrepared(p)
+	return e.run(p)
+}
