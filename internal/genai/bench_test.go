@@ -1,0 +1,59 @@
+package genai
+
+import (
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// benchSpan builds a realistic semconv chat span; withContent adds ~3 KB of
+// messages as JSON strings (the common Python/JS shape).
+func benchSpan(withContent bool) ptrace.Span {
+	span := ptrace.NewSpan()
+	span.SetName("chat gpt-4o-mini")
+	a := span.Attributes()
+	a.PutStr("gen_ai.operation.name", "chat")
+	a.PutStr("gen_ai.provider.name", "openai")
+	a.PutStr("gen_ai.request.model", "gpt-4o-mini")
+	a.PutStr("gen_ai.response.model", "gpt-4o-mini-2024-07-18")
+	a.PutStr("gen_ai.response.id", "chatcmpl-abc123")
+	a.PutStr("server.address", "api.openai.com")
+	a.PutInt("server.port", 443)
+	a.PutDouble("gen_ai.request.temperature", 0.2)
+	a.PutInt("gen_ai.request.max_tokens", 512)
+	a.PutInt("gen_ai.usage.input_tokens", 812)
+	a.PutInt("gen_ai.usage.output_tokens", 164)
+	a.PutInt("gen_ai.usage.cache_read.input_tokens", 512)
+	fr := a.PutEmptySlice("gen_ai.response.finish_reasons")
+	fr.AppendEmpty().SetStr("stop")
+	if withContent {
+		para := strings.Repeat("The quarterly report shows revenue of 4.2 million euros, up 12 percent. ", 14)
+		a.PutStr("gen_ai.system_instructions", `[{"type":"text","content":"You are a concise financial analyst. Answer in two sentences."}]`)
+		a.PutStr("gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"Summarise: `+para+`"}]}]`)
+		a.PutStr("gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"`+para[:900]+`"}],"finish_reason":"stop"}]`)
+	}
+	return span
+}
+
+func benchmarkRead(b *testing.B, withContent bool, opts Options) {
+	span := benchSpan(withContent)
+	res := pcommon.NewResource()
+	b.ReportAllocs()
+	for b.Loop() {
+		v := ReadSpan(span, res, opts)
+		if !v.Billable() {
+			b.Fatal("not billable")
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/span")
+}
+
+func BenchmarkReadSpanMetadata(b *testing.B) { benchmarkRead(b, false, Options{}) }
+
+// BenchmarkReadSpanMetadataOnContentSpan: a metadata reader (cost, metrics)
+// on a span that carries content skips the content.
+func BenchmarkReadSpanMetadataOnContentSpan(b *testing.B) { benchmarkRead(b, true, Options{}) }
+
+func BenchmarkReadSpanContent3KB(b *testing.B) { benchmarkRead(b, true, Options{Content: true}) }
