@@ -209,11 +209,11 @@ func TestDialectsOfSyntheticSpans(t *testing.T) {
 func TestMLflowAndLogfireContent(t *testing.T) {
 	span := ptrace.NewSpan()
 	require.NoError(t, span.Attributes().FromRaw(map[string]any{
-		"mlflow.spanType":     `"CHAT_MODEL"`,
-		"mlflow.spanInputs":   `{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]}`,
-		"mlflow.spanOutputs":  `{"choices": [{"message": {"role": "assistant", "content": "Hello"}, "finish_reason": "stop"}]}`,
+		"mlflow.spanType":      `"CHAT_MODEL"`,
+		"mlflow.spanInputs":    `{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]}`,
+		"mlflow.spanOutputs":   `{"choices": [{"message": {"role": "assistant", "content": "Hello"}, "finish_reason": "stop"}]}`,
 		"mlflow.linkedPrompts": `[{"name": "greeter", "version": "3"}]`,
-		"mlflow.llm.cost":     `{"input_cost": 0.1, "output_cost": 0.2, "total_cost": 0.3}`,
+		"mlflow.llm.cost":      `{"input_cost": 0.1, "output_cost": 0.2, "total_cost": 0.3}`,
 	}))
 	v := ReadSpan(span, pcommon.NewResource(), Options{Content: true})
 	assert.Equal(t, "Be brief.", v.SystemText())
