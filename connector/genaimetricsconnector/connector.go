@@ -747,7 +747,7 @@ func (c *metricsConnector) processSpan(ctx context.Context, rs ptrace.ResourceSp
 	}
 	var latencyMs float64
 	hasLatency := false
-	if v.IsGenAI() && v.Category != genai.CategoryNone {
+	if billable {
 		start, end := span.StartTimestamp(), span.EndTimestamp()
 		if start == 0 || end == 0 || end < start {
 			c.bad(ctx, "invalid_duration")
