@@ -136,7 +136,7 @@ func (p *costProcessor) evaluate(v *genai.View, attrs pcommon.Map, res pcommon.R
 	if !v.IsGenAI() {
 		return outcome{kind: outSkip, reason: "not_genai"}
 	}
-	if !v.Billable() {
+	if !v.Billable() && !unitOperation(v.Operation) {
 		return outcome{kind: outSkip, reason: "not_billable"}
 	}
 	o := outcome{family: pricing.Family(v.Provider)}
@@ -214,6 +214,17 @@ func (p *costProcessor) evaluate(v *genai.View, attrs pcommon.Map, res pcommon.R
 	}
 	o.kind = outPriced
 	return o
+}
+
+// unitOperation reports model calls billed per image or per second that
+// carry no token counts (and so are not billable by token rules alone).
+func unitOperation(op string) bool {
+	switch op {
+	case "image_generation", "generate_image", "audio_transcription", "transcription", "transcribe",
+		"audio_speech", "speech", "text_to_speech", "audio_translation", "translation":
+		return true
+	}
+	return false
 }
 
 func (p *costProcessor) unpriced(o outcome, reason string) outcome {

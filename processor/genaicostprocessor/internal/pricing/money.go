@@ -69,6 +69,9 @@ func (a Amount) Scale(num, den uint64) Amount {
 
 // USD converts to float64 with a single rounding of the fractional part.
 func (a Amount) USD() float64 {
+	if a.hi == 0 && a.lo < 1<<53 {
+		return float64(a.lo) / Femto // exact operand: one correctly rounded division
+	}
 	if a.hi == 0 {
 		q, r := a.lo/Femto, a.lo%Femto
 		return float64(q) + float64(r)/Femto

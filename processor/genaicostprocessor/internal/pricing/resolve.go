@@ -175,6 +175,9 @@ func (c *Catalog) lookup(family, model, region string) (Match, bool) {
 				}
 			}
 		}
+		if p, _, ok := strings.Cut(cd.Name, "/"); ok && prefixFamily(p) != "" {
+			continue // "openai/gpt-4o" with no provider: the provider_prefix candidate decides
+		}
 		for _, t := range c.Layers {
 			if list := t.ByName(cd.Name); len(list) > 0 {
 				rule := cd.Rule
