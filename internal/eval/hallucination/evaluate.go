@@ -764,13 +764,16 @@ func (sc *scratch) oppositeInContext(t *token) bool {
 		}
 		lower[k] = c
 	}
-	lw := string(lower[:len(w)])
+	lw := lower[:len(w)]
+	var buf [48]byte
 	for _, p := range negPrefixes {
-		if strings.HasPrefix(lw, p) && len(lw)-len(p) >= 4 {
-			if sc.uni.has(hashOf(lw[len(p):])) {
-				return true
-			}
-		} else if sc.uni.has(hashOf(p + lw)) {
+		var v []byte
+		if string(lw[:min(len(p), len(lw))]) == p && len(lw)-len(p) >= 4 {
+			v = append(buf[:0], lw[len(p):]...)
+		} else {
+			v = append(append(buf[:0], p...), lw...)
+		}
+		if sc.uni.has(hashBytes(stem(v), kindWord)) {
 			return true
 		}
 	}

@@ -120,6 +120,7 @@ func TestQualityFloors(t *testing.T) {
 			lo, hi := bootstrapAUROC(s.scores, s.labels, 1000)
 			t.Logf("%s: AUROC %.3f (95%% CI %.3f-%.3f, n=%d), floor %.2f", fl.set, auc, lo, hi, len(s.rows), fl.floor)
 			logFeatures(t, s)
+			logSlices(t, s, e.cfg.Threshold)
 			if auc < fl.guard {
 				t.Errorf("%s: AUROC %.3f below %.2f", fl.set, auc, fl.guard)
 			}
@@ -252,4 +253,64 @@ func bootstrapAUROC(scores []float64, labels []bool, n int) (float64, float64) {
 	}
 	sort.Float64s(aucs)
 	return aucs[n*25/1000], aucs[n*975/1000]
+}
+
+// logSlices reports balanced accuracy at the shipped threshold and, for
+// BEGIN, the slices the evaluation recipe asks for.
+func logSlices(t *testing.T, s scored, threshold float64) {
+	for _, th := range []float64{0.3, 0.4} {
+		var tp, fp, fn, tn float64
+		for i, sc := range s.scores {
+			switch flagged := sc >= th; {
+			case flagged && s.labels[i]:
+				tp++
+			case flagged:
+				fp++
+			case s.labels[i]:
+				fn++
+			default:
+				tn++
+			}
+		}
+		t.Logf("balanced accuracy at %.2f: %.3f", th, (tp/(tp+fn)+tn/(tn+fp))/2)
+	}
+	var tp, fp, fn, tn float64
+	for i, sc := range s.scores {
+		switch flagged := sc >= threshold; {
+		case flagged && s.labels[i]:
+			tp++
+		case flagged:
+			fp++
+		case s.labels[i]:
+			fn++
+		default:
+			tn++
+		}
+	}
+	t.Logf("balanced accuracy at threshold %.2f: %.3f (TP %v FP %v FN %v TN %v)", threshold, (tp/(tp+fn)+tn/(tn+fp))/2, tp, fp, fn, tn)
+	slices := map[string]*scored{}
+	for i, r := range s.rows {
+		var keys []string
+		if r.Category != "generic" && r.Meta.Corpus != "" {
+			keys = append(keys, "no_generic")
+		}
+		if r.Meta.Corpus != "" {
+			keys = append(keys, "corpus="+r.Meta.Corpus)
+		}
+		for _, k := range keys {
+			if slices[k] == nil {
+				slices[k] = &scored{}
+			}
+			slices[k].scores = append(slices[k].scores, s.scores[i])
+			slices[k].labels = append(slices[k].labels, s.labels[i])
+		}
+	}
+	keys := make([]string, 0, len(slices))
+	for k := range slices {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t.Logf("slice %s: AUROC %.3f (n=%d)", k, eval.AUROC(slices[k].scores, slices[k].labels), len(slices[k].scores))
+	}
 }

@@ -11,6 +11,7 @@ const (
 	kindNumber       // digits, spelled numbers, ordinals
 	kindScript       // one rune of a script written without spaces (Han, Kana, Thai...)
 	kindSymbol       // %, currency signs
+	kindLex          // hash space of the closed-class lexicon (lower case, unstemmed)
 )
 
 // Token flags.
@@ -287,31 +288,25 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 		if allNum {
 			kind = kindNumber
 		}
-	} else {
-		if d, ok := numberWords[string(b)]; ok {
-			b = append(b[:0], d...)
-			if d == "%" {
+	} else if li, ok := lexIndex.get(hashBytes(b, kindLex)); ok {
+		lx := &lexInfos[li]
+		// One lookup answers every closed-class question about the word.
+		switch {
+		case lx.digits != "":
+			b = append(b[:0], lx.digits...)
+			kind = kindNumber
+			if lx.digits == "%" {
 				kind = kindSymbol
-			} else {
-				kind = kindNumber
 			}
-		} else {
-			if _, ok := stopwords[string(b)]; ok {
-				flags |= flagStop
+		default:
+			flags |= lx.flags
+			if !upper {
+				flags &^= flagDate // "may", "march" in lower case are verbs
 			}
-			if _, ok := negators[string(b)]; ok {
-				flags |= flagNeg
-			}
-			if _, ok := dateWords[string(b)]; ok && upper {
-				flags |= flagDate
-			}
-			if letters > 0 {
-				b = stem(b)
-			}
+			b = stem(b)
 		}
-	}
-	if string(b) == "one" || string(b) == "cannot" {
-		flags |= flagStop
+	} else if letters > 0 {
+		b = stem(b)
 	}
 	z.buf = b
 	if upper && z.n > 0 && flags&flagStop == 0 && kind == kindWord {
@@ -362,3 +357,36 @@ func stem(b []byte) []byte {
 	}
 	return b
 }
+
+type lexInfo struct {
+	flags  uint8
+	digits string
+}
+
+// lexIndex maps the hash of a lower-cased word to its closed-class facts
+// in lexInfos (an open-addressing table: cheaper than a Go map here).
+var lexIndex, lexInfos = func() (*table, []lexInfo) {
+	m := make(map[uint64]lexInfo)
+	add := func(words map[string]struct{}, f uint8) {
+		for w := range words {
+			k := hashBytes([]byte(w), kindLex)
+			li := m[k]
+			li.flags |= f
+			m[k] = li
+		}
+	}
+	add(stopwords, flagStop)
+	add(negators, flagNeg|flagStop)
+	add(dateWords, flagDate)
+	for w, d := range numberWords {
+		m[hashBytes([]byte(w), kindLex)] = lexInfo{digits: d}
+	}
+	t := &table{}
+	t.reset(len(m))
+	infos := make([]lexInfo, 0, len(m))
+	for k, v := range m {
+		t.put(k, int32(len(infos)))
+		infos = append(infos, v)
+	}
+	return t, infos
+}()
