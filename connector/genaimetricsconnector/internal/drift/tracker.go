@@ -320,6 +320,7 @@ type Tracker struct {
 	lastClose int64 // aligned start of the current window
 	dirty     map[string]bool
 	removed   map[string]bool
+	pending   []Transition
 	// Overflowed counts observations that went to the overflow series.
 	Overflowed int64
 }
@@ -430,7 +431,14 @@ func (t *Tracker) observeFamily(dims []string, o *Obs, ns int64) {
 	default:
 		if f.Cur != "" {
 			// A new version: the current one becomes the predecessor and
-			// its counts freeze as the reference.
+			// its counts freeze as the reference. Regressions of the old
+			// pair end here.
+			for name, r := range f.Reg {
+				if r.Active {
+					t.pending = append(t.pending, Transition{Comparison: "predecessor", Evaluator: name, Dims: f.Dims,
+						Version: f.Cur, Previous: f.Prev, BaseRate: r.Base, CurRate: r.Cur, P: r.P})
+				}
+			}
 			f.Prev, f.PrevCount = f.Cur, f.CurCounts
 			clear(f.Reg)
 		}
@@ -458,16 +466,17 @@ func (t *Tracker) observeFamily(dims []string, o *Obs, ns int64) {
 // returns the regression transitions of the closes.
 func (t *Tracker) Advance(now time.Time) []Transition {
 	ns := now.UnixNano()
+	tr := t.pending
+	t.pending = nil
 	if t.lastClose == 0 {
 		t.lastClose = t.align(ns)
-		return nil
+		return tr
 	}
 	aligned := t.align(ns)
 	if aligned <= t.lastClose {
-		return nil
+		return tr
 	}
 	t.lastClose = aligned
-	var tr []Transition
 	ttl := int64(t.set.SeriesTTL)
 	for key, s := range t.series {
 		if ttl > 0 && ns-s.LastSeen > ttl {
