@@ -1,6 +1,8 @@
 package safety
 
 import (
+	"strings"
+
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
 )
@@ -110,7 +112,7 @@ var jailbreakPhrases = []phrase{
 	{text: "simulation", rule: "fiction_frame", w: 0.06},
 	{text: "opposite", rule: "fiction_frame", w: 0.05},
 	{text: "evil", rule: "amoral_persona", w: 0.12},
-	{text: "chatgpt", rule: "model_reference", w: 0.08},
+	{text: "chatgpt", rule: "model_reference", w: 0.12},
 	{text: "openai", rule: "model_reference", w: 0.1},
 	{text: "an ai", rule: "model_reference", w: 0.04},
 	{text: "language model", rule: "model_reference", w: 0.05},
@@ -125,10 +127,42 @@ var jailbreakPhrases = []phrase{
 	{text: "purely hypothetical", rule: "fiction_frame", w: 0.25},
 	{text: "entirely hypothetically", rule: "fiction_frame", w: 0.25},
 	{text: "questionable", rule: "harm_terms", w: 0.08},
+	{text: "you are now", rule: "persona_wrapper", w: 0.3},
+	{text: "you will now", rule: "persona_wrapper", w: 0.2},
+	{text: "from now you are", rule: "persona_wrapper", w: 0.35},
+	{text: "speak to me as", rule: "persona_wrapper", w: 0.2},
+	{text: "pose as", rule: "persona_wrapper", w: 0.2},
+	{text: "play the role of", rule: "persona_wrapper", w: 0.15},
+	{text: "immerse yourself", rule: "persona_wrapper", w: 0.35},
+	{text: "you will act as", rule: "persona_wrapper", w: 0.2},
+	{text: "hi chatgpt", rule: "model_address", w: 0.25},
+	{text: "hello chatgpt", rule: "model_address", w: 0.25},
+	{text: "ignore everything", rule: "instruction_override", w: 0.4},
+	{text: "forget everything", rule: "instruction_override", w: 0.35},
+	{text: "ignore any and all", rule: "instruction_override", w: 0.45},
+	{text: "bypass", rule: "policy_evasion", w: 0.2},
+	{text: "profanity", rule: "harm_terms", w: 0.12},
+	{text: "swear", rule: "harm_terms", w: 0.12},
+	{text: "ethics", rule: "policy_reference", w: 0.12},
+	{text: "any kind of content", rule: "no_restrictions", w: 0.35},
+	{text: "anything and everything", rule: "no_restrictions", w: 0.25},
+	{text: "write anything", rule: "no_restrictions", w: 0.2},
+	{text: "uninhibited", rule: "no_restrictions", w: 0.4},
+	{text: "can do anything", rule: "no_restrictions", w: 0.45},
+	{text: "respond to any", rule: "no_restrictions", w: 0.15},
+	{text: "unaligned", rule: "amoral_persona", w: 0.35},
+	{text: "limitations", rule: "no_restrictions", w: 0.08},
+	{text: "personality", rule: "persona_wrapper", w: 0.08},
+	{text: "personalities", rule: "persona_wrapper", w: 0.12},
+	{text: "do not add any commentary", rule: "refusal_suppression", w: 0.15},
+	{text: "enable", tag: "modeon"}, {text: "simulate", tag: "modeon"}, {text: "activate", tag: "modeon"},
+	{text: "enter", tag: "modeon"}, {text: "switch to", tag: "modeon"}, {text: "enabled", tag: "modeon"},
+	{text: "mode", tag: "mode"},
 }
 
 var jailbreakPairs = []pair{
 	{a: "neg", b: "ref", maxGap: 24, rule: "refusal_suppression", w: 0.2},
+	{a: "modeon", b: "mode", maxGap: 30, rule: "mode_switch", w: 0.35},
 }
 
 var jailbreakLex = newLexicon(jailbreakPhrases, jailbreakPairs)
@@ -159,7 +193,11 @@ func (e *Jailbreak) run(p *prepared) eval.Result {
 			s.add("adversarial_suffix", w, side, a, b)
 		}
 	}
-	return result(s, nil)
+	r := result(s, nil)
+	// Jailbreaks are many weak cues together; the exponent places the
+	// default threshold (0.5) where about 1% of benign prompts score.
+	r.Score = calibrate(r.Score, 1.7)
+	return r
 }
 
 // gibberishSuffix looks for the token soup that gradient-searched attacks
@@ -167,12 +205,15 @@ func (e *Jailbreak) run(p *prepared) eval.Result {
 // mixed scripts and case inside one token. It returns the region and a
 // weight (0 when absent).
 func gibberishSuffix(raw string) (int, int, float64) {
-	// Whitespace tokens; a token is odd when it mixes letters with at
-	// least two structural symbols, or has inner capitals after lowercase
-	// next to a symbol.
-	odd, total := 0, 0
-	first, last := -1, 0
-	for i := 0; i < len(raw); {
+	// Code and markup are odd throughout and span lines; a suffix attack
+	// is a prose request on one line followed by a burst of odd tokens.
+	if strings.Count(raw, "\n") > 2 {
+		return 0, 0, 0
+	}
+	var starts, ends [128]int
+	var odd [128]bool
+	n := 0
+	for i := 0; i < len(raw) && n < len(starts); {
 		for i < len(raw) && isSpace(raw[i]) {
 			i++
 		}
@@ -181,37 +222,44 @@ func gibberishSuffix(raw string) (int, int, float64) {
 			j++
 		}
 		if j > i {
-			total++
-			if oddToken(raw[i:j]) {
-				odd++
-				if first < 0 {
-					first = i
-				}
-				last = j
-			}
+			starts[n], ends[n], odd[n] = i, j, oddToken(raw[i:j])
+			n++
 		}
 		i = j
 	}
-	if odd < 3 || total == 0 {
+	if n < 8 || n >= len(starts) {
 		return 0, 0, 0
 	}
-	// Prose with a burst of odd tokens; code is odd throughout and has
-	// line structure, so require a short text or a concentrated burst.
-	ratio := float64(odd) / float64(total)
-	if ratio < 0.12 || ratio > 0.7 || total > 120 {
+	first := -1
+	for k := 0; k < n; k++ {
+		if odd[k] {
+			first = k
+			break
+		}
+	}
+	// At least four plain words before the burst.
+	if first < 4 {
 		return 0, 0, 0
 	}
-	w := 0.3 + ratio
-	if w > 0.7 {
-		w = 0.7
+	cnt := 0
+	for k := first; k < n; k++ {
+		if odd[k] {
+			cnt++
+		}
 	}
-	return first, last, w
+	tail := n - first
+	if cnt < 3 || float64(cnt)/float64(tail) < 0.25 {
+		return 0, 0, 0
+	}
+	return starts[first], ends[n-1], 0.6
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
 func oddToken(t string) bool {
-	letters, sym, caseFlip := 0, 0, 0
+	letters, caseFlip := 0, 0
+	var syms [8]byte
+	ns := 0
 	prevLower := false
 	for i := 0; i < len(t); i++ {
 		c := t[i]
@@ -227,9 +275,30 @@ func oddToken(t string) bool {
 			}
 		case c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == '\\' ||
 			c == '<' || c == '>' || c == '|' || c == '=' || c == '^' || c == '~' || c == '`' || c == '$' || c == '%' || c == '_':
-			sym++
+			seen := false
+			for _, x := range syms[:ns] {
+				if x == c {
+					seen = true
+				}
+			}
+			if !seen && ns < len(syms) {
+				syms[ns] = c
+				ns++
+			}
 		}
 		prevLower = false
 	}
-	return letters > 0 && (sym >= 2 || (sym >= 1 && caseFlip >= 1))
+	// A matched bracket pair alone ("f()", "[x]") is ordinary code or prose.
+	if ns == 2 && isPair(syms[0], syms[1]) {
+		ns = 1
+	}
+	return letters > 0 && (ns >= 2 || (ns >= 1 && caseFlip >= 1))
+}
+
+func isPair(a, b byte) bool {
+	switch string([]byte{a, b}) {
+	case "()", "[]", "{}", "<>", "``", ")(", "][", "}{", "><":
+		return true
+	}
+	return false
 }

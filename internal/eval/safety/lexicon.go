@@ -151,3 +151,9 @@ func (lx *lexicon) scan(n *Normalized, side eval.Side, s *scorer, hits []Hit) []
 	}
 	return hits
 }
+
+// calibrate maps a noisy-or score through 1-(1-x)^k, a monotone stretch
+// that moves where the default threshold falls without reordering scores.
+func calibrate(x, k float64) float64 {
+	return clamp01(1 - math.Pow(1-clamp01(x), k))
+}

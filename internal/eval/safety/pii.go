@@ -118,7 +118,8 @@ func ScanPII(s string, side eval.Side, types map[string]bool, dst []eval.Finding
 				continue
 			}
 		case (isDigit(c) || c == '+' || c == '(') && i >= lastEnd && (i == 0 || !isAlnum(s[i-1])):
-			if t, b := numberAt(s, i); t != "" {
+			t, b := numberAt(s, i)
+			if t != "" {
 				add(t, i, b)
 				lastEnd = b
 				i = b - 1
@@ -133,12 +134,8 @@ func ScanPII(s string, side eval.Side, types map[string]bool, dst []eval.Finding
 				}
 			}
 			// skip the rest of this number so we do not restart inside it
-			j := i
-			for j < len(s) && isDigit(s[j]) {
-				j++
-			}
-			if j > i {
-				i = j - 1
+			if b > i {
+				i = b - 1
 			}
 		case c == ':' && i >= lastEnd:
 			if a, b, ok := ipv6Around(s, i, lastEnd); ok {
@@ -248,6 +245,23 @@ func ibanAt(s string, i int) (int, bool) {
 // numberAt classifies the number-like run starting at i as a card, SSN,
 // IPv4 address or phone number.
 func numberAt(s string, i int) (string, int) {
+	t, end, runEnd := classifyNumber(s, i)
+	if t == "" {
+		// Skip a dotted run as a whole (never restart inside 1.2.3.4.5);
+		// elsewhere only the first group, so "12 Main Street" is still seen.
+		if runEnd > i && strings.IndexByte(s[i:runEnd], ' ') < 0 {
+			return "", runEnd
+		}
+		j := i
+		for j < len(s) && (isDigit(s[j]) || s[j] == '+' || s[j] == '(') {
+			j++
+		}
+		return "", j
+	}
+	return t, end
+}
+
+func classifyNumber(s string, i int) (string, int, int) {
 	// Collect the run: digits and single separators between digit groups.
 	var groups [12]int // digit count per group
 	var seps [12]byte
@@ -262,7 +276,7 @@ func numberAt(s string, i int) (string, int) {
 		j++
 	}
 	if j >= len(s) || !isDigit(s[j]) {
-		return "", 0
+		return "", 0, 0
 	}
 	end := j
 	for j < len(s) && ng < len(groups) {
@@ -299,7 +313,7 @@ func numberAt(s string, i int) (string, int) {
 		break
 	}
 	if end < len(s) && (isAlnum(s[end]) && !(s[end] == 'x' || s[end] == 'X')) {
-		return "", 0
+		return "", 0, end
 	}
 	gs := groups[:ng]
 	sp := seps[:max(ng-1, 0)]
@@ -322,53 +336,64 @@ func numberAt(s string, i int) (string, int) {
 	if ng >= 4 && allSep('.') && s[start] != '+' && s[start] != '(' {
 		if ng == 4 {
 			if ip, err := netip.ParseAddr(s[start:end]); err == nil && ip.Is4() {
-				return PIIIPAddress, end
+				return PIIIPAddress, end, end
 			}
-		}
-		if ng > 4 {
-			return "", 0
 		}
 	}
 	// SSN: 3-2-4
-	if ng == 3 && gs[0] == 3 && gs[1] == 2 && gs[2] == 4 && allSep('-', ' ') && sp[0] == sp[1] {
+	if ng == 3 && gs[0] == 3 && gs[1] == 2 && gs[2] == 4 && sp[0] == sp[1] && (sp[0] == '-' || (sp[0] == ' ' && ssnContext(s, start))) {
 		area := s[start : start+3]
 		if area != "000" && area != "666" && area[0] != '9' && s[start+4:start+6] != "00" && s[end-4:end] != "0000" {
-			return PIISSN, end
+			return PIISSN, end, end
 		}
 	}
 	// Payment card: 13-19 digits, no or uniform space/dash separators, Luhn.
-	if digits >= 13 && digits <= 19 && allSep('-', ' ') && s[start] != '+' && s[start] != '(' && (ng == 1 || gs[0] == 4) {
-		if luhn(s[start:end]) && cardPrefix(s[start:end]) {
-			return PIICreditCard, end
+	if digits >= 12 && digits <= 19 && allSep('-', ' ') && s[start] != '+' && s[start] != '(' && (ng == 1 || gs[0] == 4) {
+		if luhn(s[start:end]) && cardPrefix(s[start:end]) && (digits >= 13 || maestro(s[start:end])) {
+			return PIICreditCard, end, end
 		}
 	}
 	// Dates and times are not phones.
 	if ng == 3 && (gs[0] == 4 || gs[2] == 4 || gs[2] == 2) && gs[1] <= 2 && allSep('-', '/', '.') && digits <= 8 {
-		return "", 0
+		return "", 0, end
 	}
 	if allSep('/') && ng > 1 {
-		return "", 0
+		return "", 0, end
 	}
 	// Phone: 7-15 digits with phone-like grouping, or a leading + / (.
 	lead := s[start] == '+' || s[start] == '('
-	if digits >= 7 && digits <= 15 && (ng >= 2 || lead) && gs[0] <= 5 && !(ng == 2 && !lead && gs[0] >= 4 && gs[1] <= 2) {
-		if allSep('.') && ng == 2 {
-			return "", 0 // decimal number
-		}
-		if ng >= 2 && gs[ng-1] == 1 {
-			return "", 0
-		}
-		// extension: x123
-		if end+1 < len(s) && (s[end] == 'x' || s[end] == 'X') && isDigit(s[end+1]) {
-			k := end + 1
-			for k < len(s) && isDigit(s[k]) && k-end <= 6 {
-				k++
-			}
-			end = k
-		}
-		return PIIPhone, end
+	if digits < 7 || digits > 15 || gs[0] > 5 && ng > 1 {
+		return "", 0, end
 	}
-	return "", 0
+	if allSep('.') && ng == 2 {
+		return "", 0, end // decimal number
+	}
+	if ng >= 2 && gs[ng-1] == 1 {
+		return "", 0, end
+	}
+	punct := lead
+	for _, x := range sp {
+		if x == '-' || x == '.' || x == ')' {
+			punct = true
+		}
+	}
+	// Space-separated or unseparated digit runs are also house numbers,
+	// postcodes and ids: they need a phone word nearby.
+	if !punct && !phoneContext(s, start) && !(s[start] == '0' && digits >= 9 && ng >= 2) && !(ng >= 4 && digits >= 8) {
+		return "", 0, end
+	}
+	if ng == 1 && !lead && (digits < 10 || digits > 12) {
+		return "", 0, end
+	}
+	// extension: x123
+	if end+1 < len(s) && (s[end] == 'x' || s[end] == 'X') && isDigit(s[end+1]) {
+		k := end + 1
+		for k < len(s) && isDigit(s[k]) && k-end <= 6 {
+			k++
+		}
+		end = k
+	}
+	return PIIPhone, end, end
 }
 
 func luhn(s string) bool {
@@ -525,4 +550,30 @@ func streetAt(s string, i int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// maestro reports Maestro prefixes, the only cards with 12 digits.
+func maestro(s string) bool {
+	p2 := int(s[0]-'0')*10 + int(s[1]-'0')
+	return p2 == 50 || (p2 >= 56 && p2 <= 69)
+}
+
+var phoneWords = []string{"phone", "call", "tel", "mobile", "cell", "fax", "contact", "reach", "number", "dial", "text me", "whatsapp", "sms", "ring"}
+
+// phoneContext reports a phone word in the 48 bytes before i.
+func phoneContext(s string, i int) bool {
+	a := max(0, i-48)
+	w := strings.ToLower(s[a:i])
+	for _, p := range phoneWords {
+		if strings.Contains(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// ssnContext reports an SSN word in the 48 bytes before i.
+func ssnContext(s string, i int) bool {
+	w := strings.ToLower(s[max(0, i-48):i])
+	return strings.Contains(w, "ssn") || strings.Contains(w, "social security") || strings.Contains(w, "social sec")
 }

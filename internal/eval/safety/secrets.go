@@ -74,8 +74,12 @@ func ScanSecrets(s string, side eval.Side, dst []eval.Finding, hits []Hit) ([]ev
 		covered = b
 	}
 	hits = prefixMatcher.FindString(s, hits[:0])
-	hits = shapeMatcher.FindString(s, hits)
 	np := int32(len(prefixRules))
+	k := len(hits)
+	hits = shapeMatcher.FindString(s, hits)
+	for i := k; i < len(hits); i++ {
+		hits[i].Pat += np
+	}
 	// Merge in text order: prefix hits and shape hits are each ordered by
 	// end offset; a simple insertion pass keeps the whole list ordered.
 	sortHitsByStart(hits)
@@ -172,7 +176,9 @@ func inCharset(cs string, c byte) bool {
 func prefixToken(s string, r *prefixRule, a int) (int, bool) {
 	// Left boundary: a token does not start inside a word or a base64 run.
 	if a > 0 && isAlnum(r.prefix[0]) {
-		if p := s[a-1]; isAlnum(p) || p == '+' || p == '/' || p == '_' || (p == '-' && r.prefix[len(r.prefix)-1] == '-') {
+		p := s[a-1]
+		b64ish := (p == '+' || p == '/') && !strings.ContainsAny(r.prefix, "./")
+		if isAlnum(p) || p == '_' || b64ish || (p == '-' && r.prefix[len(r.prefix)-1] == '-') {
 			return 0, false
 		}
 	}

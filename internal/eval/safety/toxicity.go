@@ -37,6 +37,9 @@ var toxicityExtra = []toxTerm{
 	{"ho", 1.6, catIdentity}, {"thot", 2, catIdentity}, {"bitch", 2, catIdentity}, {"bitches", 2, catIdentity},
 	{"nigga", 2.8, catSlur}, {"niggas", 2.8, catSlur}, {"pussy", 2, catSexual}, {"hell", 1, catReligious},
 	{"damn", 1, catReligious}, {"ghetto", 1.2, catInsult}, {"retarded", 2.8, catDisability},
+	{"nicca", 2.8, catSlur}, {"niccas", 2.8, catSlur}, {"wigga", 2.5, catSlur}, {"wiggas", 2.5, catSlur},
+	{"white trash", 2, catSlur}, {"subhuman", 2.5, catIdentity}, {"sub human", 2.5, catIdentity},
+	{"savages", 1.5, catIdentity}, {"swaggot", 2.5, catIdentity},
 }
 
 // Words that are profane in one sense and harmless in common technical or
@@ -53,7 +56,16 @@ var toxicityWeakTerms = map[string]bool{
 	"junk": true, "pussy": false, "bird": true, "oriental": true, "colored": true, "negro": false,
 	"jap": false, "paki": false, "spic": false, "fairy": true, "fruit": true, "nazi": true,
 	"god": true, "jesus": true, "christ": true, "lord": true, "swallow": true, "spunk": true,
-	"cum": false, "come": true, "blow": true, "head": true, "facial": true, "dick": false,
+	"cum": false, "come": true, "sexual": true, "sexually": true, "finger": true, "fingers": true,
+	"fingering": false, "sheet": true, "sheets": true, "rape": true, "raping": true, "rapes": true, "raped": true,
+	"rapist": true, "jerk": true, "peter": true, "hardcore": true, "escort": true, "nut": true, "anus": true,
+	"cox": true, "spooky": true, "how to kill": true, "spook": true, "rectum": true, "vagina": true, "penis": true,
+	"testicle": true, "testicles": true, "semen": true, "sperm": true, "urine": true, "feces": true, "poop": true,
+	"virgin": true, "seduce": true, "kinky": true, "lust": true, "horny": false, "pee": true,
+	"drunk": true, "murder": true, "bloody": true, "dildo": false, "pornography": true, "prostitute": true, "twinkie": true, "twinkies": true, "slit": true, "slits": true,
+	"crow": true, "crows": true, "puff": true, "wop": true, "shylock": true, "mong": true,
+	"redskin": true, "redskins": true, "nip": true, "weiner": true, "wiener": true, "dong": true,
+	"dongs": true, "beaner": false, "cracker": true, "crackers": true, "bimbo": false, "pansy": true, "blow": true, "head": true, "facial": true, "dick": false,
 }
 
 var (
@@ -70,7 +82,7 @@ func init() {
 	addTerm := func(t toxTerm) {
 		Normalize(t.text, &n)
 		norm := string(n.Text[1 : len(n.Text)-1])
-		if len(norm) < 2 || !hasLetter(norm) {
+		if len(norm) < 2 || !hasLetter(norm) || hasSingleLetterWord(norm) {
 			return
 		}
 		if i, ok := seen[norm]; ok {
@@ -87,7 +99,7 @@ func init() {
 		toxCat = append(toxCat, t.cat)
 		toxWeak = append(toxWeak, weak)
 		// Plural and inflected forms of longer words.
-		if len(norm) >= 4 && norm[len(norm)-1] != 's' {
+		if len(norm) >= 5 && norm[len(norm)-1] != 's' {
 			for _, suf := range []string{"s", "es", "ed", "ing", "er", "ers", "y"} {
 				v := norm + suf
 				if _, ok := seen[v]; ok {
@@ -118,6 +130,18 @@ func init() {
 	toxLex = newLexicon(ph, nil)
 }
 
+// hasSingleLetterWord drops entries like "s m" that match initials.
+func hasSingleLetterWord(s string) bool {
+	prev := byte(' ')
+	for i := 0; i < len(s); i++ {
+		if s[i] != ' ' && prev == ' ' && (i+1 == len(s) || s[i+1] == ' ') {
+			return true
+		}
+		prev = s[i]
+	}
+	return false
+}
+
 func hasLetter(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 'a' && s[i] <= 'z' {
@@ -134,10 +158,8 @@ func toxWeight(sev float64) float64 {
 		return 0.85
 	case sev >= 1.8:
 		return 0.7
-	case sev >= 1.3:
-		return 0.55
 	}
-	return 0.4
+	return 0.55
 }
 
 // Toxicity scores profanity, slurs, identity attacks, threats and insults
