@@ -53,7 +53,7 @@ func section8() []costCase {
 			attrs: map[string]any{"gen_ai.usage.cache_creation.ephemeral_1h_input_tokens": 10000}, want: "0.06165", wantID: "anthropic/claude-sonnet-4-5"},
 		{n: "8 mixed 5m/1h write", provider: "anthropic", req: "claude-opus-4-1-20250805", in: 9000, cw: 8000, out: 500,
 			attrs: map[string]any{"anthropic.usage.cache_creation.ephemeral_5m_input_tokens": 6000, "anthropic.usage.cache_creation.ephemeral_1h_input_tokens": 2000},
-			want: "0.225", wantID: "anthropic/claude-opus-4-1-20250805"},
+			want:  "0.225", wantID: "anthropic/claude-opus-4-1-20250805"},
 		{n: "9 200k tier re-prices the whole request", provider: "anthropic", req: "claude-sonnet-4-5", in: 250000, cr: 150000, cw: 50000, out: 2000, want: "0.81", wantID: "anthropic/claude-sonnet-4-5"},
 		{n: "10 gemini >200k tier", provider: "gcp.gemini", req: "gemini-2.5-pro", in: 250000, cr: 100000, out: 5000, reason: 4000, want: "0.475", wantID: "gemini/gemini-2.5-pro"},
 		{n: "11 gemini boundary is strict", provider: "gcp.gemini", req: "gemini-2.5-pro", in: 200000, out: 1000, want: "0.26", wantID: "gemini/gemini-2.5-pro"},

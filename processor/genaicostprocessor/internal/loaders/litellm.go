@@ -100,8 +100,9 @@ func LoadLiteLLM(data []byte, name string) (*pricing.Table, error) {
 			}
 			continue
 		}
-		if warn != "" {
-			t.Warnings = append(t.Warnings, pricing.Warning{Kind: pricing.WarnMissingField, Entry: key, Msg: warn})
+		for _, w := range warn {
+			w.Entry = key
+			t.Warnings = append(t.Warnings, w)
 		}
 		if e != nil {
 			t.Add(e)
@@ -114,19 +115,20 @@ func LoadLiteLLM(data []byte, name string) (*pricing.Table, error) {
 	return t, nil
 }
 
-func litellmEntry(key string, msg json.RawMessage) (*pricing.Entry, string, error) {
+func litellmEntry(key string, msg json.RawMessage) (*pricing.Entry, []pricing.Warning, error) {
 	dec := json.NewDecoder(bytes.NewReader(msg))
 	dec.UseNumber()
 	var v map[string]any
 	if err := dec.Decode(&v); err != nil {
-		return nil, "", fmt.Errorf("want an object: %w", err)
+		return nil, nil, fmt.Errorf("want an object: %w", err)
 	}
 	provider, _ := v["litellm_provider"].(string)
 	modeName, _ := v["mode"].(string)
-	warn := ""
+	var warn []pricing.Warning
 	if provider == "" || modeName == "" {
-		warn = "entry without litellm_provider or mode"
+		warn = append(warn, pricing.Warning{Kind: pricing.WarnMissingField, Msg: "entry without litellm_provider or mode"})
 	}
+	rounded := false
 	kind, ok := litellmKinds[modeName]
 	if !ok {
 		kind = pricing.KindOther
@@ -153,11 +155,11 @@ func litellmEntry(key string, msg json.RawMessage) (*pricing.Entry, string, erro
 		}
 		num, isNum := val.(json.Number)
 		if !isNum {
-			return nil, "", fmt.Errorf("%s: not a number", field)
+			return nil, nil, fmt.Errorf("%s: not a number", field)
 		}
-		f, err := pricing.ParseDecimal(string(num), usdPerToken)
+		f, err := parseRate(string(num), &rounded)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", field, err)
+			return nil, nil, fmt.Errorf("%s: %w", field, err)
 		}
 		priced = true
 		var r *pricing.Rates
@@ -251,6 +253,9 @@ func litellmEntry(key string, msg json.RawMessage) (*pricing.Entry, string, erro
 		unit("input_cost_per_second", &ver.PerSecond)
 	}
 	unit("input_cost_per_request", &ver.PerRequest)
+	if rounded {
+		warn = append(warn, pricing.Warning{Kind: pricing.WarnRateRounded, Msg: "rate with binary-float digits rounded to 1e-15 USD"})
+	}
 	if !priced {
 		return nil, warn, nil
 	}
@@ -268,4 +273,12 @@ func ppm(v any) (uint64, bool) {
 		return 0, false
 	}
 	return uint64(f), true
+}
+
+func parseRate(s string, rounded *bool) (int64, error) {
+	v, r, err := pricing.ParseDecimalRounded(s, usdPerToken)
+	if r {
+		*rounded = true
+	}
+	return v, err
 }

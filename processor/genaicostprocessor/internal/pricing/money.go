@@ -98,15 +98,31 @@ var errDecimal = errors.New("not a decimal number")
 // on negative values, on precision finer than the unit and on overflow, so a
 // price is never silently rounded.
 func ParseDecimal(s string, scale int) (int64, error) {
+	v, rounded, err := parseDecimal(s, scale, false)
+	if rounded {
+		return 0, errors.New("price finer than 1e-15 USD")
+	}
+	return v, err
+}
+
+// ParseDecimalRounded is ParseDecimal for tables written from binary floats
+// (2.9999900000000002e-06): digits beyond the unit are rounded half-even and
+// reported, never an error.
+func ParseDecimalRounded(s string, scale int) (v int64, rounded bool, err error) {
+	return parseDecimal(s, scale, true)
+}
+
+func parseDecimal(s string, scale int, round bool) (int64, bool, error) {
+	errDec := func(e error) (int64, bool, error) { return 0, false, e }
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 64 {
-		return 0, errDecimal
+		return errDec(errDecimal)
 	}
 	exp := 0
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
 		e, err := strconv.Atoi(s[i+1:])
 		if err != nil || e < -40 || e > 40 {
-			return 0, errDecimal
+			return errDec(errDecimal)
 		}
 		exp, s = e, s[:i]
 	}
@@ -117,12 +133,12 @@ func ParseDecimal(s string, scale int) (int64, error) {
 		if strings.Trim(s[1:], "0.") == "" {
 			s = s[1:]
 		} else {
-			return 0, errors.New("negative price")
+			return errDec(errors.New("negative price"))
 		}
 	}
 	intPart, frac, _ := strings.Cut(s, ".")
 	if intPart == "" && frac == "" {
-		return 0, errDecimal
+		return errDec(errDecimal)
 	}
 	digits := intPart + frac
 	exp -= len(frac)
@@ -131,35 +147,46 @@ func ParseDecimal(s string, scale int) (int64, error) {
 	for i := 0; i < len(digits); i++ {
 		c := digits[i]
 		if c < '0' || c > '9' {
-			return 0, errDecimal
+			return errDec(errDecimal)
 		}
 		hi, lo := bits.Mul64(v, 10)
 		if hi != 0 {
-			return 0, errors.New("price out of range")
+			return errDec(errors.New("price out of range"))
 		}
 		var carry uint64
 		v, carry = bits.Add64(lo, uint64(c-'0'), 0)
 		if carry != 0 {
-			return 0, errors.New("price out of range")
+			return errDec(errors.New("price out of range"))
 		}
 	}
 	for ; exp > 0; exp-- {
 		hi, lo := bits.Mul64(v, 10)
 		if hi != 0 {
-			return 0, errors.New("price out of range")
+			return errDec(errors.New("price out of range"))
 		}
 		v = lo
 	}
+	var last, sticky uint64 // most significant dropped digit; any lower one non-zero
 	for ; exp < 0; exp++ {
-		if v%10 != 0 {
-			return 0, errors.New("price finer than 1e-15 USD")
+		if last != 0 {
+			sticky = 1
 		}
+		last = v % 10
 		v /= 10
 	}
-	if v > 1<<62 {
-		return 0, errors.New("price out of range")
+	rounded := last != 0 || sticky != 0
+	if rounded {
+		if !round {
+			return 0, true, nil
+		}
+		if last > 5 || (last == 5 && (sticky != 0 || v%2 == 1)) {
+			v++
+		}
 	}
-	return int64(v), nil
+	if v > 1<<62 {
+		return errDec(errors.New("price out of range"))
+	}
+	return int64(v), rounded, nil
 }
 
 // FormatRate renders a femto-USD rate as USD (for logs and README tables).

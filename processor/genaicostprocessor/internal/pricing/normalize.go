@@ -45,6 +45,9 @@ func Candidates(family, raw string) []Cand {
 			continue
 		}
 		pf := prefixFamily(p)
+		if pf == "" && p == f {
+			pf = f // a provider's own prefix, known or not: "gigachat/embeddings-2"
+		}
 		if pf == "" {
 			break
 		}

@@ -146,6 +146,9 @@ func (c *Catalog) resolve(family, model, tenant, region string) Match {
 
 func (c *Catalog) lookup(family, model, region string) (Match, bool) {
 	cands := Candidates(family, model)
+	// Pass 1: the provider's own keys (and its documented fallbacks) under
+	// every spelling; pass 2: the same name under any provider. A
+	// same-provider match always beats another provider's exact name.
 	for _, cd := range cands {
 		// An explicit region (an Azure data-zone deployment) selects the
 		// regional key first: azure/eu/gpt-4o-2024-08-06.
@@ -175,8 +178,10 @@ func (c *Catalog) lookup(family, model, region string) (Match, bool) {
 				}
 			}
 		}
-		if p, _, ok := strings.Cut(cd.Name, "/"); ok && prefixFamily(p) != "" {
-			continue // "openai/gpt-4o" with no provider: the provider_prefix candidate decides
+	}
+	for _, cd := range cands {
+		if p, _, ok := strings.Cut(cd.Name, "/"); ok && (prefixFamily(p) != "" || p == cd.Family) {
+			continue // "openai/gpt-4o": the provider_prefix candidate decides
 		}
 		for _, t := range c.Layers {
 			if list := t.ByName(cd.Name); len(list) > 0 {

@@ -23,6 +23,7 @@ const (
 	WarnAliasMismatch  = "alias_disagrees_with_dated"
 	WarnMissingField   = "missing_provider_or_mode"
 	WarnBadEntry       = "bad_entry"
+	WarnRateRounded    = "rate_rounded"
 )
 
 // WarnTierMismatch flags siblings (geo routes, dated snapshot vs alias)
