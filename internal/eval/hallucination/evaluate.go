@@ -27,7 +27,7 @@ const (
 	maxChainWalk    = 512
 	quoteMaxBytes   = 400
 	minAlignWeight  = 0.25 // share of a sentence's weight the aligned context must cover for polarity checks
-	swapAlignWeight = 0.5  // ... and for a swap: the sentence must clearly be about that context sentence
+	swapAlignWeight = 0.34 // ... and for a swap: the sentence must clearly be about that context sentence
 )
 
 // features are the length-normalised signals the score is made of. Each is
@@ -431,11 +431,14 @@ func (sc *scratch) sentence(toks []token, f *features) sentResult {
 				misplaced = true
 			}
 		}
+		if !supported && j == i+1 && rule == RuleEntity && sc.acronymInContext(t) {
+			supported = true
+		}
 		span := eval.Finding{Rule: rule, Side: eval.SideOutput, Start: int(t.start), End: int(toks[j-1].end)}
 		if !supported {
 			r.failed++
 			sc.addFinding(span)
-		} else if misplaced && alignShare >= swapAlignWeight && sc.alignedHasRival(toks, t, s1) {
+		} else if misplaced && rule != RuleEntity && alignShare >= swapAlignWeight && sc.alignedHasRival(toks, t, s1) {
 			r.failed += 0.5
 			r.subst = true
 			span.Rule = RuleSwap
@@ -461,6 +464,12 @@ func (sc *scratch) sentence(toks []token, f *features) sentResult {
 			i = j - 1
 		}
 	}
+	if !r.subst && alignShare >= minAlignWeight && len(s1) > 0 {
+		if at, ok := sc.slotSwap(toks, s1); ok {
+			r.subst = true
+			sc.addFinding(eval.Finding{Rule: RuleSwap, Side: eval.SideOutput, Start: int(at.start), End: int(at.end)})
+		}
+	}
 	if alignShare >= minAlignWeight && len(s1) > 0 {
 		if sc.negationFlip(toks, s1, s2) {
 			r.subst = true
@@ -479,13 +488,19 @@ func (sc *scratch) sentence(toks []token, f *features) sentResult {
 	// Polarity of invented words: a word the context never uses whose
 	// opposite it does use ("closing" against "open", "crewed" against
 	// "uncrewed") reverses what the context says.
+	// Where the opposite must stand: in the aligned sentences when the
+	// answer sentence has a clear counterpart, else anywhere.
+	where := sc.uni.has
+	if alignShare >= minAlignWeight && len(s1) > 0 {
+		where = inAligned
+	}
 	if !r.subst {
 		for i := range toks {
 			t := &toks[i]
 			if !t.content() || t.kind != kindWord || sc.uni.has(t.h) {
 				continue
 			}
-			if sc.oppositeInContext(t) {
+			if sc.oppositeIn(t, where) {
 				r.subst = true
 				sc.addFinding(eval.Finding{Rule: RuleAntonym, Side: eval.SideOutput, Start: int(t.start), End: int(t.end)})
 				break
@@ -531,16 +546,36 @@ func hasNeg(st []token) bool {
 }
 
 // negationFlip: the answer sentence and its aligned context sentence(s)
-// disagree on whether the clause is negated.
+// disagree on whether the clause is negated. A negation the context lacks
+// counts at once; a negation the answer dropped counts only when the
+// negated words themselves (the next three tokens) are in the answer, since
+// long context sentences often negate something the answer does not touch.
 func (sc *scratch) negationFlip(ans, s1, s2 []token) bool {
-	a := hasNeg(ans)
-	if a == hasNeg(s1) {
-		return false
+	if hasNeg(ans) {
+		return !hasNeg(s1) && (len(s2) == 0 || !hasNeg(s2))
 	}
-	if len(s2) > 0 && a == hasNeg(s2) {
-		return false
+	return negatesUsed(s1, ans) && (len(s2) == 0 || !hasNeg(s2) || negatesUsed(s2, ans))
+}
+
+// negatesUsed reports whether a negator in ctx governs a content word that
+// ans uses.
+func negatesUsed(ctx, ans []token) bool {
+	for k := range ctx {
+		if ctx[k].flags&flagNeg == 0 {
+			continue
+		}
+		for m := k + 1; m < len(ctx) && m <= k+3; m++ {
+			if !ctx[m].content() {
+				continue
+			}
+			for a := range ans {
+				if ans[a].h == ctx[m].h {
+					return true
+				}
+			}
+		}
 	}
-	return true
+	return false
 }
 
 // antonymIn finds an answer token whose opposite stands in the aligned
@@ -736,13 +771,13 @@ func (sc *scratch) cooccur(a, b uint64) bool {
 }
 
 // negPrefixes turn a word into its opposite.
-var negPrefixes = []string{"un", "non", "in", "im", "dis", "ir", "il"}
+var negPrefixes = []string{"un", "non", "in", "im", "dis", "ir", "il", "de", "mis", "sub", "anti"}
 
-// oppositeInContext reports whether the context holds an antonym of t or
-// t with a negating prefix added or removed.
-func (sc *scratch) oppositeInContext(t *token) bool {
+// oppositeIn reports whether has(h) holds for an antonym of t or for t
+// with a negating prefix added or removed.
+func (sc *scratch) oppositeIn(t *token, has func(uint64) bool) bool {
 	for _, o := range antonyms[t.h] {
-		if sc.uni.has(o) {
+		if has(o) {
 			return true
 		}
 	}
@@ -773,7 +808,7 @@ func (sc *scratch) oppositeInContext(t *token) bool {
 		} else {
 			v = append(append(buf[:0], p...), lw...)
 		}
-		if sc.uni.has(hashBytes(stem(v), kindWord)) {
+		if has(hashBytes(stem(v), kindWord)) {
 			return true
 		}
 	}
@@ -790,4 +825,111 @@ func hashOf(w string) uint64 {
 		return 0
 	}
 	return t[0].h
+}
+
+// slotSwap finds a word that fills the slot of a different word of the
+// aligned context sentence: its neighbours in the answer match that
+// sentence in order, the context has other content words between them, and
+// the answer's word is itself taken from elsewhere in the context ("Saudi
+// carriers" where the sentence says "Israeli carriers"). A new word in
+// that slot is left alone: it may be a synonym.
+func (sc *scratch) slotSwap(ans, s1 []token) (token, bool) {
+	const maxGap = 3
+	pos := func(h uint64) int {
+		for k := range s1 {
+			if s1[k].h == h {
+				return k
+			}
+		}
+		return -1
+	}
+	inAns := func(h uint64) bool {
+		for k := range ans {
+			if ans[k].h == h {
+				return true
+			}
+		}
+		return false
+	}
+	prevPos, prevIdx := -1, -1
+	for i := range ans {
+		t := &ans[i]
+		if !t.content() {
+			continue
+		}
+		p := pos(t.h)
+		if p >= 0 {
+			prevPos, prevIdx = p, i
+			continue
+		}
+		if prevPos < 0 || i-prevIdx > maxGap || !sc.uni.has(t.h) {
+			continue
+		}
+		// Next anchor after t.
+		for j := i + 1; j < len(ans) && j-i <= maxGap; j++ {
+			if !ans[j].content() {
+				continue
+			}
+			q := pos(ans[j].h)
+			if q < 0 {
+				continue
+			}
+			if q <= prevPos || q-prevPos-1 > maxGap {
+				break
+			}
+			for k := prevPos + 1; k < q; k++ {
+				c := &s1[k]
+				if c.content() && c.kind == t.kind && !inAns(c.h) {
+					return *t, true
+				}
+			}
+			break
+		}
+	}
+	return token{}, false
+}
+
+// acronymInContext reports whether t is an acronym ("EU", "YoY", "NFL")
+// whose letters are the initials of consecutive context words ("European
+// Union", "year over year").
+func (sc *scratch) acronymInContext(t *token) bool {
+	if int(t.end) > len(sc.text) || t.start < 0 || t.start >= t.end {
+		return false
+	}
+	w := sc.text[t.start:t.end]
+	if len(w) < 2 || len(w) > 8 {
+		return false
+	}
+	var letters [8]byte
+	upper := 0
+	for k := 0; k < len(w); k++ {
+		c := w[k]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			upper++
+			c += 32
+		case 'a' <= c && c <= 'z':
+		default:
+			return false
+		}
+		letters[k] = c
+	}
+	if upper < 2 {
+		return false
+	}
+	n := len(w)
+	ctx := sc.ctx
+	for i := 0; i+n <= len(ctx); i++ {
+		if ctx[i].initial != letters[0] {
+			continue
+		}
+		k := 1
+		for k < n && ctx[i+k].initial == letters[k] && ctx[i+k].sent == ctx[i].sent {
+			k++
+		}
+		if k == n {
+			return true
+		}
+	}
+	return false
 }

@@ -33,6 +33,7 @@ type token struct {
 	h          uint64
 	kind       uint8
 	flags      uint8
+	initial    byte // first byte of the lower-cased word (acronym checks)
 }
 
 func (t *token) content() bool { return t.flags&flagStop == 0 }
@@ -199,10 +200,10 @@ func (z *tokenizer) endsSentence(s string, i int, out []token) bool {
 
 func (z *tokenizer) emitSymbol(s string, start, end int, out []token) []token {
 	z.buf = append(z.buf[:0], s[start:end]...)
-	return z.push(start, end, hashBytes(z.buf, kindSymbol), kindSymbol, 0, out)
+	return z.push(start, end, hashBytes(z.buf, kindSymbol), kindSymbol, 0, 0, out)
 }
 
-func (z *tokenizer) push(start, end int, h uint64, kind, flags uint8, out []token) []token {
+func (z *tokenizer) push(start, end int, h uint64, kind, flags uint8, initial byte, out []token) []token {
 	if z.n >= maxSentenceTokens {
 		z.newSentence()
 	}
@@ -210,7 +211,7 @@ func (z *tokenizer) push(start, end int, h uint64, kind, flags uint8, out []toke
 		flags |= flagFirst
 	}
 	z.n++
-	return append(out, token{start: int32(start), end: int32(end), sent: z.sent, h: h, kind: kind, flags: flags})
+	return append(out, token{start: int32(start), end: int32(end), sent: z.sent, h: h, kind: kind, flags: flags, initial: initial})
 }
 
 // emit normalises s[start:end] (lower case, number forms, light stemming)
@@ -220,7 +221,7 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 	var flags uint8
 	if kind == kindScript {
 		z.buf = append(z.buf[:0], w...)
-		return z.push(start, end, hashBytes(z.buf, kind), kind, flags, out)
+		return z.push(start, end, hashBytes(z.buf, kind), kind, flags, z.buf[0], out)
 	}
 	first, _ := utf8.DecodeRuneInString(w)
 	upper := unicode.IsUpper(first)
@@ -256,6 +257,10 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 			letters++
 		}
 		k += sz
+	}
+	var initial byte
+	if len(b) > 0 {
+		initial = b[0]
 	}
 	// Contractions: "isn't" negates; "Presley's" is "Presley".
 	if n := len(b); n > 3 && b[n-3] == 'n' && b[n-2] == '\'' && b[n-1] == 't' {
@@ -312,7 +317,7 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 	if upper && z.n > 0 && flags&flagStop == 0 && kind == kindWord {
 		flags |= flagCap
 	}
-	return z.push(start, end, hashBytes(b, kind), kind, flags, out)
+	return z.push(start, end, hashBytes(b, kind), kind, flags, initial, out)
 }
 
 // stem strips common English inflections so "opened", "opening" and
