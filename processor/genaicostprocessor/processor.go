@@ -151,7 +151,7 @@ func (p *costProcessor) evaluate(v *genai.View, attrs pcommon.Map, res pcommon.R
 	}
 
 	u := v.Usage
-	if !validUsage(u) {
+	if !validUsage(u) || usageProblem(v.Problems) {
 		p.rl.Warn("invalid_usage", "genai_cost: token counts negative or above 1e9; call left unpriced",
 			zap.String("provider", providerLabel(o.family)))
 		return p.unpriced(o, contract.UnpricedMissingUsage)
@@ -240,6 +240,17 @@ func (p *costProcessor) unpriced(o outcome, reason string) outcome {
 func ownCost(attrs pcommon.Map) bool {
 	v, ok := attrs.Get(contract.AttrCostSource)
 	return ok && v.Str() == sourceLocal
+}
+
+// usageProblem reports a token count the reader could not interpret
+// (garbage strings, wrong types): pricing the rest would under-report.
+func usageProblem(ps []genai.Problem) bool {
+	for _, p := range ps {
+		if strings.Contains(p.Key, "token") || strings.Contains(p.Key, "usage") {
+			return true
+		}
+	}
+	return false
 }
 
 func validUsage(u genai.Usage) bool {
