@@ -3,8 +3,12 @@ package genaievalprocessor
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.opentelemetry.io/collector/component"
+
+	"github.com/periscope-otel/periscope/internal/eval/hallucination"
+	"github.com/periscope-otel/periscope/internal/eval/safety"
 )
 
 // EvaluatorConfig is what every evaluator accepts.
@@ -34,15 +38,24 @@ type Config struct {
 
 // EvaluatorsConfig holds one block per evaluator.
 type EvaluatorsConfig struct {
-	PromptInjection EvaluatorConfig `mapstructure:"prompt_injection"`
-	Jailbreak       EvaluatorConfig `mapstructure:"jailbreak"`
-	PII             PIIConfig       `mapstructure:"pii"`
-	Secrets         EvaluatorConfig `mapstructure:"secrets"`
-	Toxicity        EvaluatorConfig `mapstructure:"toxicity"`
-	Refusal         EvaluatorConfig `mapstructure:"refusal"`
-	PromptLeak      EvaluatorConfig `mapstructure:"prompt_leak"`
-	OffTopic        OffTopicConfig  `mapstructure:"off_topic"`
+	PromptInjection EvaluatorConfig     `mapstructure:"prompt_injection"`
+	Jailbreak       EvaluatorConfig     `mapstructure:"jailbreak"`
+	PII             PIIConfig           `mapstructure:"pii"`
+	Secrets         EvaluatorConfig     `mapstructure:"secrets"`
+	Toxicity        EvaluatorConfig     `mapstructure:"toxicity"`
+	Refusal         EvaluatorConfig     `mapstructure:"refusal"`
+	PromptLeak      EvaluatorConfig     `mapstructure:"prompt_leak"`
+	OffTopic        OffTopicConfig      `mapstructure:"off_topic"`
+	Hallucination   HallucinationConfig `mapstructure:"hallucination"`
 	_               struct{}
+}
+
+// HallucinationConfig enables the hallucination evaluator; its other keys
+// (threshold, max_context_bytes, max_answer_bytes, ground_on_input) belong
+// to the evaluator.
+type HallucinationConfig struct {
+	Enabled              bool `mapstructure:"enabled"`
+	hallucination.Config `mapstructure:",squash"`
 }
 
 // PIIConfig adds the PII types to detect.
@@ -76,6 +89,7 @@ func createDefaultConfig() component.Config {
 			Refusal:         EvaluatorConfig{Enabled: true, Threshold: 0.5, Sides: out},
 			PromptLeak:      EvaluatorConfig{Enabled: true, Threshold: 0.5, Sides: out},
 			OffTopic:        OffTopicConfig{EvaluatorConfig: EvaluatorConfig{Enabled: false, Threshold: 0.5, Sides: in}},
+			Hallucination:   HallucinationConfig{Enabled: true, Config: hallucination.DefaultConfig()},
 		},
 		Redact: map[string]string{},
 	}
@@ -113,5 +127,40 @@ func (c *Config) Validate() error {
 	if ev.OffTopic.Enabled && len(ev.OffTopic.Topics) == 0 {
 		return errors.New("evaluators.off_topic.topics: at least one topic is required when off_topic is enabled")
 	}
+	for name, kws := range ev.OffTopic.Topics {
+		if len(kws) == 0 {
+			return fmt.Errorf("evaluators.off_topic.topics.%s: needs at least one keyword", name)
+		}
+	}
+	for _, t := range ev.PII.Types {
+		if !knownPIIType(t) {
+			return fmt.Errorf("evaluators.pii.types: unknown type %q (known: %v)", t, safety.PIITypes)
+		}
+	}
+	if ev.Hallucination.Enabled {
+		if err := ev.Hallucination.Config.Validate(); err != nil {
+			return fmt.Errorf("evaluators.hallucination.%w", err)
+		}
+	}
+	for typ, repl := range c.Redact {
+		if !knownPIIType(typ) && typ != RedactSecrets {
+			return fmt.Errorf("redact.%s: unknown type (known: %v and %q)", typ, safety.PIITypes, RedactSecrets)
+		}
+		if repl == "" || strings.ContainsAny(repl, "\"\\") {
+			return fmt.Errorf("redact.%s: replacement must be non-empty and contain no quote or backslash (it is written inside JSON strings)", typ)
+		}
+	}
 	return nil
+}
+
+// RedactSecrets is the redact key that masks every detected secret.
+const RedactSecrets = "secrets"
+
+func knownPIIType(t string) bool {
+	for _, k := range safety.PIITypes {
+		if k == t {
+			return true
+		}
+	}
+	return false
 }

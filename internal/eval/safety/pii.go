@@ -110,14 +110,14 @@ func ScanPII(s string, side eval.Side, types map[string]bool, dst []eval.Finding
 				lastEnd = b
 				i = b - 1
 			}
-		case c >= 'A' && c <= 'Z' && i >= lastEnd && (i == 0 || !isAlnum(s[i-1])):
+		case c >= 'A' && c <= 'Z' && i >= lastEnd && boundary(s, i):
 			if b, ok := ibanAt(s, i); ok {
 				add(PIIIBAN, i, b)
 				lastEnd = b
 				i = b - 1
 				continue
 			}
-		case (isDigit(c) || c == '+' || c == '(') && i >= lastEnd && (i == 0 || !isAlnum(s[i-1])):
+		case (isDigit(c) || c == '+' || c == '(') && i >= lastEnd && boundary(s, i):
 			t, b := numberAt(s, i)
 			if t != "" {
 				add(t, i, b)
@@ -576,4 +576,10 @@ func phoneContext(s string, i int) bool {
 func ssnContext(s string, i int) bool {
 	w := strings.ToLower(s[max(0, i-48):i])
 	return strings.Contains(w, "ssn") || strings.Contains(w, "social security") || strings.Contains(w, "social sec")
+}
+
+// boundary reports a word start at i; an escape such as \n in JSON text
+// counts as a separator.
+func boundary(s string, i int) bool {
+	return i == 0 || !isAlnum(s[i-1]) || (i >= 2 && s[i-2] == '\\' && (s[i-1] == 'n' || s[i-1] == 't' || s[i-1] == 'r'))
 }
