@@ -1,0 +1,83 @@
+package genainormalizeprocessor
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/metadata"
+)
+
+const spansPerBatch = 100
+
+// batch builds 100 OpenLLMetry-style chat spans (the dialect that needs the
+// most rewriting), with ~1 KB of flattened content when withContent is set.
+func batch(withContent bool) ptrace.Traces {
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	text := strings.Repeat("Please summarise the customer's ticket about invoice 2291. ", 16)
+	for i := 0; i < spansPerBatch; i++ {
+		s := spans.AppendEmpty()
+		s.SetName("openai.chat")
+		a := s.Attributes()
+		a.PutStr("llm.request.type", "chat")
+		a.PutStr("gen_ai.system", "openai")
+		a.PutStr("gen_ai.request.model", "gpt-4o-mini")
+		a.PutStr("gen_ai.response.model", "gpt-4o-mini-2024-07-18")
+		a.PutInt("gen_ai.usage.input_tokens", 812)
+		a.PutInt("gen_ai.usage.output_tokens", 164)
+		a.PutInt("llm.usage.total_tokens", 976)
+		a.PutStr("server.address", "api.openai.com")
+		if withContent {
+			a.PutStr("gen_ai.prompt.0.role", "system")
+			a.PutStr("gen_ai.prompt.0.content", "You are a billing assistant.")
+			a.PutStr("gen_ai.prompt.1.role", "user")
+			a.PutStr("gen_ai.prompt.1.content", text)
+			a.PutStr("gen_ai.completion.0.role", "assistant")
+			a.PutStr("gen_ai.completion.0.content", text[:300])
+			a.PutStr("gen_ai.completion.0.finish_reason", "stop")
+		}
+	}
+	return td
+}
+
+func benchmarkProcessor(b *testing.B, cfg *Config, withContent bool) {
+	p, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A pool of fresh batches: the processor writes, so a reused batch
+	// would only measure the "already normalized" path.
+	const pool = 64
+	batches := make([]ptrace.Traces, pool)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i%pool == 0 {
+			b.StopTimer()
+			for j := range batches {
+				batches[j] = batch(withContent)
+			}
+			b.StartTimer()
+		}
+		if err := p.ConsumeTraces(context.Background(), batches[i%pool]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*spansPerBatch), "ns/span")
+}
+
+func BenchmarkNormalizeMetadata(b *testing.B) {
+	cfg := createDefaultConfig()
+	cfg.Content = false
+	benchmarkProcessor(b, cfg, false)
+}
+
+func BenchmarkNormalizeWithContent1KB(b *testing.B) {
+	benchmarkProcessor(b, createDefaultConfig(), true)
+}

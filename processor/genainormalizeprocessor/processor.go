@@ -1,0 +1,200 @@
+package genainormalizeprocessor
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/ratelog"
+	"github.com/periscope-otel/periscope/internal/selector"
+	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/metadata"
+)
+
+type normalizer struct {
+	cfg   *Config
+	opts  genai.Options
+	spans *selector.Spans
+	logs  *selector.Logs
+	log   *ratelog.Logger
+	tel   telemetry
+}
+
+type telemetry struct {
+	processed metric.Int64Counter // by dialect
+	skipped   metric.Int64Counter // by reason
+	problems  metric.Int64Counter // by kind
+}
+
+// newNormalizer builds the processor for one signal; conditions are OTTL
+// span conditions on traces and log conditions on logs.
+func newNormalizer(set processor.Settings, cfg *Config, forLogs bool) (*normalizer, error) {
+	var (
+		spans *selector.Spans
+		logs  *selector.Logs
+		err   error
+	)
+	if forLogs {
+		logs, err = selector.NewLogs(cfg.Conditions, set.TelemetrySettings)
+	} else {
+		spans, err = selector.NewSpans(cfg.Conditions, set.TelemetrySettings)
+	}
+	if err != nil {
+		return nil, err
+	}
+	meter := set.MeterProvider.Meter(metadata.ScopeName)
+	var tel telemetry
+	if tel.processed, err = meter.Int64Counter("otelcol_genai_normalize_spans_processed",
+		metric.WithDescription("GenAI spans and log-record groups normalized, by dialect"), metric.WithUnit("{span}")); err != nil {
+		return nil, err
+	}
+	if tel.skipped, err = meter.Int64Counter("otelcol_genai_normalize_spans_skipped",
+		metric.WithDescription("Spans passed through untouched, by reason (not_genai, not_selected)"), metric.WithUnit("{span}")); err != nil {
+		return nil, err
+	}
+	if tel.problems, err = meter.Int64Counter("otelcol_genai_normalize_read_problems",
+		metric.WithDescription("Attributes that could not be read, by kind (wrong_type, invalid_json, too_large)"), metric.WithUnit("{problem}")); err != nil {
+		return nil, err
+	}
+	set.Logger.Info("genai_normalize ready",
+		zap.Bool("overwrite", cfg.Overwrite), zap.Bool("remove_originals", cfg.RemoveOriginals),
+		zap.Bool("content", cfg.Content), zap.Int("conditions", len(cfg.Conditions)))
+	return &normalizer{
+		cfg:   cfg,
+		opts:  genai.Options{Content: cfg.Content, MaxContentBytes: cfg.MaxContentBytes},
+		spans: spans,
+		logs:  logs,
+		log:   ratelog.New(set.Logger, time.Minute, 5),
+		tel:   tel,
+	}, nil
+}
+
+func (p *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	counts := map[genai.Dialect]int64{}
+	var notGenAI, notSelected int64
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			spans := ss.Spans()
+			for k := 0; k < spans.Len(); k++ {
+				span := spans.At(k)
+				if !p.spans.Match(ctx, rs, ss, span) {
+					notSelected++
+					continue
+				}
+				v := genai.ReadSpan(span, rs.Resource(), p.opts)
+				if !v.IsGenAI() {
+					notGenAI++
+					continue
+				}
+				p.write(ctx, span.Attributes(), &v)
+				counts[v.Dialect]++
+			}
+		}
+	}
+	p.record(ctx, counts, notGenAI, notSelected)
+	return td, nil
+}
+
+func (p *normalizer) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
+	counts := map[genai.Dialect]int64{}
+	var notSelected int64
+	for _, g := range genai.GroupLogRecords(ld) {
+		v := genai.ReadLogRecords(g.Records, g.Resource, p.opts)
+		if !v.IsGenAI() {
+			continue
+		}
+		for _, lr := range g.Records {
+			if p.logs != nil && !p.matchLog(ctx, ld, lr) {
+				notSelected++
+				continue
+			}
+			attrs := lr.Attributes()
+			if genai.EventName(lr) == genai.EventInferenceDetails {
+				// The details event carries the call's attributes: normalize
+				// them like a span's (content stays structured, as the spec
+				// requires on events).
+				w := writer{cfg: p.cfg, attrs: attrs}
+				w.writeMetadata(&v)
+				if p.cfg.RemoveOriginals {
+					w.removeOriginals(&v)
+				}
+			} else if v.Provider != "" {
+				w := writer{cfg: p.cfg, attrs: attrs}
+				w.putStr(keyProvider, v.Provider)
+				if p.cfg.RemoveOriginals && !p.cfg.EmitLegacySystem {
+					attrs.Remove(keySystem)
+				}
+			}
+			attrs.PutStr(contract.AttrDialect, string(v.Dialect))
+		}
+		counts[v.Dialect]++
+		p.noteProblems(ctx, &v)
+	}
+	p.record(ctx, counts, 0, notSelected)
+	return ld, nil
+}
+
+// matchLog finds the record's resource and scope for the OTTL context.
+// Only called when conditions are configured.
+func (p *normalizer) matchLog(ctx context.Context, ld plog.Logs, target plog.LogRecord) bool {
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		for j := 0; j < rl.ScopeLogs().Len(); j++ {
+			sl := rl.ScopeLogs().At(j)
+			lrs := sl.LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				if lrs.At(k) == target {
+					return p.logs.Match(ctx, rl, sl, target)
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (p *normalizer) write(ctx context.Context, attrs pcommon.Map, v *genai.View) {
+	w := writer{cfg: p.cfg, attrs: attrs}
+	w.writeMetadata(v)
+	if p.cfg.Content {
+		w.writeContent(v)
+	}
+	if p.cfg.RemoveOriginals {
+		w.removeOriginals(v)
+	}
+	attrs.PutStr(contract.AttrDialect, string(v.Dialect))
+	p.noteProblems(ctx, v)
+}
+
+func (p *normalizer) noteProblems(ctx context.Context, v *genai.View) {
+	for _, pr := range v.Problems {
+		p.tel.problems.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", pr.Kind)))
+		// Key and kind only: never the value.
+		p.log.Warn("read:"+pr.Kind, "GenAI attribute could not be read; span passed on",
+			zap.String("key", pr.Key), zap.String("kind", pr.Kind))
+	}
+}
+
+func (p *normalizer) record(ctx context.Context, counts map[genai.Dialect]int64, notGenAI, notSelected int64) {
+	for d, n := range counts {
+		p.tel.processed.Add(ctx, n, metric.WithAttributes(attribute.String("dialect", string(d))))
+	}
+	if notGenAI > 0 {
+		p.tel.skipped.Add(ctx, notGenAI, metric.WithAttributes(attribute.String("reason", "not_genai")))
+	}
+	if notSelected > 0 {
+		p.tel.skipped.Add(ctx, notSelected, metric.WithAttributes(attribute.String("reason", "not_selected")))
+	}
+}

@@ -1,0 +1,352 @@
+package genainormalizeprocessor
+
+import (
+	"encoding/json"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/genai"
+)
+
+// Current semconv keys written by the normalizer (v1.41).
+const (
+	keyOperation       = "gen_ai.operation.name"
+	keyProvider        = "gen_ai.provider.name"
+	keySystem          = "gen_ai.system"
+	keyRequestModel    = "gen_ai.request.model"
+	keyResponseModel   = "gen_ai.response.model"
+	keyResponseID      = "gen_ai.response.id"
+	keyInputTokens     = "gen_ai.usage.input_tokens"
+	keyOutputTokens    = "gen_ai.usage.output_tokens"
+	keyCacheRead       = "gen_ai.usage.cache_read.input_tokens"
+	keyCacheCreation   = "gen_ai.usage.cache_creation.input_tokens"
+	keyReasoning       = "gen_ai.usage.reasoning.output_tokens"
+	keyFinishReasons   = "gen_ai.response.finish_reasons"
+	keyConversationID  = "gen_ai.conversation.id"
+	keyAgentName       = "gen_ai.agent.name"
+	keyWorkflowName    = "gen_ai.workflow.name"
+	keyRequestStream   = "gen_ai.request.stream"
+	keySystemInstr     = "gen_ai.system_instructions"
+	keyInputMessages   = "gen_ai.input.messages"
+	keyOutputMessages  = "gen_ai.output.messages"
+	keyRetrievalDocs   = "gen_ai.retrieval.documents"
+	keyRetrievalQuery  = "gen_ai.retrieval.query.text"
+	keyPromptName      = contract.AttrPromptName
+	keyPromptVersion   = contract.AttrPromptVersion
+	keyPromptVarPrefix = "gen_ai.prompt.variable."
+)
+
+// writer writes one view back onto an attribute map.
+type writer struct {
+	cfg   *Config
+	attrs pcommon.Map
+	n     int // keys written
+}
+
+func (w *writer) putStr(k, v string) {
+	if v == "" {
+		return
+	}
+	if cur, ok := w.attrs.Get(k); ok {
+		if !w.cfg.Overwrite || (cur.Type() == pcommon.ValueTypeStr && cur.Str() == v) {
+			return
+		}
+	}
+	w.attrs.PutStr(k, v)
+	w.n++
+}
+
+func (w *writer) putInt(k string, v int64) {
+	if cur, ok := w.attrs.Get(k); ok {
+		if !w.cfg.Overwrite || (cur.Type() == pcommon.ValueTypeInt && cur.Int() == v) {
+			return
+		}
+	}
+	w.attrs.PutInt(k, v)
+	w.n++
+}
+
+func (w *writer) putStrs(k string, vs []string) {
+	if len(vs) == 0 {
+		return
+	}
+	if cur, ok := w.attrs.Get(k); ok {
+		if !w.cfg.Overwrite || sameStrs(cur, vs) {
+			return
+		}
+	}
+	s := w.attrs.PutEmptySlice(k)
+	s.EnsureCapacity(len(vs))
+	for _, v := range vs {
+		s.AppendEmpty().SetStr(v)
+	}
+	w.n++
+}
+
+func sameStrs(cur pcommon.Value, vs []string) bool {
+	if cur.Type() != pcommon.ValueTypeSlice || cur.Slice().Len() != len(vs) {
+		return false
+	}
+	for i, v := range vs {
+		if cur.Slice().At(i).AsString() != v {
+			return false
+		}
+	}
+	return true
+}
+
+// putJSON writes a content key as a JSON string, only when it is missing
+// (or overwrite is on and the existing value is not already semconv
+// shaped: content keys are never rewritten just to reformat them).
+func (w *writer) putJSON(k string, x any) {
+	if _, ok := w.attrs.Get(k); ok {
+		return
+	}
+	b, err := json.Marshal(x)
+	if err != nil {
+		return
+	}
+	w.attrs.PutStr(k, string(b))
+	w.n++
+}
+
+// writeMetadata writes identity, model, usage and finish reasons.
+func (w *writer) writeMetadata(v *genai.View) {
+	w.putStr(keyOperation, v.Operation)
+	w.putStr(keyProvider, v.Provider)
+	if w.cfg.EmitLegacySystem {
+		w.putStr(keySystem, v.Provider)
+	}
+	w.putStr(keyRequestModel, v.RequestModel)
+	w.putStr(keyResponseModel, v.ResponseModel)
+	w.putStr(keyResponseID, v.ResponseID)
+	u := v.Usage
+	if u.Has&genai.HasInput != 0 {
+		w.putInt(keyInputTokens, u.Input)
+	}
+	if u.Has&genai.HasOutput != 0 {
+		w.putInt(keyOutputTokens, u.Output)
+	}
+	if u.Has&genai.HasCacheRead != 0 {
+		w.putInt(keyCacheRead, u.CacheRead)
+	}
+	if u.Has&genai.HasCacheWrite != 0 {
+		w.putInt(keyCacheCreation, u.CacheWrite)
+	}
+	if u.Has&genai.HasReasoning != 0 {
+		w.putInt(keyReasoning, u.Reasoning)
+	}
+	w.putStrs(keyFinishReasons, v.FinishReasons)
+	w.putStr(keyConversationID, v.ConversationID)
+	w.putStr(keyAgentName, v.AgentName)
+	if v.Category == genai.CategoryWorkflow {
+		w.putStr(keyWorkflowName, v.WorkflowName)
+	}
+	if v.Streaming {
+		if _, ok := w.attrs.Get(keyRequestStream); !ok {
+			w.attrs.PutBool(keyRequestStream, true)
+			w.n++
+		}
+	}
+	w.putStr(keyPromptName, v.Prompt.Name)
+	w.putStr(keyPromptVersion, v.Prompt.Version)
+	for name, val := range v.Prompt.Variables {
+		w.putStr(keyPromptVarPrefix+name, val)
+	}
+}
+
+// writeContent writes messages, system instructions and documents in the
+// semconv JSON shape.
+func (w *writer) writeContent(v *genai.View) {
+	if len(v.SystemInstructions) > 0 {
+		w.putJSON(keySystemInstr, semconvParts(v.SystemInstructions))
+	}
+	if len(v.InputMessages) > 0 {
+		w.putJSON(keyInputMessages, semconvMessages(v.InputMessages, false))
+	}
+	if len(v.OutputMessages) > 0 {
+		w.putJSON(keyOutputMessages, semconvMessages(v.OutputMessages, true))
+	}
+	if len(v.Documents) > 0 {
+		docs := make([]semconvDoc, len(v.Documents))
+		for i, d := range v.Documents {
+			docs[i] = semconvDoc{ID: d.ID, Content: d.Content}
+			if d.HasScore {
+				s := d.Score
+				docs[i].Score = &s
+			}
+		}
+		w.putJSON(keyRetrievalDocs, docs)
+	}
+	w.putStr(keyRetrievalQuery, v.RetrievalQuery)
+}
+
+type semconvMessage struct {
+	Role         string        `json:"role"`
+	Parts        []semconvPart `json:"parts"`
+	Name         string        `json:"name,omitempty"`
+	FinishReason string        `json:"finish_reason,omitempty"`
+}
+
+type semconvPart struct {
+	Type      string `json:"type"`
+	Content   string `json:"content,omitempty"`
+	ID        string `json:"id,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Arguments any    `json:"arguments,omitempty"`
+	Response  string `json:"response,omitempty"`
+	Modality  string `json:"modality,omitempty"`
+	MimeType  string `json:"mime_type,omitempty"`
+	URI       string `json:"uri,omitempty"`
+	FileID    string `json:"file_id,omitempty"`
+}
+
+type semconvDoc struct {
+	ID      string   `json:"id,omitempty"`
+	Score   *float64 `json:"score,omitempty"`
+	Content string   `json:"content,omitempty"`
+}
+
+func semconvMessages(msgs []genai.Message, output bool) []semconvMessage {
+	out := make([]semconvMessage, len(msgs))
+	for i, m := range msgs {
+		out[i] = semconvMessage{Role: m.Role, Name: m.Name, Parts: semconvParts(m.Parts)}
+		if output {
+			out[i].FinishReason = m.FinishReason
+		}
+	}
+	return out
+}
+
+func semconvParts(parts []genai.Part) []semconvPart {
+	out := make([]semconvPart, 0, len(parts))
+	for _, p := range parts {
+		sp := semconvPart{Type: p.Type}
+		switch p.Type {
+		case genai.PartToolCall:
+			sp.ID, sp.Name = p.ID, p.Name
+			if a := strings.TrimSpace(p.Arguments); a != "" {
+				if json.Valid([]byte(a)) && (a[0] == '{' || a[0] == '[') {
+					sp.Arguments = json.RawMessage(a)
+				} else {
+					sp.Arguments = a
+				}
+			}
+		case genai.PartToolCallResponse:
+			sp.ID, sp.Response = p.ID, p.Content
+		case genai.PartBlob:
+			sp.Modality, sp.MimeType = p.Modality, p.MimeType
+		case genai.PartURI:
+			sp.Modality, sp.MimeType, sp.URI = p.Modality, p.MimeType, p.Content
+		case genai.PartFile:
+			sp.Modality, sp.MimeType, sp.FileID = p.Modality, p.MimeType, p.Content
+		default:
+			sp.Content = p.Content
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// originals maps dialect-specific metadata keys to the semconv key that
+// replaces them; remove_originals deletes a key only once its replacement
+// is present.
+var originals = map[string]string{
+	"gen_ai.usage.prompt_tokens":                   keyInputTokens,
+	"gen_ai.usage.completion_tokens":               keyOutputTokens,
+	"llm.token_count.prompt":                       keyInputTokens,
+	"llm.token_count.completion":                   keyOutputTokens,
+	"llm.token_count.prompt_details.cache_read":    keyCacheRead,
+	"llm.token_count.prompt_details.cache_write":   keyCacheCreation,
+	"llm.token_count.completion_details.reasoning": keyReasoning,
+	"llm.usage.prompt_tokens":                      keyInputTokens,
+	"llm.usage.completion_tokens":                  keyOutputTokens,
+	"llm.usage.reasoning_tokens":                   keyReasoning,
+	"gen_ai.usage.cache_read_input_tokens":         keyCacheRead,
+	"gen_ai.usage.cache_creation_input_tokens":     keyCacheCreation,
+	"gen_ai.usage.reasoning_tokens":                keyReasoning,
+	"ai.usage.promptTokens":                        keyInputTokens,
+	"ai.usage.inputTokens":                         keyInputTokens,
+	"ai.usage.completionTokens":                    keyOutputTokens,
+	"ai.usage.outputTokens":                        keyOutputTokens,
+	"ai.usage.cachedInputTokens":                   keyCacheRead,
+	"ai.usage.reasoningTokens":                     keyReasoning,
+	"llm.model_name":                               keyResponseModel,
+	"llm.request.model":                            keyRequestModel,
+	"llm.response.model":                           keyResponseModel,
+	"ai.model.id":                                  keyRequestModel,
+	"ai.response.model":                            keyResponseModel,
+	"ai.response.id":                               keyResponseID,
+	"llm.provider":                                 keyProvider,
+	"llm.system":                                   keyProvider,
+	"llm.vendor":                                   keyProvider,
+	"ai.model.provider":                            keyProvider,
+	"llm.finish_reason":                            keyFinishReasons,
+	"ai.response.finishReason":                     keyFinishReasons,
+	"llm.request.type":                             keyOperation,
+	"ai.response.text":                             keyOutputMessages,
+	"ai.response.toolCalls":                        keyOutputMessages,
+	"ai.prompt.messages":                           keyInputMessages,
+	"gen_ai.prompt":                                keyInputMessages,
+	"gen_ai.completion":                            keyOutputMessages,
+}
+
+// originalOf returns the semconv key replacing k, for flattened content
+// families too.
+func originalOf(k string) (string, bool) {
+	if t, ok := originals[k]; ok {
+		return t, true
+	}
+	switch {
+	case strings.HasPrefix(k, "llm.input_messages."), strings.HasPrefix(k, "llm.prompts."):
+		return keyInputMessages, true
+	case strings.HasPrefix(k, "llm.output_messages."), strings.HasPrefix(k, "llm.completions."), strings.HasPrefix(k, "llm.choices."):
+		return keyOutputMessages, true
+	case strings.HasPrefix(k, "retrieval.documents."):
+		return keyRetrievalDocs, true
+	case strings.HasPrefix(k, "gen_ai.prompt.") && len(k) > len("gen_ai.prompt.") && isDigit(k[len("gen_ai.prompt.")]):
+		return keyInputMessages, true
+	case strings.HasPrefix(k, "gen_ai.completion.") && len(k) > len("gen_ai.completion.") && isDigit(k[len("gen_ai.completion.")]):
+		return keyOutputMessages, true
+	}
+	return "", false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isContentKey(target string) bool {
+	switch target {
+	case keyInputMessages, keyOutputMessages, keyRetrievalDocs, keySystemInstr:
+		return true
+	}
+	return false
+}
+
+// removeOriginals deletes mapped keys whose replacement exists. Content
+// originals stay when the copy was truncated.
+func (w *writer) removeOriginals(v *genai.View) {
+	// Presence of the replacement keys is settled before removal starts:
+	// the map must not be read while RemoveIf compacts it.
+	present := make(map[string]bool, 8)
+	for _, t := range []string{keyInputTokens, keyOutputTokens, keyCacheRead, keyCacheCreation, keyReasoning,
+		keyRequestModel, keyResponseModel, keyResponseID, keyProvider, keyFinishReasons, keyOperation,
+		keyInputMessages, keyOutputMessages, keyRetrievalDocs} {
+		_, present[t] = w.attrs.Get(t)
+	}
+	contentKept := v.Truncated || !w.cfg.Content
+	w.attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
+		target, ok := originalOf(k)
+		if !ok || k == target {
+			return false
+		}
+		if isContentKey(target) && contentKept {
+			return false
+		}
+		return present[target]
+	})
+	if !w.cfg.EmitLegacySystem && present[keyProvider] {
+		w.attrs.Remove(keySystem)
+	}
+}
