@@ -48,3 +48,14 @@ func BenchmarkEvaluate2KAnswer32KContext(b *testing.B) { benchmarkEvaluate(b, 32
 func BenchmarkEvaluate2KAnswer256KContext(b *testing.B) {
 	benchmarkEvaluate(b, 256<<10)
 }
+
+// BenchmarkBaselineFields4K is a yardstick for the host: lower-casing and
+// splitting the same 4 KB context and 2 KB answer with the standard
+// library. Compare Evaluate against it when the machine is shared.
+func BenchmarkBaselineFields4K(b *testing.B) {
+	in := benchInput(b, 4<<10, 2<<10)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = len(strings.Fields(strings.ToLower(in.Context[0]))) + len(strings.Fields(strings.ToLower(in.Output)))
+	}
+}

@@ -38,8 +38,6 @@ type features struct {
 	unaligned float64 // content tokens absent from the best-matching context sentences
 	claimFail float64 // failed claims / checkable claims
 	subst     float64 // aligned sentences with a swap, negation flip or antonym
-	misplaced float64 // known content tokens found only outside the aligned sentences
-	recomb    float64 // adjacent known content pairs that never share a context sentence
 	content   int     // content tokens in the answer
 	claims    int
 	sentences int
@@ -168,13 +166,12 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 	sc.z.buf = az.buf
 
 	var nNovel, nUnaligned, nBigram, nBigramNovel, nFailed, nSubst float64
-	var nMisplaced, nKnown, nPairs, nRecomb float64
 	for a := 0; a < len(sc.ans); {
 		b := a
 		for b < len(sc.ans) && sc.ans[b].sent == sc.ans[a].sent {
 			b++
 		}
-		r := sc.sentence(sc.ans[a:b], &f)
+		r := sc.sentence(sc.ans[a:b])
 		if r.content > 0 {
 			f.sentences++
 			f.content += r.content
@@ -182,10 +179,6 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 			nUnaligned += r.unaligned
 			nBigram += r.bigrams
 			nBigramNovel += r.bigramNovel
-			nMisplaced += r.misplaced
-			nKnown += r.known
-			nPairs += r.pairs
-			nRecomb += r.recombined
 			if r.subst {
 				nSubst++
 			}
@@ -209,12 +202,6 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 		} else {
 			f.bigram = f.novelty
 		}
-	}
-	if nKnown > 0 {
-		f.misplaced = nMisplaced / nKnown
-	}
-	if nPairs > 0 {
-		f.recomb = nRecomb / nPairs
 	}
 	if f.claims > 0 {
 		f.claimFail = math.Min(1, nFailed/float64(f.claims))
@@ -290,14 +277,12 @@ type sentResult struct {
 	novel, unaligned     float64
 	bigrams, bigramNovel float64
 	claims               int
-	misplaced, known     float64
-	pairs, recombined    float64
 	failed               float64
 	subst                bool
 }
 
 // sentence checks one answer sentence against the context.
-func (sc *scratch) sentence(toks []token, f *features) sentResult {
+func (sc *scratch) sentence(toks []token) sentResult {
 	var r sentResult
 	ns := len(sc.sentStart) - 1
 	idfMax := math.Log(1 + float64(ns))
@@ -358,14 +343,6 @@ func (sc *scratch) sentence(toks []token, f *features) sentResult {
 		sc.score[s] = 0
 	}
 	s1, s2 := sc.sentTokens(b1), sc.sentTokens(b2)
-	inSent := func(h uint64, st []token) bool {
-		for k := range st {
-			if st[k].h == h {
-				return true
-			}
-		}
-		return false
-	}
 	inAligned := func(h uint64) bool { return inSent(h, s1) || inSent(h, s2) }
 
 	prevContent := -1
@@ -381,24 +358,10 @@ func (sc *scratch) sentence(toks []token, f *features) sentResult {
 		} else if !inAligned(t.h) {
 			r.unaligned++
 		}
-		if global && !inAligned(t.h) {
-			r.misplaced++
-		}
-		if global {
-			r.known++
-		}
 		if prevContent >= 0 {
 			r.bigrams++
 			if !sc.bi.has(bigramKey(toks[prevContent].h, t.h)) {
 				r.bigramNovel++
-				if global && sc.uni.has(toks[prevContent].h) {
-					r.pairs++
-					if !sc.cooccur(toks[prevContent].h, t.h) {
-						r.recombined++
-					}
-				}
-			} else {
-				r.pairs++
 			}
 		}
 		prevContent = i
@@ -552,7 +515,18 @@ func hasNeg(st []token) bool {
 // long context sentences often negate something the answer does not touch.
 func (sc *scratch) negationFlip(ans, s1, s2 []token) bool {
 	if hasNeg(ans) {
-		return !hasNeg(s1) && (len(s2) == 0 || !hasNeg(s2))
+		if hasNeg(s1) || len(s2) > 0 && hasNeg(s2) {
+			return false
+		}
+		// "not insured" against "uninsured", "not cheap" against
+		// "expensive": a negated opposite says the same thing.
+		in := func(h uint64) bool { return inSent(h, s1) || inSent(h, s2) }
+		for k := range ans {
+			if ans[k].content() && ans[k].kind == kindWord && sc.oppositeIn(&ans[k], in) {
+				return false
+			}
+		}
+		return true
 	}
 	return negatesUsed(s1, ans) && (len(s2) == 0 || !hasNeg(s2) || negatesUsed(s2, ans))
 }
@@ -748,28 +722,6 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// cooccur reports whether two context tokens share a sentence. Chains list
-// occurrences from the last sentence to the first, so a merge walk works.
-func (sc *scratch) cooccur(a, b uint64) bool {
-	oa, okA := sc.uni.get(a)
-	ob, okB := sc.uni.get(b)
-	if !okA || !okB {
-		return false
-	}
-	for k := 0; oa >= 0 && ob >= 0 && k < 2*maxChainWalk; k++ {
-		sa, sb := sc.ctx[oa].sent, sc.ctx[ob].sent
-		switch {
-		case sa == sb:
-			return true
-		case sa > sb:
-			oa = sc.next[oa]
-		default:
-			ob = sc.next[ob]
-		}
-	}
-	return false
-}
-
 // negPrefixes turn a word into its opposite.
 var negPrefixes = []string{"un", "non", "in", "im", "dis", "ir", "il", "de", "mis", "sub", "anti"}
 
@@ -928,6 +880,15 @@ func (sc *scratch) acronymInContext(t *token) bool {
 			k++
 		}
 		if k == n {
+			return true
+		}
+	}
+	return false
+}
+
+func inSent(h uint64, st []token) bool {
+	for k := range st {
+		if st[k].h == h {
 			return true
 		}
 	}

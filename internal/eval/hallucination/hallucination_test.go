@@ -256,3 +256,39 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestNumberForms(t *testing.T) {
+	same := [][2]string{
+		{"25", "twenty-five"}, {"25", "twenty five"}, {"1000", "1,000"}, {"7", "seven"},
+		{"21", "21st"}, {"1990", "1990s"}, {"%", "percent"},
+	}
+	for _, p := range same {
+		var z1, z2 tokenizer
+		a, b := z1.run(p[0], nil), z2.run(p[1], nil)
+		if len(a) != 1 || len(b) != 1 || a[0].h != b[0].h {
+			t.Errorf("%q and %q should be one equal token: %v %v", p[0], p[1], a, b)
+		}
+	}
+}
+
+func TestAcronym(t *testing.T) {
+	e := newEval(t)
+	ctx := "Revenue grew 12% year over year. The European Union approved the plan."
+	r := e.Evaluate(&eval.Input{Output: "Revenue grew 12% YoY and the EU approved the plan.", Context: []string{ctx}})
+	if rules(r)[RuleEntity] != 0 {
+		t.Errorf("acronyms of context phrases flagged: %v", r.Findings)
+	}
+	r = e.Evaluate(&eval.Input{Output: "Revenue grew 12% and the IMF approved the plan.", Context: []string{ctx}})
+	if rules(r)[RuleEntity] == 0 {
+		t.Errorf("unknown acronym not flagged: %v", r.Findings)
+	}
+}
+
+func TestNegatedOpposite(t *testing.T) {
+	e := newEval(t)
+	ctx := "The caller is uninsured at the moment and asks about a cheap plan."
+	r := e.Evaluate(&eval.Input{Output: "The caller is not insured at the moment.", Context: []string{ctx}})
+	if rules(r)[RuleNegation] != 0 {
+		t.Errorf("negated opposite flagged as negation flip: %v", r.Findings)
+	}
+}

@@ -44,12 +44,10 @@ func maskJSON(text string, buf *[]byte) string {
 			}
 			b[k], b[j] = ' ', ' '
 			if m < len(b) && b[m] == ':' {
+				// A key: every byte (multi-byte runes included) becomes a
+				// space, which keeps the length and the text valid UTF-8.
 				for x := k; x <= j; x++ {
-					if b[x] < 0x80 {
-						b[x] = ' '
-					} else {
-						b[x] = ' ' // multi-byte runes of a key become spaces too
-					}
+					b[x] = ' '
 				}
 			}
 			k = j

@@ -31,7 +31,6 @@ var stopwords = setOf(
 // recognised by the tokeniser.
 var negators = setOf(
 	"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "nowhere", "cannot",
-	"without", "lack", "lacks", "lacked", "lacking", "fail", "fails", "failed", "unable",
 )
 
 // antonymPairs are common polarity opposites. Both directions are checked.
@@ -70,7 +69,7 @@ var antonymPairs = [][2]string{
 	{"revenue", "expense"}, {"surplus", "deficit"}, {"inflow", "outflow"}, {"heavy", "light"},
 	{"hot", "cold"}, {"warm", "cool"}, {"wet", "dry"}, {"full", "empty"}, {"deep", "shallow"},
 	{"thick", "thin"}, {"wide", "thin"}, {"tall", "short"}, {"young", "old"}, {"ancient", "modern"},
-	{"past", "future"}, {"previous", "next"}, {"past", "upcoming"}, {"minor", "major"},
+	{"past", "future"}, {"past", "upcoming"}, {"minor", "major"},
 	{"simple", "complex"}, {"rare", "common"}, {"frequent", "rare"}, {"often", "rarely"},
 	{"always", "sometimes"}, {"all", "some"}, {"every", "some"}, {"mandatory", "optional"},
 	{"required", "optional"}, {"require", "forbid"}, {"force", "forbid"}, {"must", "cannot"},
@@ -89,7 +88,7 @@ var antonymPairs = [][2]string{
 	{"optimistic", "pessimistic"}, {"bullish", "bearish"}, {"include", "lack"}, {"with", "without"},
 	{"success", "loss"}, {"promote", "demote"}, {"hire", "lay"}, {"recruit", "dismiss"},
 	{"cheaper", "costlier"}, {"cheap", "costly"}, {"profitable", "unprofitable"},
-	{"pass", "fail"}, {"true", "untrue"}, {"on", "off"}, {"add", "reduce"},
+	{"pass", "fail"}, {"true", "untrue"}, {"add", "reduce"},
 }
 
 // numberWords map spelled numbers to digits so "seven" grounds "7".

@@ -75,7 +75,7 @@ var floors = []struct {
 }{
 	{"halueval_qa", 0.90, 0.90},
 	{"begin_dialogue_groundedness", 0.78, 0.78},
-	{"summedits", 0.65, 0.54},
+	{"summedits", 0.65, 0.60},
 }
 
 type scored struct {
@@ -226,12 +226,12 @@ func TestHaluEvalGeneralNoContext(t *testing.T) {
 }
 
 func logFeatures(t *testing.T, s scored) {
-	names := []string{"novelty", "bigram", "unaligned", "claimFail", "subst", "misplaced", "recomb"}
+	names := []string{"novelty", "bigram", "unaligned", "claimFail", "subst"}
 	line := "feature AUROC:"
 	for k, n := range names {
 		v := make([]float64, len(s.feats))
 		for i, f := range s.feats {
-			v[i] = [...]float64{f.novelty, f.bigram, f.unaligned, f.claimFail, f.subst, f.misplaced, f.recomb}[k]
+			v[i] = [...]float64{f.novelty, f.bigram, f.unaligned, f.claimFail, f.subst}[k]
 		}
 		line += fmt.Sprintf(" %s=%.3f", n, eval.AUROC(v, s.labels))
 	}

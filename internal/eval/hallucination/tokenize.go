@@ -1,6 +1,7 @@
 package hallucination
 
 import (
+	"hash/maphash"
 	"unicode"
 	"unicode/utf8"
 )
@@ -47,18 +48,17 @@ type tokenizer struct {
 	n    int // tokens in the current sentence
 }
 
-const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
-)
+// hashSeed is per process: hashes are compared only within one process.
+var hashSeed = maphash.MakeSeed()
+
+// mixKind folds the token kind into a word hash, so "2" the number and a
+// word that happens to hash alike never meet.
+func mixKind(h uint64, kind uint8) uint64 {
+	return h ^ (uint64(kind)+1)*0x9e3779b97f4a7c15
+}
 
 func hashBytes(b []byte, kind uint8) uint64 {
-	h := uint64(fnvOffset) ^ uint64(kind)*0x9e3779b97f4a7c15
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= fnvPrime
-	}
-	return h
+	return mixKind(maphash.Bytes(hashSeed, b), kind)
 }
 
 func unspaced(r rune) bool {
@@ -143,6 +143,12 @@ func (z *tokenizer) run(s string, out []token) []token {
 					i += 2
 					continue
 				}
+				// A negating prefix keeps its word: "non-GAAP" is one
+				// token, written as "nongaap", so the polarity checks see it.
+				if c == '-' && i+1 < len(s) && isLetterASCII(s[i+1]) && gluePrefix(s[start:i]) {
+					i += 2
+					continue
+				}
 				break
 			}
 			r, sz := utf8.DecodeRuneInString(s[i:])
@@ -223,8 +229,13 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 		z.buf = append(z.buf[:0], w...)
 		return z.push(start, end, hashBytes(z.buf, kind), kind, flags, z.buf[0], out)
 	}
-	first, _ := utf8.DecodeRuneInString(w)
-	upper := unicode.IsUpper(first)
+	var upper bool
+	if c := w[0]; c < utf8.RuneSelf {
+		upper = 'A' <= c && c <= 'Z'
+	} else {
+		first, _ := utf8.DecodeRuneInString(w)
+		upper = unicode.IsUpper(first)
+	}
 	// Lower-case into buf; fold the typographic apostrophe.
 	b := z.buf[:0]
 	digits, letters := 0, 0
@@ -238,8 +249,9 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 			case '0' <= c && c <= '9':
 				b = append(b, c)
 				digits++
-			case c == ',':
-				// digit separator: dropped so 1,000 == 1000
+			case c == ',' || c == '-':
+				// digit separator: dropped so 1,000 == 1000; the hyphen
+				// of a glued prefix: non-GAAP == nonGAAP
 			default:
 				if c >= 'a' && c <= 'z' {
 					letters++
@@ -293,7 +305,14 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 		if allNum {
 			kind = kindNumber
 		}
-	} else if li, ok := lexIndex.get(hashBytes(b, kindLex)); ok {
+	}
+	// One hash of the lower-cased word serves the lexicon lookup and, when
+	// stemming leaves the word alone, the token itself.
+	h0 := maphash.Bytes(hashSeed, b)
+	n0 := len(b)
+	if digits > 0 {
+		// numbers: done above
+	} else if li, ok := lexIndex.get(mixKind(h0, kindLex)); ok {
 		lx := &lexInfos[li]
 		// One lookup answers every closed-class question about the word.
 		switch {
@@ -302,6 +321,22 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 			kind = kindNumber
 			if lx.digits == "%" {
 				kind = kindSymbol
+			}
+			// "twenty-five" is 25, not 20 and 5.
+			if n := len(out); n > 0 && len(b) == 1 && b[0] != '0' && z.n > 0 {
+				p := &out[n-1]
+				gap := s[p.end:start]
+				if p.kind == kindNumber && (gap == "-" || gap == " ") && isTens(s[p.start:p.end]) {
+					var nb [2]byte
+					nb[0], nb[1] = s[p.start:p.end][0], b[0]
+					if d, ok := tensDigit(s[p.start:p.end]); ok {
+						nb[0] = d
+					}
+					z.buf = append(b[:0], nb[:]...)
+					p.end = int32(end)
+					p.h = hashBytes(z.buf, kindNumber)
+					return out
+				}
 			}
 		default:
 			flags |= lx.flags
@@ -317,7 +352,11 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 	if upper && z.n > 0 && flags&flagStop == 0 && kind == kindWord {
 		flags |= flagCap
 	}
-	return z.push(start, end, hashBytes(b, kind), kind, flags, initial, out)
+	h := mixKind(h0, kind)
+	if len(b) != n0 || kind == kindNumber || kind == kindSymbol {
+		h = hashBytes(b, kind)
+	}
+	return z.push(start, end, h, kind, flags, initial, out)
 }
 
 // stem strips common English inflections so "opened", "opening" and
@@ -395,3 +434,41 @@ var lexIndex, lexInfos = func() (*table, []lexInfo) {
 	}
 	return t, infos
 }()
+
+var tensWords = map[string]byte{
+	"twenty": '2', "thirty": '3', "forty": '4', "fifty": '5', "sixty": '6', "seventy": '7',
+	"eighty": '8', "ninety": '9',
+}
+
+func tensDigit(w string) (byte, bool) {
+	if len(w) > 7 {
+		return 0, false
+	}
+	var low [7]byte
+	for k := 0; k < len(w); k++ {
+		low[k] = w[k] | 0x20
+	}
+	d, ok := tensWords[string(low[:len(w)])]
+	return d, ok
+}
+
+func isTens(w string) bool {
+	_, ok := tensDigit(w)
+	return ok
+}
+
+// gluePrefix reports whether w is a negating prefix written with a hyphen.
+func gluePrefix(w string) bool {
+	if len(w) < 2 || len(w) > 4 {
+		return false
+	}
+	var low [4]byte
+	for k := 0; k < len(w); k++ {
+		low[k] = w[k] | 0x20
+	}
+	switch string(low[:len(w)]) {
+	case "non", "un", "anti", "sub", "dis", "mis", "de", "in", "ir", "il", "im":
+		return true
+	}
+	return false
+}
