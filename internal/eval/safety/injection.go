@@ -148,7 +148,7 @@ var delimiterTokens = []string{
 }
 
 var (
-	injectionLex   = newLexicon(injectionPhrases, injectionPairs)
+	injectionLex   = sharedLexicon(injectionPhrases, injectionPairs)
 	delimiterMatch = NewMatcher(delimiterTokens, true)
 )
 
@@ -175,7 +175,7 @@ func (e *PromptInjection) run(p *prepared) eval.Result {
 		if t.raw == "" {
 			continue
 		}
-		p.hits = injectionLex.scan(t.normalized(), side, s, p.hits)
+		p.hits = injectionLex.scan(t, side, s, p.hits)
 		p.hits = delimiterMatch.FindString(t.raw, p.hits[:0])
 		for _, h := range p.hits {
 			s.add("delimiter_spoof", 0.55, side, int(h.Start), int(h.End))
@@ -265,7 +265,7 @@ func (p *prepared) scanEncoded(raw string, side eval.Side, s *scorer) {
 			if err == nil && n >= 6 && printableShare(p.dec[:n]) >= 0.9 {
 				Normalize(string(p.dec[:n]), &p.decNorm)
 				var sub scorer
-				p.hits = injectionLex.scan(&p.decNorm, side, &sub, p.hits[:0])
+				p.hits = injectionLex.scanNorm(&p.decNorm, side, &sub, p.hits[:0])
 				w := 0.45
 				if len(sub.rules) > 0 || p.hits != nil && len(p.hits) > 0 {
 					w = 0.7

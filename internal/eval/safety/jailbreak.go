@@ -165,7 +165,7 @@ var jailbreakPairs = []pair{
 	{a: "modeon", b: "mode", maxGap: 30, rule: "mode_switch", w: 0.35},
 }
 
-var jailbreakLex = newLexicon(jailbreakPhrases, jailbreakPairs)
+var jailbreakLex = sharedLexicon(jailbreakPhrases, jailbreakPairs)
 
 // Jailbreak scores DAN / developer-mode / role-play wrappers, refusal
 // suppression and optimised gibberish suffixes.
@@ -188,7 +188,7 @@ func (e *Jailbreak) run(p *prepared) eval.Result {
 		if t.raw == "" {
 			continue
 		}
-		p.hits = jailbreakLex.scan(t.normalized(), side, s, p.hits)
+		p.hits = jailbreakLex.scan(t, side, s, p.hits)
 		if a, b, w := gibberishSuffix(t.raw); w > 0 {
 			s.add("adversarial_suffix", w, side, a, b)
 		}

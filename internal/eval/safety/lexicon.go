@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/periscope-otel/periscope/internal/eval"
 )
@@ -29,13 +30,16 @@ type pair struct {
 
 // lexicon is a compiled set of phrases and proximity rules.
 type lexicon struct {
-	m     *Matcher
-	ph    []phrase
-	pairs []pair
-	tagID map[string]int
-	ptag  []int // phrase -> tag id (-1 when untagged)
-	pa    []int // pair -> tag ids
-	pb    []int
+	m      *Matcher // own automaton (decoded payloads, standalone use)
+	pats   []string
+	base   int32 // first pattern index in the shared automaton
+	shared bool
+	ph     []phrase
+	pairs  []pair
+	tagID  map[string]int
+	ptag   []int // phrase -> tag id (-1 when untagged)
+	pa     []int // pair -> tag ids
+	pb     []int
 }
 
 func newLexicon(ph []phrase, pairs []pair) *lexicon {
@@ -67,7 +71,52 @@ func newLexicon(ph []phrase, pairs []pair) *lexicon {
 		lx.pb = append(lx.pb, b)
 	}
 	lx.m = NewMatcher(pats, false)
+	lx.pats = pats
 	return lx
+}
+
+// Built-in lexicons share one automaton so that a normalised text is
+// scanned once for all of them.
+var (
+	registry     []*lexicon
+	combinedOnce sync.Once
+	combined     *Matcher
+)
+
+func sharedLexicon(ph []phrase, pairs []pair) *lexicon {
+	lx := newLexicon(ph, pairs)
+	lx.shared = true
+	registry = append(registry, lx)
+	return lx
+}
+
+func combinedMatcher() *Matcher {
+	combinedOnce.Do(func() {
+		var all []string
+		for _, lx := range registry {
+			lx.base = int32(len(all))
+			all = append(all, lx.pats...)
+		}
+		combined = NewMatcher(all, false)
+	})
+	return combined
+}
+
+// hitsIn returns the lexicon's hits in t (pattern indexes local to the
+// lexicon), appended to dst.
+func (lx *lexicon) hitsIn(t *textBuf, dst []Hit) []Hit {
+	if !lx.shared {
+		return lx.m.Find(t.normalized().Text, dst)
+	}
+	all := t.allHits()
+	lo, hi := lx.base, lx.base+int32(len(lx.pats))
+	for _, h := range all {
+		if h.Pat >= lo && h.Pat < hi {
+			h.Pat -= lo
+			dst = append(dst, h)
+		}
+	}
+	return dst
 }
 
 // scorer accumulates rule weights with a noisy-or: each distinct rule
@@ -110,10 +159,20 @@ func clamp01(x float64) float64 {
 	return x
 }
 
-// scan matches the lexicon on n and adds phrase and pair rules to s.
+// scan matches the lexicon on t and adds phrase and pair rules to s.
 // Offsets in findings refer to the original text.
-func (lx *lexicon) scan(n *Normalized, side eval.Side, s *scorer, hits []Hit) []Hit {
-	hits = lx.m.Find(n.Text, hits[:0])
+func (lx *lexicon) scan(t *textBuf, side eval.Side, s *scorer, hits []Hit) []Hit {
+	hits = lx.hitsIn(t, hits[:0])
+	return lx.score(t.normalized(), hits, side, s)
+}
+
+// scanNorm matches the lexicon's own automaton on n (texts outside a call,
+// such as decoded payloads).
+func (lx *lexicon) scanNorm(n *Normalized, side eval.Side, s *scorer, hits []Hit) []Hit {
+	return lx.score(n, lx.m.Find(n.Text, hits[:0]), side, s)
+}
+
+func (lx *lexicon) score(n *Normalized, hits []Hit, side eval.Side, s *scorer) []Hit {
 	orig := func(i int32) int {
 		if int(i) >= len(n.Off) {
 			return int(n.Off[len(n.Off)-1])

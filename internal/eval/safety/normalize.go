@@ -59,6 +59,13 @@ func isInvisible(r rune) bool {
 	return r >= 0xFE00 && r <= 0xFE0F // variation selectors
 }
 
+var asciiFold = func() (t [128]byte) {
+	for c := range t {
+		t[c] = fold(rune(c))
+	}
+	return t
+}()
+
 var homoglyphs = map[rune]byte{
 	// Latin-1 and Latin Extended-A letters with diacritics.
 	'à': 'a', 'á': 'a', 'â': 'a', 'ã': 'a', 'ä': 'a', 'å': 'a', 'ā': 'a', 'ă': 'a', 'ą': 'a',
@@ -170,16 +177,19 @@ func Normalize(s string, dst *Normalized) {
 	}
 	for i := 0; i < len(s); {
 		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
+		var c byte
+		if r < utf8.RuneSelf {
+			c = asciiFold[r]
+		} else {
 			r, size = utf8.DecodeRuneInString(s[i:])
+			if isInvisible(r) {
+				i += size
+				continue
+			}
+			c = fold(r)
 		}
-		if isInvisible(r) {
-			i += size
-			continue
-		}
-		c := fold(r)
 		leetSym := false
-		if c == 0 && r < 0x80 && isLeetSym(byte(r)) && i+1 < len(s) && fold(rune(s[i+1])) != 0 {
+		if c == 0 && r < 0x80 && isLeetSym(byte(r)) && i+1 < len(s) && s[i+1] < utf8.RuneSelf && asciiFold[s[i+1]] != 0 {
 			c = byte(r) // a symbol inside or at the start of a word
 			leetSym = true
 		}

@@ -75,7 +75,7 @@ func (e *OffTopic) run(p *prepared) eval.Result {
 				words++
 			}
 		}
-		p.hits = e.lex.m.Find(n.Text, p.hits[:0])
+		p.hits = e.lex.hitsIn(t, p.hits[:0])
 		seen := map[int32]bool{}
 		for _, h := range p.hits {
 			if !seen[h.Pat] {

@@ -9,14 +9,26 @@ import (
 // textBuf is one side of a call with its normalised form computed lazily,
 // so that several evaluators share one normalisation pass.
 type textBuf struct {
-	raw  string
-	norm Normalized
-	done bool
+	raw     string
+	norm    Normalized
+	done    bool
+	all     []Hit // hits of the shared automaton on norm
+	allDone bool
 }
 
 func (t *textBuf) set(s string) {
 	t.raw = s
 	t.done = false
+	t.allDone = false
+}
+
+// allHits runs the shared automaton once over the normalised text.
+func (t *textBuf) allHits() []Hit {
+	if !t.allDone {
+		t.all = combinedMatcher().Find(t.normalized().Text, t.all[:0])
+		t.allDone = true
+	}
+	return t.all
 }
 
 func (t *textBuf) normalized() *Normalized {

@@ -8,18 +8,26 @@ import (
 	"github.com/periscope-otel/periscope/internal/eval"
 )
 
-var (
-	prefixMatcher = func() *Matcher {
-		p := make([]string, len(prefixRules))
-		for i, r := range prefixRules {
-			p[i] = r.prefix
-		}
-		return NewMatcher(p, false)
-	}()
-	// shapeMatcher finds the anchors of structural rules (case-insensitive).
-	shapeAnchors = []string{"-----begin", "://", "curl", "authorization:", "eyj", "q~"}
-	shapeMatcher = NewMatcher(shapeAnchors, true)
-)
+// Anchors of the structural rules, in the spellings that occur (the
+// automaton is case-sensitive so that token prefixes keep their case).
+var shapeAnchors = []struct{ text, rule string }{
+	{"-----BEGIN", "-----begin"}, {"-----begin", "-----begin"}, {"://", "://"},
+	{"curl", "curl"}, {"CURL", "curl"},
+	{"Authorization:", "authorization:"}, {"authorization:", "authorization:"}, {"AUTHORIZATION:", "authorization:"},
+	{"eyJ", "eyj"}, {"Q~", "q~"},
+}
+
+// secretMatcher finds token prefixes and structural anchors in one pass.
+var secretMatcher = func() *Matcher {
+	p := make([]string, 0, len(prefixRules)+len(shapeAnchors))
+	for _, r := range prefixRules {
+		p = append(p, r.prefix)
+	}
+	for _, a := range shapeAnchors {
+		p = append(p, a.text)
+	}
+	return NewMatcher(p, false)
+}()
 
 // Secrets detects API keys and tokens by known prefixes and entropy,
 // private keys, credentials in URLs and connection strings, curl
@@ -73,15 +81,8 @@ func ScanSecrets(s string, side eval.Side, dst []eval.Finding, hits []Hit) ([]ev
 		dst = append(dst, eval.Finding{Rule: rule, Side: side, Start: a, End: b})
 		covered = b
 	}
-	hits = prefixMatcher.FindString(s, hits[:0])
+	hits = secretMatcher.FindString(s, hits[:0])
 	np := int32(len(prefixRules))
-	k := len(hits)
-	hits = shapeMatcher.FindString(s, hits)
-	for i := k; i < len(hits); i++ {
-		hits[i].Pat += np
-	}
-	// Merge in text order: prefix hits and shape hits are each ordered by
-	// end offset; a simple insertion pass keeps the whole list ordered.
 	sortHitsByStart(hits)
 	for _, h := range hits {
 		if int(h.Start) < covered {
@@ -93,7 +94,7 @@ func ScanSecrets(s string, side eval.Side, dst []eval.Finding, hits []Hit) ([]ev
 			}
 			continue
 		}
-		a, b, rule := shapeRule(s, shapeAnchors[h.Pat-np], int(h.Start), int(h.End))
+		a, b, rule := shapeRule(s, shapeAnchors[h.Pat-np].rule, int(h.Start), int(h.End))
 		if rule != "" {
 			add(rule, a, b)
 		}

@@ -127,7 +127,7 @@ func init() {
 			toxCat[i] = t.cat
 		}
 	}
-	toxLex = newLexicon(ph, nil)
+	toxLex = sharedLexicon(ph, nil)
 }
 
 // hasSingleLetterWord drops entries like "s m" that match initials.
@@ -185,7 +185,7 @@ func (e *Toxicity) run(p *prepared) eval.Result {
 			continue
 		}
 		n := t.normalized()
-		p.hits = toxLex.m.Find(n.Text, p.hits[:0])
+		p.hits = toxLex.hitsIn(t, p.hits[:0])
 		strong := 0
 		for _, h := range p.hits {
 			if !toxWeak[h.Pat] {
