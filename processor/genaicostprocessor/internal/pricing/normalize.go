@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxModelLen bounds the model strings the matcher looks at; longer strings
@@ -25,7 +26,13 @@ func Candidates(family, raw string) []Cand {
 	if m == "" || len(m) > MaxModelLen {
 		return nil
 	}
+	if !utf8.ValidString(m) {
+		return nil // not a model name
+	}
 	m = strings.ToLower(m)
+	if len(m) > MaxModelLen {
+		return nil
+	}
 	c := &cands{}
 	c.add(family, m, "exact", false)
 
