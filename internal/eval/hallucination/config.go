@@ -28,7 +28,7 @@ type Config struct {
 // DefaultConfig returns settings that work without tuning.
 func DefaultConfig() Config {
 	return Config{
-		Threshold:       0.5,
+		Threshold:       0.4,
 		MaxContextBytes: 256 << 10,
 		MaxAnswerBytes:  32 << 10,
 		GroundOnInput:   true,

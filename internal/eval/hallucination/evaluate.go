@@ -81,9 +81,9 @@ func (e *Evaluator) Evaluate(in *eval.Input) eval.Result {
 
 // combine turns the features into one score, as a noisy-OR of two
 // sources of evidence. Invented content (novel words, novel word pairs,
-// words missing from the best-matching context sentences) alone reaches at
-// most 0.6, so an answer that merely paraphrases stays below the default
-// threshold while one made of unsupported content crosses it. Failed hard
+// words missing from the best-matching context sentences) enters squared:
+// paraphrase leaves a little of it (0.3 -> 0.09) while an answer made
+// mostly of unsupported content scores high (0.8 -> 0.64). Failed hard
 // claims and substitutions (a changed number, a reversed polarity, a
 // swapped name) weigh fully, because one of them is a hallucination even
 // when every other word is grounded. Weights are round numbers chosen for
@@ -95,7 +95,7 @@ func combine(f features) float64 {
 	}
 	base := 0.30*f.novelty + 0.25*f.bigram + 0.45*f.unaligned
 	hard := math.Min(1, f.claimFail+f.subst)
-	s := 1 - (1-0.6*base)*(1-hard)
+	s := 1 - (1-base*base)*(1-hard)
 	return math.Max(0, math.Min(1, s))
 }
 
