@@ -101,6 +101,9 @@ type DriftConfig struct {
 	// Content enables the text signals (output script mix, topic
 	// signature, refusal phrases); content read is bounded by the byte caps.
 	Content bool `mapstructure:"content"`
+	// ContentSampleRatio is the share of calls (chosen by trace id) whose
+	// content is read for the text signals; the rest are read metadata-only.
+	ContentSampleRatio float64 `mapstructure:"content_sample_ratio"`
 	// MaxContentBytes is the per-span content budget of the reader when
 	// Content is on.
 	MaxContentBytes int `mapstructure:"max_content_bytes"`
@@ -152,22 +155,23 @@ func createDefaultConfig() component.Config {
 			KeyDimensions: []string{
 				"service.name", contract.AttrPromptName, contract.AttrPromptVersion, "gen_ai.request.model",
 			},
-			Window:           time.Hour,
-			MinCount:         200,
-			MaxWindowSpan:    24 * time.Hour,
-			Baseline:         baselinePinned,
-			BaselineMinCount: 1000,
-			BaselineMinSpan:  24 * time.Hour,
-			TrailingDecay:    1.0 / 24,
-			PSIFloor:         0.1,
-			TopicPSIFloor:    0.02,
-			Alpha:            0.001,
-			MaxSeries:        10000,
-			SeriesTTL:        7 * 24 * time.Hour,
-			Content:          true,
-			MaxContentBytes:  16 << 10,
-			TopicBytes:       512,
-			ScriptBytes:      256,
+			Window:             time.Hour,
+			MinCount:           200,
+			MaxWindowSpan:      24 * time.Hour,
+			Baseline:           baselinePinned,
+			BaselineMinCount:   1000,
+			BaselineMinSpan:    24 * time.Hour,
+			TrailingDecay:      1.0 / 24,
+			PSIFloor:           0.1,
+			TopicPSIFloor:      0.02,
+			Alpha:              0.001,
+			MaxSeries:          10000,
+			SeriesTTL:          7 * 24 * time.Hour,
+			Content:            true,
+			MaxContentBytes:    16 << 10,
+			ContentSampleRatio: 0.25,
+			TopicBytes:         512,
+			ScriptBytes:        256,
 		},
 		Regression: RegressionConfig{
 			Enabled:    true,
@@ -275,6 +279,9 @@ func (c *Config) Validate() error {
 		}
 		if d.SeriesTTL < d.Window {
 			bad("drift.series_ttl", "must be at least drift.window")
+		}
+		if d.ContentSampleRatio < 0 || d.ContentSampleRatio > 1 {
+			bad("drift.content_sample_ratio", "must be in [0,1]")
 		}
 		if d.MaxContentBytes < 0 {
 			bad("drift.max_content_bytes", "must not be negative")

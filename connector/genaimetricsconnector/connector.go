@@ -63,7 +63,11 @@ type metricsConnector struct {
 
 	spanSel *selector.Spans
 	logSel  *selector.Logs
-	opts    genai.Options
+	opts    genai.Options // content reading (sampled spans)
+	meta    genai.Options // metadata only
+	// sampleBelow: a span's content is read when the top bits of its trace
+	// id hash are below it.
+	sampleBelow uint64
 
 	mu        sync.Mutex
 	agg       *aggregator
@@ -71,8 +75,11 @@ type metricsConnector struct {
 	resources map[string]*resource
 	lastFlush pcommon.Timestamp
 	dedup     *idSet
-	keyDimIdx []int // index into w.dims of each drift key dimension
-	w         work
+	// logUsageSeen: some log records carried usage, so spans must be
+	// remembered to count each call once.
+	logUsageSeen bool
+	keyDimIdx    []int // index into w.dims of each drift key dimension
+	w            work
 
 	client storage.Client
 	tel    telemetry
@@ -151,8 +158,9 @@ func buildConnector(set connector.Settings, cfg *Config, next consumer.Metrics) 
 		dedup:     newIDSet(dedupSize),
 		done:      make(chan struct{}),
 	}
-	if cfg.Drift.Enabled && cfg.Drift.Content {
+	if cfg.Drift.Enabled && cfg.Drift.Content && cfg.Drift.ContentSampleRatio > 0 {
 		c.opts = genai.Options{Content: true, MaxContentBytes: cfg.Drift.MaxContentBytes}
+		c.sampleBelow = uint64(cfg.Drift.ContentSampleRatio * (1 << 32))
 	}
 	if cfg.Drift.Enabled {
 		c.tracker = drift.NewTracker(trackerSettings(cfg))
@@ -729,21 +737,33 @@ func (c *metricsConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) 
 }
 
 func (c *metricsConnector) processSpan(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, res *resource, now time.Time) bool {
-	v := genai.ReadSpan(span, rs.Resource(), c.opts)
+	opts := c.meta
+	if c.contentSampled(span.TraceID()) {
+		opts = c.opts
+	}
+	v := genai.ReadSpan(span, rs.Resource(), opts)
+	return c.processView(ctx, rs, ss, span, &v, opts.Content, res, now)
+}
+
+// processView records one span from its view (split from processSpan so
+// the connector's own cost can be measured apart from the reader).
+func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, vp *genai.View, content bool, res *resource, now time.Time) bool {
+	v := vp
 	evals := c.collectSpanEvals(ctx, span)
 	if !v.IsGenAI() && len(evals) == 0 {
 		return false
 	}
-	c.buildDims(&v, attrSource{record: span.Attributes(), resource: rs.Resource().Attributes(), scope: ss.Scope().Attributes()})
+	c.buildDims(v, attrSource{record: span.Attributes(), resource: rs.Resource().Attributes(), scope: ss.Scope().Attributes()})
 	ts := span.EndTimestamp()
 	if ts == 0 {
 		ts = pcommon.NewTimestampFromTime(now)
 	}
 	ex := &exemplar{ts: ts, traceID: span.TraceID(), spanID: span.SpanID()}
 	billable := v.Billable()
-	cost, hasCost := c.costOf(ctx, span.Attributes(), &v)
-	if billable && c.dedup.add(span.SpanID()) {
-		c.recordUsage(ctx, &v, res, ts, cost, hasCost, ex)
+	cost, hasCost := c.costOf(ctx, span.Attributes(), v)
+	// Spans enter the dedup table only once usage has been seen on logs.
+	if billable && (!c.logUsageSeen || c.dedup.add(span.SpanID())) {
+		c.recordUsage(ctx, v, res, ts, cost, hasCost, ex)
 	}
 	var latencyMs float64
 	hasLatency := false
@@ -771,17 +791,17 @@ func (c *metricsConnector) processSpan(ctx context.Context, rs ptrace.ResourceSp
 		o := &c.w.obs
 		o.Reset()
 		if billable {
-			c.fillObs(o, &v, cost, hasCost)
+			c.fillObs(o, v, cost, hasCost, content)
 			o.LatencyMs, o.HasLatency = latencyMs, hasLatency
 		}
 		o.Evals = append(o.Evals, evals...)
-		c.observeDrift(o, evals, &v, now)
+		c.observeDrift(o, evals, v, now)
 	}
 	return true
 }
 
 // fillObs fills the usage and text signals of a billable call.
-func (c *metricsConnector) fillObs(o *drift.Obs, v *genai.View, cost float64, hasCost bool) {
+func (c *metricsConnector) fillObs(o *drift.Obs, v *genai.View, cost float64, hasCost, content bool) {
 	u := v.Usage
 	if u.Has&genai.HasInput != 0 && u.Input >= 0 {
 		o.Input, o.HasInput = u.Input, true
@@ -793,7 +813,7 @@ func (c *metricsConnector) fillObs(o *drift.Obs, v *genai.View, cost float64, ha
 	if len(v.FinishReasons) > 0 {
 		o.Finish = drift.FinishCategory(v.FinishReasons[0])
 	}
-	if !c.opts.Content {
+	if !content {
 		if o.Finish == drift.FinishContentFilter {
 			o.Refusal = 1
 		}
@@ -860,6 +880,20 @@ func (c *metricsConnector) reportOverflow(ctx context.Context) {
 	}
 }
 
+// contentSampled picks spans for content reading by trace id, so that all
+// spans of a trace are in or out together.
+func (c *metricsConnector) contentSampled(tid pcommon.TraceID) bool {
+	if !c.opts.Content {
+		return false
+	}
+	if c.sampleBelow >= 1<<32 {
+		return true
+	}
+	h := binary.LittleEndian.Uint64(tid[8:]) ^ binary.LittleEndian.Uint64(tid[:8])
+	h *= 0x9E3779B97F4A7C15
+	return h>>32 < c.sampleBelow
+}
+
 func isEvalRecord(lr plog.LogRecord) bool {
 	if lr.EventName() == contract.EventEvaluationResult {
 		return true
@@ -901,6 +935,7 @@ func (c *metricsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error 
 			continue
 		}
 		processed += int64(len(g.Records))
+		c.logUsageSeen = true
 		if !c.dedup.add(g.SpanID) {
 			continue // already counted from the span
 		}
@@ -921,7 +956,7 @@ func (c *metricsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error 
 		if c.tracker != nil {
 			o := &c.w.obs
 			o.Reset()
-			c.fillObs(o, &v, cost, hasCost)
+			c.fillObs(o, &v, cost, hasCost, c.opts.Content)
 			c.observeDrift(o, nil, &v, now)
 		}
 	}
@@ -957,16 +992,16 @@ func (c *metricsConnector) processEvalRecord(ctx context.Context, rl plog.Resour
 	}
 }
 
-// idSet remembers recent span ids (bounded ring) so that a call reported
-// both as a span and as log records is counted once.
+// idSet remembers recent span ids so that a call reported both as a span
+// and as log records is counted once. It is a direct-mapped table: a
+// colliding id evicts the older one (bounded memory, O(1), no map churn).
 type idSet struct {
-	ring []uint64
-	next int
-	set  map[uint64]struct{}
+	slots []uint64
+	mask  uint64
 }
 
 func newIDSet(n int) *idSet {
-	return &idSet{ring: make([]uint64, n), set: make(map[uint64]struct{}, n)}
+	return &idSet{slots: make([]uint64, n), mask: uint64(n - 1)}
 }
 
 // add reports whether id was new (an empty id is always new).
@@ -975,14 +1010,12 @@ func (s *idSet) add(id pcommon.SpanID) bool {
 		return true
 	}
 	k := binary.LittleEndian.Uint64(id[:])
-	if _, ok := s.set[k]; ok {
+	// Span ids are random; mix anyway so sequential ids spread.
+	h := (k * 0x9E3779B97F4A7C15) >> 16
+	i := h & s.mask
+	if s.slots[i] == k {
 		return false
 	}
-	if old := s.ring[s.next]; old != 0 {
-		delete(s.set, old)
-	}
-	s.ring[s.next] = k
-	s.set[k] = struct{}{}
-	s.next = (s.next + 1) % len(s.ring)
+	s.slots[i] = k
 	return true
 }

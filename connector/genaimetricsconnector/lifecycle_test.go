@@ -152,6 +152,7 @@ func driftCfg() *Config {
 	cfg.Drift.MinCount = 100
 	cfg.Drift.BaselineMinCount = 500
 	cfg.Drift.BaselineMinSpan = 0
+	cfg.Drift.ContentSampleRatio = 1
 	cfg.Regression.MinCount = 100
 	id := storageID
 	cfg.Storage = &id
@@ -228,6 +229,26 @@ func TestDriftEndToEndAndRestart(t *testing.T) {
 	assert.Contains(t, straight, "eval.toxicity/psi")
 	restarted := runDrift(t, true)
 	assert.Equal(t, straight, restarted, "state survives a restart")
+}
+
+func TestContentSampling(t *testing.T) {
+	c, _ := newTestConnector(t, defaultCfg(), newFakeClock())
+	r := rand.New(rand.NewPCG(3, 3))
+	in := 0
+	for i := 0; i < 20000; i++ {
+		var tid [16]byte
+		for j := range tid {
+			tid[j] = byte(r.Uint32())
+		}
+		if c.contentSampled(tid) {
+			in++
+		}
+	}
+	assert.InDelta(t, 0.25, float64(in)/20000, 0.02)
+	cfg := defaultCfg()
+	cfg.Drift.Content = false
+	c, _ = newTestConnector(t, cfg, newFakeClock())
+	assert.False(t, c.contentSampled([16]byte{1}))
 }
 
 func TestCorruptStateDoesNotFailStart(t *testing.T) {

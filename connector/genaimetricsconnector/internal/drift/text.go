@@ -101,7 +101,7 @@ func ClassifyScript(s string, maxBytes int) int {
 	var word [16]byte
 	wl := 0
 	flush := func() {
-		if wl > 0 && wl < len(word) {
+		if wl > 0 && wl <= maxStopLen {
 			if bits, ok := langStop[string(word[:wl])]; ok {
 				for i := range langHits {
 					if bits&(1<<i) != 0 {
@@ -172,6 +172,10 @@ const TopicBuckets = 64
 
 var topicStop = map[string]struct{}{}
 
+// maxStopLen is the byte length of the longest stopword; longer words skip
+// the map lookups.
+var maxStopLen = 0
+
 func init() {
 	for _, w := range []string{
 		"the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was", "one", "our",
@@ -183,6 +187,10 @@ func init() {
 		"where", "why", "each", "give", "tell", "need", "i'm", "it's", "don't",
 	} {
 		topicStop[w] = struct{}{}
+		maxStopLen = max(maxStopLen, len(w))
+	}
+	for w := range langStop {
+		maxStopLen = max(maxStopLen, len(w))
 	}
 }
 
@@ -209,7 +217,7 @@ func Topic(s string, maxBytes int, sig *[TopicBuckets]float32) (s2 float64, ok b
 	end := func() {
 		if wl > 2 {
 			keep := true
-			if wl <= len(word) {
+			if wl <= maxStopLen {
 				if _, stop := topicStop[string(word[:wl])]; stop {
 					keep = false
 				}
@@ -299,29 +307,19 @@ func LooksLikeRefusal(s string, maxBytes int) bool {
 		n++
 	}
 	low := buf[:n]
-	for _, p := range refusalPhrases {
-		if indexBytes(low, p) >= 0 {
-			return true
+	for i, c := range low {
+		// Every phrase starts with 'i', 'u' or 'a': test only there.
+		if c != 'i' && c != 'u' && c != 'a' {
+			continue
+		}
+		if i > 0 && low[i-1] >= 'a' && low[i-1] <= 'z' {
+			continue // not at a word start
+		}
+		for _, p := range refusalPhrases {
+			if p[0] == c && len(p) <= len(low)-i && string(low[i:i+len(p)]) == p {
+				return true
+			}
 		}
 	}
 	return false
-}
-
-func indexBytes(b []byte, p string) int {
-	if len(p) == 0 || len(p) > len(b) {
-		return -1
-	}
-outer:
-	for i := 0; i+len(p) <= len(b); i++ {
-		if b[i] != p[0] {
-			continue
-		}
-		for j := 1; j < len(p); j++ {
-			if b[i+j] != p[j] {
-				continue outer
-			}
-		}
-		return i
-	}
-	return -1
 }

@@ -1,0 +1,74 @@
+package genaimetricsconnector
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/periscope-otel/periscope/connector/genaimetricsconnector/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	load := func(name string) (*Config, error) {
+		cfg := NewFactory().CreateDefaultConfig().(*Config)
+		sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+		require.NoError(t, err)
+		require.NoError(t, sub.Unmarshal(cfg))
+		return cfg, confmap.Validate(cfg)
+	}
+	def, err := load("")
+	require.NoError(t, err)
+	assert.Equal(t, createDefaultConfig(), def)
+
+	full, err := load("full")
+	require.NoError(t, err)
+	assert.Equal(t, temporalityDelta, full.AggregationTemporality)
+	assert.Equal(t, 30*time.Second, full.FlushInterval)
+	assert.Equal(t, 2000, full.MaxCardinality)
+	assert.Equal(t, []DimensionConfig{{Name: "tenant", Default: "unknown"}, {Name: "deployment.environment.name", Source: sourceResource}}, full.Dimensions)
+	require.NotNil(t, full.Storage)
+	assert.Equal(t, "file_storage", full.Storage.String())
+	assert.Equal(t, baselineTrailing, full.Drift.Baseline)
+	assert.Equal(t, 30*time.Minute, full.Drift.Window)
+	assert.Equal(t, 0.1, full.Drift.TrailingDecay)
+	assert.Equal(t, 8192, full.Drift.MaxContentBytes)
+	assert.Equal(t, 0.99, full.Regression.Confidence)
+	assert.Equal(t, 1, full.Regression.RaiseAfter)
+
+	for name, key := range map[string]string{
+		"bad_temporality":      "aggregation_temporality",
+		"bad_key":              "drift.key_dimensions[1]",
+		"bad_baseline":         "drift.baseline",
+		"bad_confidence":       "regression.confidence",
+		"bad_dimension_source": "dimensions[0].source",
+	} {
+		_, err := load(name)
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), key, name)
+	}
+}
+
+func TestValidateRanges(t *testing.T) {
+	cfg := defaultCfg()
+	cfg.FlushInterval = 0
+	cfg.MaxCardinality = 0
+	cfg.Drift.MinCount = 1
+	cfg.Drift.Alpha = 0
+	err := cfg.Validate()
+	require.Error(t, err)
+	for _, k := range []string{"flush_interval", "max_cardinality", "drift.min_count", "drift.alpha"} {
+		assert.Contains(t, err.Error(), k)
+	}
+	cfg = defaultCfg()
+	cfg.Drift.Enabled = false
+	cfg.Regression.Enabled = false
+	require.NoError(t, cfg.Validate())
+}
