@@ -337,25 +337,33 @@ func isLabelName(s string) bool {
 // the contract has data, that the numbers add up, and that the dashboard and
 // the alert rules query series that exist.
 func checkPrometheus(t *testing.T, prom promClient, spec scenarioFile, rulesFile, dashboard string, since time.Time) {
-	for _, m := range contractMetrics {
-		name := promNames[m]
-		var n int
-		err := eventually(45*time.Second, time.Second, func() error {
-			v, err := prom.query(fmt.Sprintf("count(%s)", name))
-			if err != nil {
-				return err
+	// All contract metrics, waited for together (one bounded wait, not one per metric).
+	series := map[string]int{}
+	_ = eventually(45*time.Second, time.Second, func() error {
+		missing := 0
+		for _, m := range contractMetrics {
+			if series[m] > 0 {
+				continue
 			}
-			if len(v) == 0 || v[0].float() == 0 {
-				return fmt.Errorf("no series")
+			v, err := prom.query(fmt.Sprintf("count(%s)", promNames[m]))
+			if err == nil && len(v) > 0 {
+				series[m] = int(v[0].float())
 			}
-			n = int(v[0].float())
-			return nil
-		})
-		if err != nil {
-			t.Errorf("%s (%s): no data in Prometheus: %v", m, name, err)
-			continue
+			if series[m] == 0 {
+				missing++
+			}
 		}
-		t.Logf("%s: %d series", name, n)
+		if missing > 0 {
+			return fmt.Errorf("%d metrics without data", missing)
+		}
+		return nil
+	})
+	for _, m := range contractMetrics {
+		if series[m] == 0 {
+			t.Errorf("%s (%s): no data in Prometheus", m, promNames[m])
+		} else {
+			t.Logf("%s: %d series", promNames[m], series[m])
+		}
 	}
 
 	// Token types, including the cache and reasoning details two families report.
@@ -436,7 +444,7 @@ func checkPrometheus(t *testing.T, prom promClient, spec scenarioFile, rulesFile
 	sort.Strings(names)
 	for _, k := range names {
 		q := grafanaToPromQL(exprs[k], vars)
-		err := eventually(15*time.Second, time.Second, func() error {
+		err := eventually(5*time.Second, time.Second, func() error {
 			v, err := prom.query(q)
 			if err != nil {
 				return err

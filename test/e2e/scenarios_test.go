@@ -78,14 +78,15 @@ type familyCaps struct {
 	reportsCached       bool
 	embeddingsSpan      bool // emits a span for embeddings calls at all
 	embeddingsUsage     bool // that span carries token counts
+	streamUsage         bool // a streamed call's span carries the final usage chunk's counts
 	contentOnLogRecords bool // message content arrives as log records, not on spans
 }
 
 var families = map[string]familyCaps{
-	"otel":          {reportsCached: false, embeddingsSpan: true, embeddingsUsage: true, contentOnLogRecords: true},
-	"traceloop":     {reportsCached: false, embeddingsSpan: false},
-	"openinference": {reportsCached: true, embeddingsSpan: true, embeddingsUsage: false},
-	"vercel":        {reportsCached: true, embeddingsSpan: true, embeddingsUsage: true},
+	"otel":          {reportsCached: false, embeddingsSpan: true, embeddingsUsage: true, streamUsage: true, contentOnLogRecords: true},
+	"traceloop":     {reportsCached: false, embeddingsSpan: false, streamUsage: false},
+	"openinference": {reportsCached: true, embeddingsSpan: true, embeddingsUsage: false, streamUsage: false},
+	"vercel":        {reportsCached: true, embeddingsSpan: true, embeddingsUsage: true, streamUsage: true},
 }
 
 var familyOrder = []string{"otel", "traceloop", "openinference", "vercel"}
@@ -97,7 +98,7 @@ func expectedCost(s scenario, caps familyCaps) (usd float64, ok bool) {
 	if !known {
 		return 0, false
 	}
-	if s.Kind == "embeddings" && !caps.embeddingsUsage {
+	if (s.Kind == "embeddings" && !caps.embeddingsUsage) || (s.Kind == "stream" && !caps.streamUsage) {
 		return 0, false
 	}
 	cached := s.Usage.Cached
