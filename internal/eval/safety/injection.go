@@ -67,7 +67,7 @@ var injectionPhrases = []phrase{
 	{text: "all instructions", tag: "sys"}, {text: "these instructions", tag: "sys"},
 	{text: "instructions so far", tag: "sys", rule: "system_prompt_reference", w: 0.4},
 	{text: "prompt so far", tag: "sys", rule: "system_prompt_reference", w: 0.4},
-	{text: "the rules", tag: "sys"}, {text: "your rules", tag: "sys"},
+	{text: "your rules", tag: "sys"},
 	{text: "your guidelines", tag: "sys"}, {text: "your programming", tag: "sys"},
 	{text: "the password", tag: "sys", rule: "secret_reference", w: 0.25},
 	{text: "your password", tag: "sys", rule: "secret_reference", w: 0.3},
@@ -191,26 +191,29 @@ func (e *PromptInjection) run(p *prepared) eval.Result {
 // floodRun detects padding made of one short token repeated many times or
 // of bracket/quote runs, used to push the real instructions out of view.
 func floodRun(n *Normalized, raw string) (int, int, bool) {
-	// Same normalised word repeated 20+ times in a row.
-	t := n.Text
+	_ = n
+	// The same short whitespace-separated token 20+ times in a row.
 	prevS, prevE, run := -1, -1, 0
-	for i := 1; i < len(t); {
+	for i := 0; i < len(raw); {
+		for i < len(raw) && isSpace(raw[i]) {
+			i++
+		}
 		j := i
-		for j < len(t) && t[j] != ' ' {
+		for j < len(raw) && !isSpace(raw[j]) {
 			j++
 		}
 		if j > i {
-			if prevS >= 0 && j-i == prevE-prevS && j-i <= 12 && string(t[i:j]) == string(t[prevS:prevE]) {
+			if prevS >= 0 && j-i == prevE-prevS && j-i <= 12 && raw[i:j] == raw[prevS:prevE] {
 				run++
 				if run >= 20 {
-					return int(n.Off[i]), int(n.Off[j-1]), true
+					return i, j, true
 				}
 			} else {
 				run = 1
 			}
 			prevS, prevE = i, j
 		}
-		i = j + 1
+		i = j
 	}
 	// Bracket / quote runs (") ] } ) ] }").
 	cnt, start := 0, -1
@@ -229,7 +232,6 @@ func floodRun(n *Normalized, raw string) (int, int, bool) {
 			cnt, start = 0, -1
 		}
 	}
-	// Non-ASCII filler: one non-letter rune repeated with spaces.
 	return 0, 0, false
 }
 

@@ -353,6 +353,10 @@ func classifyNumber(s string, i int) (string, int, int) {
 			return PIICreditCard, end, end
 		}
 	}
+	// An SSN-shaped number that failed validation is not a phone either.
+	if ng == 3 && gs[0] == 3 && gs[1] == 2 && gs[2] == 4 && (sp[0] == '-' || sp[0] == ' ') {
+		return "", 0, end
+	}
 	// Dates and times are not phones.
 	if ng == 3 && (gs[0] == 4 || gs[2] == 4 || gs[2] == 2) && gs[1] <= 2 && allSep('-', '/', '.') && digits <= 8 {
 		return "", 0, end
@@ -379,7 +383,7 @@ func classifyNumber(s string, i int) (string, int, int) {
 	}
 	// Space-separated or unseparated digit runs are also house numbers,
 	// postcodes and ids: they need a phone word nearby.
-	if !punct && !phoneContext(s, start) && !(s[start] == '0' && digits >= 9 && ng >= 2) && !(ng >= 4 && digits >= 8) {
+	if !punct && !phoneContext(s, start) && !(s[start] == '0' && digits >= 9 && ng >= 2) && !(ng >= 4 && digits >= 8 && shortGroups(gs[1:])) {
 		return "", 0, end
 	}
 	if ng == 1 && !lead && (digits < 10 || digits > 12) {
@@ -582,4 +586,13 @@ func ssnContext(s string, i int) bool {
 // counts as a separator.
 func boundary(s string, i int) bool {
 	return i == 0 || !isAlnum(s[i-1]) || (i >= 2 && s[i-2] == '\\' && (s[i-1] == 'n' || s[i-1] == 't' || s[i-1] == 'r'))
+}
+
+func shortGroups(gs []int) bool {
+	for _, g := range gs {
+		if g > 3 {
+			return false
+		}
+	}
+	return true
 }
