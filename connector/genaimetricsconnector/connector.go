@@ -864,7 +864,7 @@ func (c *metricsConnector) observeDrift(o *drift.Obs, evals []drift.EvalObs, _ *
 		w.dkey = append(w.dkey, val...)
 		w.dkey = append(w.dkey, 0)
 	}
-	c.tracker.Observe(string(w.dkey), w.keyVals, o, now)
+	c.tracker.ObserveBytes(w.dkey, w.keyVals, o, now)
 }
 
 func (c *metricsConnector) reportOverflow(ctx context.Context) {

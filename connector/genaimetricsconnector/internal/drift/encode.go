@@ -371,11 +371,13 @@ func (t *Tracker) TakeDirty() []Entry {
 	for k := range t.dirty {
 		if len(k) > 2 && k[:2] == familyPrefix {
 			if f := t.families[k[2:]]; f != nil {
+				f.dirty = false
 				out = append(out, Entry{Key: k, Value: MarshalFamily(f)})
 			}
 			continue
 		}
 		if s := t.series[k]; s != nil {
+			s.dirty = false
 			out = append(out, Entry{Key: k, Value: MarshalSeries(s)})
 		}
 	}

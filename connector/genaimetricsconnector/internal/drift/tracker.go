@@ -245,6 +245,7 @@ type Series struct {
 	Scores     []Score
 	Reg        []RegState // per evaluator, current vs baseline
 	Overflow   bool
+	dirty      bool
 }
 
 func (s *Series) evalIndex(name string) int {
@@ -270,6 +271,7 @@ type Family struct {
 	PrevCount map[string]*[2]float64 // frozen at the switch (still fed while Prev is live)
 	Reg       map[string]*RegState
 	LastSeen  int64
+	dirty     bool
 }
 
 // Settings are the drift and regression parameters.
@@ -321,6 +323,7 @@ type Tracker struct {
 	dirty     map[string]bool
 	removed   map[string]bool
 	pending   []Transition
+	fkey      []byte
 	// Overflowed counts observations that went to the overflow series.
 	Overflowed int64
 }
@@ -347,12 +350,19 @@ func (t *Tracker) align(now int64) int64 {
 // Observe adds one request to the series key (dims are the key dimension
 // values; they are copied only when the series is new).
 func (t *Tracker) Observe(key string, dims []string, o *Obs, now time.Time) {
+	t.ObserveBytes([]byte(key), dims, o, now)
+}
+
+// ObserveBytes is Observe with the key as bytes (no allocation for a known
+// series).
+func (t *Tracker) ObserveBytes(keyB []byte, dims []string, o *Obs, now time.Time) {
 	ns := now.UnixNano()
 	if t.lastClose == 0 {
 		t.lastClose = t.align(ns)
 	}
-	s := t.series[key]
+	s := t.series[string(keyB)]
 	if s == nil {
+		key := string(keyB)
 		if len(t.series) >= t.set.MaxSeries {
 			t.Overflowed++
 			if t.overflow == nil {
@@ -382,39 +392,38 @@ func (t *Tracker) Observe(key string, dims []string, o *Obs, now time.Time) {
 	if s.Overflow {
 		return
 	}
-	t.dirty[key] = true
+	if !s.dirty {
+		s.dirty = true
+		t.dirty[s.Key] = true
+	}
 	if t.set.Regression && t.set.VersionDimIdx >= 0 && t.set.NameDimIdx >= 0 && len(o.Evals) > 0 {
 		t.observeFamily(dims, o, ns)
 	}
 }
 
-func (t *Tracker) familyKey(dims []string) string {
-	n := 0
-	for i, d := range dims {
-		if i != t.set.VersionDimIdx {
-			n += len(d) + 1
-		}
-	}
-	b := make([]byte, 0, n)
+func (t *Tracker) familyKey(dims []string) []byte {
+	b := t.fkey[:0]
 	for i, d := range dims {
 		if i != t.set.VersionDimIdx {
 			b = append(b, d...)
 			b = append(b, 0)
 		}
 	}
-	return string(b)
+	t.fkey = b
+	return b
 }
 
 func (t *Tracker) observeFamily(dims []string, o *Obs, ns int64) {
 	if dims[t.set.NameDimIdx] == "" || dims[t.set.VersionDimIdx] == "" {
 		return
 	}
-	key := t.familyKey(dims)
-	f := t.families[key]
+	keyB := t.familyKey(dims)
+	f := t.families[string(keyB)]
 	if f == nil {
 		if len(t.families) >= t.set.MaxSeries {
 			return
 		}
+		key := string(keyB)
 		fd := append([]string(nil), dims...)
 		fd[t.set.VersionDimIdx] = ""
 		f = &Family{Key: key, Dims: fd, CurCounts: map[string]*[2]float64{}, PrevCount: map[string]*[2]float64{}, Reg: map[string]*RegState{}}
@@ -445,7 +454,10 @@ func (t *Tracker) observeFamily(dims []string, o *Obs, ns int64) {
 		f.Cur, f.CurCounts = v, map[string]*[2]float64{}
 		counts = f.CurCounts
 	}
-	t.dirty["f\x00"+key] = true
+	if !f.dirty {
+		f.dirty = true
+		t.dirty[familyPrefix+f.Key] = true
+	}
 	for _, e := range o.Evals {
 		if e.Failed < 0 {
 			continue
