@@ -74,12 +74,14 @@ func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalPr
 		cfg:    cfg,
 		logger: set.Logger,
 		rl:     ratelog.New(set.Logger, time.Minute, 5),
-		opts:   genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes},
 		budget: cfg.MaxContentBytes,
 	}
 	if p.budget == 0 {
 		p.budget = genai.DefaultMaxContentBytes
 	}
+	// The reader skips an attribute that alone exceeds its budget, so it
+	// reads with headroom and the scan budget is applied to the texts.
+	p.opts = genai.Options{Content: true, MaxContentBytes: 4 * p.budget}
 	var err error
 	if traces {
 		p.spanSel, err = selector.NewSpans(cfg.Conditions, set.TelemetrySettings)
