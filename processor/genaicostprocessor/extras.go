@@ -47,7 +47,8 @@ var defaultKeys = map[slot][]string{
 // keyIndex finds the slot of an attribute key with one length check and,
 // for the few keys of a matching length, one map lookup.
 type keyIndex struct {
-	lens [8]uint64 // bit per key length (0..511)
+	lens [8]uint64   // bit per key length (0..511)
+	tail [256]uint64 // per last byte: bit per key length mod 64
 	keys map[string]slot
 }
 
@@ -60,6 +61,7 @@ func newKeyIndex(cfg AttributesConfig) *keyIndex {
 			}
 			ix.keys[k] = s
 			ix.lens[len(k)>>6] |= 1 << (len(k) & 63)
+			ix.tail[k[len(k)-1]] |= 1 << (len(k) & 63)
 		}
 	}
 	for s, keys := range defaultKeys {
@@ -83,7 +85,7 @@ func newKeyIndex(cfg AttributesConfig) *keyIndex {
 
 func (ix *keyIndex) slot(k string) slot {
 	n := len(k)
-	if n > 511 || ix.lens[n>>6]&(1<<(n&63)) == 0 {
+	if n == 0 || n > 511 || ix.lens[n>>6]&(1<<(n&63)) == 0 || ix.tail[k[n-1]]&(1<<(n&63)) == 0 {
 		return 0
 	}
 	return ix.keys[k]

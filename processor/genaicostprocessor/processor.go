@@ -359,6 +359,7 @@ func (p *costProcessor) write(attrs pcommon.Map, o *outcome, t *tally) {
 		return
 	}
 	total := o.res.Total.USD()
+	attrs.EnsureCapacity(attrs.Len() + 12) // one growth for all the keys below
 	attrs.PutDouble(contract.AttrCost, total)
 	for i, a := range o.res.Parts {
 		if !a.IsZero() {
