@@ -48,9 +48,13 @@ type scratch struct {
 	next      []int32 // per context token: previous occurrence of the same hash
 	sentStart []int32
 	uni, bi   table
+	negForms  table // prefix-stripped forms of context words (see token.hStrip)
 	score     []float64
 	touched   []int32
-	sentSet   []int32
+	idfCache  [64]float64 // idf by sentence frequency, for the current context (0 = not yet)
+	sentSet   []int32     // context sentences of each answer token, back to back
+	setLo     []int32     // per answer token of the sentence: its span in sentSet
+	setHi     []int32
 	findings  []eval.Finding
 	mask      []byte
 	text      string // the answer as tokenised
@@ -228,6 +232,7 @@ func (sc *scratch) index() {
 	n := len(sc.ctx)
 	sc.uni.reset(n)
 	sc.bi.reset(n)
+	sc.negForms.reset(n/8 + 16) // prefixed words are a small share of a text
 	if cap(sc.next) < n {
 		sc.next = make([]int32, n)
 	}
@@ -248,6 +253,9 @@ func (sc *scratch) index() {
 		if !t.content() {
 			continue
 		}
+		if t.hStrip != 0 {
+			sc.negForms.put(t.hStrip, 0)
+		}
 		if old, ok := sc.uni.put(t.h, int32(i)); ok {
 			sc.next[i] = old
 		}
@@ -257,6 +265,7 @@ func (sc *scratch) index() {
 		prevContent = i
 	}
 	sc.sentStart = append(sc.sentStart, int32(n))
+	sc.idfCache = [64]float64{}
 	ns := len(sc.sentStart) - 1
 	if cap(sc.score) < ns {
 		sc.score = make([]float64, ns)
@@ -289,9 +298,17 @@ func (sc *scratch) sentence(toks []token) sentResult {
 	// Align: IDF-weighted vote of each content token for the context
 	// sentences it occurs in.
 	sc.touched = sc.touched[:0]
+	sc.sentSet = sc.sentSet[:0]
+	if cap(sc.setLo) < len(toks) {
+		sc.setLo = make([]int32, len(toks))
+		sc.setHi = make([]int32, len(toks))
+	}
+	sc.setLo, sc.setHi = sc.setLo[:len(toks)], sc.setHi[:len(toks)]
 	var wTotal float64
 	for i := range toks {
 		t := &toks[i]
+		lo := int32(len(sc.sentSet))
+		sc.setLo[i], sc.setHi[i] = lo, lo
 		if !t.content() {
 			continue
 		}
@@ -301,17 +318,27 @@ func (sc *scratch) sentence(toks []token) sentResult {
 			wTotal += idfMax
 			continue
 		}
-		sc.sentSet = sc.sentSet[:0]
 		last := int32(-1)
-		for o, k := head, 0; o >= 0 && k < maxChainWalk; o, k = sc.next[o], k+1 {
+		o, k := head, 0
+		for ; o >= 0 && k < maxChainWalk; o, k = sc.next[o], k+1 {
 			if s := sc.ctx[o].sent; s != last {
 				sc.sentSet = append(sc.sentSet, s)
 				last = s
 			}
 		}
-		w := math.Log(1 + float64(ns)/float64(len(sc.sentSet)))
+		if o >= 0 {
+			// Chain cut short: a very common word; count it as present
+			// everywhere rather than as misplaced.
+			sc.sentSet = append(sc.sentSet, -1)
+		}
+		sc.setHi[i] = int32(len(sc.sentSet))
+		set := sc.sentSet[lo:]
+		w := sc.idf(ns, len(set))
 		wTotal += w
-		for _, s := range sc.sentSet {
+		for _, s := range set {
+			if s < 0 {
+				continue
+			}
 			if sc.score[s] == 0 {
 				sc.touched = append(sc.touched, s)
 			}
@@ -344,6 +371,16 @@ func (sc *scratch) sentence(toks []token) sentResult {
 	}
 	s1, s2 := sc.sentTokens(b1), sc.sentTokens(b2)
 	inAligned := func(h uint64) bool { return inSent(h, s1) || inSent(h, s2) }
+	// alignedAt answers inAligned for answer token i from the sentence
+	// lists gathered above, without rescanning the context sentences.
+	alignedAt := func(i int) bool {
+		for _, s := range sc.sentSet[sc.setLo[i]:sc.setHi[i]] {
+			if s < 0 || s == b1 || s == b2 {
+				return true
+			}
+		}
+		return false
+	}
 
 	prevContent := -1
 	for i := 0; i < len(toks); i++ {
@@ -355,7 +392,7 @@ func (sc *scratch) sentence(toks []token) sentResult {
 		if !global {
 			r.novel++
 			r.unaligned++
-		} else if !inAligned(t.h) {
+		} else if !alignedAt(i) {
 			r.unaligned++
 		}
 		if prevContent >= 0 {
@@ -390,7 +427,7 @@ func (sc *scratch) sentence(toks []token) sentResult {
 		for k := i; k < j; k++ {
 			if !sc.uni.has(toks[k].h) {
 				supported = false
-			} else if !inAligned(toks[k].h) {
+			} else if !alignedAt(k) {
 				misplaced = true
 			}
 		}
@@ -413,7 +450,7 @@ func (sc *scratch) sentence(toks []token) sentResult {
 			if !sc.uni.has(tk.h) {
 				r.novel++
 				r.unaligned++
-			} else if !inAligned(tk.h) {
+			} else if !alignedAt(k) {
 				r.unaligned++
 			}
 			r.content++
@@ -453,9 +490,9 @@ func (sc *scratch) sentence(toks []token) sentResult {
 	// "uncrewed") reverses what the context says.
 	// Where the opposite must stand: in the aligned sentences when the
 	// answer sentence has a clear counterpart, else anywhere.
-	where := sc.uni.has
+	where, wherePrefixed := sc.uni.has, sc.negForms.has
 	if alignShare >= minAlignWeight && len(s1) > 0 {
-		where = inAligned
+		where, wherePrefixed = inAligned, func(h uint64) bool { return stripIn(h, s1) || stripIn(h, s2) }
 	}
 	if !r.subst {
 		for i := range toks {
@@ -463,7 +500,7 @@ func (sc *scratch) sentence(toks []token) sentResult {
 			if !t.content() || t.kind != kindWord || sc.uni.has(t.h) {
 				continue
 			}
-			if sc.oppositeIn(t, where) {
+			if sc.oppositeIn(t, where, wherePrefixed) {
 				r.subst = true
 				sc.addFinding(eval.Finding{Rule: RuleAntonym, Side: eval.SideOutput, Start: int(t.start), End: int(t.end)})
 				break
@@ -521,8 +558,9 @@ func (sc *scratch) negationFlip(ans, s1, s2 []token) bool {
 		// "not insured" against "uninsured", "not cheap" against
 		// "expensive": a negated opposite says the same thing.
 		in := func(h uint64) bool { return inSent(h, s1) || inSent(h, s2) }
+		pre := func(h uint64) bool { return stripIn(h, s1) || stripIn(h, s2) }
 		for k := range ans {
-			if ans[k].content() && ans[k].kind == kindWord && sc.oppositeIn(&ans[k], in) {
+			if ans[k].content() && ans[k].kind == kindWord && sc.oppositeIn(&ans[k], in, pre) {
 				return false
 			}
 		}
@@ -675,8 +713,14 @@ func (sc *scratch) links(text string, pieces []string) (claims int, failed float
 			}
 			continue
 		}
-		if c != 'h' && c != 'w' && c != 'd' && c != 'a' && c != 'H' && c != 'W' && c != 'D' && c != 'A' {
+		if c|0x20 != 'h' && c|0x20 != 'w' && c|0x20 != 'd' && c|0x20 != 'a' {
 			continue
+		}
+		if i > 0 && wordRune(rune(text[i-1])) {
+			continue // only at the start of a word
+		}
+		if len(text)-i < 4 || text[i+3] != ':' && text[i+3] != '.' && text[i+3] != 'p' && text[i+3] != 'x' {
+			continue // cheap reject before the prefix tests
 		}
 		var body int // offset where the part that must match starts
 		rest := text[i:]
@@ -690,9 +734,6 @@ func (sc *scratch) links(text string, pieces []string) (claims int, failed float
 		case hasPrefixFold(rest, "doi:"), hasPrefixFold(rest, "arxiv:"):
 			body = strings.IndexByte(rest, ':') + 1
 		default:
-			continue
-		}
-		if i > 0 && wordRune(rune(text[i-1])) {
 			continue
 		}
 		j := i + body
@@ -722,49 +763,20 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// negPrefixes turn a word into its opposite.
-var negPrefixes = []string{"un", "non", "in", "im", "dis", "ir", "il", "de", "mis", "sub", "anti"}
-
-// oppositeIn reports whether has(h) holds for an antonym of t or for t
-// with a negating prefix added or removed.
-func (sc *scratch) oppositeIn(t *token, has func(uint64) bool) bool {
+// oppositeIn reports whether the scope holds an antonym of t, t without
+// its negating prefix ("uncrewed" -> "crewed"), or t with one
+// ("insured" -> "uninsured"). has tests a hash in the scope; prefixed
+// tests whether the scope holds a word whose prefix-stripped form is h.
+func (sc *scratch) oppositeIn(t *token, has, prefixed func(uint64) bool) bool {
 	for _, o := range antonyms[t.h] {
 		if has(o) {
 			return true
 		}
 	}
-	if int(t.end) > len(sc.text) || t.start < 0 || t.start > t.end {
-		return false
+	if t.hStrip != 0 && has(t.hStrip) {
+		return true
 	}
-	w := sc.text[t.start:t.end]
-	if len(w) < 4 || len(w) > 40 {
-		return false
-	}
-	var lower [40]byte
-	for k := 0; k < len(w); k++ {
-		c := w[k]
-		if c >= utf8.RuneSelf {
-			return false
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 32
-		}
-		lower[k] = c
-	}
-	lw := lower[:len(w)]
-	var buf [48]byte
-	for _, p := range negPrefixes {
-		var v []byte
-		if string(lw[:min(len(p), len(lw))]) == p && len(lw)-len(p) >= 4 {
-			v = append(buf[:0], lw[len(p):]...)
-		} else {
-			v = append(append(buf[:0], p...), lw...)
-		}
-		if has(hashBytes(stem(v), kindWord)) {
-			return true
-		}
-	}
-	return false
+	return t.kind == kindWord && prefixed(t.h)
 }
 
 // hashOf returns the token hash of a single word, normalised as the
@@ -893,4 +905,27 @@ func inSent(h uint64, st []token) bool {
 		}
 	}
 	return false
+}
+
+func stripIn(h uint64, st []token) bool {
+	for k := range st {
+		if st[k].hStrip == h {
+			return true
+		}
+	}
+	return false
+}
+
+// idf is the inverse sentence frequency of a word found in df of the ns
+// context sentences; small df values are cached (math.Log is not free).
+func (sc *scratch) idf(ns, df int) float64 {
+	if df < len(sc.idfCache) {
+		if v := sc.idfCache[df]; v != 0 {
+			return v
+		}
+		v := math.Log(1 + float64(ns)/float64(df))
+		sc.idfCache[df] = v
+		return v
+	}
+	return math.Log(1 + float64(ns)/float64(df))
 }

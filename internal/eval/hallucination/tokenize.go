@@ -1,7 +1,7 @@
 package hallucination
 
 import (
-	"hash/maphash"
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 )
@@ -29,9 +29,10 @@ const (
 const maxSentenceTokens = 48
 
 type token struct {
-	start, end int32 // byte offsets in the source text
-	sent       int32 // sentence index (global across pieces)
 	h          uint64
+	hStrip     uint64 // hash of the word without its negating prefix (un-, non-...), or 0
+	start, end int32  // byte offsets in the source text
+	sent       int32  // sentence index (global across pieces)
 	kind       uint8
 	flags      uint8
 	initial    byte // first byte of the lower-cased word (acronym checks)
@@ -48,17 +49,35 @@ type tokenizer struct {
 	n    int // tokens in the current sentence
 }
 
-// hashSeed is per process: hashes are compared only within one process.
-var hashSeed = maphash.MakeSeed()
-
 // mixKind folds the token kind into a word hash, so "2" the number and a
 // word that happens to hash alike never meet.
 func mixKind(h uint64, kind uint8) uint64 {
 	return h ^ (uint64(kind)+1)*0x9e3779b97f4a7c15
 }
 
+// hash64 is a small multiply-xorshift hash over 8-byte words: tokens are
+// short, and this is several times cheaper than a general-purpose hash.
+func hash64(b []byte) uint64 {
+	const m = 0xff51afd7ed558ccd
+	h := uint64(len(b)) * 0x9e3779b97f4a7c15
+	for len(b) >= 8 {
+		h = (h ^ binary.LittleEndian.Uint64(b)) * m
+		h ^= h >> 32
+		b = b[8:]
+	}
+	var t uint64
+	for k := len(b) - 1; k >= 0; k-- {
+		t = t<<8 | uint64(b[k])
+	}
+	h = (h ^ t) * m
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 29
+	return h
+}
+
 func hashBytes(b []byte, kind uint8) uint64 {
-	return mixKind(maphash.Bytes(hashSeed, b), kind)
+	return mixKind(hash64(b), kind)
 }
 
 func unspaced(r rune) bool {
@@ -308,8 +327,12 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 	}
 	// One hash of the lower-cased word serves the lexicon lookup and, when
 	// stemming leaves the word alone, the token itself.
-	h0 := maphash.Bytes(hashSeed, b)
+	h0 := hash64(b)
 	n0 := len(b)
+	var hStrip uint64
+	if digits == 0 && letters > 0 {
+		hStrip = stripHash(b)
+	}
 	if digits > 0 {
 		// numbers: done above
 	} else if li, ok := lexIndex.get(mixKind(h0, kindLex)); ok {
@@ -356,7 +379,32 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 	if len(b) != n0 || kind == kindNumber || kind == kindSymbol {
 		h = hashBytes(b, kind)
 	}
-	return z.push(start, end, h, kind, flags, initial, out)
+	out = z.push(start, end, h, kind, flags, initial, out)
+	out[len(out)-1].hStrip = hStrip
+	return out
+}
+
+// negPrefixes turn a word into its opposite.
+var negPrefixes = []string{"un", "non", "in", "im", "dis", "ir", "il", "de", "mis", "sub", "anti"}
+
+// stripHash returns the token hash of b without a negating prefix, or 0.
+func stripHash(b []byte) uint64 {
+	if len(b) < 6 || len(b) > 40 {
+		return 0
+	}
+	switch b[0] {
+	case 'u', 'n', 'i', 'd', 'm', 's', 'a':
+	default:
+		return 0
+	}
+	for _, p := range negPrefixes {
+		if p[0] == b[0] && len(b)-len(p) >= 4 && string(b[:len(p)]) == p {
+			var buf [40]byte
+			v := append(buf[:0], b[len(p):]...)
+			return hashBytes(stem(v), kindWord)
+		}
+	}
+	return 0
 }
 
 // stem strips common English inflections so "opened", "opening" and
