@@ -184,6 +184,10 @@ func emailAt(s string, at int) (int, int, bool) {
 	for b > at+1 && (s[b-1] == '.' || s[b-1] == '-') {
 		b--
 	}
+	lastDot = strings.LastIndexByte(s[at+1:b], '.')
+	if lastDot >= 0 {
+		lastDot += at + 1
+	}
 	if lastDot < 0 || lastDot >= b-2 {
 		return 0, 0, false
 	}

@@ -189,6 +189,7 @@ func TestPII(t *testing.T) {
 	e := NewPII(PIIOptions{})
 	cases := map[string]string{
 		"mail me at jane.doe@example.org please":       PIIEmail,
+		"write to jane.doe@example.org.":               PIIEmail,
 		"card 4111 1111 1111 1111 exp 12/29":           PIICreditCard,
 		"my ssn is 123-45-6789":                        PIISSN,
 		"IBAN GB82 WEST 1234 5698 7654 32 for payment": PIIIBAN,
