@@ -21,6 +21,7 @@ const (
 	RuleNegation    = "neg"       // negation present on one side of an aligned sentence pair only
 	RuleAntonym     = "ant"       // word whose opposite stands in the aligned context sentence
 	RuleUnsupport   = "unsup"     // sentence whose content mostly has no support
+	RuleRelation    = "rel"       // two context words put together that no context sentence relates
 	RuleCtxTrunc    = "ctx_trunc" // context cut by max_context_bytes (offsets: kept, total bytes)
 	RuleAnsTrunc    = "ans_trunc" // answer cut by max_answer_bytes
 	maxFindings     = 32
@@ -38,6 +39,7 @@ type features struct {
 	unaligned float64 // content tokens absent from the best-matching context sentences
 	claimFail float64 // failed claims / checkable claims
 	subst     float64 // aligned sentences with a swap, negation flip or antonym
+	recomb    float64 // adjacent known content pairs that never share a context sentence
 	content   int     // content tokens in the answer
 	claims    int
 	sentences int
@@ -87,18 +89,19 @@ func (e *Evaluator) Evaluate(in *eval.Input) eval.Result {
 // sources of evidence. Invented content (novel words, novel word pairs,
 // words missing from the best-matching context sentences) enters squared:
 // paraphrase leaves a little of it (0.3 -> 0.09) while an answer made
-// mostly of unsupported content scores high (0.8 -> 0.64). Failed hard
-// claims and substitutions (a changed number, a reversed polarity, a
-// swapped name) weigh fully, because one of them is a hallucination even
-// when every other word is grounded. Weights are round numbers chosen for
-// their meaning, not fitted to a dataset; every input is a ratio, so the
-// score does not grow with answer length.
+// mostly of unsupported content scores high (0.8 -> 0.64). Hard evidence
+// is the sum of three rates with equal weight: failed claims, sentences
+// with a substitution (changed number, reversed polarity, swapped name),
+// and recombined word pairs; one of them is a hallucination even when
+// every other word is grounded. Weights are round numbers chosen for their
+// meaning, not fitted to a dataset; every input is a ratio, so the score
+// does not grow with answer length.
 func combine(f features) float64 {
 	if f.content == 0 && f.claims == 0 {
 		return 0 // nothing claimed: small talk, empty or symbol-only answer
 	}
 	base := 0.30*f.novelty + 0.25*f.bigram + 0.45*f.unaligned
-	hard := math.Min(1, f.claimFail+f.subst)
+	hard := math.Min(1, f.claimFail+f.subst+f.recomb)
 	s := 1 - (1-base*base)*(1-hard)
 	return math.Max(0, math.Min(1, s))
 }
@@ -169,6 +172,7 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 	sc.ans = az.run(text, sc.ans)
 	sc.z.buf = az.buf
 
+	var nPairs, nRecomb float64
 	var nNovel, nUnaligned, nBigram, nBigramNovel, nFailed, nSubst float64
 	for a := 0; a < len(sc.ans); {
 		b := a
@@ -183,6 +187,8 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 			nUnaligned += r.unaligned
 			nBigram += r.bigrams
 			nBigramNovel += r.bigramNovel
+			nPairs += r.pairs
+			nRecomb += r.recombined
 			if r.subst {
 				nSubst++
 			}
@@ -206,6 +212,9 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 		} else {
 			f.bigram = f.novelty
 		}
+	}
+	if nPairs > 0 {
+		f.recomb = nRecomb / nPairs
 	}
 	if f.claims > 0 {
 		f.claimFail = math.Min(1, nFailed/float64(f.claims))
@@ -288,6 +297,7 @@ type sentResult struct {
 	claims               int
 	failed               float64
 	subst                bool
+	pairs, recombined    float64
 }
 
 // sentence checks one answer sentence against the context.
@@ -382,7 +392,8 @@ func (sc *scratch) sentence(toks []token) sentResult {
 		return false
 	}
 
-	prevContent := -1
+	prevContent, prev2 := -1, -1
+	relFrom, relTo := -1, -1 // last recombined pair, reported once per sentence
 	for i := 0; i < len(toks); i++ {
 		t := &toks[i]
 		if !t.content() {
@@ -399,8 +410,28 @@ func (sc *scratch) sentence(toks []token) sentResult {
 			r.bigrams++
 			if !sc.bi.has(bigramKey(toks[prevContent].h, t.h)) {
 				r.bigramNovel++
+				if global && sc.uni.has(toks[prevContent].h) {
+					r.pairs++
+					if !sc.cooccur(toks[prevContent].h, t.h) {
+						r.recombined++
+						relFrom, relTo = prevContent, i
+					}
+				}
+			} else if global {
+				r.pairs++
 			}
 		}
+		// Recombination: two known words the answer puts within three
+		// tokens of each other, which no context sentence holds together,
+		// state a relation the context does not.
+		if prev2 >= 0 && global && sc.uni.has(toks[prev2].h) {
+			r.pairs++
+			if !sc.cooccur(toks[prev2].h, t.h) {
+				r.recombined++
+				relFrom, relTo = prev2, i
+			}
+		}
+		prev2 = prevContent
 		prevContent = i
 
 		// Claims: numbers, dates, names (a run of capitalised tokens is
@@ -463,6 +494,9 @@ func (sc *scratch) sentence(toks []token) sentResult {
 			prevContent = j - 1
 			i = j - 1
 		}
+	}
+	if relFrom >= 0 {
+		sc.addFinding(eval.Finding{Rule: RuleRelation, Side: eval.SideOutput, Start: int(toks[relFrom].start), End: int(toks[relTo].end)})
 	}
 	if !r.subst && alignShare >= minAlignWeight && len(s1) > 0 {
 		if at, ok := sc.slotSwap(toks, s1); ok {
@@ -928,4 +962,26 @@ func (sc *scratch) idf(ns, df int) float64 {
 		return v
 	}
 	return math.Log(1 + float64(ns)/float64(df))
+}
+
+// cooccur reports whether two context tokens share a sentence. Chains list
+// occurrences from the last sentence to the first, so a merge walk works.
+func (sc *scratch) cooccur(a, b uint64) bool {
+	oa, okA := sc.uni.get(a)
+	ob, okB := sc.uni.get(b)
+	if !okA || !okB {
+		return false
+	}
+	for k := 0; oa >= 0 && ob >= 0 && k < 2*maxChainWalk; k++ {
+		sa, sb := sc.ctx[oa].sent, sc.ctx[ob].sent
+		switch {
+		case sa == sb:
+			return true
+		case sa > sb:
+			oa = sc.next[oa]
+		default:
+			ob = sc.next[ob]
+		}
+	}
+	return false
 }

@@ -292,3 +292,16 @@ func TestNegatedOpposite(t *testing.T) {
 		t.Errorf("negated opposite flagged as negation flip: %v", r.Findings)
 	}
 }
+
+func TestRelation(t *testing.T) {
+	e := newEval(t)
+	ctx := "Maria Santos leads the Lisbon office. The Berlin office builds the storage engine."
+	r := e.Evaluate(&eval.Input{Output: "Maria Santos builds the storage engine.", Context: []string{ctx}})
+	if rules(r)[RuleRelation] == 0 {
+		t.Errorf("recombined relation not reported: %v (score %.3f)", r.Findings, r.Score)
+	}
+	ok := e.Evaluate(&eval.Input{Output: "Maria Santos leads the Lisbon office.", Context: []string{ctx}})
+	if rules(ok)[RuleRelation] != 0 || ok.Score >= r.Score {
+		t.Errorf("supported relation: %v %.3f vs %.3f", ok.Findings, ok.Score, r.Score)
+	}
+}
