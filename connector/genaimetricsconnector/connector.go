@@ -703,7 +703,7 @@ func (c *metricsConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
-	var processed, skipped int64
+	var processed, skipped, unselected int64
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -715,7 +715,7 @@ func (c *metricsConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) 
 			for k := 0; k < spans.Len(); k++ {
 				span := spans.At(k)
 				if !c.spanSel.Match(ctx, rs, ss, span) {
-					skipped++
+					unselected++
 					continue
 				}
 				if c.processSpan(ctx, rs, ss, span, res, now) {
@@ -731,6 +731,9 @@ func (c *metricsConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) 
 	}
 	if skipped > 0 {
 		c.tel.skipped.Add(ctx, skipped, metric.WithAttributes(attribute.String("reason", "not_genai")))
+	}
+	if unselected > 0 {
+		c.tel.skipped.Add(ctx, unselected, metric.WithAttributes(attribute.String("reason", "not_selected")))
 	}
 	c.reportOverflow(ctx)
 	return nil
