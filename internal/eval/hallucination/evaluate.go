@@ -26,6 +26,7 @@ const (
 	RuleAnsTrunc    = "ans_trunc" // answer cut by max_answer_bytes
 	maxFindings     = 32
 	maxChainWalk    = 512
+	maxRelSents     = 128 // words in more context sentences than this relate to nearly everything
 	quoteMaxBytes   = 400
 	minAlignWeight  = 0.25 // share of a sentence's weight the aligned context must cover for polarity checks
 	swapAlignWeight = 0.34 // ... and for a swap: the sentence must clearly be about that context sentence
@@ -412,7 +413,7 @@ func (sc *scratch) sentence(toks []token) sentResult {
 				r.bigramNovel++
 				if global && sc.uni.has(toks[prevContent].h) {
 					r.pairs++
-					if !sc.cooccur(toks[prevContent].h, t.h) {
+					if !sc.cooccurAt(prevContent, i) {
 						r.recombined++
 						relFrom, relTo = prevContent, i
 					}
@@ -426,7 +427,7 @@ func (sc *scratch) sentence(toks []token) sentResult {
 		// state a relation the context does not.
 		if prev2 >= 0 && global && sc.uni.has(toks[prev2].h) {
 			r.pairs++
-			if !sc.cooccur(toks[prev2].h, t.h) {
+			if !sc.cooccurAt(prev2, i) {
 				r.recombined++
 				relFrom, relTo = prev2, i
 			}
@@ -964,23 +965,27 @@ func (sc *scratch) idf(ns, df int) float64 {
 	return math.Log(1 + float64(ns)/float64(df))
 }
 
-// cooccur reports whether two context tokens share a sentence. Chains list
-// occurrences from the last sentence to the first, so a merge walk works.
-func (sc *scratch) cooccur(a, b uint64) bool {
-	oa, okA := sc.uni.get(a)
-	ob, okB := sc.uni.get(b)
-	if !okA || !okB {
-		return false
+// cooccurAt reports whether answer tokens i and j (of the current
+// sentence) share a context sentence, from the sentence lists gathered
+// during alignment. Both lists run from the last sentence to the first, so
+// a merge walk works; a cut list (-1) counts as sharing.
+func (sc *scratch) cooccurAt(i, j int) bool {
+	a := sc.sentSet[sc.setLo[i]:sc.setHi[i]]
+	b := sc.sentSet[sc.setLo[j]:sc.setHi[j]]
+	if len(a) > 0 && a[len(a)-1] < 0 || len(b) > 0 && b[len(b)-1] < 0 {
+		return true
 	}
-	for k := 0; oa >= 0 && ob >= 0 && k < 2*maxChainWalk; k++ {
-		sa, sb := sc.ctx[oa].sent, sc.ctx[ob].sent
+	if len(a) > maxRelSents || len(b) > maxRelSents {
+		return true // a word this frequent relates to nearly everything
+	}
+	for len(a) > 0 && len(b) > 0 {
 		switch {
-		case sa == sb:
+		case a[0] == b[0]:
 			return true
-		case sa > sb:
-			oa = sc.next[oa]
+		case a[0] > b[0]:
+			a = a[1:]
 		default:
-			ob = sc.next[ob]
+			b = b[1:]
 		}
 	}
 	return false

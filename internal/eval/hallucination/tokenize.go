@@ -420,24 +420,36 @@ func stem(b []byte) []byte {
 			return b // not ASCII: leave other languages alone
 		}
 	}
+	// Dispatch on the last byte: suffixes that end alike are tried
+	// longest-first, as the rules require.
 	has := func(suf string) bool { return n > len(suf)+2 && string(b[n-len(suf):]) == suf }
-	switch {
-	case has("ies"):
-		b = append(b[:n-3], 'y')
-	case has("sses"):
-		b = b[:n-2]
-	case has("ness"):
-		b = b[:n-4]
-	case has("ing"):
-		b = b[:n-3]
-	case has("ied"):
-		b = append(b[:n-3], 'y')
-	case has("ed"):
-		b = b[:n-2]
-	case has("ly"):
-		b = b[:n-2]
-	case b[n-1] == 's' && b[n-2] != 's' && b[n-2] != 'u' && b[n-2] != 'i':
-		b = b[:n-1]
+	switch b[n-1] {
+	case 's':
+		switch {
+		case has("ies"):
+			b = append(b[:n-3], 'y')
+		case has("sses"):
+			b = b[:n-2]
+		case has("ness"):
+			b = b[:n-4]
+		case b[n-2] != 's' && b[n-2] != 'u' && b[n-2] != 'i':
+			b = b[:n-1]
+		}
+	case 'g':
+		if has("ing") {
+			b = b[:n-3]
+		}
+	case 'd':
+		switch {
+		case has("ied"):
+			b = append(b[:n-3], 'y')
+		case has("ed"):
+			b = b[:n-2]
+		}
+	case 'y':
+		if has("ly") {
+			b = b[:n-2]
+		}
 	}
 	n = len(b)
 	// Undo doubled consonants (stopped -> stopp -> stop) and a final e
