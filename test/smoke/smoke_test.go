@@ -615,9 +615,27 @@ func sum(samples []promSample, match ...string) float64 {
 }
 
 // checkTelemetry compares the collector's own counters with what was sent.
+// Counters move just after the export returns, so it retries briefly.
 func checkTelemetry(t *testing.T, url string, sentSpans, sentLogs int) {
 	t.Helper()
-	m := scrape(t, url)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		problems := telemetryProblems(scrape(t, url), sentSpans, sentLogs)
+		if len(problems) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			for _, p := range problems {
+				t.Error(p)
+			}
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func telemetryProblems(m map[string][]promSample, sentSpans, sentLogs int) []string {
+	var problems []string
 	recv := []string{`receiver="otlp"`, `transport="http"`}
 	for _, c := range []struct {
 		metric string
@@ -631,18 +649,19 @@ func checkTelemetry(t *testing.T, url string, sentSpans, sentLogs int) {
 		{"otelcol_receiver_failed_log_records", 0},
 	} {
 		if got := sum(m[c.metric], recv...); got != c.want {
-			t.Errorf("%s = %v, want %v", c.metric, got, c.want)
+			problems = append(problems, fmt.Sprintf("%s = %v, want %v", c.metric, got, c.want))
 		}
 	}
 	if got := sum(m["otelcol_exporter_sent_spans"], `exporter="file/traces"`); got != float64(sentSpans) {
-		t.Errorf("otelcol_exporter_sent_spans{exporter=file/traces} = %v, want %d", got, sentSpans)
+		problems = append(problems, fmt.Sprintf("otelcol_exporter_sent_spans{exporter=file/traces} = %v, want %d", got, sentSpans))
 	}
 	if got := sum(m["otelcol_exporter_send_failed_spans"]); got != 0 {
-		t.Errorf("otelcol_exporter_send_failed_spans = %v, want 0", got)
+		problems = append(problems, fmt.Sprintf("otelcol_exporter_send_failed_spans = %v, want 0", got))
 	}
 	if got := sum(m["otelcol_exporter_send_failed_log_records"]); got != 0 {
-		t.Errorf("otelcol_exporter_send_failed_log_records = %v, want 0", got)
+		problems = append(problems, fmt.Sprintf("otelcol_exporter_send_failed_log_records = %v, want 0", got))
 	}
+	return problems
 }
 
 // checkGenAIMetrics waits for genai_metrics' series on the Prometheus endpoint.
