@@ -83,7 +83,8 @@ func TestEndToEnd(t *testing.T) {
 	// Jaeger v2, in memory, loopback only.
 	jp := struct{ otlp, query, queryGRPC, health, telemetry int }{freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)}
 	jcfg := writeJaegerConfig(t, art, jp.otlp, jp.query, jp.queryGRPC, jp.health, jp.telemetry)
-	jaegerProc := startDaemon(t, art, "jaeger", nil, jaegerBin, "--config", jcfg)
+	// Jaeger traces itself to localhost:4317 unless told not to sample.
+	jaegerProc := startDaemon(t, art, "jaeger", []string{"OTEL_TRACES_SAMPLER=always_off"}, jaegerBin, "--config", jcfg)
 	waitHTTP(t, jaegerProc, fmt.Sprintf("http://127.0.0.1:%d/api/services", jp.query), 60*time.Second)
 	jaeger := jaegerClient{base: fmt.Sprintf("http://127.0.0.1:%d", jp.query), http: &http.Client{Timeout: 10 * time.Second}}
 

@@ -14,7 +14,8 @@ import (
 
 // jaegerConfig is a Jaeger v2 configuration: OTLP in on loopback, in-memory
 // storage, query API on loopback, its own telemetry on loopback too (the
-// default :8888 would collide with Periscope's).
+// default :8888 would collide with Periscope's) and no self-tracing (it
+// would dial localhost:4317).
 func writeJaegerConfig(t *testing.T, art string, otlpGRPC, query, queryGRPC, health, telemetry int) string {
 	t.Helper()
 	cfg := fmt.Sprintf(`service:
@@ -37,6 +38,8 @@ func writeJaegerConfig(t *testing.T, art string, otlpGRPC, query, queryGRPC, hea
                 port: %[5]d
     logs:
       level: info
+    traces:
+      level: none
 
 extensions:
   healthcheckv2:

@@ -61,7 +61,7 @@ connectors:
       clear_after: 1
 
 exporters:
-  otlp/jaeger:
+  otlp_grpc/jaeger:
     endpoint: 127.0.0.1:%[5]d
     tls:
       insecure: true
@@ -96,7 +96,7 @@ service:
     traces:
       receivers: [otlp]
       processors: [memory_limiter, genai_normalize, genai_cost, genai_prompt, genai_eval, batch]
-      exporters: [otlp/jaeger, file/traces, genai_metrics]
+      exporters: [otlp_grpc/jaeger, file/traces, genai_metrics]
     logs:
       receivers: [otlp]
       processors: [memory_limiter, genai_normalize, genai_cost, genai_prompt, genai_eval, batch]
