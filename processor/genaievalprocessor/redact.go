@@ -89,7 +89,18 @@ func (r *redactor) redactString(s string, counts map[string]int) (string, bool) 
 		if a < pos {
 			a = pos
 		}
-		// Never cut through a JSON escape or a quote.
+		// Never cut through a JSON escape or a quote: a range that starts
+		// on an escaped character begins after the escape sequence.
+		if escapedAt(s, a) {
+			if s[a] == 'u' {
+				a += 5
+			} else {
+				a++
+			}
+		}
+		if a >= e {
+			continue
+		}
 		if k := strings.IndexAny(s[a:e], "\"\\"); k >= 0 {
 			e = a + k
 		}
@@ -162,4 +173,14 @@ func (p *evalProcessor) redactLog(ctx context.Context, lr plog.LogRecord) {
 	p.redactor.redactValue(lr.Body(), counts, 0)
 	p.redactor.redactAttrs(lr.Attributes(), counts, false)
 	p.count(ctx, counts)
+}
+
+// escapedAt reports whether s[i] follows an odd number of backslashes, i.e.
+// is the letter of an escape sequence.
+func escapedAt(s string, i int) bool {
+	n := 0
+	for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 1
 }
