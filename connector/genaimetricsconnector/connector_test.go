@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.uber.org/goleak"
 
 	"github.com/periscope-otel/periscope/internal/contract"
 )
@@ -98,16 +99,16 @@ type evalEvent struct {
 	label string
 }
 
-var spanSeq uint64
+var spanSeq atomic.Uint64
 
 func addSpan(ss ptrace.ScopeSpans, s spanSpec) ptrace.Span {
 	span := ss.Spans().AppendEmpty()
-	spanSeq++
+	seq := spanSeq.Add(1)
 	var tid [16]byte
 	var sid [8]byte
 	for i := 0; i < 8; i++ {
-		tid[i] = byte(spanSeq >> (8 * i))
-		sid[i] = byte(spanSeq >> (8 * i))
+		tid[i] = byte(seq >> (8 * i))
+		sid[i] = byte(seq >> (8 * i))
 	}
 	tid[15] = 1
 	span.SetTraceID(tid)
@@ -459,6 +460,5 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
-	flag.Parse()
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
