@@ -116,7 +116,11 @@ func TestQualityFloors(t *testing.T) {
 		t.Run(fl.set, func(t *testing.T) {
 			s := scoreSet(t, e, fl.set)
 			auc := eval.AUROC(s.scores, s.labels)
-			lo, hi := bootstrapAUROC(s.scores, s.labels, 1000)
+			groups := make([]string, len(s.rows))
+			for i, r := range s.rows {
+				groups[i] = r.Context
+			}
+			lo, hi := bootstrapAUROC(s.scores, s.labels, groups, 1000)
 			t.Logf("%s: AUROC %.3f (95%% CI %.3f-%.3f, n=%d), floor %.2f", fl.set, auc, lo, hi, len(s.rows), fl.floor)
 			logFeatures(t, s)
 			logSlices(t, s, e.cfg.Threshold)
@@ -237,16 +241,28 @@ func logFeatures(t *testing.T, s scored) {
 	t.Log(line)
 }
 
-// bootstrapAUROC returns a 95% interval from resampled rows.
-func bootstrapAUROC(scores []float64, labels []bool, n int) (float64, float64) {
+// bootstrapAUROC returns a 95% interval from 1,000 resamples of groups
+// (rows sharing a grounding text are drawn together).
+func bootstrapAUROC(scores []float64, labels []bool, groups []string, n int) (float64, float64) {
+	idx := map[string][]int{}
+	var keys []string
+	for i, g := range groups {
+		if _, ok := idx[g]; !ok {
+			keys = append(keys, g)
+		}
+		idx[g] = append(idx[g], i)
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	aucs := make([]float64, n)
-	s := make([]float64, len(scores))
-	l := make([]bool, len(scores))
+	var s []float64
+	var l []bool
 	for k := range aucs {
-		for i := range s {
-			j := rng.IntN(len(scores))
-			s[i], l[i] = scores[j], labels[j]
+		s, l = s[:0], l[:0]
+		for range keys {
+			for _, i := range idx[keys[rng.IntN(len(keys))]] {
+				s = append(s, scores[i])
+				l = append(l, labels[i])
+			}
 		}
 		aucs[k] = eval.AUROC(s, l)
 	}
