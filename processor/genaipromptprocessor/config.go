@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 )
@@ -27,6 +28,9 @@ type Config struct {
 	// Storage is the id of a storage extension (e.g. file_storage) used to
 	// persist the versions seen; empty keeps state in memory only.
 	Storage *component.ID `mapstructure:"storage"`
+	// PersistInterval is how often changed state is saved to storage (it
+	// is always saved at shutdown); 0 saves only at shutdown.
+	PersistInterval time.Duration `mapstructure:"persist_interval"`
 
 	_ struct{}
 }
@@ -76,6 +80,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxTemplateBytes <= 0 {
 		errs = append(errs, errors.New("max_template_bytes: must be > 0"))
+	}
+	if c.PersistInterval < 0 {
+		errs = append(errs, errors.New("persist_interval: must be >= 0"))
 	}
 	if c.Inference.MaxTemplates <= 0 {
 		errs = append(errs, errors.New("inference.max_templates: must be > 0"))

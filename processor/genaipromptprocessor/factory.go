@@ -2,6 +2,7 @@ package genaipromptprocessor
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -29,6 +30,7 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		MaxContentBytes:  0,
 		MaxTemplateBytes: 16 << 10,
+		PersistInterval:  30 * time.Second,
 		Inference: InferenceConfig{
 			Enabled:      true,
 			MaxTemplates: 10000,

@@ -2,26 +2,474 @@ package genaipromptprocessor
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/ratelog"
+	"github.com/periscope-otel/periscope/internal/selector"
+	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/metadata"
+	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/miner"
+	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/registry"
+	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/textmask"
 )
 
+// attrTruncated marks a call whose prompt text was cut at max_template_bytes
+// before fingerprinting.
+const attrTruncated = "periscope.prompt.truncated"
+
 type promptProcessor struct {
-	cfg *Config
-	set processor.Settings
+	cfg    *Config
+	set    processor.Settings
+	logger *zap.Logger
+	rl     *ratelog.Logger
+
+	spanSel *selector.Spans
+	logSel  *selector.Logs
+
+	reg   *registry.Registry
+	miner *miner.Miner
+	seen  *seenSet
+	opts  genai.Options
+	mopts textmask.Options
+
+	store *persister
+
+	pool sync.Pool // *[]textmask.Token
+
+	processed, skipped, identified, newVersions, truncated, evictions metric.Int64Counter
+	lastEvicted                                                       uint64
+	evMu                                                              sync.Mutex
 }
 
 func newPromptProcessor(set processor.Settings, cfg *Config) (*promptProcessor, error) {
-	return &promptProcessor{cfg: cfg, set: set}, nil
+	p := &promptProcessor{
+		cfg:    cfg,
+		set:    set,
+		logger: set.Logger,
+		rl:     ratelog.New(set.Logger, time.Minute, 5),
+		opts:   genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes},
+		mopts:  textmask.Options{MaxBytes: cfg.MaxTemplateBytes},
+		miner:  miner.New(miner.Params{MaxTemplates: cfg.Inference.MaxTemplates}),
+		seen:   newSeenSet(cfg.Inference.MaxVersions),
+	}
+	p.pool.New = func() any { s := make([]textmask.Token, 0, 512); return &s }
+	var err error
+	if p.spanSel, err = selector.NewSpans(cfg.Conditions, set.TelemetrySettings); err != nil {
+		return nil, err
+	}
+	if p.logSel, err = selector.NewLogs(cfg.Conditions, set.TelemetrySettings); err != nil {
+		return nil, err
+	}
+	var entries []registry.Entry
+	for _, rp := range cfg.Registry {
+		for _, v := range rp.Versions {
+			entries = append(entries, registry.Entry{Name: rp.Name, Version: v.Version, Template: v.Template})
+		}
+	}
+	p.reg = registry.New(entries)
+	if err := p.initTelemetry(); err != nil {
+		return nil, err
+	}
+	if cfg.Storage != nil {
+		p.store = newPersister(p, *cfg.Storage)
+	}
+	return p, nil
 }
 
-func (p *promptProcessor) start(context.Context, component.Host) error { return nil }
+func (p *promptProcessor) initTelemetry() error {
+	meter := p.set.TelemetrySettings.MeterProvider.Meter(metadata.ScopeName)
+	prefix := "otelcol_" + metadata.Type.String() + "_"
+	var err error
+	mk := func(dst *metric.Int64Counter, name, desc, unit string) {
+		if err != nil {
+			return
+		}
+		*dst, err = meter.Int64Counter(prefix+name, metric.WithDescription(desc), metric.WithUnit(unit))
+	}
+	mk(&p.processed, "spans_processed", "GenAI spans (or log record groups) given a prompt identity", "{span}")
+	mk(&p.skipped, "spans_skipped", "Spans left untouched, by reason", "{span}")
+	mk(&p.identified, "prompts_identified", "Calls given a prompt version, by version source", "{call}")
+	mk(&p.newVersions, "new_versions", "First calls of a prompt version", "{version}")
+	mk(&p.truncated, "prompts_truncated", "Calls whose prompt text was cut at max_template_bytes", "{call}")
+	mk(&p.evictions, "state_evictions", "Templates and versions dropped from the bounded state", "{entry}")
+	return err
+}
 
-func (p *promptProcessor) shutdown(context.Context) error { return nil }
+func (p *promptProcessor) start(ctx context.Context, host component.Host) error {
+	p.logger.Info("genai_prompt started",
+		zap.Int("registry_versions", p.reg.Len()),
+		zap.Bool("inference", p.cfg.Inference.Enabled),
+		zap.Int("max_templates", p.cfg.Inference.MaxTemplates),
+		zap.Bool("persistent", p.store != nil))
+	if p.store != nil {
+		return p.store.start(ctx, host)
+	}
+	return nil
+}
 
-func (p *promptProcessor) processTraces(_ context.Context, td ptrace.Traces) ptrace.Traces { return td }
+func (p *promptProcessor) shutdown(ctx context.Context) error {
+	if p.store != nil {
+		return p.store.shutdown(ctx)
+	}
+	return nil
+}
 
-func (p *promptProcessor) processLogs(_ context.Context, ld plog.Logs) plog.Logs { return ld }
+func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) ptrace.Traces {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		res := rs.Resource()
+		service := serviceName(res)
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			spans := ss.Spans()
+			for k := 0; k < spans.Len(); k++ {
+				span := spans.At(k)
+				if !p.spanSel.Match(ctx, rs, ss, span) {
+					p.skip(ctx, "not_selected")
+					continue
+				}
+				p.safely(ctx, func() {
+					v := genai.ReadSpan(span, res, p.opts)
+					p.apply(ctx, &v, service, span.Attributes())
+				})
+			}
+		}
+	}
+	return td
+}
+
+func (p *promptProcessor) processLogs(ctx context.Context, ld plog.Logs) plog.Logs {
+	groups := genai.GroupLogRecords(ld)
+	if len(groups) == 0 {
+		return ld
+	}
+	// the selector needs each record's resource and scope
+	var sel map[plog.LogRecord]bool
+	if p.logSel != nil {
+		sel = map[plog.LogRecord]bool{}
+		rls := ld.ResourceLogs()
+		for i := 0; i < rls.Len(); i++ {
+			rl := rls.At(i)
+			for j := 0; j < rl.ScopeLogs().Len(); j++ {
+				sl := rl.ScopeLogs().At(j)
+				for k := 0; k < sl.LogRecords().Len(); k++ {
+					lr := sl.LogRecords().At(k)
+					if p.logSel.Match(ctx, rl, sl, lr) {
+						sel[lr] = true
+					}
+				}
+			}
+		}
+	}
+	for _, g := range groups {
+		if sel != nil {
+			any := false
+			for _, lr := range g.Records {
+				if sel[lr] {
+					any = true
+					break
+				}
+			}
+			if !any {
+				p.skip(ctx, "not_selected")
+				continue
+			}
+		}
+		p.safely(ctx, func() {
+			v := genai.ReadLogRecords(g.Records, g.Resource, p.opts)
+			service := serviceName(g.Resource)
+			attrs := make([]pcommon.Map, len(g.Records))
+			for i, lr := range g.Records {
+				attrs[i] = lr.Attributes()
+			}
+			p.apply(ctx, &v, service, attrs...)
+		})
+	}
+	return ld
+}
+
+// safely runs fn and turns a panic on one span into a counted skip: one bad
+// span never fails the batch.
+func (p *promptProcessor) safely(ctx context.Context, fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.skip(ctx, "internal_error")
+			p.rl.Warn("panic", "genai_prompt: span skipped after an internal error", zap.String("error", fmt.Sprint(r)))
+		}
+	}()
+	fn()
+}
+
+func (p *promptProcessor) skip(ctx context.Context, reason string) {
+	p.skipped.Add(ctx, 1, metric.WithAttributeSet(reasonSet(reason)))
+}
+
+func serviceName(res pcommon.Resource) string {
+	if v, ok := res.Attributes().Get("service.name"); ok {
+		return v.AsString()
+	}
+	return ""
+}
+
+// identity is what the processor writes on a call.
+type identity struct {
+	name, version, source string
+	hash                  uint64
+	newVersion            bool
+	template              string
+	truncated             bool
+}
+
+// apply computes the identity of the call read into v and writes it to
+// every attribute map given (the span, or the call's log records).
+func (p *promptProcessor) apply(ctx context.Context, v *genai.View, service string, targets ...pcommon.Map) {
+	if !v.IsGenAI() {
+		p.skip(ctx, "not_genai")
+		return
+	}
+	if v.Prompt.Empty() && v.Category != genai.CategoryLLM {
+		// agent, tool, retrieval... spans without a declared prompt carry no
+		// template of their own
+		p.skip(ctx, "not_model_call")
+		return
+	}
+	id, ok := p.identify(v, service)
+	if !ok {
+		p.skip(ctx, "no_prompt")
+		return
+	}
+	for _, m := range targets {
+		if id.name != "" {
+			m.PutStr(contract.AttrPromptName, id.name)
+		}
+		m.PutStr(contract.AttrPromptVersion, id.version)
+		m.PutStr(contract.AttrPromptVersionSource, id.source)
+		m.PutStr(contract.AttrPromptTemplateHash, hex16(id.hash))
+		if id.newVersion {
+			m.PutBool(contract.AttrPromptNewVersion, true)
+		}
+		if p.cfg.EmitTemplate && id.template != "" {
+			m.PutStr(contract.AttrPromptTemplate, id.template)
+		}
+		if id.truncated {
+			m.PutBool(attrTruncated, true)
+		}
+	}
+	p.processed.Add(ctx, 1)
+	p.identified.Add(ctx, 1, metric.WithAttributeSet(sourceSet(id.source)))
+	if id.newVersion {
+		p.newVersions.Add(ctx, 1, metric.WithAttributeSet(sourceSet(id.source)))
+	}
+	if id.truncated {
+		p.truncated.Add(ctx, 1)
+	}
+	p.countEvictions(ctx)
+}
+
+func (p *promptProcessor) countEvictions(ctx context.Context) {
+	ev := p.miner.Evicted()
+	p.seen.mu.Lock()
+	ev += p.seen.evicted
+	p.seen.mu.Unlock()
+	p.evMu.Lock()
+	d := ev - p.lastEvicted
+	p.lastEvicted = ev
+	p.evMu.Unlock()
+	if d > 0 {
+		p.evictions.Add(ctx, int64(d))
+	}
+}
+
+// identify applies the three sources in order: attribute, registry,
+// inference.
+func (p *promptProcessor) identify(v *genai.View, service string) (identity, bool) {
+	bufp := p.pool.Get().(*[]textmask.Token)
+	defer func() {
+		*bufp = (*bufp)[:0]
+		p.pool.Put(bufp)
+	}()
+	buf := *bufp
+	var id identity
+	pr := v.Prompt
+
+	// 1. explicit identity declared by the instrumentation
+	if pr.Version != "" || pr.Name != "" && pr.Template != "" {
+		id.source = contract.VersionSourceAttribute
+		id.name = pr.Name
+		if pr.Template != "" {
+			var tr bool
+			buf, tr = textmask.AppendTemplate(buf[:0], pr.Template, p.mopts)
+			id.truncated = tr
+			id.hash = textmask.Fingerprint(buf)
+			if p.cfg.EmitTemplate {
+				id.template = renderTokens(buf)
+			}
+		}
+		if pr.Version != "" {
+			id.version = pr.Version
+		} else {
+			id.version = hex16(id.hash)[:8]
+			id.source = contract.VersionSourceInferred
+		}
+		if id.hash == 0 {
+			// no template text: fingerprint the call itself
+			buf, id.truncated = p.callTokens(buf[:0], v)
+			if len(buf) > 1 {
+				id.hash = textmask.Fingerprint(buf)
+			} else {
+				id.hash = textmask.Hash(pr.Name + "\x00" + pr.Version)
+			}
+		}
+		if id.name == "" {
+			id.name = p.inferredName(v, service, 0)
+		}
+		id.newVersion = p.seen.add(id.name + "\x00" + id.version)
+		p.noteNew(id.newVersion)
+		*bufp = buf
+		return id, true
+	}
+
+	// 2. registry
+	var sys, user []textmask.Token
+	var trS, trU bool
+	sysText := v.SystemText()
+	userText := firstUserText(v)
+	if p.reg.Len() > 0 && (sysText != "" || userText != "") {
+		buf, trS = textmask.Append(buf[:0], sysText, p.mopts)
+		ns := len(buf)
+		buf, trU = textmask.Append(buf, userText, p.mopts)
+		sys, user = buf[:ns], buf[ns:]
+		if m, ok := p.reg.Lookup(sys, user); ok {
+			id = identity{name: m.Name, version: m.Version, source: contract.VersionSourceRegistry, hash: m.Hash, truncated: trS || trU}
+			id.newVersion = p.seen.add(id.name + "\x00" + id.version)
+			p.noteNew(id.newVersion)
+			*bufp = buf
+			return id, true
+		}
+	}
+
+	// 3. inference
+	if !p.cfg.Inference.Enabled {
+		*bufp = buf
+		return id, false
+	}
+	buf, id.truncated = p.callTokens(buf[:0], v)
+	if len(buf) <= 1 { // separator only: no prompt text at all
+		*bufp = buf
+		return id, false
+	}
+	res := p.miner.Match(buf)
+	id.source = contract.VersionSourceInferred
+	id.hash = res.ID
+	id.version = hex16(res.ID)[:8]
+	id.newVersion = res.New
+	if pr.Name != "" {
+		id.name = pr.Name
+	} else {
+		id.name = p.inferredName(v, service, res.Family)
+	}
+	if p.cfg.EmitTemplate {
+		id.template, _ = p.miner.Template(res.ID)
+	}
+	p.noteNew(res.New)
+	*bufp = buf
+	return id, true
+}
+
+func (p *promptProcessor) noteNew(isNew bool) {
+	if isNew && p.store != nil {
+		p.store.markDirty()
+	}
+}
+
+// callTokens masks the system instructions and the first user turn.
+func (p *promptProcessor) callTokens(dst []textmask.Token, v *genai.View) ([]textmask.Token, bool) {
+	var t1, t2 bool
+	dst, t1 = textmask.Append(dst, v.SystemText(), p.mopts)
+	dst = append(dst, textmask.Sep())
+	dst, t2 = textmask.Append(dst, firstUserText(v), p.mopts)
+	return dst, t1 || t2 || v.Truncated
+}
+
+func firstUserText(v *genai.View) string {
+	for _, m := range v.InputMessages {
+		if m.Role == "user" {
+			if t := m.Text(); t != "" {
+				return t
+			}
+		}
+	}
+	return ""
+}
+
+// inferredName groups the versions of one prompt under one name, using the
+// strongest signal configured in inference.name_from.
+func (p *promptProcessor) inferredName(v *genai.View, service string, family uint64) string {
+	for _, s := range p.cfg.Inference.NameFrom {
+		switch s {
+		case "agent":
+			if v.AgentName != "" {
+				return v.AgentName
+			}
+		case "workflow":
+			if v.WorkflowName != "" {
+				return v.WorkflowName
+			}
+		case "service_operation":
+			var b strings.Builder
+			if service == "" {
+				service = "unknown_service"
+			}
+			b.WriteString(service)
+			b.WriteByte('/')
+			op := v.Operation
+			if op == "" {
+				op = "chat"
+			}
+			b.WriteString(op)
+			if family != 0 {
+				b.WriteByte('/')
+				b.WriteString(hex16(family)[:8])
+			}
+			return b.String()
+		}
+	}
+	if family != 0 {
+		return "prompt-" + hex16(family)[:8]
+	}
+	return ""
+}
+
+func hex16(h uint64) string {
+	s := strconv.FormatUint(h, 16)
+	if len(s) < 16 {
+		s = strings.Repeat("0", 16-len(s)) + s
+	}
+	return s
+}
+
+func renderTokens(t []textmask.Token) string {
+	var b strings.Builder
+	for i, k := range t {
+		if i > 0 && k.Kind != textmask.KindNewline && b.Len() > 0 && b.String()[b.Len()-1] != '\n' {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k.Text)
+	}
+	return b.String()
+}

@@ -1,0 +1,304 @@
+package miner
+
+import "github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/textmask"
+
+// tok is one template token: fixed text, or a wildcard standing for a slot.
+type tok struct {
+	H    uint64
+	Text string
+	Wild bool
+}
+
+// maxCells bounds the LCS table of one alignment; larger middles are taken
+// as one slot.
+const maxCells = 1 << 20
+
+// globMatch reports whether x can be rendered from t, wildcards matching
+// any run of tokens (including none). Fixed runs are searched leftmost, which
+// is exact for glob patterns.
+func globMatch(t []tok, x []textmask.Token) bool {
+	ti, xi := 0, 0
+	// leading fixed run must be a prefix
+	for ti < len(t) && !t[ti].Wild {
+		if xi >= len(x) || x[xi].H != t[ti].H {
+			return false
+		}
+		ti++
+		xi++
+	}
+	if ti == len(t) {
+		return xi == len(x)
+	}
+	// trailing fixed run must be a suffix
+	te := len(t)
+	xe := len(x)
+	for te > ti && !t[te-1].Wild {
+		if xe <= xi || x[xe-1].H != t[te-1].H {
+			return false
+		}
+		te--
+		xe--
+	}
+	// middle: t[ti:te] starts and ends with a wildcard
+	for ti < te {
+		if t[ti].Wild {
+			ti++
+			continue
+		}
+		run := ti
+		for run < te && !t[run].Wild {
+			run++
+		}
+		pos := find(x[xi:xe], t[ti:run])
+		if pos < 0 {
+			return false
+		}
+		xi += pos + (run - ti)
+		ti = run
+	}
+	return true
+}
+
+func find(x []textmask.Token, run []tok) int {
+	n := len(run)
+outer:
+	for i := 0; i+n <= len(x); i++ {
+		for j := 0; j < n; j++ {
+			if x[i+j].H != run[j].H {
+				continue outer
+			}
+		}
+		return i
+	}
+	return -1
+}
+
+// alignment is the result of generalizing template t with rendering x.
+type alignment struct {
+	merged   []tok // the generalized template
+	support  []uint32
+	fixed    int    // fixed tokens kept (separators excluded)
+	gaps     int    // wildcards in merged
+	newGaps  int    // wildcards created inside fixed runs of t
+	lost     int    // fixed tokens of t turned into slot text
+	lostSupp uint32 // highest support among lost tokens
+	anchored int    // longest fixed run touching the start or end of a part
+	longest  int    // longest fixed run
+}
+
+// align generalizes t so that it also covers x: tokens common to both (by
+// LCS, after stripping common prefix and suffix) stay fixed, everything else
+// becomes a wildcard; fixed runs shorter than minRun between two wildcards
+// are taken as coincidences and dissolved.
+func align(t []tok, supp []uint32, x []textmask.Token, minRun int, minSupport uint32) alignment {
+	n, m := len(t), len(x)
+	// matchT[i] = true when t[i] is kept
+	keep := make([]bool, n)
+	p := 0
+	for p < n && p < m && !t[p].Wild && t[p].H == x[p].H {
+		keep[p] = true
+		p++
+	}
+	s := 0
+	for s < n-p && s < m-p && !t[n-1-s].Wild && t[n-1-s].H == x[m-1-s].H {
+		keep[n-1-s] = true
+		s++
+	}
+	ti, te := p, n-s
+	xi, xe := p, m-s
+	a, b := te-ti, xe-xi
+	if a > 0 && b > 0 && a*b <= maxCells {
+		// LCS over the middles
+		w := b + 1
+		dp := make([]uint16, (a+1)*w)
+		for i := a - 1; i >= 0; i-- {
+			for j := b - 1; j >= 0; j-- {
+				if !t[ti+i].Wild && t[ti+i].H == x[xi+j].H {
+					dp[i*w+j] = dp[(i+1)*w+j+1] + 1
+				} else if dp[(i+1)*w+j] >= dp[i*w+j+1] {
+					dp[i*w+j] = dp[(i+1)*w+j]
+				} else {
+					dp[i*w+j] = dp[i*w+j+1]
+				}
+			}
+		}
+		i, j := 0, 0
+		for i < a && j < b {
+			if !t[ti+i].Wild && t[ti+i].H == x[xi+j].H && dp[i*w+j] == dp[(i+1)*w+j+1]+1 {
+				keep[ti+i] = true
+				i++
+				j++
+			} else if dp[(i+1)*w+j] >= dp[i*w+j+1] {
+				i++
+			} else {
+				j++
+			}
+		}
+	}
+	// x tokens not matched create a slot between kept t tokens: we only
+	// need to know whether between two kept tokens of t anything of x was
+	// inserted. Recompute positions by walking the kept tokens in x order.
+	inserted := make([]bool, n+1) // inserted[i]: x text sits right before t[i] (i==n: at end)
+	{
+		xj := 0
+		for i := 0; i < n; i++ {
+			if !keep[i] {
+				continue
+			}
+			// find the x position matched to t[i]: kept tokens are matched in
+			// order, so scan forward
+			k := xj
+			for k < m && x[k].H != t[i].H {
+				k++
+			}
+			if k > xj {
+				inserted[i] = true
+			}
+			xj = k + 1
+		}
+		if xj < m {
+			inserted[n] = true
+		}
+	}
+	// dissolve short runs between slots
+	if minRun > 1 {
+		i := 0
+		for i < n {
+			if !keep[i] {
+				i++
+				continue
+			}
+			j := i
+			for j < n && keep[j] && (j == i || !inserted[j]) {
+				j++
+			}
+			leftSlot := i > 0 && (!keep[i-1] || inserted[i]) || i == 0 && inserted[0]
+			rightSlot := j < n && (!keep[j] || inserted[j]) || j == n && inserted[n]
+			sep := false // separators and well-confirmed text are never coincidences
+			for k := i; k < j; k++ {
+				if t[k].Text == textmask.PhSep && !t[k].Wild || supp[k] >= minSupport {
+					sep = true
+				}
+			}
+			if leftSlot && rightSlot && j-i < minRun && !sep {
+				for k := i; k < j; k++ {
+					keep[k] = false
+				}
+			}
+			i = j
+		}
+	}
+	var al alignment
+	al.merged = make([]tok, 0, n)
+	al.support = make([]uint32, 0, n)
+	slot := false
+	wasWildInside := false
+	var lostHere uint32
+	lostAny := false
+	// leftSupp is the support of the last kept token of the part (0 at a
+	// part start).
+	var leftSupp uint32
+	flushSlot := func(rightSupp uint32) {
+		if slot {
+			al.merged = append(al.merged, tok{Wild: true})
+			al.support = append(al.support, 0)
+			al.gaps++
+			if !wasWildInside {
+				al.newGaps++
+				// how well established is the text this new slot breaks into
+				var solid uint32
+				switch {
+				case lostAny:
+					solid = lostHere
+				case leftSupp == 0:
+					solid = rightSupp
+				case rightSupp == 0:
+					solid = leftSupp
+				default:
+					solid = min(leftSupp, rightSupp)
+				}
+				if solid > al.lostSupp {
+					al.lostSupp = solid
+				}
+			}
+		}
+		slot = false
+		wasWildInside = false
+		lostHere = 0
+		lostAny = false
+	}
+	for i := 0; i <= n; i++ {
+		if inserted[i] {
+			slot = true
+		}
+		if i == n {
+			break
+		}
+		isSep := !t[i].Wild && t[i].Text == textmask.PhSep
+		if keep[i] {
+			if isSep {
+				flushSlot(0)
+				leftSupp = 0
+			} else {
+				flushSlot(supp[i])
+				leftSupp = supp[i]
+			}
+			al.merged = append(al.merged, t[i])
+			al.support = append(al.support, supp[i]+1)
+			if !isSep {
+				al.fixed++
+			}
+			continue
+		}
+		slot = true
+		if t[i].Wild {
+			wasWildInside = true
+		} else {
+			al.lost++
+			lostAny = true
+			if supp[i] > lostHere {
+				lostHere = supp[i]
+			}
+		}
+	}
+	flushSlot(0)
+	al.anchored = anchoredFixed(al.merged)
+	run := 0
+	for _, k := range al.merged {
+		if k.Wild || k.Text == textmask.PhSep {
+			run = 0
+			continue
+		}
+		run++
+		al.longest = max(al.longest, run)
+	}
+	return al
+}
+
+// anchoredFixed returns the longest fixed run touching the start or the
+// end of a part (the sequence ends and the separator).
+func anchoredFixed(t []tok) int {
+	best := 0
+	start := 0
+	for start <= len(t) {
+		end := start
+		for end < len(t) && !(t[end].Text == textmask.PhSep && !t[end].Wild) {
+			end++
+		}
+		part := t[start:end]
+		i := 0
+		for i < len(part) && !part[i].Wild {
+			i++
+		}
+		best = max(best, i)
+		if i < len(part) {
+			j := len(part)
+			for j > i && !part[j-1].Wild {
+				j--
+			}
+			best = max(best, len(part)-j)
+		}
+		start = end + 1
+	}
+	return best
+}

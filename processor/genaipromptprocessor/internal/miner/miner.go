@@ -1,0 +1,531 @@
+// Package miner infers prompt templates from the calls rendered from them,
+// in the spirit of the Drain log-template miner: every call is matched
+// against the templates mined so far (fixed text with wildcards standing for
+// slots); a call that fits none is aligned with its nearest candidates and
+// either generalizes one of them (the differing parts become a slot) or
+// starts a new template.
+//
+// A template's id is fixed when the template is created (the hash of its
+// first masked rendering), so every later call of the same template gets the
+// same id even though the mined text keeps generalizing. Fixed tokens carry
+// a support count (how many calls confirmed them): a template only gives up
+// text that few calls confirmed, so a template edited in its fixed text
+// becomes a new template instead of being absorbed.
+//
+// State is bounded by an LRU of templates. A Miner is safe for concurrent use.
+package miner
+
+import (
+	"container/list"
+	"encoding/binary"
+	"strings"
+	"sync"
+
+	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/textmask"
+)
+
+// Params tune the miner. Zero values take defaults.
+type Params struct {
+	MaxTemplates int // LRU capacity (default 10000)
+	// MinRun is the shortest fixed run kept between two slots (default 3).
+	MinRun int
+	// MinSupport: fixed tokens confirmed by this many calls are never
+	// turned into a slot (default 3).
+	MinSupport uint32
+	// MaxGaps bounds the slots a template may have (default 12).
+	MaxGaps int
+	// MinFixed is the fewest fixed tokens a generalized template keeps (default 4).
+	MinFixed int
+	// MinSim is the share of the fixed text of a template that a call must
+	// keep to generalize it (default 0.5), unless MinAnchored tokens at the
+	// start or end of a part stay fixed.
+	MinSim float64
+	// MinAnchored is the length (tokens) of a fixed run at the start or end
+	// of a part that is enough on its own to generalize (default 10).
+	MinAnchored int
+	// MinLongest is the length (tokens) of a fixed run anywhere that is
+	// enough on its own to generalize (default 14).
+	MinLongest int
+	// FamilySim is the share of fixed text two templates must have in common
+	// to be versions of one prompt (default 0.6).
+	FamilySim float64
+	// MaxCandidates bounds the templates compared per call (default 32).
+	MaxCandidates int
+}
+
+func (p *Params) defaults() {
+	if p.MaxTemplates <= 0 {
+		p.MaxTemplates = 10000
+	}
+	if p.MinRun <= 0 {
+		p.MinRun = 3
+	}
+	if p.MinSupport == 0 {
+		p.MinSupport = 3
+	}
+	if p.MaxGaps <= 0 {
+		p.MaxGaps = 12
+	}
+	if p.MinFixed <= 0 {
+		p.MinFixed = 4
+	}
+	if p.MinSim <= 0 {
+		p.MinSim = 0.5
+	}
+	if p.MinAnchored <= 0 {
+		p.MinAnchored = 10
+	}
+	if p.MinLongest <= 0 {
+		p.MinLongest = 14
+	}
+	if p.FamilySim <= 0 {
+		p.FamilySim = 0.6
+	}
+	if p.MaxCandidates <= 0 {
+		p.MaxCandidates = 32
+	}
+}
+
+// Result of matching one call.
+type Result struct {
+	ID     uint64 // template id: stable for every call of the template
+	Family uint64 // id of the first template of the prompt's family (edited versions share it)
+	New    bool   // the call created the template
+}
+
+type cluster struct {
+	id      uint64
+	family  uint64
+	tokens  []tok
+	support []uint32
+	count   uint64
+	keys    []uint64
+	shingle []uint64
+	elem    *list.Element
+}
+
+// Miner holds the mined templates.
+type Miner struct {
+	p Params
+
+	mu       sync.Mutex
+	byID     map[uint64]*cluster
+	index    map[uint64][]*cluster
+	shingles map[uint64][]*cluster
+	lru      *list.List // front = most recent
+	evicted  uint64
+	floating []*cluster // templates with no index key
+}
+
+// New returns an empty Miner.
+func New(p Params) *Miner {
+	p.defaults()
+	return &Miner{p: p, byID: map[uint64]*cluster{}, index: map[uint64][]*cluster{}, shingles: map[uint64][]*cluster{}, lru: list.New()}
+}
+
+// Len returns the number of templates held.
+func (m *Miner) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.byID)
+}
+
+// Evicted returns how many templates the LRU has dropped.
+func (m *Miner) Evicted() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.evicted
+}
+
+const anchorLen = 3
+
+// keysOf returns the index keys of a token sequence: the hashes of its first
+// and last anchorLen tokens, of the first tokens of the user part and of the
+// whole system part, where these are fixed.
+func keysOf(t []tok, dst []uint64) []uint64 {
+	if k, ok := runKey(t, 0, 1); ok {
+		dst = append(dst, k)
+	}
+	if k, ok := runKey(t, len(t)-1, 2); ok {
+		dst = append(dst, k)
+	}
+	sep := -1
+	for i := range t {
+		if !t[i].Wild && t[i].Text == textmask.PhSep {
+			sep = i
+			break
+		}
+	}
+	if sep >= 0 {
+		if k, ok := runKey(t, sep+1, 3); ok {
+			dst = append(dst, k)
+		}
+	}
+	if sep > 0 {
+		h := uint64(4)
+		for i := 0; i < sep; i++ {
+			if t[i].Wild {
+				h = 0
+				break
+			}
+			h = mix(h, t[i].H)
+		}
+		if h != 0 {
+			dst = append(dst, h)
+		}
+		if sep >= anchorLen { // system ending
+			if k, ok := runKey(t, sep-1, 5); ok {
+				dst = append(dst, k)
+			}
+		}
+	}
+	return dst
+}
+
+const (
+	shingleLen    = 4
+	shingleSample = 8 // keep one 4-gram in 8, chosen by hash so that calls and templates pick the same
+	maxShingles   = 48
+)
+
+// shinglesOf returns sampled hashes of 4-grams of fixed tokens; they find
+// templates whose fixed text sits between slots (no fixed start or end).
+func shinglesOf(t []tok, dst []uint64) []uint64 {
+	n := 0
+	for i := 0; i+shingleLen <= len(t) && n < maxShingles; i++ {
+		h := uint64(6)
+		ok := true
+		for j := i; j < i+shingleLen; j++ {
+			if t[j].Wild || t[j].Text == textmask.PhSep {
+				ok = false
+				break
+			}
+			h = mix(h, t[j].H)
+		}
+		if ok && h%shingleSample == 0 {
+			dst = append(dst, h)
+			n++
+		}
+	}
+	return dst
+}
+
+// runKey hashes anchorLen tokens from i forward (kind 1, 3) or backward
+// (kind 2, 5) when all are fixed.
+func runKey(t []tok, i int, kind uint64) (uint64, bool) {
+	h := kind
+	backward := kind == 2 || kind == 5
+	for n := 0; n < anchorLen; n++ {
+		j := i + n
+		if backward {
+			j = i - n
+		}
+		if j < 0 || j >= len(t) || t[j].Wild || t[j].Text == textmask.PhSep {
+			if n == 0 {
+				return 0, false
+			}
+			break
+		}
+		h = mix(h, t[j].H)
+	}
+	return h, true
+}
+
+func mix(h, v uint64) uint64 {
+	h ^= v + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2)
+	return h
+}
+
+func fromTokens(x []textmask.Token) []tok {
+	t := make([]tok, len(x))
+	for i, k := range x {
+		// copy so that the template does not keep the span's text alive
+		t[i] = tok{H: k.H, Text: strings.Clone(k.Text)}
+	}
+	return t
+}
+
+// Match assigns x (masked tokens of system part, separator, user part) to a
+// template, creating or generalizing one as needed.
+func (m *Miner) Match(x []textmask.Token) Result {
+	var keyBuf [8]uint64
+	xt := make([]tok, len(x))
+	for i, k := range x {
+		xt[i] = tok{H: k.H, Text: k.Text}
+	}
+	keys := keysOf(xt, keyBuf[:0])
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+
+	var candBuf [16]*cluster
+	cands := candBuf[:0]
+	seen := func(c *cluster) bool {
+		for _, o := range cands {
+			if o == c {
+				return true
+			}
+		}
+		return false
+	}
+	for _, k := range keys {
+		for _, c := range m.index[k] {
+			if len(cands) >= m.p.MaxCandidates {
+				break
+			}
+			if !seen(c) {
+				cands = append(cands, c)
+			}
+		}
+	}
+	for i := len(m.floating) - 1; i >= 0 && len(cands) < m.p.MaxCandidates; i-- {
+		if c := m.floating[i]; !seen(c) {
+			cands = append(cands, c)
+		}
+	}
+	// 1. a template the call fits as is
+	for _, c := range cands {
+		if globMatch(c.tokens, x) {
+			c.count++
+			for i := range c.support {
+				if !c.tokens[i].Wild && c.support[i] < 1<<30 {
+					c.support[i]++
+				}
+			}
+			m.lru.MoveToFront(c.elem)
+			return Result{ID: c.id, Family: c.family}
+		}
+	}
+	// 2. a template the call generalizes; look further by shared text
+	if len(cands) < m.p.MaxCandidates {
+		var shBuf [maxShingles]uint64
+		votes := map[*cluster]int{}
+		for _, k := range shinglesOf(xt, shBuf[:0]) {
+			for _, c := range m.shingles[k] {
+				if !seen(c) {
+					votes[c]++
+				}
+			}
+		}
+		for len(votes) > 0 && len(cands) < m.p.MaxCandidates {
+			var bc *cluster
+			bv := 0
+			for c, v := range votes {
+				if v > bv || v == bv && bc != nil && c.id < bc.id {
+					bc, bv = c, v
+				}
+			}
+			delete(votes, bc)
+			cands = append(cands, bc)
+		}
+	}
+	var best *cluster
+	var bestAl alignment
+	bestScore := -1.0
+	familyOf, familyScore := uint64(0), 0.0
+	for _, c := range cands {
+		al := align(c.tokens, c.support, x, m.p.MinRun, m.p.MinSupport)
+		fixedT := 0
+		for _, t := range c.tokens {
+			if !t.Wild && t.Text != textmask.PhSep {
+				fixedT++
+			}
+		}
+		sim := 0.0
+		if fixedT > 0 {
+			sim = float64(al.fixed) / float64(fixedT)
+		}
+		if fs := familySim(c.tokens, x, al); fs > familyScore {
+			familyOf, familyScore = c.family, fs
+		}
+		if !m.accept(c, al, sim) {
+			continue
+		}
+		score := float64(al.fixed) - float64(al.newGaps)
+		if score > bestScore {
+			best, bestAl, bestScore = c, al, score
+		}
+	}
+	if best != nil {
+		m.unindex(best)
+		best.tokens, best.support = bestAl.merged, bestAl.support
+		best.count++
+		m.reindex(best)
+		m.lru.MoveToFront(best.elem)
+		return Result{ID: best.id, Family: best.family}
+	}
+	// 3. a new template
+	c := &cluster{id: idOf(x), tokens: fromTokens(x), support: make([]uint32, len(x)), count: 1}
+	for i := range c.support {
+		c.support[i] = 1
+	}
+	c.family = c.id
+	if familyScore >= m.p.FamilySim {
+		c.family = familyOf
+	}
+	if old, ok := m.byID[c.id]; ok { // same text as an evicted-and-reborn or colliding template
+		m.remove(old)
+	}
+	m.insert(c)
+	return Result{ID: c.id, Family: c.family, New: true}
+}
+
+// accept decides whether generalizing c with the call is plausible.
+func (m *Miner) accept(c *cluster, al alignment, sim float64) bool {
+	if al.gaps > m.p.MaxGaps || al.fixed < m.p.MinFixed {
+		return false
+	}
+	if c.count >= 2 && al.newGaps > 0 {
+		// the slots are known: a difference away from them is an edit
+		return false
+	}
+	if al.lostSupp >= m.p.MinSupport {
+		return false // text confirmed by several calls is template text
+	}
+	if sim >= m.p.MinSim {
+		return true
+	}
+	return al.anchored >= m.p.MinAnchored || al.longest >= m.p.MinLongest
+}
+
+// familySim is the share of the shorter text's fixed tokens common to both,
+// a loose measure used to group edited versions under one name.
+func familySim(t []tok, x []textmask.Token, al alignment) float64 {
+	fixedT := 0
+	for _, k := range t {
+		if !k.Wild {
+			fixedT++
+		}
+	}
+	n := fixedT
+	if len(x) < n {
+		n = len(x)
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(al.fixed) / float64(n)
+}
+
+func idOf(x []textmask.Token) uint64 {
+	h := uint64(14695981039346656037)
+	var b [8]byte
+	for _, k := range x {
+		binary.LittleEndian.PutUint64(b[:], k.H)
+		for _, c := range b {
+			h ^= uint64(c)
+			h *= 1099511628211
+		}
+	}
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+func (m *Miner) insert(c *cluster) {
+	m.byID[c.id] = c
+	c.elem = m.lru.PushFront(c)
+	m.reindex(c)
+	for len(m.byID) > m.p.MaxTemplates {
+		old := m.lru.Back().Value.(*cluster)
+		m.remove(old)
+		m.evicted++
+	}
+}
+
+func (m *Miner) remove(c *cluster) {
+	m.unindex(c)
+	m.lru.Remove(c.elem)
+	delete(m.byID, c.id)
+}
+
+func (m *Miner) reindex(c *cluster) {
+	c.keys = keysOf(c.tokens, c.keys[:0])
+	c.shingle = shinglesOf(c.tokens, c.shingle[:0])
+	for _, k := range c.shingle {
+		m.shingles[k] = append(m.shingles[k], c)
+	}
+	if len(c.keys) == 0 {
+		m.floating = append(m.floating, c)
+		if len(m.floating) > m.p.MaxCandidates*4 {
+			m.floating = m.floating[len(m.floating)-m.p.MaxCandidates*4:]
+		}
+		return
+	}
+	for _, k := range c.keys {
+		m.index[k] = append(m.index[k], c)
+	}
+}
+
+func (m *Miner) unindex(c *cluster) {
+	for _, k := range c.keys {
+		l := m.index[k]
+		for i, o := range l {
+			if o == c {
+				l = append(l[:i], l[i+1:]...)
+				break
+			}
+		}
+		if len(l) == 0 {
+			delete(m.index, k)
+		} else {
+			m.index[k] = l
+		}
+	}
+	c.keys = c.keys[:0]
+	for _, k := range c.shingle {
+		l := m.shingles[k]
+		for i, o := range l {
+			if o == c {
+				l = append(l[:i], l[i+1:]...)
+				break
+			}
+		}
+		if len(l) == 0 {
+			delete(m.shingles, k)
+		} else {
+			m.shingles[k] = l
+		}
+	}
+	c.shingle = c.shingle[:0]
+	for i, o := range m.floating {
+		if o == c {
+			m.floating = append(m.floating[:i], m.floating[i+1:]...)
+			break
+		}
+	}
+}
+
+// Template returns the mined text of template id, slots written <*>.
+func (m *Miner) Template(id uint64) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.byID[id]
+	if !ok {
+		return "", false
+	}
+	return render(c.tokens), true
+}
+
+func render(t []tok) string {
+	var b strings.Builder
+	for i, k := range t {
+		s := k.Text
+		if k.Wild {
+			s = "<*>"
+		}
+		if s == textmask.PhSep {
+			b.WriteString("\n---\n")
+			continue
+		}
+		if i > 0 && b.Len() > 0 && s != "\n" && s != "\n\n" {
+			last := b.String()[b.Len()-1]
+			if last != '\n' {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
