@@ -2,6 +2,7 @@ package hallucination
 
 import (
 	"math"
+	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -25,6 +26,8 @@ const (
 	RuleCtxTrunc    = "ctx_trunc" // context cut by max_context_bytes (offsets: kept, total bytes)
 	RuleAnsTrunc    = "ans_trunc" // answer cut by max_answer_bytes
 	maxFindings     = 32
+	maxLinkChecks   = 32 // URLs and citation markers checked per answer (each scans the context)
+	maxAcronymScans = 16 // acronym look-ups per answer (each scans the context tokens)
 	maxChainWalk    = 512
 	maxRelSents     = 128 // words in more context sentences than this relate to nearly everything
 	quoteMaxBytes   = 400
@@ -47,21 +50,22 @@ type features struct {
 }
 
 type scratch struct {
-	ctx, ans  []token
-	next      []int32 // per context token: previous occurrence of the same hash
-	sentStart []int32
-	uni, bi   table
-	negForms  table // prefix-stripped forms of context words (see token.hStrip)
-	score     []float64
-	touched   []int32
-	idfCache  [64]float64 // idf by sentence frequency, for the current context (0 = not yet)
-	sentSet   []int32     // context sentences of each answer token, back to back
-	setLo     []int32     // per answer token of the sentence: its span in sentSet
-	setHi     []int32
-	findings  []eval.Finding
-	mask      []byte
-	text      string // the answer as tokenised
-	z         tokenizer
+	ctx, ans     []token
+	next         []int32 // per context token: previous occurrence of the same hash
+	sentStart    []int32
+	uni, bi      table
+	negForms     table // prefix-stripped forms of context words (see token.hStrip)
+	score        []float64
+	touched      []int32
+	idfCache     [64]float64 // idf by sentence frequency, for the current context (0 = not yet)
+	sentSet      []int32     // context sentences of each answer token, back to back
+	setLo        []int32     // per answer token of the sentence: its span in sentSet
+	setHi        []int32
+	findings     []eval.Finding
+	mask         []byte
+	text         string // the answer as tokenised
+	acronymScans int
+	z            tokenizer
 }
 
 var pool = sync.Pool{New: func() any { return new(scratch) }}
@@ -130,6 +134,7 @@ func budget(s string, n int) (string, bool) {
 
 func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Finding) {
 	sc.findings = sc.findings[:0]
+	sc.acronymScans = 0
 	var f features
 
 	// Grounding pieces in priority order, within the byte budget.
@@ -694,9 +699,10 @@ func (sc *scratch) quotes(text string) (claims int, failed float64) {
 		// Tokens of the answer inside the quote.
 		prev := -1
 		n, ok := 0, true
-		for k := range sc.ans {
+		first := sort.Search(len(sc.ans), func(k int) bool { return int(sc.ans[k].start) >= start })
+		for k := first; k < len(sc.ans) && int(sc.ans[k].end) <= end; k++ {
 			t := &sc.ans[k]
-			if int(t.start) < start || int(t.end) > end || !t.content() {
+			if !t.content() {
 				continue
 			}
 			n++
@@ -731,7 +737,7 @@ func (sc *scratch) links(text string, pieces []string) (claims int, failed float
 		}
 		return false
 	}
-	for i := 0; i < len(text); i++ {
+	for i := 0; i < len(text) && claims < maxLinkChecks; i++ {
 		c := text[i]
 		if c == '[' {
 			j := i + 1
@@ -913,9 +919,10 @@ func (sc *scratch) acronymInContext(t *token) bool {
 		}
 		letters[k] = c
 	}
-	if upper < 2 {
+	if upper < 2 || sc.acronymScans >= maxAcronymScans {
 		return false
 	}
+	sc.acronymScans++
 	n := len(w)
 	ctx := sc.ctx
 	for i := 0; i+n <= len(ctx); i++ {

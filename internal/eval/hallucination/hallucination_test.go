@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/periscope-otel/periscope/internal/contract"
@@ -303,5 +304,29 @@ func TestRelation(t *testing.T) {
 	ok := e.Evaluate(&eval.Input{Output: "Maria Santos leads the Lisbon office.", Context: []string{ctx}})
 	if rules(ok)[RuleRelation] != 0 || ok.Score >= r.Score {
 		t.Errorf("supported relation: %v %.3f vs %.3f", ok.Findings, ok.Score, r.Score)
+	}
+}
+
+// TestWorstCaseInputs: answers built to hit every per-claim scan against a
+// context at the default budget must still finish quickly.
+func TestWorstCaseInputs(t *testing.T) {
+	e := newEval(t)
+	ctx := strings.Repeat("Alpha beta gamma delta epsilon zeta eta theta. ", 6000) // ~280 KB
+	answers := map[string]string{
+		"acronyms": strings.Repeat("ABC XYZ QQQ ", 3000),
+		"quotes":   strings.Repeat(`"alpha beta" `, 3000),
+		"urls":     strings.Repeat("https://example.org/x [12] doi:10.1/abc ", 1000),
+		"one word": strings.Repeat("alpha ", 6000),
+		"no space": strings.Repeat("x", 40000),
+	}
+	for name, ans := range answers {
+		start := time.Now()
+		r := e.Evaluate(&eval.Input{Output: ans, Context: []string{ctx}})
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%s: %v", name, d)
+		}
+		if r.Score < 0 || r.Score > 1 {
+			t.Errorf("%s: score %v", name, r.Score)
+		}
 	}
 }
