@@ -145,8 +145,19 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 	var piecesBuf [16]string
 	pieces := piecesBuf[:0]
 	addPiece := func(p string) {
+		if p == "" {
+			return
+		}
+		// The same text often arrives twice (a document on the span and
+		// on its retrieval span, a question that is also the context):
+		// read it once, or it would compete with itself in alignment.
+		for _, q := range pieces {
+			if len(q) == len(p) && q == p {
+				return
+			}
+		}
 		total += len(p)
-		if p == "" || left <= 0 {
+		if left <= 0 {
 			return
 		}
 		p, _ = budget(p, left)

@@ -330,3 +330,13 @@ func TestWorstCaseInputs(t *testing.T) {
 		}
 	}
 }
+
+func TestDuplicateGroundingReadOnce(t *testing.T) {
+	e := newEval(t)
+	ans := "Memory use rose by 30 percent, said John."
+	once := e.Evaluate(&eval.Input{Output: ans, Context: []string{ragDoc}})
+	twice := e.Evaluate(&eval.Input{Output: ans, Context: []string{ragDoc, ragDoc}, Input: ragDoc, System: ragDoc})
+	if once.Score != twice.Score || len(once.Findings) != len(twice.Findings) {
+		t.Errorf("duplicated grounding changes the result: %.3f %v vs %.3f %v", once.Score, once.Findings, twice.Score, twice.Findings)
+	}
+}
