@@ -82,6 +82,9 @@ type reader struct {
 	cost       *Cost
 	costIsOurs bool
 
+	// Tool-call spans: name, id, arguments, result.
+	toolName, toolID, toolArgs, toolResult string
+
 	// Content candidates, by family; resolved in priority order.
 	sysInstr                   any
 	inMsgs, outMsgs            any
@@ -553,6 +556,20 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.mlflowLinkedPrompts(k, v)
 		r.marks |= mMLflow
 
+	// --- tool-call spans ----------------------------------------------------
+	case "gen_ai.tool.name", "ai.toolCall.name", "tool.name":
+		r.toolName = strVal(v)
+	case "gen_ai.tool.call.id", "ai.toolCall.id", "tool.id":
+		r.toolID = strVal(v)
+	case "gen_ai.tool.call.arguments", "ai.toolCall.args", "ai.toolCall.input", "gen_ai.tool.args":
+		if r.opts.Content {
+			r.toolArgs = r.toolText(v)
+		}
+	case "gen_ai.tool.call.result", "ai.toolCall.result", "ai.toolCall.output":
+		if r.opts.Content {
+			r.toolResult = r.toolText(v)
+		}
+
 	// --- content -----------------------------------------------------------
 	case "gen_ai.system_instructions":
 		r.sysInstr = r.content(k, v)
@@ -611,6 +628,18 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	default:
 		r.prefixed(k, v)
 	}
+}
+
+// toolText renders a tool argument/result attribute (string or structured)
+// as text within the budget.
+func (r *reader) toolText(v pcommon.Value) string {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return r.b.take(v.Str())
+	case pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
+		return r.b.take(anyText(v.AsRaw()))
+	}
+	return r.b.take(v.AsString())
 }
 
 func (r *reader) setPromptSource(src string) {

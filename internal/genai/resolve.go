@@ -314,6 +314,23 @@ func (r *reader) contentResolve() {
 		v.OutputMessages = r.decodeMessages(r.plainOrJSON("output.value", r.oiOutputVal), "assistant")
 	}
 
+	// Tool-call spans: the call as an assistant tool_call part, the result
+	// as a tool message, so every reader sees tool traffic one way.
+	if v.Category == CategoryTool && len(v.InputMessages) == 0 && len(v.OutputMessages) == 0 {
+		if r.toolArgs == "" && r.oiInputValue != "" {
+			r.toolArgs = r.b.take(r.oiInputValue)
+		}
+		if r.toolResult == "" && r.oiOutputVal != "" {
+			r.toolResult = r.b.take(r.oiOutputVal)
+		}
+		if r.toolName != "" || r.toolArgs != "" {
+			v.InputMessages = []Message{{Role: "assistant", Parts: []Part{{Type: PartToolCall, ID: r.toolID, Name: r.toolName, Arguments: r.toolArgs}}}}
+		}
+		if r.toolResult != "" {
+			v.OutputMessages = []Message{{Role: "tool", Parts: []Part{{Type: PartToolCallResponse, ID: r.toolID, Name: r.toolName, Content: r.toolResult}}}}
+		}
+	}
+
 	v.Documents = r.docs.documents()
 	if len(v.Documents) == 0 && r.semconvDocs != nil {
 		v.Documents = r.decodeDocuments(r.semconvDocs)

@@ -33,6 +33,10 @@ const (
 	keyOutputMessages  = "gen_ai.output.messages"
 	keyRetrievalDocs   = "gen_ai.retrieval.documents"
 	keyRetrievalQuery  = "gen_ai.retrieval.query.text"
+	keyToolName        = "gen_ai.tool.name"
+	keyToolCallID      = "gen_ai.tool.call.id"
+	keyToolArguments   = "gen_ai.tool.call.arguments"
+	keyToolResult      = "gen_ai.tool.call.result"
 	keyPromptName      = contract.AttrPromptName
 	keyPromptVersion   = contract.AttrPromptVersion
 	keyPromptVarPrefix = "gen_ai.prompt.variable."
@@ -160,6 +164,10 @@ func (w *writer) writeMetadata(v *genai.View) {
 // writeContent writes messages, system instructions and documents in the
 // semconv JSON shape.
 func (w *writer) writeContent(v *genai.View) {
+	if v.Category == genai.CategoryTool {
+		w.writeToolCall(v)
+		return
+	}
 	if len(v.SystemInstructions) > 0 {
 		w.putJSON(keySystemInstr, semconvParts(v.SystemInstructions))
 	}
@@ -181,6 +189,27 @@ func (w *writer) writeContent(v *genai.View) {
 		w.putJSON(keyRetrievalDocs, docs)
 	}
 	w.putStr(keyRetrievalQuery, v.RetrievalQuery)
+}
+
+// writeToolCall writes an execute_tool span's call with the semconv tool
+// keys (the reader presents it as a tool_call part and a tool response).
+func (w *writer) writeToolCall(v *genai.View) {
+	for _, m := range v.InputMessages {
+		for _, p := range m.Parts {
+			if p.Type == genai.PartToolCall {
+				w.putStr(keyToolName, p.Name)
+				w.putStr(keyToolCallID, p.ID)
+				w.putStr(keyToolArguments, p.Arguments)
+			}
+		}
+	}
+	for _, m := range v.OutputMessages {
+		for _, p := range m.Parts {
+			if p.Type == genai.PartToolCallResponse {
+				w.putStr(keyToolResult, p.Content)
+			}
+		}
+	}
 }
 
 type semconvMessage struct {
@@ -291,6 +320,10 @@ var originals = map[string]string{
 	"ai.prompt.messages":                           keyInputMessages,
 	"gen_ai.prompt":                                keyInputMessages,
 	"gen_ai.completion":                            keyOutputMessages,
+	"ai.toolCall.name":                             keyToolName,
+	"ai.toolCall.id":                               keyToolCallID,
+	"ai.toolCall.args":                             keyToolArguments,
+	"ai.toolCall.result":                           keyToolResult,
 }
 
 // originalOf returns the semconv key replacing k, for flattened content
@@ -318,7 +351,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isContentKey(target string) bool {
 	switch target {
-	case keyInputMessages, keyOutputMessages, keyRetrievalDocs, keySystemInstr:
+	case keyInputMessages, keyOutputMessages, keyRetrievalDocs, keySystemInstr, keyToolArguments, keyToolResult:
 		return true
 	}
 	return false
@@ -332,7 +365,7 @@ func (w *writer) removeOriginals(v *genai.View) {
 	present := make(map[string]bool, 8)
 	for _, t := range []string{keyInputTokens, keyOutputTokens, keyCacheRead, keyCacheCreation, keyReasoning,
 		keyRequestModel, keyResponseModel, keyResponseID, keyProvider, keyFinishReasons, keyOperation,
-		keyInputMessages, keyOutputMessages, keyRetrievalDocs} {
+		keyInputMessages, keyOutputMessages, keyRetrievalDocs, keyToolName, keyToolCallID, keyToolArguments, keyToolResult} {
 		_, present[t] = w.attrs.Get(t)
 	}
 	contentKept := v.Truncated || !w.cfg.Content
