@@ -313,3 +313,28 @@ func TestQualityRegressionGaugeAndLog(t *testing.T) {
 	assert.Equal(t, 0.0, pts[0].DoubleValue())
 	assert.Empty(t, gaugePoints(md, contract.MetricQualityRegression, map[string]string{attrComparison: "predecessor", contract.AttrPromptVersion: "2"}))
 }
+
+// TestWindowExpiredDuringDowntime: the window open at shutdown is closed at
+// the first flush after a restart hours later, with its data.
+func TestWindowExpiredDuringDowntime(t *testing.T) {
+	st := newMemStorage()
+	host := storageHost{Host: componenttest.NewNopHost(), exts: map[component.ID]component.Component{storageID: st}}
+	clk := newFakeClock()
+	r := rand.New(rand.NewPCG(9, 9))
+	c, sink := newTestConnector(t, driftCfg(), clk)
+	require.NoError(t, c.Start(context.Background(), host))
+	driftTraffic(t, c, r, 600, 300, "1", 0.02)
+	clk.Advance(time.Hour)
+	flushed(t, c, sink)
+	driftTraffic(t, c, r, 300, 600, "1", 0.02)
+	c.refs = 1
+	require.NoError(t, c.Shutdown(context.Background()))
+
+	clk.Advance(5 * time.Hour)
+	c, sink = newTestConnector(t, driftCfg(), clk)
+	require.NoError(t, c.Start(context.Background(), host))
+	scores := driftScores(flushed(t, c, sink))
+	assert.Greater(t, scores["output_tokens/psi"], 0.2)
+	c.refs = 1
+	require.NoError(t, c.Shutdown(context.Background()))
+}

@@ -320,3 +320,30 @@ func FuzzText(f *testing.F) {
 		_ = LooksLikeRefusal(s, 200)
 	})
 }
+
+// TestReplicaSplitMerges: windows are count arrays, so a stream split over
+// three replicas sums back to the unsplit window exactly.
+func TestReplicaSplitMerges(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	var whole window
+	parts := make([]window, 3)
+	for i := 0; i < 3000; i++ {
+		o := obsWithEval("pii", r.Float64() < 0.05)
+		o.Output, o.HasOutput = int64(lognormal(r, 300, .8)), true
+		o.LatencyMs, o.HasLatency = lognormal(r, 800, .5), true
+		o.TopicS2, o.HasTopic = Topic([]string{"refund invoice", "reset password now", "delivery late order"}[r.IntN(3)], 512, &o.Topic)
+		idx := []int{0}
+		whole.add(o, idx)
+		parts[r.IntN(3)].add(o, idx)
+	}
+	var merged window
+	for i := range parts {
+		merged.fold(&parts[i], 1)
+	}
+	assert.Equal(t, whole.Out, merged.Out)
+	assert.Equal(t, whole.Lat, merged.Lat)
+	assert.Equal(t, whole.Evals, merged.Evals)
+	for i := range whole.Topic {
+		assert.InDelta(t, whole.Topic[i], merged.Topic[i], 1e-2)
+	}
+}
