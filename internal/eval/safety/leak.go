@@ -192,28 +192,42 @@ func leakShort(sys, out *Normalized, sw [][]byte, s *scorer) {
 // leakLong scores word 4-gram overlap between the instructions and the
 // output: the share of the instructions' 4-grams that the output repeats.
 func leakLong(sys, out *Normalized, sw [][]byte, s *scorer) {
-	ow := wordsOf(out.Text)
-	if len(ow) < 4 || len(sw) < 4 {
+	if len(sw) < 4 {
 		return
 	}
 	const n = 4
-	grams := make(map[uint64]struct{}, len(sw))
+	grams := make(map[uint64]bool, len(sw))
 	for i := 0; i+n <= len(sw); i++ {
-		grams[hashWords(sw[i:i+n])] = struct{}{}
+		grams[hashWords(sw[i:i+n])] = false
 	}
-	hit := 0
-	seen := make(map[uint64]struct{})
-	for i := 0; i+n <= len(ow); i++ {
-		h := hashWords(ow[i : i+n])
-		if _, ok := grams[h]; ok {
-			if _, dup := seen[h]; !dup {
-				seen[h] = struct{}{}
-				hit++
+	// Walk the output's words without materialising them: keep the hashes
+	// of the last four words and combine them per position.
+	var ring [n]uint64
+	words, hit := 0, 0
+	t := out.Text
+	for i := 1; i < len(t); {
+		j := i
+		for j < len(t) && t[j] != ' ' {
+			j++
+		}
+		if j > i {
+			ring[words%n] = hashWord(t[i:j])
+			words++
+			if words >= n {
+				h := uint64(14695981039346656037)
+				for k := words - n; k < words; k++ {
+					h = (h ^ ring[k%n]) * 1099511628211
+				}
+				if seen, ok := grams[h]; ok && !seen {
+					grams[h] = true
+					hit++
+				}
 			}
 		}
+		i = j + 1
 	}
 	total := len(grams)
-	if total == 0 || hit == 0 {
+	if words < n || total == 0 || hit == 0 {
 		return
 	}
 	cov := float64(hit) / float64(total)
@@ -229,15 +243,20 @@ func leakLong(sys, out *Normalized, sw [][]byte, s *scorer) {
 	s.add("instructions_overlap", w*0.97, eval.SideOutput, 0, 0)
 }
 
+func hashWord(w []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range w {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// hashWords combines word hashes exactly as leakLong's rolling walk does.
 func hashWords(ws [][]byte) uint64 {
 	h := uint64(14695981039346656037)
 	for _, w := range ws {
-		for _, c := range w {
-			h ^= uint64(c)
-			h *= 1099511628211
-		}
-		h ^= ' '
-		h *= 1099511628211
+		h = (h ^ hashWord(w)) * 1099511628211
 	}
 	return h
 }

@@ -129,9 +129,21 @@ func Normalize(s string, dst *Normalized) {
 	dst.Off = append(dst.Off[:0], 0)
 	tokStart := -1
 	var hasLetter, hasLeet bool
+	var slow bool // the current token needs the leet / run passes
+	singles := 0  // single-letter tokens seen (spaced-out words need 3+)
 	flush := func(at int) {
 		t := dst.Text[tokStart:]
 		o := dst.Off[tokStart:]
+		if !slow && !(hasLeet && hasLetter) {
+			// Plain word: nothing to rewrite.
+			if len(t) == 1 && hasLetter {
+				singles++
+			}
+			dst.Text = append(dst.Text, ' ')
+			dst.Off = append(dst.Off, int32(at))
+			tokStart = -1
+			return
+		}
 		w := 0
 		for i := 0; i < len(t); i++ {
 			c := t[i]
@@ -169,6 +181,9 @@ func Normalize(s string, dst *Normalized) {
 		}
 		dst.Text = dst.Text[:tokStart+w]
 		dst.Off = dst.Off[:tokStart+w]
+		if w == 1 {
+			singles++
+		}
 		if w > 0 {
 			dst.Text = append(dst.Text, ' ')
 			dst.Off = append(dst.Off, int32(at))
@@ -202,9 +217,12 @@ func Normalize(s string, dst *Normalized) {
 		}
 		if tokStart < 0 {
 			tokStart = len(dst.Text)
-			hasLetter, hasLeet = false, false
+			hasLetter, hasLeet, slow = false, false, false
+		} else if k := len(dst.Text); k-tokStart >= 2 && dst.Text[k-1] == c && dst.Text[k-2] == c {
+			slow = true // a run of three: collapse it
 		}
 		if leetSym {
+			slow = true // symbols are mapped or dropped
 			hasLeet = true
 		}
 		if c >= 'a' && c <= 'z' {
@@ -219,7 +237,9 @@ func Normalize(s string, dst *Normalized) {
 	if tokStart >= 0 {
 		flush(len(s))
 	}
-	joinSpaced(dst)
+	if singles >= 3 {
+		joinSpaced(dst)
+	}
 	if len(dst.Text) == 1 {
 		dst.Text = append(dst.Text, ' ')
 		dst.Off = append(dst.Off, int32(len(s)))

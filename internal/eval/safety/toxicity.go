@@ -73,6 +73,7 @@ var (
 	toxSeverity []float64
 	toxCat      []toxCategory
 	toxWeak     []bool
+	toxRules    []string // per pattern: "toxicity.<category>#<term index>"
 )
 
 func init() {
@@ -128,6 +129,10 @@ func init() {
 		}
 	}
 	toxLex = sharedLexicon(ph, nil)
+	toxRules = make([]string, len(ph))
+	for i := range ph {
+		toxRules[i] = "toxicity." + toxCategoryNames[toxCat[i]] + "#" + itoa(i)
+	}
 }
 
 // hasSingleLetterWord drops entries like "s m" that match initials.
@@ -201,9 +206,8 @@ func (e *Toxicity) run(p *prepared) eval.Result {
 					w *= 0.7
 				}
 			}
-			rule := "toxicity." + toxCategoryNames[toxCat[h.Pat]]
 			// Each term counts once; distinct terms of one category add up.
-			s.add(rule+"#"+itoa(int(h.Pat)), w, side, int(n.Off[h.Start+1]), int(n.Off[h.End-2])+1)
+			s.add(toxRules[h.Pat], w, side, int(n.Off[h.Start+1]), int(n.Off[h.End-2])+1)
 			types = appendUnique(types, toxCategoryNames[toxCat[h.Pat]])
 		}
 	}
