@@ -92,9 +92,11 @@ func (e *Evaluator) Evaluate(in *eval.Input) eval.Result {
 
 // combine turns the features into one score, as a noisy-OR of two
 // sources of evidence. Invented content (novel words, novel word pairs,
-// words missing from the best-matching context sentences) enters squared:
-// paraphrase leaves a little of it (0.3 -> 0.09) while an answer made
-// mostly of unsupported content scores high (0.8 -> 0.64). Hard evidence
+// words missing from the best-matching context sentences) enters cubed:
+// paraphrase leaves almost nothing of it (0.3 -> 0.03) while an answer made
+// mostly of unsupported content still scores high (0.8 -> 0.51, 1 -> 1),
+// so the wording of a faithful summary does not rank it above a short
+// answer with one wrong fact. Hard evidence
 // is the sum of three rates with equal weight: failed claims, sentences
 // with a substitution (changed number, reversed polarity, swapped name),
 // and recombined word pairs; one of them is a hallucination even when
@@ -107,7 +109,7 @@ func combine(f features) float64 {
 	}
 	base := 0.30*f.novelty + 0.25*f.bigram + 0.45*f.unaligned
 	hard := math.Min(1, f.claimFail+f.subst+f.recomb)
-	s := 1 - (1-base*base)*(1-hard)
+	s := 1 - (1-base*base*base)*(1-hard)
 	return math.Max(0, math.Min(1, s))
 }
 
