@@ -155,6 +155,11 @@ func TestLangfuseLoads(t *testing.T) {
 	tab, err := loaders.LoadLangfuse(data, "langfuse")
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, len(tab.Patterns), 160)
+	// A defect of the Langfuse defaults: gpt-5.4's >272k output rate is
+	// below its base rate.
+	assert.True(t, slices.ContainsFunc(tab.Warnings, func(w pricing.Warning) bool {
+		return w.Kind == pricing.WarnTierBelowBase && w.Entry == "gpt-5.4"
+	}))
 
 	cases := []costCase{
 		{n: "gpt-4o", provider: "openai", req: "gpt-4o", in: 1000, out: 500, want: "0.0075"},
