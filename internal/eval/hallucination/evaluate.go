@@ -43,7 +43,7 @@ type features struct {
 	unaligned float64 // content tokens absent from the best-matching context sentences
 	claimFail float64 // failed claims / checkable claims
 	subst     float64 // aligned sentences with a swap, negation flip or antonym
-	recomb    float64 // adjacent known content pairs that never share a context sentence
+	recomb    float64 // nearby known content pairs that never share a context sentence
 	content   int     // content tokens in the answer
 	claims    int
 	sentences int
@@ -77,7 +77,10 @@ func (e *Evaluator) Evaluate(in *eval.Input) eval.Result {
 		return eval.Result{Skipped: true, Label: labelNoContext}
 	}
 	sc := pool.Get().(*scratch)
-	defer pool.Put(sc)
+	defer func() {
+		sc.text = "" // do not keep the answer alive in the pool
+		pool.Put(sc)
+	}()
 	f, findings := e.analyse(sc, in)
 	score := combine(f)
 	res := eval.Result{Score: score, Label: labelPass}
@@ -96,11 +99,10 @@ func (e *Evaluator) Evaluate(in *eval.Input) eval.Result {
 // paraphrase leaves almost nothing of it (0.3 -> 0.03) while an answer made
 // mostly of unsupported content still scores high (0.8 -> 0.51, 1 -> 1),
 // so the wording of a faithful summary does not rank it above a short
-// answer with one wrong fact. Hard evidence
-// is the sum of three rates with equal weight: failed claims, sentences
-// with a substitution (changed number, reversed polarity, swapped name),
-// and recombined word pairs; one of them is a hallucination even when
-// every other word is grounded. Weights are round numbers chosen for their
+// answer with one wrong fact. Hard evidence is the sum of three rates with
+// equal weight: failed claims, sentences with a substitution (changed
+// number, reversed polarity, swapped name) and recombined word pairs; one
+// of them is a hallucination even when every other word is grounded. Weights are round numbers chosen for their
 // meaning, not fitted to a dataset; every input is a ratio, so the score
 // does not grow with answer length.
 func combine(f features) float64 {
