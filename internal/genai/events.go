@@ -3,7 +3,6 @@ package genai
 import (
 	"strings"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -35,10 +34,9 @@ func (r *reader) spanEvents(evs ptrace.SpanEventSlice) {
 		attrs := ev.Attributes()
 		switch name {
 		case EventInferenceDetails:
-			attrs.Range(func(k string, v pcommon.Value) bool {
+			for k, v := range attrs.All() {
 				r.attr(k, v)
-				return true
-			})
+			}
 		case eventContentPrompt:
 			r.marks |= mSemconvLegacy
 			if v, ok := attrs.Get("gen_ai.prompt"); ok && r.legacyPrompt == nil {

@@ -82,7 +82,8 @@ func GroupLogRecords(ld plog.Logs) []LogGroup {
 // CategoryOther, so it is never billed.
 func ReadLogRecords(records []plog.LogRecord, res pcommon.Resource, opts Options) View {
 	var v View
-	r := newReader(&v, opts)
+	var r reader
+	r.init(&v, opts)
 	if sdk, ok := res.Attributes().Get("telemetry.sdk.name"); ok && strings.EqualFold(strVal(sdk), "openlit") {
 		r.marks |= mOpenLIT
 	}
@@ -91,12 +92,11 @@ func ReadLogRecords(records []plog.LogRecord, res pcommon.Resource, opts Options
 		switch name {
 		case EventInferenceDetails:
 			r.marks |= mSemconv
-			lr.Attributes().Range(func(k string, val pcommon.Value) bool {
+			for k, val := range lr.Attributes().All() {
 				if k != "event.name" {
 					r.attr(k, val)
 				}
-				return true
-			})
+			}
 		case eventSystemMessage, eventUserMessage, eventAssistantMessage, eventToolMessage, eventChoice:
 			r.marks |= mSemconvLegacy
 			if sys, ok := lr.Attributes().Get("gen_ai.system"); ok {

@@ -105,8 +105,10 @@ type reader struct {
 	invocationParams, lfParams string
 }
 
-func newReader(v *View, opts Options) *reader {
-	return &reader{opts: opts, v: v, b: budget{remaining: opts.budget()}}
+// init prepares a reader; readers live on the caller's stack (a reader per
+// span must not cost a heap allocation on the pass-through path).
+func (r *reader) init(v *View, opts Options) {
+	r.opts, r.v, r.b = opts, v, budget{remaining: opts.budget()}
 }
 
 func (r *reader) problem(key, kind string) {
@@ -219,15 +221,18 @@ func unquote(s string) string {
 // carry content in events). res is the span's resource (used for dialect
 // hints such as telemetry.sdk.name); it may be an empty pcommon.NewResource().
 func ReadSpan(span ptrace.Span, res pcommon.Resource, opts Options) View {
+	if !mayBeGenAI(span) {
+		return View{}
+	}
 	var v View
-	r := newReader(&v, opts)
+	var r reader
+	r.init(&v, opts)
 	if sdk, ok := res.Attributes().Get("telemetry.sdk.name"); ok && sdk.Type() == pcommon.ValueTypeStr && strings.EqualFold(sdk.Str(), "openlit") {
 		r.marks |= mOpenLIT
 	}
-	span.Attributes().Range(func(k string, val pcommon.Value) bool {
+	for k, val := range span.Attributes().All() {
 		r.attr(k, val)
-		return true
-	})
+	}
 	if span.Events().Len() > 0 {
 		r.spanEvents(span.Events())
 	}
@@ -239,6 +244,34 @@ func ReadSpan(span ptrace.Span, res pcommon.Resource, opts Options) View {
 	}
 	r.resolve(span.Name())
 	return v
+}
+
+// genAIPrefixes are the key namespaces of every dialect the reader knows.
+var genAIPrefixes = [...]string{"gen_ai.", "llm.", "ai.", "langfuse.", "mlflow.", "traceloop.", "openinference.",
+	"logfire.", "embedding.", "retrieval.", "reranker.", "tool.", "prompt."}
+
+// mayBeGenAI is the pass-through fast path: a span with no key of a GenAI
+// namespace and no GenAI event is not read at all (no allocation).
+func mayBeGenAI(span ptrace.Span) bool {
+	for k := range span.Attributes().All() {
+		for _, p := range genAIPrefixes {
+			if strings.HasPrefix(k, p) {
+				return true
+			}
+		}
+		switch k {
+		case "request_data", "response_data", "operation.cost":
+			return true
+		}
+	}
+	evs := span.Events()
+	for i := 0; i < evs.Len() && i < maxEvents; i++ {
+		name := evs.At(i).Name()
+		if strings.HasPrefix(name, "gen_ai.") || name == eventDBQueryResult {
+			return true
+		}
+	}
+	return false
 }
 
 // attr dispatches one attribute. Keys are matched exactly where possible and

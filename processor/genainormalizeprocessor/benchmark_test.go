@@ -45,7 +45,59 @@ func batch(withContent bool) ptrace.Traces {
 	return td
 }
 
+// semconvBatch is fixture S of perf-anchors.md: 100 current-semconv chat
+// spans, ~12 attributes, no content. The normalizer only adds the dialect.
+func semconvBatch() ptrace.Traces {
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for i := 0; i < spansPerBatch; i++ {
+		a := spans.AppendEmpty().Attributes()
+		a.PutStr("gen_ai.operation.name", "chat")
+		a.PutStr("gen_ai.provider.name", "openai")
+		a.PutStr("gen_ai.request.model", "gpt-4o-mini")
+		a.PutStr("gen_ai.response.model", "gpt-4o-mini-2024-07-18")
+		a.PutStr("gen_ai.response.id", "chatcmpl-abc")
+		a.PutInt("gen_ai.usage.input_tokens", 812)
+		a.PutInt("gen_ai.usage.output_tokens", 164)
+		a.PutDouble("gen_ai.request.temperature", 0.2)
+		a.PutInt("gen_ai.request.max_tokens", 512)
+		a.PutStr("server.address", "api.openai.com")
+		a.PutInt("server.port", 443)
+		a.PutEmptySlice("gen_ai.response.finish_reasons").AppendEmpty().SetStr("stop")
+	}
+	return td
+}
+
+// httpBatch: 100 non-GenAI spans that must pass through untouched.
+func httpBatch() ptrace.Traces {
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for i := 0; i < spansPerBatch; i++ {
+		a := spans.AppendEmpty().Attributes()
+		a.PutStr("http.request.method", "GET")
+		a.PutStr("url.path", "/api/orders")
+		a.PutInt("http.response.status_code", 200)
+		a.PutStr("server.address", "orders.internal")
+		a.PutInt("server.port", 8080)
+		a.PutStr("network.protocol.version", "1.1")
+	}
+	return td
+}
+
+func BenchmarkNormalizeSemconvS(b *testing.B) {
+	cfg := createDefaultConfig()
+	benchmarkBatches(b, cfg, semconvBatch)
+}
+
+func BenchmarkPassThroughNonGenAI(b *testing.B) {
+	benchmarkBatches(b, createDefaultConfig(), httpBatch)
+}
+
 func benchmarkProcessor(b *testing.B, cfg *Config, withContent bool) {
+	benchmarkBatches(b, cfg, func() ptrace.Traces { return batch(withContent) })
+}
+
+func benchmarkBatches(b *testing.B, cfg *Config, mk func() ptrace.Traces) {
 	p, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
 	if err != nil {
 		b.Fatal(err)
@@ -60,7 +112,7 @@ func benchmarkProcessor(b *testing.B, cfg *Config, withContent bool) {
 		if i%pool == 0 {
 			b.StopTimer()
 			for j := range batches {
-				batches[j] = batch(withContent)
+				batches[j] = mk()
 			}
 			b.StartTimer()
 		}
