@@ -48,6 +48,11 @@ func TestLoadConfig(t *testing.T) {
 	o, err := cfg.Models[2].override()
 	require.NoError(t, err)
 	assert.Equal(t, "acme/gpt-4o", o.Entry.ID)
+	o, err = cfg.Models[3].override()
+	require.NoError(t, err)
+	require.Len(t, o.Entry.Versions, 2, "history read from collector YAML")
+	assert.Equal(t, "2026-06-01", o.Entry.Versions[1].From.Format("2006-01-02"))
+	assert.Len(t, o.Entry.Versions[1].Tiers, 1)
 }
 
 func TestConfigErrorsNameTheKey(t *testing.T) {
