@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/otelcol/otelcoltest"
 
 	"github.com/periscope-otel/periscope/connector/genaimetricsconnector/internal/metadata"
 )
@@ -71,4 +72,14 @@ func TestValidateRanges(t *testing.T) {
 	cfg.Drift.Enabled = false
 	cfg.Regression.Enabled = false
 	require.NoError(t, cfg.Validate())
+}
+
+func TestCollectorConfig(t *testing.T) {
+	factories, err := otelcoltest.NopFactories()
+	require.NoError(t, err)
+	factories.Connectors[metadata.Type] = NewFactory()
+	cfg, err := otelcoltest.LoadConfigAndValidate(filepath.Join("testdata", "collector.yaml"), factories)
+	require.NoError(t, err)
+	c := cfg.Connectors[component.NewID(metadata.Type)].(*Config)
+	assert.Equal(t, baselineTrailing, c.Drift.Baseline)
 }
