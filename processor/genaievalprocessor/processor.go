@@ -34,27 +34,27 @@ type configured struct {
 	threshold float64
 	scoreKey  string
 	// Pre-built metric attribute sets (no allocation per span).
-	passOpt, failOpt, evOpt metric.AddOption
+	passOpt, failOpt, evOpt []metric.AddOption
 }
 
 func (c *configured) initOpts() {
-	c.passOpt = metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.name), attribute.String("label", contract.LabelPass)))
-	c.failOpt = metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.name), attribute.String("label", contract.LabelFail)))
-	c.evOpt = metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.name)))
+	c.passOpt = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.name), attribute.String("label", contract.LabelPass)))}
+	c.failOpt = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.name), attribute.String("label", contract.LabelFail)))}
+	c.evOpt = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.name)))}
 }
 
-var skipOpts = map[string]metric.AddOption{}
+var skipOpts = map[string][]metric.AddOption{}
 
-func skipOpt(reason string) metric.AddOption {
+func skipOpt(reason string) []metric.AddOption {
 	if o, ok := skipOpts[reason]; ok {
 		return o
 	}
-	return metric.WithAttributes(attribute.String("reason", reason))
+	return []metric.AddOption{metric.WithAttributes(attribute.String("reason", reason))}
 }
 
 func init() {
 	for _, r := range []string{"not_genai", "not_selected", "no_content", "wrapper_span"} {
-		skipOpts[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))
+		skipOpts[r] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))}
 	}
 }
 
@@ -359,10 +359,10 @@ func (p *evalProcessor) record(ctx context.Context, out *outcome) {
 			continue
 		}
 		if out.results[i].Score >= c.threshold {
-			p.failures.Add(ctx, 1, c.evOpt)
-			p.evals.Add(ctx, 1, c.failOpt)
+			p.failures.Add(ctx, 1, c.evOpt...)
+			p.evals.Add(ctx, 1, c.failOpt...)
 		} else {
-			p.evals.Add(ctx, 1, c.passOpt)
+			p.evals.Add(ctx, 1, c.passOpt...)
 		}
 	}
 }
@@ -390,7 +390,7 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 				span := spans.At(k)
 				v := p.readSpan(span, rs.Resource())
 				if !v.IsGenAI() {
-					p.skipped.Add(ctx, 1, skipOpt("not_genai"))
+					p.skipped.Add(ctx, 1, skipOpt("not_genai")...)
 					continue
 				}
 				if v.Category == genai.CategoryRetrieval {
@@ -411,18 +411,18 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 	for idx := range items {
 		it := &items[idx]
 		if !p.spanSel.Match(ctx, it.rs, it.ss, it.span) {
-			p.skipped.Add(ctx, 1, skipOpt("not_selected"))
+			p.skipped.Add(ctx, 1, skipOpt("not_selected")...)
 			continue
 		}
 		v := &it.view
 		if !hasContent(v) {
-			p.skipped.Add(ctx, 1, skipOpt("no_content"))
+			p.skipped.Add(ctx, 1, skipOpt("no_content")...)
 			continue
 		}
 		// Wrapper spans (agent, workflow, chain) re-report the content of
 		// the model call beneath them; evaluate the model call only.
 		if v.Category != genai.CategoryLLM && llmTraces[it.span.TraceID()] {
-			p.skipped.Add(ctx, 1, skipOpt("wrapper_span"))
+			p.skipped.Add(ctx, 1, skipOpt("wrapper_span")...)
 			continue
 		}
 		in := p.buildInput(v, docs[it.span.TraceID()])
@@ -533,12 +533,12 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 		first := g.Records[0]
 		l := where[first]
 		if !p.logSel.Match(ctx, l.rl, l.sl, first) {
-			p.skipped.Add(ctx, 1, skipOpt("not_selected"))
+			p.skipped.Add(ctx, 1, skipOpt("not_selected")...)
 			continue
 		}
 		v := &views[gi]
 		if !hasContent(v) {
-			p.skipped.Add(ctx, 1, skipOpt("no_content"))
+			p.skipped.Add(ctx, 1, skipOpt("no_content")...)
 			continue
 		}
 		in := p.buildInput(v, docs[g.TraceID])
