@@ -9,6 +9,10 @@ type tok struct {
 	Wild bool
 }
 
+// replaceMin is the length (tokens) from which a span of established text
+// replaced by another span is taken for a slot value rather than an edit.
+const replaceMin = 8
+
 // maxCells bounds the LCS table of one alignment; larger middles are taken
 // as one slot.
 const maxCells = 1 << 20
@@ -139,6 +143,7 @@ func align(t []tok, supp []uint32, x []textmask.Token, minRun int, minSupport ui
 	// need to know whether between two kept tokens of t anything of x was
 	// inserted. Recompute positions by walking the kept tokens in x order.
 	inserted := make([]bool, n+1) // inserted[i]: x text sits right before t[i] (i==n: at end)
+	insCount := make([]int, n+1)
 	{
 		xj := 0
 		for i := 0; i < n; i++ {
@@ -153,11 +158,13 @@ func align(t []tok, supp []uint32, x []textmask.Token, minRun int, minSupport ui
 			}
 			if k > xj {
 				inserted[i] = true
+				insCount[i] = k - xj
 			}
 			xj = k + 1
 		}
 		if xj < m {
 			inserted[n] = true
+			insCount[n] = m - xj
 		}
 	}
 	// dissolve short runs between slots
@@ -195,6 +202,7 @@ func align(t []tok, supp []uint32, x []textmask.Token, minRun int, minSupport ui
 	wasWildInside := false
 	var lostHere uint32
 	lostAny := false
+	lostN, insN := 0, 0
 	// leftSupp is the support of the last kept token of the part (0 at a
 	// part start).
 	var leftSupp uint32
@@ -208,6 +216,10 @@ func align(t []tok, supp []uint32, x []textmask.Token, minRun int, minSupport ui
 				// how well established is the text this new slot breaks into
 				var solid uint32
 				switch {
+				case lostN >= replaceMin && insN >= replaceMin:
+					// a long span replaced by another long span is a slot
+					// whose value repeated in the first calls, not an edit
+					solid = 0
 				case lostAny:
 					solid = lostHere
 				case leftSupp == 0:
@@ -226,10 +238,12 @@ func align(t []tok, supp []uint32, x []textmask.Token, minRun int, minSupport ui
 		wasWildInside = false
 		lostHere = 0
 		lostAny = false
+		lostN, insN = 0, 0
 	}
 	for i := 0; i <= n; i++ {
 		if inserted[i] {
 			slot = true
+			insN += insCount[i]
 		}
 		if i == n {
 			break
@@ -255,6 +269,7 @@ func align(t []tok, supp []uint32, x []textmask.Token, minRun int, minSupport ui
 			wasWildInside = true
 		} else {
 			al.lost++
+			lostN++
 			lostAny = true
 			if supp[i] > lostHere {
 				lostHere = supp[i]

@@ -99,6 +99,7 @@ type cluster struct {
 	tokens  []tok
 	support []uint32
 	count   uint64
+	recent  [4]uint64 // fingerprints of recent calls: repeats confirm nothing
 	keys    []uint64
 	shingle []uint64
 	elem    *list.Element
@@ -287,11 +288,31 @@ func (m *Miner) Match(x []textmask.Token) Result {
 	for _, c := range cands {
 		if globMatch(c.tokens, x) {
 			c.count++
-			for i := range c.support {
-				if !c.tokens[i].Wild && c.support[i] < 1<<30 {
-					c.support[i]++
+			if fp := idOf(x); !c.seenRecently(fp) {
+				for i := range c.support {
+					if !c.tokens[i].Wild && c.support[i] < 1<<30 {
+						c.support[i]++
+					}
 				}
 			}
+			m.lru.MoveToFront(c.elem)
+			return Result{ID: c.id, Family: c.family}
+		}
+	}
+	// 1b. a template the call fits once its short islands between slots and
+	// the single tokens at slot edges are let go: these are where values of
+	// the first calls happened to agree
+	for _, c := range cands {
+		if c.count < 2 {
+			continue
+		}
+		rt, rs, changed := relax(c.tokens, c.support)
+		if changed && globMatch(rt, x) {
+			m.unindex(c)
+			c.tokens, c.support = rt, rs
+			c.count++
+			c.seenRecently(idOf(x))
+			m.reindex(c)
 			m.lru.MoveToFront(c.elem)
 			return Result{ID: c.id, Family: c.family}
 		}
@@ -350,12 +371,14 @@ func (m *Miner) Match(x []textmask.Token) Result {
 		m.unindex(best)
 		best.tokens, best.support = bestAl.merged, bestAl.support
 		best.count++
+		best.seenRecently(idOf(x))
 		m.reindex(best)
 		m.lru.MoveToFront(best.elem)
 		return Result{ID: best.id, Family: best.family}
 	}
 	// 3. a new template
 	c := &cluster{id: idOf(x), tokens: fromTokens(x), support: make([]uint32, len(x)), count: 1}
+	c.recent[0] = c.id
 	for i := range c.support {
 		c.support[i] = 1
 	}
@@ -370,13 +393,22 @@ func (m *Miner) Match(x []textmask.Token) Result {
 	return Result{ID: c.id, Family: c.family, New: true}
 }
 
+// seenRecently reports whether fp is among the recent calls of c, and
+// records it.
+func (c *cluster) seenRecently(fp uint64) bool {
+	for _, r := range c.recent {
+		if r == fp {
+			return true
+		}
+	}
+	copy(c.recent[1:], c.recent[:len(c.recent)-1])
+	c.recent[0] = fp
+	return false
+}
+
 // accept decides whether generalizing c with the call is plausible.
 func (m *Miner) accept(c *cluster, al alignment, sim float64) bool {
 	if al.gaps > m.p.MaxGaps || al.fixed < m.p.MinFixed {
-		return false
-	}
-	if c.count >= 2 && al.newGaps > 0 {
-		// the slots are known: a difference away from them is an edit
 		return false
 	}
 	if al.lostSupp >= m.p.MinSupport {
@@ -528,4 +560,74 @@ func render(t []tok) string {
 		b.WriteString(s)
 	}
 	return b.String()
+}
+
+// maxIsland is the longest fixed run between two slots that relax drops.
+const maxIsland = 4
+
+// relax returns t with fixed runs of up to maxIsland tokens between two
+// slots removed and one token trimmed at each slot edge of longer runs.
+// Separators are kept.
+func relax(t []tok, supp []uint32) ([]tok, []uint32, bool) {
+	drop := make([]bool, len(t))
+	changed := false
+	i := 0
+	for i < len(t) {
+		if t[i].Wild {
+			i++
+			continue
+		}
+		j := i
+		for j < len(t) && !t[j].Wild {
+			j++
+		}
+		leftWild := i > 0
+		rightWild := j < len(t)
+		hasSep := false
+		for k := i; k < j; k++ {
+			if t[k].Text == textmask.PhSep {
+				hasSep = true
+			}
+		}
+		switch {
+		case hasSep:
+			// trim only the token next to a slot, never the separator
+			if leftWild && t[i].Text != textmask.PhSep {
+				drop[i], changed = true, true
+			}
+			if rightWild && j-1 > i && t[j-1].Text != textmask.PhSep {
+				drop[j-1], changed = true, true
+			}
+		case leftWild && rightWild && j-i <= maxIsland:
+			for k := i; k < j; k++ {
+				drop[k] = true
+			}
+			changed = true
+		default:
+			if leftWild && j-i > 1 {
+				drop[i], changed = true, true
+			}
+			if rightWild && j-i > 2 {
+				drop[j-1], changed = true, true
+			}
+		}
+		i = j
+	}
+	if !changed {
+		return t, supp, false
+	}
+	rt := make([]tok, 0, len(t))
+	rs := make([]uint32, 0, len(t))
+	for k := range t {
+		if drop[k] || t[k].Wild {
+			if len(rt) == 0 || !rt[len(rt)-1].Wild {
+				rt = append(rt, tok{Wild: true})
+				rs = append(rs, 0)
+			}
+			continue
+		}
+		rt = append(rt, t[k])
+		rs = append(rs, supp[k])
+	}
+	return rt, rs, true
 }
