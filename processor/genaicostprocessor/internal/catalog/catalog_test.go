@@ -110,3 +110,39 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestRealWorldNames: model strings as instrumentations record them resolve
+// to the provider's own entry in the embedded catalog.
+func TestRealWorldNames(t *testing.T) {
+	tab, err := Default()
+	require.NoError(t, err)
+	c := pricing.NewCatalog(nil, []*pricing.Table{tab}, "t")
+	for _, tc := range []struct{ provider, model, id string }{
+		{"gcp.vertex_ai", "gemini-2.5-flash", "vertex_ai/gemini-2.5-flash"},
+		{"gcp.gen_ai", "gemini-2.0-flash-001", "gemini/gemini-2.0-flash-001"},
+		{"gcp.gemini", "models/gemini-2.5-pro", "gemini/gemini-2.5-pro"},
+		{"aws.bedrock", "us.meta.llama3-3-70b-instruct-v1:0", "bedrock/us.meta.llama3-3-70b-instruct-v1:0"},
+		{"aws.bedrock", "us.anthropic.claude-opus-4-6", "bedrock/us.anthropic.claude-opus-4-6-v1"},
+		{"aws.bedrock", "eu.anthropic.claude-haiku-4-5-20251001-v1:0", "bedrock/eu.anthropic.claude-haiku-4-5-20251001-v1:0"},
+		{"groq", "llama-3.3-70b-versatile", "groq/llama-3.3-70b-versatile"},
+		{"together_ai", "meta-llama/Llama-3.3-70B-Instruct-Turbo", "together_ai/meta-llama/llama-3.3-70b-instruct-turbo"},
+		{"fireworks_ai", "accounts/fireworks/models/llama-v3p3-70b-instruct", "fireworks_ai/accounts/fireworks/models/llama-v3p3-70b-instruct"},
+		{"mistral_ai", "mistral-large-latest", "mistral/mistral-large-latest"},
+		{"cohere", "command-r-plus", "cohere/command-r-plus"},
+		{"deepseek", "deepseek-reasoner", "deepseek/deepseek-reasoner"},
+		{"x_ai", "grok-3-mini", "xai/grok-3-mini"},
+		{"openrouter", "openai/gpt-4o", "openrouter/openai/gpt-4o"},
+		{"azure.ai.openai", "gpt-4.1", "azure/gpt-4.1"},
+		{"anthropic", "claude-3-5-haiku-20241022", "anthropic/claude-3-5-haiku-20241022"},
+		{"", "claude-3-7-sonnet-latest", "anthropic/claude-3-7-sonnet-latest"},
+		{"gcp.vertex_ai", "claude-haiku-4-5@20251001", "vertex_ai/claude-haiku-4-5@20251001"},
+		{"openai", "chatgpt-4o-latest", "openai/chatgpt-4o-latest"},
+		{"", "gpt-4o", "openai/gpt-4o"},
+	} {
+		m, ok := c.Resolve(pricing.Family(tc.provider), tc.model, "", "")
+		if assert.True(t, ok, tc.model) {
+			assert.Equal(t, tc.id, m.Entry.ID, tc.model)
+			assert.False(t, m.Estimated, tc.model)
+		}
+	}
+}
