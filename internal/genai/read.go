@@ -605,13 +605,31 @@ func (r *reader) attr(k string, v pcommon.Value) {
 
 	// --- content -----------------------------------------------------------
 	case "gen_ai.system_instructions":
+		if r.opts.Content && v.Type() == pcommon.ValueTypeStr {
+			if parts, ok := r.fastPartList(v.Str()); ok {
+				r.sysInstr = parts
+				return
+			}
+		}
 		r.sysInstr = r.content(k, v)
 	case "gen_ai.input.messages":
+		r.marks |= mSemconv
+		if r.opts.Content && v.Type() == pcommon.ValueTypeStr {
+			if msgs, ok := r.fastMessages(v.Str(), "user"); ok {
+				r.inMsgs = msgs
+				return
+			}
+		}
 		r.inMsgs = r.content(k, v)
-		r.marks |= mSemconv
 	case "gen_ai.output.messages":
-		r.outMsgs = r.content(k, v)
 		r.marks |= mSemconv
+		if r.opts.Content && v.Type() == pcommon.ValueTypeStr {
+			if msgs, ok := r.fastMessages(v.Str(), "assistant"); ok {
+				r.outMsgs = msgs
+				return
+			}
+		}
+		r.outMsgs = r.content(k, v)
 	case "gen_ai.prompt":
 		r.legacyPrompt = r.content(k, v)
 		r.marks |= mSemconvLegacy

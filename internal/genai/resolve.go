@@ -260,7 +260,9 @@ func (r *reader) usage() {
 // contentResolve picks the highest-priority content source of each kind.
 func (r *reader) contentResolve() {
 	v := r.v
-	if parts, ok := r.sysInstr.([]any); ok {
+	if parts, ok := r.sysInstr.([]Part); ok {
+		v.SystemInstructions = parts
+	} else if parts, ok := r.sysInstr.([]any); ok {
 		v.SystemInstructions = r.decodeParts(parts)
 	} else if s, ok := r.sysInstr.(string); ok && s != "" {
 		v.SystemInstructions = []Part{{Type: PartText, Content: r.b.take(s)}}
@@ -268,7 +270,11 @@ func (r *reader) contentResolve() {
 
 	switch {
 	case r.inMsgs != nil:
-		v.InputMessages = r.decodeMessages(r.inMsgs, "user")
+		if msgs, ok := r.inMsgs.([]Message); ok {
+			v.InputMessages = msgs
+		} else {
+			v.InputMessages = r.decodeMessages(r.inMsgs, "user")
+		}
 	case len(r.flatIn.msgs) > 0:
 		v.InputMessages = r.flatIn.messages(r, "user")
 	case len(r.oiIn.msgs) > 0:
@@ -293,7 +299,11 @@ func (r *reader) contentResolve() {
 
 	switch {
 	case r.outMsgs != nil:
-		v.OutputMessages = r.decodeMessages(r.outMsgs, "assistant")
+		if msgs, ok := r.outMsgs.([]Message); ok {
+			v.OutputMessages = msgs
+		} else {
+			v.OutputMessages = r.decodeMessages(r.outMsgs, "assistant")
+		}
 	case len(r.flatOut.msgs) > 0:
 		v.OutputMessages = r.flatOut.messages(r, "assistant")
 	case len(r.oiOut.msgs) > 0:
