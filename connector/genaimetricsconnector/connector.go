@@ -670,7 +670,7 @@ func hasEval(evals []drift.EvalObs, name string) bool {
 
 // recordEvals records scores and failures and finishes the failure
 // decision (score ≥ fail_threshold when nothing else said).
-func (c *metricsConnector) recordEvals(ctx context.Context, evals []drift.EvalObs, res *resource, ts pcommon.Timestamp, ex *exemplar) {
+func (c *metricsConnector) recordEvals(evals []drift.EvalObs, res *resource, ts pcommon.Timestamp, ex *exemplar) {
 	for i := range evals {
 		e := &evals[i]
 		if e.Failed == -1 && e.HasScore {
@@ -695,7 +695,6 @@ func (c *metricsConnector) recordEvals(ctx context.Context, evals []drift.EvalOb
 			c.recordSum(c.agg.evalFailures, res, ts, 1, kv{contract.AttrEvalName, e.Name})
 		}
 	}
-	_ = ctx
 }
 
 // ConsumeTraces aggregates the GenAI spans of td.
@@ -789,7 +788,7 @@ func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSp
 			latencyMs, hasLatency = d*1000, true
 		}
 	}
-	c.recordEvals(ctx, evals, res, ts, ex)
+	c.recordEvals(evals, res, ts, ex)
 	if c.tracker != nil && (billable || len(evals) > 0) {
 		o := &c.w.obs
 		o.Reset()
@@ -798,7 +797,7 @@ func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSp
 			o.LatencyMs, o.HasLatency = latencyMs, hasLatency
 		}
 		o.Evals = append(o.Evals, evals...)
-		c.observeDrift(o, evals, v, now)
+		c.observeDrift(o, evals, now)
 	}
 	return true
 }
@@ -849,7 +848,7 @@ func (c *metricsConnector) fillObs(o *drift.Obs, v *genai.View, cost float64, ha
 
 // observeDrift adds o to the drift series of the current dims. A refusal
 // evaluator result overrides the phrase heuristic.
-func (c *metricsConnector) observeDrift(o *drift.Obs, evals []drift.EvalObs, _ *genai.View, now time.Time) {
+func (c *metricsConnector) observeDrift(o *drift.Obs, evals []drift.EvalObs, now time.Time) {
 	for _, e := range evals {
 		if e.Name == contract.EvalRefusal && e.Failed >= 0 {
 			o.Refusal = int(e.Failed)
@@ -960,7 +959,7 @@ func (c *metricsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error 
 			o := &c.w.obs
 			o.Reset()
 			c.fillObs(o, &v, cost, hasCost, c.opts.Content)
-			c.observeDrift(o, nil, &v, now)
+			c.observeDrift(o, nil, now)
 		}
 	}
 	if processed > 0 {
@@ -986,12 +985,12 @@ func (c *metricsConnector) processEvalRecord(ctx context.Context, rl plog.Resour
 	}
 	c.w.evals = append(c.w.evals[:0], e)
 	evals := c.w.evals
-	c.recordEvals(ctx, evals, res, ts, &exemplar{ts: ts, traceID: lr.TraceID(), spanID: lr.SpanID()})
+	c.recordEvals(evals, res, ts, &exemplar{ts: ts, traceID: lr.TraceID(), spanID: lr.SpanID()})
 	if c.tracker != nil {
 		o := &c.w.obs
 		o.Reset()
 		o.Evals = append(o.Evals, evals...)
-		c.observeDrift(o, evals, &v, now)
+		c.observeDrift(o, evals, now)
 	}
 }
 

@@ -587,12 +587,6 @@ func (t *Tracker) score(s *Series, out []Score) []Score {
 	return out
 }
 
-// Flagged applies the n-aware rule to a series' signal at the last close;
-// exported for tests and documentation.
-func (t *Tracker) Flagged(base, cur []float32, ordinal bool, deff, floor float64) Comparison {
-	return Compare(base, cur, ordinal, deff, floor, t.set.Alpha)
-}
-
 // TopicDesignEffect is (S2/N − Σp̄²)/(1 − Σp̄²) over both windows: the
 // variance of unit-mass requests relative to one multinomial draw each.
 func TopicDesignEffect(a, b *window) float64 {
