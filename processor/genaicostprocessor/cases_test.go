@@ -70,6 +70,8 @@ func section8() []costCase {
 		{n: "18 azure deployment name, response model", provider: "azure.ai.openai", req: "prod-gpt4o-eastus", resp: "gpt-4o-2024-08-06", in: 5000, out: 1000, want: "0.0225", wantID: "azure/gpt-4o-2024-08-06"},
 		{n: "19 azure data zone", provider: "azure.ai.openai", req: "prod-gpt4o-eastus", resp: "gpt-4o-2024-08-06", in: 5000, out: 1000,
 			cfg: func(c *Config) { c.Region = "eu" }, want: "0.02475", wantID: "azure/eu/gpt-4o-2024-08-06"},
+		{n: "19b azure data zone without a regional price is an estimate", provider: "azure.ai.openai", req: "gpt-4.1-nano", in: 1000000, out: 0,
+			cfg: func(c *Config) { c.Region = "eu" }, want: "0.1", wantID: "azure/gpt-4.1-nano", est: true},
 		{n: "20 openai fine-tune", provider: "openai", req: "ft:gpt-4o-mini-2024-07-18:acme::9XyZab12", in: 10000, out: 2000, want: "0.0054", wantID: "openai/ft:gpt-4o-mini-2024-07-18"},
 		{n: "21 batch API", provider: "openai", req: "gpt-4o-mini", in: 100000, out: 10000, attrs: map[string]any{"gen_ai.request.batch": true}, want: "0.0105", wantID: "openai/gpt-4o-mini"},
 		{n: "22 priority tier with its cache rate", provider: "openai", req: "gpt-5", in: 10000, cr: 2000, out: 3000, attrs: map[string]any{"openai.response.service_tier": "priority"}, want: "0.0805", wantID: "openai/gpt-5"},

@@ -137,6 +137,9 @@ func (c *Catalog) resolve(family, model, tenant, region string) Match {
 	if !ok {
 		return Match{}
 	}
+	if region != "" && region != "global" && m.Entry.Family == "azure" && !strings.Contains(m.Rule, "+region") {
+		m.Estimated = true // a data-zone deployment priced at the global rate
+	}
 	if aliased {
 		m.Rule = "alias+" + m.Rule
 	}
