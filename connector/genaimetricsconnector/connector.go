@@ -764,7 +764,8 @@ func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSp
 	billable := v.Billable()
 	cost, hasCost := c.costOf(ctx, span.Attributes(), v)
 	// Spans enter the dedup table only once usage has been seen on logs.
-	if billable && (!c.logUsageSeen || c.dedup.add(span.SpanID())) {
+	fresh := billable && (!c.logUsageSeen || c.dedup.add(span.SpanID()))
+	if fresh {
 		c.recordUsage(ctx, v, res, ts, cost, hasCost, ex)
 	}
 	var latencyMs float64
@@ -792,10 +793,11 @@ func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSp
 	if c.tracker != nil && (billable || len(evals) > 0) {
 		o := &c.w.obs
 		o.Reset()
-		if billable {
+		if fresh {
+			// A call already read from log records adds only its latency.
 			c.fillObs(o, v, cost, hasCost, content)
-			o.LatencyMs, o.HasLatency = latencyMs, hasLatency
 		}
+		o.LatencyMs, o.HasLatency = latencyMs, hasLatency
 		o.Evals = append(o.Evals, evals...)
 		c.observeDrift(o, evals, now)
 	}
