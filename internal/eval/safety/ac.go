@@ -104,35 +104,54 @@ func NewMatcher(patterns []string, foldCase bool) *Matcher {
 		m.outs = append(m.outs, nodes[s].out...)
 	}
 	m.outStart[n] = int32(len(m.outs))
+	// Pre-multiply next states by the row width and mark states that have
+	// outputs with the sign bit, so a step is one load and the output check
+	// a sign test.
+	for i, nx := range m.delta {
+		v := nx * int32(m.ncls)
+		if m.outStart[nx] != m.outStart[nx+1] {
+			v = ^v
+		}
+		m.delta[i] = v
+	}
 	return m
 }
 
 // Find appends every occurrence of every pattern in text to hits.
 func (m *Matcher) Find(text []byte, hits []Hit) []Hit {
-	s := int32(0)
-	ncls := int32(m.ncls)
+	row := int32(0)
+	delta, classes := m.delta, &m.classes
 	for i := 0; i < len(text); i++ {
-		s = m.delta[s*ncls+int32(m.classes[text[i]])]
-		if a, b := m.outStart[s], m.outStart[s+1]; a != b {
-			for _, p := range m.outs[a:b] {
-				hits = append(hits, Hit{Pat: p, Start: int32(i+1) - m.lens[p], End: int32(i + 1)})
-			}
+		v := delta[row+int32(classes[text[i]])]
+		if v < 0 {
+			v = ^v
+			hits = m.emit(v, i, hits)
 		}
+		row = v
 	}
 	return hits
 }
 
 // FindString is Find over a string without copying it.
 func (m *Matcher) FindString(text string, hits []Hit) []Hit {
-	s := int32(0)
-	ncls := int32(m.ncls)
+	row := int32(0)
+	delta, classes := m.delta, &m.classes
 	for i := 0; i < len(text); i++ {
-		s = m.delta[s*ncls+int32(m.classes[text[i]])]
-		if a, b := m.outStart[s], m.outStart[s+1]; a != b {
-			for _, p := range m.outs[a:b] {
-				hits = append(hits, Hit{Pat: p, Start: int32(i+1) - m.lens[p], End: int32(i + 1)})
-			}
+		v := delta[row+int32(classes[text[i]])]
+		if v < 0 {
+			v = ^v
+			hits = m.emit(v, i, hits)
 		}
+		row = v
+	}
+	return hits
+}
+
+// emit appends the outputs of the state whose row starts at row.
+func (m *Matcher) emit(row int32, i int, hits []Hit) []Hit {
+	s := row / int32(m.ncls)
+	for _, p := range m.outs[m.outStart[s]:m.outStart[s+1]] {
+		hits = append(hits, Hit{Pat: p, Start: int32(i+1) - m.lens[p], End: int32(i + 1)})
 	}
 	return hits
 }

@@ -129,15 +129,18 @@ func Normalize(s string, dst *Normalized) {
 	dst.Off = append(dst.Off[:0], 0)
 	tokStart := -1
 	var hasLetter, hasLeet bool
-	var slow bool // the current token needs the leet / run passes
-	singles := 0  // single-letter tokens seen (spaced-out words need 3+)
+	var slow bool        // the current token needs the leet / run passes
+	singles, run := 0, 0 // longest / current run of consecutive single-letter tokens
 	flush := func(at int) {
 		t := dst.Text[tokStart:]
 		o := dst.Off[tokStart:]
 		if !slow && !(hasLeet && hasLetter) {
 			// Plain word: nothing to rewrite.
 			if len(t) == 1 && hasLetter {
-				singles++
+				run++
+				singles = max(singles, run)
+			} else {
+				run = 0
 			}
 			dst.Text = append(dst.Text, ' ')
 			dst.Off = append(dst.Off, int32(at))
@@ -182,7 +185,10 @@ func Normalize(s string, dst *Normalized) {
 		dst.Text = dst.Text[:tokStart+w]
 		dst.Off = dst.Off[:tokStart+w]
 		if w == 1 {
-			singles++
+			run++
+			singles = max(singles, run)
+		} else {
+			run = 0
 		}
 		if w > 0 {
 			dst.Text = append(dst.Text, ' ')
