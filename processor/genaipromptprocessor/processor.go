@@ -250,6 +250,13 @@ func (p *promptProcessor) apply(ctx context.Context, v *genai.View, service stri
 	}
 	id, ok := p.identify(v, service)
 	if !ok {
+		if v.Truncated {
+			// the reader's content budget cut the prompt away: say so
+			for _, m := range targets {
+				m.PutBool(attrTruncated, true)
+			}
+			p.truncated.Add(ctx, 1)
+		}
 		p.skip(ctx, "no_prompt")
 		return
 	}
