@@ -171,26 +171,32 @@ func (c *metricsConnector) emitGauges(ctx context.Context, out *resourceMetrics,
 		if s.Overflow {
 			return
 		}
-		for i := range s.Reg {
-			r := &s.Reg[i]
-			if !r.Tested || i >= len(s.EvalNames) {
-				continue
-			}
+		// Every evaluator seen gets a point (0 until a regression holds), so
+		// the gauge exists from the first flush.
+		for i, name := range s.EvalNames {
+			active := i < len(s.Reg) && s.Reg[i].Active
 			attrs = c.keyAttrs(s.Dims, attrs[:0])
-			attrs = append(attrs, kv{contract.AttrEvalName, s.EvalNames[i]}, kv{attrComparison, "baseline"})
-			c.putGauge(out, rg, res, attrs, b2f(r.Active), now)
+			attrs = append(attrs, kv{contract.AttrEvalName, name}, kv{attrComparison, "baseline"})
+			c.putGauge(out, rg, res, attrs, b2f(active), now)
 		}
 	})
 	c.tracker.EachFamily(func(f *drift.Family) {
 		res := c.gaugeResource(f.Dims)
-		for name, r := range f.Reg {
-			if !r.Tested {
+		if f.Prev == "" {
+			return
+		}
+		for name := range f.CurCounts {
+			if f.PrevCount[name] == nil {
 				continue
+			}
+			active := false
+			if r := f.Reg[name]; r != nil {
+				active = r.Active
 			}
 			attrs = c.keyAttrs(f.Dims, attrs[:0])
 			attrs = append(attrs, kv{contract.AttrPromptVersion, f.Cur}, kv{attrPreviousVersion, f.Prev},
 				kv{contract.AttrEvalName, name}, kv{attrComparison, "predecessor"})
-			c.putGauge(out, rg, res, attrs, b2f(r.Active), now)
+			c.putGauge(out, rg, res, attrs, b2f(active), now)
 		}
 	})
 	c.finishGauge(ctx, out, ds, now)
