@@ -116,11 +116,11 @@ var jailbreakPhrases = []phrase{
 	{text: "openai", rule: "model_reference", w: 0.1},
 	{text: "an ai", rule: "model_reference", w: 0.04},
 	{text: "language model", rule: "model_reference", w: 0.05},
-	{text: "ignore all", rule: "instruction_override", w: 0.3},
-	{text: "ignore previous", rule: "instruction_override", w: 0.4},
-	{text: "disregard previous", rule: "instruction_override", w: 0.4},
+	{text: "ignore all", rule: "instruction_override", w: 0.15},
+	{text: "ignore previous", rule: "instruction_override", w: 0.2},
+	{text: "disregard previous", rule: "instruction_override", w: 0.2},
 	{text: "disregard", rule: "instruction_override", w: 0.08},
-	{text: "previous instructions", rule: "instruction_override", w: 0.15},
+	{text: "previous instructions", rule: "instruction_override", w: 0.08},
 	{text: "sure here is", rule: "affirmative_prefix", w: 0.3},
 	{text: "sure here s", rule: "affirmative_prefix", w: 0.25},
 	{text: "for educational and research purposes", rule: "fiction_frame", w: 0.3},
@@ -196,7 +196,7 @@ func (e *Jailbreak) run(p *prepared) eval.Result {
 	r := result(s, nil)
 	// Jailbreaks are many weak cues together; the exponent places the
 	// default threshold (0.5) where about 1% of benign prompts score.
-	r.Score = calibrate(r.Score, 1.7)
+	r.Score = calibrate(r.Score, 2.2)
 	return r
 }
 
