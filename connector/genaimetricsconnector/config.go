@@ -34,9 +34,18 @@ type Config struct {
 	MaxDimensionValueLength int `mapstructure:"max_dimension_value_length"`
 	// Exemplars on histogram points.
 	Exemplars ExemplarsConfig `mapstructure:"exemplars"`
-	// FailThreshold decides failure for evaluation results carrying only a
-	// score (no label, not listed in periscope.eval.failed): score >= threshold.
+	// FailThreshold decides failure for risk scores (1 = bad) that carry no
+	// label and are not listed in periscope.eval.failed: score >= threshold.
+	// It applies to Periscope's evaluators, periscope.eval.<name> attributes
+	// and RiskEvaluators; other tools' scores need a label.
 	FailThreshold float64 `mapstructure:"fail_threshold"`
+	// RiskEvaluators are further evaluator names whose scores are risk
+	// scores in [0,1].
+	RiskEvaluators []string `mapstructure:"risk_evaluators"`
+	// FailLabels / PassLabels extend the labels read as fail / pass
+	// (case-insensitive) beyond the built-in lists.
+	FailLabels []string `mapstructure:"fail_labels"`
+	PassLabels []string `mapstructure:"pass_labels"`
 	// Storage is the id of a storage extension (file_storage) persisting
 	// drift and regression state; empty keeps it in memory.
 	Storage *component.ID `mapstructure:"storage"`

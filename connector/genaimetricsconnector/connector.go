@@ -78,8 +78,10 @@ type metricsConnector struct {
 	// logUsageSeen: some log records carried usage, so spans must be
 	// remembered to count each call once.
 	logUsageSeen bool
-	keyDimIdx    []int // index into w.dims of each drift key dimension
-	w            work
+
+	failLabels, passLabels, riskNames map[string]bool
+	keyDimIdx                         []int // index into w.dims of each drift key dimension
+	w                                 work
 
 	client storage.Client
 	tel    telemetry
@@ -167,6 +169,16 @@ func buildConnector(set connector.Settings, cfg *Config, next consumer.Metrics) 
 		for _, k := range cfg.Drift.KeyDimensions {
 			c.keyDimIdx = append(c.keyDimIdx, dimIndex(cfg, k))
 		}
+	}
+	c.failLabels = labelSet(defaultFailLabels, cfg.FailLabels)
+	c.passLabels = labelSet(defaultPassLabels, cfg.PassLabels)
+	c.riskNames = map[string]bool{}
+	for _, n := range []string{contract.EvalPromptInjection, contract.EvalJailbreak, contract.EvalPII, contract.EvalSecrets,
+		contract.EvalToxicity, contract.EvalRefusal, contract.EvalPromptLeak, contract.EvalOffTopic, contract.EvalHallucination} {
+		c.riskNames[n] = true
+	}
+	for _, n := range cfg.RiskEvaluators {
+		c.riskNames[n] = true
 	}
 	if err := c.initTelemetry(); err != nil {
 		return nil, err
@@ -588,15 +600,45 @@ func (c *metricsConnector) evalFromAttrs(ctx context.Context, attrs pcommon.Map)
 			}
 		}
 	}
-	switch strings.ToLower(strAttr(attrs, contract.AttrEvalScoreLabel)) {
-	case contract.LabelFail, "failed", "failure":
-		e.Failed = 1
-	case contract.LabelPass, "passed", "success":
-		e.Failed = 0
-	case contract.LabelNoContext:
+	label := strings.ToLower(strAttr(attrs, contract.AttrEvalScoreLabel))
+	switch {
+	case label == "":
+	case label == contract.LabelNoContext:
 		e.Failed = -2 // evaluated nothing: neither pass nor fail
+	case c.failLabels[label]:
+		e.Failed = 1
+	case c.passLabels[label]:
+		e.Failed = 0
+	default:
+		e.Failed = -3 // a label we cannot read: no failure decision
 	}
 	return e, true
+}
+
+// Labels read as a failure or a pass, as written by Periscope and common
+// LLM-judge libraries; anything else makes no failure decision.
+var (
+	defaultFailLabels = []string{contract.LabelFail, "failed", "failure", "false", "no", "bad", "unsafe", "toxic",
+		"ungrounded", "not_grounded", "hallucinated", "hallucination", "irrelevant", "incorrect", "unfaithful", "violation", "flagged"}
+	defaultPassLabels = []string{contract.LabelPass, "passed", "success", "true", "yes", "good", "safe", "non_toxic",
+		"grounded", "relevant", "correct", "faithful", "ok", "not_flagged"}
+)
+
+func labelSet(base, extra []string) map[string]bool {
+	m := make(map[string]bool, len(base)+len(extra))
+	for _, l := range base {
+		m[l] = true
+	}
+	for _, l := range extra {
+		m[strings.ToLower(l)] = true
+	}
+	return m
+}
+
+// riskScale reports whether an evaluator's bare score is a risk score
+// (1 = bad) that fail_threshold may decide on.
+func (c *metricsConnector) riskScale(name string, fromAttr bool) bool {
+	return fromAttr || c.riskNames[name]
 }
 
 // collectSpanEvals gathers evaluation results of a span into w.evals:
@@ -633,7 +675,7 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 		if !ok || name == "" || hasEval(w.evals, name) {
 			return true
 		}
-		e := drift.EvalObs{Name: truncate(name, c.cfg.MaxDimensionValueLength), Failed: -1}
+		e := drift.EvalObs{Name: truncate(name, c.cfg.MaxDimensionValueLength), Failed: failRisk}
 		if math.IsNaN(s) || math.IsInf(s, 0) {
 			c.bad(ctx, "invalid_score")
 		} else {
@@ -644,7 +686,7 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 	})
 	if hasFailed {
 		for i := range w.evals {
-			if w.evals[i].Failed != -1 {
+			if w.evals[i].Failed != -1 && w.evals[i].Failed != failRisk {
 				continue
 			}
 			w.evals[i].Failed = 0
@@ -673,14 +715,14 @@ func hasEval(evals []drift.EvalObs, name string) bool {
 func (c *metricsConnector) recordEvals(evals []drift.EvalObs, res *resource, ts pcommon.Timestamp, ex *exemplar) {
 	for i := range evals {
 		e := &evals[i]
-		if e.Failed == -1 && e.HasScore {
+		if (e.Failed == failRisk || e.Failed == -1 && c.riskScale(e.Name, false)) && e.HasScore {
 			if e.Score >= c.cfg.FailThreshold {
 				e.Failed = 1
 			} else {
 				e.Failed = 0
 			}
 		}
-		if e.Failed == -2 {
+		if e.Failed < 0 {
 			e.Failed = -1
 		}
 		if e.HasScore {
@@ -691,11 +733,16 @@ func (c *metricsConnector) recordEvals(evals []drift.EvalObs, res *resource, ts 
 			}
 			c.recordHist(c.agg.evalScore, res, ts, e.Score, ep, kv{contract.AttrEvalName, e.Name})
 		}
-		if e.Failed == 1 {
-			c.recordSum(c.agg.evalFailures, res, ts, 1, kv{contract.AttrEvalName, e.Name})
+		if e.Failed >= 0 {
+			// A pass adds 0 so the series exists before the first failure.
+			c.recordSum(c.agg.evalFailures, res, ts, float64(e.Failed), kv{contract.AttrEvalName, e.Name})
 		}
 	}
 }
+
+// failRisk marks a result read from a periscope.eval.<name> attribute: a
+// risk score whose failure fail_threshold decides when nothing else does.
+const failRisk = -4
 
 // ConsumeTraces aggregates the GenAI spans of td.
 func (c *metricsConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
