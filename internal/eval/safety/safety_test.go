@@ -235,6 +235,9 @@ func TestSecrets(t *testing.T) {
 		"DATABASE_URL=postgres://app:S3cr3tPassw0rd@db.internal:5432/prod",
 		"client_secret = \"t028Q~-aLbmQuinnZtzbgtlEAYstnBWEmGPAoBm\"",
 		"config.api_key = 'q8F2Lr9Xz1Vb7Nc4Mk0Pw3Ty6Hs5Jd2G'",
+		"<adafruitToken>q8F2Lr9Xz1Vb7Nc4Mk0Pw3Ty6Hs5Jd2G</adafruitToken>",
+		"twitterSecret ||= \"q8F2Lr9Xz1Vb7Nc4Mk0Pw3Ty6Hs5Jd2G\"",
+		"setenv(\"ADAFRUIT_TOKEN\", \"q8F2Lr9Xz1Vb7Nc4Mk0Pw3Ty6Hs5Jd2G\")",
 	}
 	for _, s := range bad {
 		r := score(e, eval.Input{Input: s})

@@ -115,7 +115,7 @@ func ScanSecrets(s string, side eval.Side, dst []eval.Finding, hits []Hit) ([]ev
 	// Credential-named assignments: key = value, "key": "value".
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c != '=' && c != ':' {
+		if c != '=' && c != ':' && c != '>' && c != ',' {
 			continue
 		}
 		if a, b, ok := assignment(s, i); ok && a >= covered {
@@ -567,7 +567,13 @@ func facebookToken(s string, bar int) (int, int, bool) {
 // returns the value range when the identifier names a credential and the
 // value looks random.
 func assignment(s string, i int) (int, int, bool) {
-	// Operator forms: =, :, :=, =>, ==? (skip comparisons).
+	switch s[i] {
+	case '>':
+		return xmlElement(s, i)
+	case ',':
+		return quotedPair(s, i)
+	}
+	// Operator forms: =, :, :=, =>, ?=, ||=, .=, +=; comparisons are skipped.
 	opEnd := i + 1
 	if s[i] == ':' && opEnd < len(s) && s[opEnd] == '=' {
 		opEnd++
@@ -579,8 +585,14 @@ func assignment(s string, i int) (int, int, bool) {
 	if s[i] == ':' && opEnd < len(s) && s[opEnd] == ':' {
 		return 0, 0, false
 	}
-	// Identifier to the left, skipping quotes and spaces.
+	// Identifier to the left, skipping a compound-operator prefix, quotes
+	// and spaces.
 	e := i
+	if s[i] == '=' {
+		for k := 0; k < 2 && e > 0 && (s[e-1] == '?' || s[e-1] == '|' || s[e-1] == '.' || s[e-1] == '+'); k++ {
+			e--
+		}
+	}
 	for e > 0 && (s[e-1] == ' ' || s[e-1] == '"' || s[e-1] == '\'' || s[e-1] == '\t' || s[e-1] == ']') {
 		e--
 	}
@@ -734,4 +746,67 @@ func isUUID(v string) bool {
 		}
 	}
 	return true
+}
+
+// xmlElement reads <name>value</name> around the '>' at i.
+func xmlElement(s string, i int) (int, int, bool) {
+	st := i
+	for st > 0 && i-st < 60 && (isAlnum(s[st-1]) || s[st-1] == '_' || s[st-1] == '-' || s[st-1] == '.') {
+		st--
+	}
+	if st == i || st == 0 || s[st-1] != '<' {
+		return 0, 0, false
+	}
+	kind := identKind(s[st:i])
+	if kind == 0 {
+		return 0, 0, false
+	}
+	v := i + 1
+	ve := v
+	for ve < len(s) && ve-v < 300 && s[ve] != '<' && !isSpace(s[ve]) {
+		ve++
+	}
+	if ve >= len(s) || s[ve] != '<' || !randomValue(s[v:ve], kind) {
+		return 0, 0, false
+	}
+	return v, ve, true
+}
+
+// quotedPair reads "name", "value" (an argument list or tuple) around the
+// ',' at i; both sides must be quoted.
+func quotedPair(s string, i int) (int, int, bool) {
+	e := i
+	if e == 0 || (s[e-1] != '"' && s[e-1] != '\'') {
+		return 0, 0, false
+	}
+	q := s[e-1]
+	e--
+	st := e
+	for st > 0 && e-st < 60 && s[st-1] != q {
+		st--
+	}
+	if st == 0 || st == e {
+		return 0, 0, false
+	}
+	kind := identKind(s[st:e])
+	if kind == 0 {
+		return 0, 0, false
+	}
+	v := i + 1
+	for v < len(s) && s[v] == ' ' {
+		v++
+	}
+	if v >= len(s) || (s[v] != '"' && s[v] != '\'') {
+		return 0, 0, false
+	}
+	q = s[v]
+	v++
+	ve := v
+	for ve < len(s) && ve-v < 300 && s[ve] != q {
+		ve++
+	}
+	if ve >= len(s) || !randomValue(s[v:ve], kind) {
+		return 0, 0, false
+	}
+	return v, ve, true
 }
