@@ -144,7 +144,11 @@ func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) p
 					continue
 				}
 				p.safely(ctx, func() {
-					v := genai.ReadSpan(span, res, p.opts)
+					// metadata first: a declared name and version need no content
+					v := genai.ReadSpan(span, res, genai.Options{})
+					if !explicitComplete(&v) && v.IsGenAI() {
+						v = genai.ReadSpan(span, res, p.opts)
+					}
 					p.apply(ctx, &v, service, span.Attributes())
 				})
 			}
@@ -334,13 +338,8 @@ func (p *promptProcessor) identify(v *genai.View, service string) (identity, boo
 			id.source = contract.VersionSourceInferred
 		}
 		if id.hash == 0 {
-			// no template text: fingerprint the call itself
-			buf, id.truncated = p.callTokens(buf[:0], v)
-			if len(buf) > 1 {
-				id.hash = textmask.Fingerprint(buf)
-			} else {
-				id.hash = textmask.Hash(pr.Name + "\x00" + pr.Version)
-			}
+			// no template text: the declared identity is the fingerprint
+			id.hash = textmask.Hash(pr.Name + "\x00" + pr.Version)
 		}
 		if id.name == "" {
 			id.name = p.inferredName(v, service, 0)
@@ -411,6 +410,12 @@ func (p *promptProcessor) callTokens(dst []textmask.Token, v *genai.View) ([]tex
 	dst = append(dst, textmask.Sep())
 	dst, t2 = textmask.Append(dst, firstUserText(v), p.mopts)
 	return dst, t1 || t2 || v.Truncated
+}
+
+// explicitComplete reports whether the declared identity is complete
+// without the template text (name and version, no template to hash).
+func explicitComplete(v *genai.View) bool {
+	return v.Prompt.Name != "" && v.Prompt.Version != ""
 }
 
 func firstUserText(v *genai.View) string {

@@ -299,25 +299,8 @@ func (m *Miner) Match(x []textmask.Token) Result {
 			return Result{ID: c.id, Family: c.family}
 		}
 	}
-	// 1b. a template the call fits once its short islands between slots and
-	// the single tokens at slot edges are let go: these are where values of
-	// the first calls happened to agree
-	for _, c := range cands {
-		if c.count < 2 {
-			continue
-		}
-		rt, rs, changed := relax(c.tokens, c.support)
-		if changed && globMatch(rt, x) {
-			m.unindex(c)
-			c.tokens, c.support = rt, rs
-			c.count++
-			c.seenRecently(idOf(x))
-			m.reindex(c)
-			m.lru.MoveToFront(c.elem)
-			return Result{ID: c.id, Family: c.family}
-		}
-	}
-	// 2. a template the call generalizes; look further by shared text
+	// templates whose fixed text sits between slots: look by shared text
+	nIndexed := len(cands)
 	if len(cands) < m.p.MaxCandidates {
 		var shBuf [maxShingles]uint64
 		votes := map[*cluster]int{}
@@ -340,6 +323,39 @@ func (m *Miner) Match(x []textmask.Token) Result {
 			cands = append(cands, bc)
 		}
 	}
+	for _, c := range cands[nIndexed:] {
+		if globMatch(c.tokens, x) {
+			c.count++
+			if fp := idOf(x); !c.seenRecently(fp) {
+				for i := range c.support {
+					if !c.tokens[i].Wild && c.support[i] < 1<<30 {
+						c.support[i]++
+					}
+				}
+			}
+			m.lru.MoveToFront(c.elem)
+			return Result{ID: c.id, Family: c.family}
+		}
+	}
+	// 1b. a template the call fits once its short islands between slots and
+	// the single tokens at slot edges are let go: these are where values of
+	// the first calls happened to agree
+	for _, c := range cands {
+		if c.count < 2 {
+			continue
+		}
+		rt, rs, changed := relax(c.tokens, c.support)
+		if changed && globMatch(rt, x) {
+			m.unindex(c)
+			c.tokens, c.support = rt, rs
+			c.count++
+			c.seenRecently(idOf(x))
+			m.reindex(c)
+			m.lru.MoveToFront(c.elem)
+			return Result{ID: c.id, Family: c.family}
+		}
+	}
+	// 2. a template the call generalizes
 	var best *cluster
 	var bestAl alignment
 	bestScore := -1.0
