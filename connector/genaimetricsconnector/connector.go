@@ -48,6 +48,8 @@ const (
 	// dedupSize bounds the span ids remembered to count usage once when the
 	// same call arrives both as a span and as log records.
 	dedupSize = 1 << 16
+	// dimCacheSize bounds the span ids whose dimensions are remembered.
+	dimCacheSize = 1 << 14
 )
 
 // metricsConnector turns GenAI spans and log records into metrics. One
@@ -80,8 +82,14 @@ type metricsConnector struct {
 	logUsageSeen bool
 
 	failLabels, passLabels, riskNames map[string]bool
-	keyDimIdx                         []int // index into w.dims of each drift key dimension
-	w                                 work
+
+	// dimsBySpan lets evaluation log records from other tools inherit the
+	// dimensions (model, prompt version, ...) of the call they evaluated.
+	// Filled only once such records have been seen.
+	dimsBySpan   *dimCache
+	evalLogsSeen bool
+	keyDimIdx    []int // index into w.dims of each drift key dimension
+	w            work
 
 	client storage.Client
 	tel    telemetry
@@ -147,18 +155,19 @@ func buildConnector(set connector.Settings, cfg *Config, next consumer.Metrics) 
 		return nil, err
 	}
 	c := &metricsConnector{
-		cfg:       cfg,
-		set:       set,
-		next:      next,
-		logger:    set.Logger,
-		rl:        ratelog.New(set.Logger, time.Minute, 5),
-		now:       time.Now,
-		spanSel:   spanSel,
-		logSel:    logSel,
-		agg:       newAggregator(cfg.MaxCardinality, exemplarCap(cfg)),
-		resources: map[string]*resource{},
-		dedup:     newIDSet(dedupSize),
-		done:      make(chan struct{}),
+		cfg:        cfg,
+		set:        set,
+		next:       next,
+		logger:     set.Logger,
+		rl:         ratelog.New(set.Logger, time.Minute, 5),
+		now:        time.Now,
+		spanSel:    spanSel,
+		logSel:     logSel,
+		agg:        newAggregator(cfg.MaxCardinality, exemplarCap(cfg)),
+		resources:  map[string]*resource{},
+		dedup:      newIDSet(dedupSize),
+		dimsBySpan: newDimCache(dimCacheSize, cfg.MaxCardinality),
+		done:       make(chan struct{}),
 	}
 	if cfg.Drift.Enabled && cfg.Drift.Content && cfg.Drift.ContentSampleRatio > 0 {
 		c.opts = genai.Options{Content: true, MaxContentBytes: cfg.Drift.MaxContentBytes}
@@ -803,6 +812,9 @@ func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSp
 		return false
 	}
 	c.buildDims(v, attrSource{record: span.Attributes(), resource: rs.Resource().Attributes(), scope: ss.Scope().Attributes()})
+	if c.evalLogsSeen && v.Billable() {
+		c.rememberDims(span.SpanID())
+	}
 	ts := span.EndTimestamp()
 	if ts == 0 {
 		ts = pcommon.NewTimestampFromTime(now)
@@ -962,24 +974,6 @@ func (c *metricsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error 
 	defer c.mu.Unlock()
 	now := c.now()
 	var processed int64
-	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
-		rl := rls.At(i)
-		res := c.resourceFor(rl.Resource())
-		sls := rl.ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			sl := sls.At(j)
-			lrs := sl.LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				lr := lrs.At(k)
-				if !isEvalRecord(lr) || !c.logSel.Match(ctx, rl, sl, lr) {
-					continue
-				}
-				c.processEvalRecord(ctx, rl, sl, lr, res, now)
-				processed++
-			}
-		}
-	}
 	for _, g := range genai.GroupLogRecords(ld) {
 		v := genai.ReadLogRecords(g.Records, g.Resource, c.opts)
 		if !v.Billable() || !v.Usage.Any() {
@@ -991,6 +985,7 @@ func (c *metricsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error 
 			continue // already counted from the span
 		}
 		c.buildDims(&v, attrSource{record: g.Records[0].Attributes(), resource: g.Resource.Attributes()})
+		c.rememberDims(g.SpanID)
 		res := c.resourceFor(g.Resource)
 		ts := g.Records[0].Timestamp()
 		if ts == 0 {
@@ -1011,6 +1006,26 @@ func (c *metricsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error 
 			c.observeDrift(o, nil, now)
 		}
 	}
+	// Evaluation records last: they inherit the dimensions of a call read
+	// above or recently from its span.
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		res := c.resourceFor(rl.Resource())
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			sl := sls.At(j)
+			lrs := sl.LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				lr := lrs.At(k)
+				if !isEvalRecord(lr) || !c.logSel.Match(ctx, rl, sl, lr) {
+					continue
+				}
+				c.processEvalRecord(ctx, rl, sl, lr, res, now)
+				processed++
+			}
+		}
+	}
 	if processed > 0 {
 		c.tel.records.Add(ctx, processed)
 	}
@@ -1023,8 +1038,11 @@ func (c *metricsConnector) processEvalRecord(ctx context.Context, rl plog.Resour
 	if !ok {
 		return
 	}
-	var v genai.View
-	c.buildDims(&v, attrSource{record: lr.Attributes(), resource: rl.Resource().Attributes(), scope: sl.Scope().Attributes()})
+	c.evalLogsSeen = true
+	if !c.recallDims(lr.SpanID()) {
+		var v genai.View
+		c.buildDims(&v, attrSource{record: lr.Attributes(), resource: rl.Resource().Attributes(), scope: sl.Scope().Attributes()})
+	}
 	ts := lr.Timestamp()
 	if ts == 0 {
 		ts = lr.ObservedTimestamp()
@@ -1068,5 +1086,62 @@ func (s *idSet) add(id pcommon.SpanID) bool {
 		return false
 	}
 	s.slots[i] = k
+	return true
+}
+
+// dimCache maps recent span ids to their (interned) dimension sets in a
+// direct-mapped table; distinct dimension sets are bounded.
+type dimCache struct {
+	ids    []uint64
+	sets   [][]kv
+	mask   uint64
+	intern map[string][]kv
+	max    int
+	key    []byte
+}
+
+func newDimCache(n, maxSets int) *dimCache {
+	return &dimCache{ids: make([]uint64, n), sets: make([][]kv, n), mask: uint64(n - 1), intern: map[string][]kv{}, max: maxSets}
+}
+
+func spanSlot(id pcommon.SpanID, mask uint64) (uint64, uint64) {
+	k := binary.LittleEndian.Uint64(id[:])
+	return k, ((k * 0x9E3779B97F4A7C15) >> 16) & mask
+}
+
+// rememberDims stores the current dims for a span id.
+func (c *metricsConnector) rememberDims(id pcommon.SpanID) {
+	d := c.dimsBySpan
+	if id.IsEmpty() {
+		return
+	}
+	d.key = d.key[:0]
+	for _, x := range c.w.dims {
+		d.key = append(d.key, x.v...)
+		d.key = append(d.key, 0)
+	}
+	set, ok := d.intern[string(d.key)]
+	if !ok {
+		if len(d.intern) >= d.max {
+			return
+		}
+		set = append([]kv(nil), c.w.dims...)
+		d.intern[string(d.key)] = set
+	}
+	k, i := spanSlot(id, d.mask)
+	d.ids[i], d.sets[i] = k, set
+}
+
+// recallDims loads the dims remembered for a span id into w.dims.
+func (c *metricsConnector) recallDims(id pcommon.SpanID) bool {
+	d := c.dimsBySpan
+	if id.IsEmpty() {
+		return false
+	}
+	k, i := spanSlot(id, d.mask)
+	if d.ids[i] != k || d.sets[i] == nil {
+		return false
+	}
+	c.w.dims = append(c.w.dims[:0], d.sets[i]...)
 	return true
 }

@@ -490,3 +490,26 @@ func TestExternalJudgeLabels(t *testing.T) {
 	require.Len(t, hp, 1)
 	assert.Equal(t, uint64(3), hp[0].Count())
 }
+
+// TestJudgeRecordsInheritSpanDimensions: a judge's evaluation record carries
+// only the evaluated span's ids; its metrics get that call's model and
+// prompt version.
+func TestJudgeRecordsInheritSpanDimensions(t *testing.T) {
+	c, sink := newTestConnector(t, defaultCfg(), newFakeClock())
+	ctx := context.Background()
+	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(1, "warmup", 0.1, "pass", false)))
+	td, ss := newTraces("judge-app")
+	span := addSpan(ss, spanSpec{model: "claude-sonnet", version: "7", in: 10, out: 5})
+	require.NoError(t, c.ConsumeTraces(ctx, td))
+	ld := evalLogs(1, "Faithfulness", 0.3, "unfaithful", false)
+	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	lr.Attributes().Remove("gen_ai.request.model")
+	lr.Attributes().Remove("gen_ai.operation.name")
+	lr.SetSpanID(span.SpanID())
+	require.NoError(t, c.ConsumeLogs(ctx, ld))
+	md := flushed(t, c, sink)
+	v, n := sumValue(md, contract.MetricEvalFailures, map[string]string{contract.AttrEvalName: "Faithfulness",
+		attrRequestMdl: "claude-sonnet", contract.AttrPromptVersion: "7", attrProvider: "openai"})
+	assert.Equal(t, 1, n)
+	assert.Equal(t, 1.0, v)
+}
