@@ -48,6 +48,9 @@ type prepared struct {
 	sc           scorer
 	dec          []byte
 	decNorm      Normalized
+	words        [][]byte
+	spans        [][2]int
+	grams        map[uint64]bool
 }
 
 var preparedPool = sync.Pool{New: func() any { return new(prepared) }}
