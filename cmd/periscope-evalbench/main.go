@@ -82,6 +82,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *sum || *only {
 		printSummary(w, *name, summarize(scores, labels, *thr), scores, labels, lat)
+		printSlices(w, recs, scores, *thr)
 	}
 	return 0
 }
@@ -214,4 +215,47 @@ func printSpanSummary(w io.Writer, st map[string]*spanStats) {
 		fmt.Fprintf(w, "%-16s %5d %5d %5d %7.4f %7.4f %7.4f %8v\n", t, s.TP, s.FP, s.FN, s.f(1), s.f(2), s.exactF1(), judged)
 	}
 	fmt.Fprintf(w, "%-16s %5d %5d %5d %7.4f %7.4f %7.4f\n", "micro(regex)", micro.TP, micro.FP, micro.FN, micro.f(1), micro.f(2), micro.exactF1())
+}
+
+// printSlices prints, per category, the share of rows flagged: recall for
+// label-1 rows and false-positive rate for label-0 rows.
+func printSlices(w io.Writer, recs []record, scores []float64, thr float64) {
+	type agg struct{ pos, posHit, neg, negHit int }
+	by := map[string]*agg{}
+	var cats []string
+	for i, r := range recs {
+		a := by[r.Category]
+		if a == nil {
+			a = &agg{}
+			by[r.Category] = a
+			cats = append(cats, r.Category)
+		}
+		hit := scores[i] >= thr
+		if r.Label == 1 {
+			a.pos++
+			if hit {
+				a.posHit++
+			}
+		} else {
+			a.neg++
+			if hit {
+				a.negHit++
+			}
+		}
+	}
+	if len(cats) < 2 {
+		return
+	}
+	sort.Strings(cats)
+	for _, c := range cats {
+		a := by[c]
+		fmt.Fprintf(w, "# category %-28s", c)
+		if a.pos > 0 {
+			fmt.Fprintf(w, " recall=%.4f (%d/%d)", ratio(a.posHit, a.pos), a.posHit, a.pos)
+		}
+		if a.neg > 0 {
+			fmt.Fprintf(w, " fpr=%.4f (%d/%d)", ratio(a.negHit, a.neg), a.negHit, a.neg)
+		}
+		fmt.Fprintln(w)
+	}
 }
