@@ -77,7 +77,7 @@ func benchProcessor(b *testing.B, cfg *Config, kind string) {
 
 	// Fresh (never processed) batches so that every span pays for the
 	// attributes it gains; rebuilt outside the measured time.
-	const pool = 64
+	const pool = 4
 	batches := make([]ptrace.Traces, pool)
 	fill := func() {
 		for i := range batches {

@@ -85,3 +85,18 @@ func TestFactory(t *testing.T) {
 	_, err := f.CreateTraces(t.Context(), processortest.NewNopSettings(metadata.Type), cfg, nil)
 	require.NoError(t, err)
 }
+
+// TestBuiltinKeys: every documented default key is recognized, and
+// configured keys are added to them.
+func TestBuiltinKeys(t *testing.T) {
+	for s, keys := range defaultKeys {
+		for _, k := range keys {
+			assert.Equal(t, s, builtinSlot(k), k)
+		}
+	}
+	ix := newKeyIndex(AttributesConfig{ServiceTier: []string{"llm.request.service_tier"}})
+	assert.Equal(t, slotServiceTier, ix.slot("llm.request.service_tier"))
+	assert.Equal(t, slotServiceTier, ix.slot("openai.response.service_tier"))
+	assert.Equal(t, slot(0), ix.slot("gen_ai.usage.input_tokens"))
+	assert.Equal(t, slot(0), newKeyIndex(AttributesConfig{}).slot("llm.request.service_tier"))
+}

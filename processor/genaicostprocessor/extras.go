@@ -44,8 +44,41 @@ var defaultKeys = map[slot][]string{
 	slotAudioSeconds:  {"gen_ai.usage.audio.seconds", "gen_ai.request.audio.duration"},
 }
 
-// keyIndex finds the slot of an attribute key with one length check and,
-// for the few keys of a matching length, one map lookup.
+// builtinSlot maps the built-in keys with a string switch (compiled to a
+// length-then-value search): no hashing for the attributes of every span.
+func builtinSlot(k string) slot {
+	switch k {
+	case "openai.response.service_tier", "openai.request.service_tier", "gen_ai.openai.response.service_tier", "gen_ai.openai.request.service_tier", "gen_ai.request.service_tier", "gen_ai.response.service_tier":
+		return slotServiceTier
+	case "gen_ai.request.batch", "openai.request.batch", "gen_ai.openai.request.batch":
+		return slotBatch
+	case "gen_ai.request.speed", "anthropic.request.speed", "gen_ai.anthropic.request.speed":
+		return slotSpeed
+	case "gen_ai.usage.inference_geo", "anthropic.usage.inference_geo", "gen_ai.anthropic.usage.inference_geo":
+		return slotInferenceGeo
+	case "gen_ai.usage.cache_creation.ephemeral_5m_input_tokens", "anthropic.usage.cache_creation.ephemeral_5m_input_tokens":
+		return slotCacheWrite5m
+	case "gen_ai.usage.cache_creation.ephemeral_1h_input_tokens", "anthropic.usage.cache_creation.ephemeral_1h_input_tokens":
+		return slotCacheWrite1h
+	case "gen_ai.usage.audio.input_tokens", "llm.token_count.prompt_details.audio":
+		return slotAudioIn
+	case "gen_ai.usage.audio.output_tokens", "llm.token_count.completion_details.audio":
+		return slotAudioOut
+	case "gen_ai.usage.web_search_requests", "anthropic.usage.server_tool_use.web_search_requests", "gen_ai.usage.server_tool_use.web_search_requests":
+		return slotWebSearches
+	case "gen_ai.request.search_context_size", "openai.request.web_search_options.search_context_size", "perplexity.request.search_context_size":
+		return slotSearchContext
+	case "gen_ai.usage.images", "gen_ai.request.image.count":
+		return slotImages
+	case "gen_ai.usage.audio.seconds", "gen_ai.request.audio.duration":
+		return slotAudioSeconds
+	}
+	return 0
+}
+
+// keyIndex finds the slot of an attribute key: the built-in keys through
+// builtinSlot, configured extra keys through a map behind a length and
+// last-byte filter.
 type keyIndex struct {
 	lens [8]uint64   // bit per key length (0..511)
 	tail [256]uint64 // per last byte: bit per key length mod 64
@@ -64,9 +97,6 @@ func newKeyIndex(cfg AttributesConfig) *keyIndex {
 			ix.tail[k[len(k)-1]] |= 1 << (len(k) & 63)
 		}
 	}
-	for s, keys := range defaultKeys {
-		add(s, keys)
-	}
 	add(slotServiceTier, cfg.ServiceTier)
 	add(slotBatch, cfg.Batch)
 	add(slotSpeed, cfg.Speed)
@@ -84,6 +114,12 @@ func newKeyIndex(cfg AttributesConfig) *keyIndex {
 }
 
 func (ix *keyIndex) slot(k string) slot {
+	if s := builtinSlot(k); s != 0 {
+		return s
+	}
+	if len(ix.keys) == 0 {
+		return 0
+	}
 	n := len(k)
 	if n == 0 || n > 511 || ix.lens[n>>6]&(1<<(n&63)) == 0 || ix.tail[k[n-1]]&(1<<(n&63)) == 0 {
 		return 0

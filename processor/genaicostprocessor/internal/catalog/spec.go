@@ -98,7 +98,7 @@ func BuildEntry(family string, s Spec) (*pricing.Entry, error) {
 		}
 		e.Kind = kind
 	}
-	cur, err := buildVersion(s, true)
+	cur, err := buildVersion(s)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -120,7 +120,7 @@ func BuildEntry(family string, s Spec) (*pricing.Entry, error) {
 			if !prev.IsZero() && !until.After(prev) {
 				return nil, fmt.Errorf("%s: history[%d].until: dates must ascend", name, i)
 			}
-			v, err := buildVersion(hs, false)
+			v, err := buildVersion(hs)
 			if err != nil {
 				return nil, fmt.Errorf("%s: history[%d]: %w", name, i, err)
 			}
@@ -231,7 +231,7 @@ var versionKeys = map[string]bool{
 	"residency": true, "geo": true, "search": true, "request_fee": true, "image": true, "second": true, "per_request": true,
 }
 
-func buildVersion(s Spec, top bool) (*pricing.Version, error) {
+func buildVersion(s Spec) (*pricing.Version, error) {
 	v := &pricing.Version{}
 	if err := buildRates(s, &v.Base, func(k string) bool { return versionKeys[k] }); err != nil {
 		return nil, err
@@ -325,6 +325,5 @@ func buildVersion(s Spec, top bool) (*pricing.Version, error) {
 			v.RequestBySearchContext[k] = n
 		}
 	}
-	_ = top
 	return v, nil
 }
