@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -394,6 +395,9 @@ func TestCardinalityCap(t *testing.T) {
 	cfg := defaultCfg()
 	cfg.MaxCardinality = 500
 	cfg.Drift.MaxSeries = 300
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
 	c, sink := newTestConnector(t, cfg, newFakeClock())
 	const models = 100000
 	for b := 0; b < models/1000; b++ {
@@ -404,6 +408,12 @@ func TestCardinalityCap(t *testing.T) {
 		require.NoError(t, c.ConsumeTraces(context.Background(), td))
 	}
 	assert.Equal(t, 300, c.tracker.Len())
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	// Bounded state: caps, not the 100k models, set the heap held.
+	assert.Less(t, int64(after.HeapAlloc)-int64(before.HeapAlloc), int64(32<<20))
+	runtime.KeepAlive(c)
 	md := flushed(t, c, sink)
 	for _, name := range []string{contract.MetricTokenUsage, contract.MetricUsageTokens, contract.MetricCost, contract.MetricOperationDuration} {
 		points, overflow := 0, 0

@@ -347,3 +347,77 @@ func TestReplicaSplitMerges(t *testing.T) {
 		assert.InDelta(t, whole.Topic[i], merged.Topic[i], 1e-2)
 	}
 }
+
+func TestTrailingBaselineAdapts(t *testing.T) {
+	set := testSettings()
+	set.Trailing = true
+	set.TrailingDecay = 0.5
+	set.BaselineMinCount = 400
+	tr := NewTracker(set)
+	r := rand.New(rand.NewPCG(8, 8))
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	window := func(median float64) map[string]float64 {
+		for i := 0; i < 400; i++ {
+			o := &Obs{Finish: -1, Script: -1, Refusal: -1}
+			o.Output, o.HasOutput = int64(lognormal(r, median, .8)), true
+			tr.Observe("k", []string{"svc", "p", "v1", "m"}, o, now)
+		}
+		now = now.Add(time.Hour)
+		tr.Advance(now)
+		out := map[string]float64{}
+		for _, sc := range tr.series["k"].Scores {
+			out[sc.Signal+"/"+sc.Method] = sc.Value
+		}
+		return out
+	}
+	assert.Empty(t, window(300), "warming up: no score")
+	assert.Less(t, window(300)["output_tokens/psi"], 0.1)
+	assert.Greater(t, window(900)["output_tokens/psi"], 0.5, "sudden shift")
+	var last float64
+	for i := 0; i < 6; i++ {
+		last = window(900)["output_tokens/psi"]
+	}
+	assert.Less(t, last, 0.1, "the trailing baseline has absorbed the new level")
+}
+
+func TestSeriesTTLAndPersistenceDeletes(t *testing.T) {
+	set := testSettings()
+	set.SeriesTTL = 2 * time.Hour
+	tr := NewTracker(set)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tr.Observe("old", []string{"svc", "p", "v1", "a"}, obsWithEval("pii", false), now)
+	tr.TakeDirty()
+	for i := 0; i < 3; i++ {
+		now = now.Add(time.Hour)
+		tr.Observe("new", []string{"svc", "p", "v1", "b"}, obsWithEval("pii", false), now)
+		tr.Advance(now)
+	}
+	assert.Equal(t, 1, tr.Len())
+	var deleted []string
+	for _, e := range tr.TakeDirty() {
+		if e.Value == nil {
+			deleted = append(deleted, e.Key)
+		}
+	}
+	assert.Contains(t, deleted, "old")
+}
+
+func TestMaxSeriesOverflow(t *testing.T) {
+	set := testSettings()
+	set.MaxSeries = 10
+	tr := NewTracker(set)
+	now := time.Unix(1000, 0)
+	for i := 0; i < 1000; i++ {
+		k := string(rune('a'+i%26)) + string(rune('a'+i/26))
+		tr.Observe(k, []string{"svc", "p", "v1", k}, obsWithEval("pii", false), now)
+	}
+	assert.Equal(t, 10, tr.Len())
+	assert.Equal(t, int64(990), tr.Overflowed)
+	n := 0
+	tr.Each(func(s *Series) {
+		if s.Overflow {
+			n++
+		}
+	})
+	assert.Equal(t, 1, n)
+}
