@@ -210,10 +210,15 @@ func gibberishSuffix(raw string) (int, int, float64) {
 	if strings.Count(raw, "\n") > 2 {
 		return 0, 0, 0
 	}
+	for _, k := range codeMarkers {
+		if strings.Contains(raw, k) {
+			return 0, 0, 0
+		}
+	}
 	var starts, ends [128]int
 	var odd [128]bool
 	n := 0
-	for i := 0; i < len(raw) && n < len(starts); {
+	for i := 0; i < len(raw); {
 		for i < len(raw) && isSpace(raw[i]) {
 			i++
 		}
@@ -222,12 +227,15 @@ func gibberishSuffix(raw string) (int, int, float64) {
 			j++
 		}
 		if j > i {
+			if n == len(starts) {
+				return 0, 0, 0 // long prompts are not suffix attacks of this kind
+			}
 			starts[n], ends[n], odd[n] = i, j, oddToken(raw[i:j])
 			n++
 		}
 		i = j
 	}
-	if n < 8 || n >= len(starts) {
+	if n < 8 {
 		return 0, 0, 0
 	}
 	first := -1
@@ -248,16 +256,48 @@ func gibberishSuffix(raw string) (int, int, float64) {
 		}
 	}
 	tail := n - first
-	if cnt < 3 || float64(cnt)/float64(tail) < 0.25 {
+	switch {
+	case cnt >= 3 && float64(cnt)/float64(tail) >= 0.25:
+	case cnt >= 2 && tail <= 30 && symbolDensity(raw[starts[first]:ends[n-1]]) >= 0.08:
+	default:
 		return 0, 0, 0
 	}
 	return starts[first], ends[n-1], 0.6
 }
 
+// codeMarkers veto the suffix signal: pasted code has odd tokens too.
+var codeMarkers = []string{"return ", "==", "!=", "&&", "++", "#include", "import ", "def ", "function ", ">=", "<=", "\\n", "self.", "std::"}
+
+func isSuffixSym(c byte) bool {
+	switch c {
+	case '(', ')', '[', ']', '{', '}', '\\', '<', '>', '|', '=', '^', '~', '`', '$', '%', '_':
+		return true
+	}
+	return false
+}
+
+func isExtraSym(c byte) bool {
+	switch c {
+	case '"', '\'', '/', '#', ';', '&', '*', '@':
+		return true
+	}
+	return false
+}
+
+func symbolDensity(s string) float64 {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isSuffixSym(s[i]) || isExtraSym(s[i]) {
+			n++
+		}
+	}
+	return float64(n) / float64(max(1, len(s)))
+}
+
 func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
 func oddToken(t string) bool {
-	letters, caseFlip := 0, 0
+	letters, caseFlip, extra := 0, 0, 0
 	var syms [8]byte
 	ns := 0
 	prevLower := false
@@ -273,8 +313,7 @@ func oddToken(t string) bool {
 			if prevLower {
 				caseFlip++
 			}
-		case c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == '\\' ||
-			c == '<' || c == '>' || c == '|' || c == '=' || c == '^' || c == '~' || c == '`' || c == '$' || c == '%' || c == '_':
+		case isSuffixSym(c):
 			seen := false
 			for _, x := range syms[:ns] {
 				if x == c {
@@ -285,6 +324,8 @@ func oddToken(t string) bool {
 				syms[ns] = c
 				ns++
 			}
+		case isExtraSym(c):
+			extra++
 		}
 		prevLower = false
 	}
@@ -292,7 +333,7 @@ func oddToken(t string) bool {
 	if ns == 2 && isPair(syms[0], syms[1]) {
 		ns = 1
 	}
-	return letters > 0 && (ns >= 2 || (ns >= 1 && caseFlip >= 1))
+	return letters > 0 && (ns >= 2 || (ns >= 1 && (caseFlip >= 1 || extra >= 1)) || (extra >= 2 && caseFlip >= 1))
 }
 
 func isPair(a, b byte) bool {
