@@ -413,3 +413,44 @@ func TestExplanationNeverCarriesText(t *testing.T) {
 		}
 	}
 }
+
+func TestLogsRedactionAndSelection(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(testutil.SharedDir(t), "data", "genai-samples", "real-clients", "otel-logs.json"))
+	require.NoError(t, err)
+	ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(b)
+	require.NoError(t, err)
+	cfg := defaultCfg()
+	cfg.Redact = map[string]string{"email": "<EMAIL>", "credit_card": "<CARD>"}
+	sink := new(consumertest.LogsSink)
+	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+	out := sink.AllLogs()[0]
+	masked := 0
+	rls := out.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		sls := rls.At(i).ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				body := lrs.At(k).Body().AsString()
+				assert.NotRegexp(t, `[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`, body)
+				if strings.Contains(body, "<EMAIL>") || strings.Contains(body, "<CARD>") {
+					masked++
+				}
+			}
+		}
+	}
+	assert.Positive(t, masked)
+
+	// Conditions select log groups by their first record.
+	cfg = defaultCfg()
+	cfg.Conditions = []string{`attributes["event.name"] == "no.such.event"`}
+	sink = new(consumertest.LogsSink)
+	p, err = NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, sink)
+	require.NoError(t, err)
+	ld2, _ := (&plog.JSONUnmarshaler{}).UnmarshalLogs(b)
+	n := ld2.LogRecordCount()
+	require.NoError(t, p.ConsumeLogs(context.Background(), ld2))
+	assert.Equal(t, n, sink.AllLogs()[0].LogRecordCount(), "nothing selected, nothing added")
+}
