@@ -88,13 +88,59 @@ type alignment struct {
 	lostSupp uint32 // highest support among lost tokens
 	anchored int    // longest fixed run touching the start or end of a part
 	longest  int    // longest fixed run
+	xSys     int    // tokens in the call's system part (-1: no separator)
 }
 
-// align generalizes t so that it also covers x: tokens common to both (by
+// align generalizes t with x part by part: the system parts and the user
+// parts (either side of the separator) are aligned apart, so that text never
+// moves from one part to the other.
+func align(t []tok, supp []uint32, x []textmask.Token, minRun int, minSupport uint32) alignment {
+	ts, xs := sepIndexTok(t), sepIndex(x)
+	if ts < 0 || xs < 0 {
+		return alignPart(t, supp, x, minRun, minSupport)
+	}
+	a := alignPart(t[:ts], supp[:ts], x[:xs], minRun, minSupport)
+	b := alignPart(t[ts+1:], supp[ts+1:], x[xs+1:], minRun, minSupport)
+	out := alignment{
+		fixed:    a.fixed + b.fixed,
+		gaps:     a.gaps + b.gaps,
+		newGaps:  a.newGaps + b.newGaps,
+		lost:     a.lost + b.lost,
+		lostSupp: max(a.lostSupp, b.lostSupp),
+		anchored: max(a.anchored, b.anchored),
+		longest:  max(a.longest, b.longest),
+		xSys:     xs,
+	}
+	out.merged = make([]tok, 0, len(a.merged)+len(b.merged)+1)
+	out.merged = append(append(append(out.merged, a.merged...), t[ts]), b.merged...)
+	out.support = make([]uint32, 0, len(out.merged))
+	out.support = append(append(append(out.support, a.support...), supp[ts]+1), b.support...)
+	return out
+}
+
+func sepIndexTok(t []tok) int {
+	for i := range t {
+		if !t[i].Wild && t[i].Text == textmask.PhSep {
+			return i
+		}
+	}
+	return -1
+}
+
+func sepIndex(x []textmask.Token) int {
+	for i := range x {
+		if x[i].Kind == textmask.KindSep {
+			return i
+		}
+	}
+	return -1
+}
+
+// alignPart generalizes t so that it also covers x: tokens common to both (by
 // LCS, after stripping common prefix and suffix) stay fixed, everything else
 // becomes a wildcard; fixed runs shorter than minRun between two wildcards
 // are taken as coincidences and dissolved.
-func align(t []tok, supp []uint32, x []textmask.Token, minRun int, minSupport uint32) alignment {
+func alignPart(t []tok, supp []uint32, x []textmask.Token, minRun int, minSupport uint32) alignment {
 	n, m := len(t), len(x)
 	// matchT[i] = true when t[i] is kept
 	keep := make([]bool, n)

@@ -44,8 +44,12 @@ type Params struct {
 	// of a part that is enough on its own to generalize (default 10).
 	MinAnchored int
 	// MinLongest is the length (tokens) of a fixed run anywhere that is
-	// enough on its own to generalize (default 14).
+	// enough on its own to generalize (default 10).
 	MinLongest int
+	// MinSystem is the length (tokens) from which a system prompt kept
+	// whole identifies a template on its own, the user turn being free
+	// input (default 40).
+	MinSystem int
 	// FamilySim is the share of fixed text two templates must have in common
 	// to be versions of one prompt (default 0.6).
 	FamilySim float64
@@ -76,7 +80,10 @@ func (p *Params) defaults() {
 		p.MinAnchored = 10
 	}
 	if p.MinLongest <= 0 {
-		p.MinLongest = 14
+		p.MinLongest = 10
+	}
+	if p.MinSystem <= 0 {
+		p.MinSystem = 40
 	}
 	if p.FamilySim <= 0 {
 		p.FamilySim = 0.6
@@ -422,18 +429,86 @@ func (c *cluster) seenRecently(fp uint64) bool {
 	return false
 }
 
-// accept decides whether generalizing c with the call is plausible.
-func (m *Miner) accept(c *cluster, al alignment, sim float64) bool {
+// accept decides whether generalizing c with the call is plausible. The
+// system part and the user part are judged apart: a template is either a
+// user turn with slots (its user part keeps enough fixed text) or a long
+// system prompt followed by free user input (its system part is kept
+// whole). A short system prompt shared by many templates ("You are a
+// helpful assistant.") is no identity on its own.
+func (m *Miner) accept(c *cluster, al alignment, _ float64) bool {
 	if al.gaps > m.p.MaxGaps || al.fixed < m.p.MinFixed {
 		return false
 	}
 	if al.lostSupp >= m.p.MinSupport {
 		return false // text confirmed by several calls is template text
 	}
-	if sim >= m.p.MinSim {
+	before := partStatsOf(c.tokens)
+	after := partStatsOf(al.merged)
+	if (before.sys.fixed+before.sys.wild == 0) != (al.xSys <= 0) {
+		return false // one has a system prompt, the other none
+	}
+	// system prompt kept whole and long enough to identify the template
+	if before.sys.fixed >= m.p.MinSystem && after.sys.fixed == before.sys.fixed && after.sys.wild == before.sys.wild {
 		return true
 	}
-	return al.anchored >= m.p.MinAnchored || al.longest >= m.p.MinLongest
+	// otherwise the system part must stay mostly fixed ...
+	if before.sys.fixed > 0 && float64(after.sys.fixed) < m.p.MinSim*float64(before.sys.fixed) {
+		return false
+	}
+	// ... and the user part must look like one template
+	if before.user.fixed == 0 {
+		return after.sys.fixed > 0
+	}
+	u := after.user
+	return float64(u.fixed) >= m.p.MinSim*float64(before.user.fixed) ||
+		u.anchored >= m.p.MinAnchored || u.longest >= m.p.MinLongest
+}
+
+type partStat struct{ fixed, wild, anchored, longest int }
+
+type partStats struct{ sys, user partStat }
+
+// partStatsOf splits a template at the separator (no separator: all user).
+func partStatsOf(t []tok) partStats {
+	sep := -1
+	for i := range t {
+		if !t[i].Wild && t[i].Text == textmask.PhSep {
+			sep = i
+			break
+		}
+	}
+	if sep < 0 {
+		return partStats{user: statOf(t)}
+	}
+	return partStats{sys: statOf(t[:sep]), user: statOf(t[sep+1:])}
+}
+
+func statOf(t []tok) partStat {
+	var st partStat
+	run := 0
+	for _, k := range t {
+		if k.Wild {
+			st.wild++
+			run = 0
+			continue
+		}
+		st.fixed++
+		run++
+		st.longest = max(st.longest, run)
+	}
+	i := 0
+	for i < len(t) && !t[i].Wild {
+		i++
+	}
+	st.anchored = i
+	if i < len(t) {
+		j := len(t)
+		for j > i && !t[j-1].Wild {
+			j--
+		}
+		st.anchored = max(st.anchored, len(t)-j)
+	}
+	return st
 }
 
 // familySim is the share of the shorter text's fixed tokens common to both,
