@@ -39,7 +39,7 @@ func BenchmarkProcessTraces(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		n    int
-	}{{"300B", 300}, {"3KB", 3 << 10}, {"32KB", 32 << 10}} {
+	}{{"300B", 300}, {"1KB", 1 << 10}, {"3KB", 3 << 10}, {"10KB", 10 << 10}, {"32KB", 32 << 10}} {
 		b.Run(c.name, func(b *testing.B) {
 			sys, user, answer := benchConversation(c.n)
 			const spans = 16
