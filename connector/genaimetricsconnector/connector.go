@@ -755,14 +755,14 @@ const failRisk = -4
 
 // ConsumeTraces aggregates the GenAI spans of td.
 func (c *metricsConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	now := c.now()
 	var processed, skipped, unselected int64
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
+		c.mu.Lock()
 		res := c.resourceFor(rs.Resource())
+		c.mu.Unlock()
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
@@ -790,16 +790,22 @@ func (c *metricsConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) 
 	if unselected > 0 {
 		c.tel.skipped.Add(ctx, unselected, metric.WithAttributes(attribute.String("reason", "not_selected")))
 	}
+	c.mu.Lock()
 	c.reportOverflow(ctx)
+	c.mu.Unlock()
 	return nil
 }
 
+// processSpan reads a span outside the lock (the reader is the costly,
+// stateless part) and records it under the lock.
 func (c *metricsConnector) processSpan(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, res *resource, now time.Time) bool {
 	opts := c.meta
 	if c.contentSampled(span.TraceID()) {
 		opts = c.opts
 	}
 	v := genai.ReadSpan(span, rs.Resource(), opts)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.processView(ctx, rs, ss, span, &v, opts.Content, res, now)
 }
 
