@@ -92,10 +92,12 @@ var injectionPhrases = []phrase{
 	{text: "end user input", rule: "delimiter_spoof", w: 0.6},
 	{text: "end of user input", rule: "delimiter_spoof", w: 0.6},
 	{text: "user input end", rule: "delimiter_spoof", w: 0.6},
-	{text: "end user ambiguity", rule: "delimiter_spoof", w: 0.6},
-	{text: "end ambiguity", rule: "delimiter_spoof", w: 0.6},
-	{text: "end out of date instructions", rule: "delimiter_spoof", w: 0.6},
 	{text: "begin system", rule: "delimiter_spoof", w: 0.45},
+	// Section markers written into the prompt ("END OF INPUT", "begin new prompt").
+	{text: "end", tag: "mark"}, {text: "begin", tag: "mark"}, {text: "start", tag: "mark"}, {text: "stop", tag: "mark"},
+	{text: "user input", tag: "segm"}, {text: "input", tag: "segm"}, {text: "instructions", tag: "segm"},
+	{text: "prompt", tag: "segm"}, {text: "system", tag: "segm"}, {text: "conversation", tag: "segm"},
+	{text: "transcript", tag: "segm"}, {text: "user", tag: "segm"},
 	{text: "system override", rule: "delimiter_spoof", w: 0.6},
 	{text: "admin override", rule: "delimiter_spoof", w: 0.6},
 	{text: "developer override", rule: "delimiter_spoof", w: 0.6},
@@ -135,6 +137,7 @@ var injectionPhrases = []phrase{
 var injectionPairs = []pair{
 	{a: "ovr", b: "instr", maxGap: 40, rule: "instruction_override", w: 0.75},
 	{a: "rev", b: "sys", maxGap: 50, rule: "system_prompt_extraction", w: 0.7},
+	{a: "mark", b: "segm", maxGap: 14, rule: "section_marker", w: 0.3},
 	// Forcing a fixed authorisation phrase is the classic hijack goal.
 	{a: "say", b: "grant", maxGap: 20, rule: "output_forcing", w: 0.55},
 }
