@@ -187,7 +187,8 @@ func BenchmarkOwnPath(b *testing.B) {
 				for i := range items {
 					it := &items[i]
 					res := c.resourceFor(it.rs.Resource())
-					c.processView(ctx, it.rs, it.ss, it.span, &it.v, driftOn, res, now)
+					svc := strAttr(it.rs.Resource().Attributes(), attrServiceName)
+					c.processView(ctx, it.rs, it.ss, it.span, svc, &it.v, driftOn, res, now)
 				}
 				c.mu.Unlock()
 				n += len(items)

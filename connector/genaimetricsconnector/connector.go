@@ -110,6 +110,8 @@ type work struct {
 	obs     drift.Obs
 	keyVals []string
 	dkey    []byte
+	// prompt identity read while scanning span attributes
+	pname, pversion string
 }
 
 type telemetry struct {
@@ -409,6 +411,10 @@ func (c *metricsConnector) resourceFor(res pcommon.Resource) *resource {
 // attrSource gives the attribute maps a dimension may be read from.
 type attrSource struct {
 	record, resource, scope pcommon.Map
+	// Values already read by the caller (spans read them in the same pass
+	// as the evaluation attributes): known marks them as set.
+	known                bool
+	svc, pname, pversion string
 }
 
 func strAttr(m pcommon.Map, k string) string {
@@ -424,7 +430,13 @@ func (c *metricsConnector) buildDims(v *genai.View, src attrSource) {
 	w := &c.w
 	w.dims = w.dims[:0]
 	limit := c.cfg.MaxDimensionValueLength
-	svc := strAttr(src.resource, attrServiceName)
+	var svc, pname, pver string
+	if src.known {
+		svc, pname, pver = src.svc, src.pname, src.pversion
+	} else {
+		svc = strAttr(src.resource, attrServiceName)
+		pname, pver = strAttr(src.record, contract.AttrPromptName), strAttr(src.record, contract.AttrPromptVersion)
+	}
 	if svc == "" {
 		svc = unknownService
 	}
@@ -448,7 +460,6 @@ func (c *metricsConnector) buildDims(v *genai.View, src attrSource) {
 	if model == "" {
 		model = strAttr(src.record, attrRequestMdl)
 	}
-	pname, pver := strAttr(src.record, contract.AttrPromptName), strAttr(src.record, contract.AttrPromptVersion)
 	if pname == "" {
 		pname = v.Prompt.Name
 	}
@@ -669,8 +680,15 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 	attrs := span.Attributes()
 	var failed pcommon.Slice
 	hasFailed := false
+	w.pname, w.pversion = "", ""
 	attrs.Range(func(k string, v pcommon.Value) bool {
 		if !strings.HasPrefix(k, contract.AttrEvalPrefix) {
+			switch k {
+			case contract.AttrPromptName:
+				w.pname = v.AsString()
+			case contract.AttrPromptVersion:
+				w.pversion = v.AsString()
+			}
 			return true
 		}
 		if k == contract.AttrEvalFailed {
@@ -763,6 +781,7 @@ func (c *metricsConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) 
 		c.mu.Lock()
 		res := c.resourceFor(rs.Resource())
 		c.mu.Unlock()
+		svc := strAttr(rs.Resource().Attributes(), attrServiceName)
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
@@ -773,7 +792,7 @@ func (c *metricsConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) 
 					unselected++
 					continue
 				}
-				if c.processSpan(ctx, rs, ss, span, res, now) {
+				if c.processSpan(ctx, rs, ss, span, svc, res, now) {
 					processed++
 				} else {
 					skipped++
@@ -798,7 +817,7 @@ func (c *metricsConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) 
 
 // processSpan reads a span outside the lock (the reader is the costly,
 // stateless part) and records it under the lock.
-func (c *metricsConnector) processSpan(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, res *resource, now time.Time) bool {
+func (c *metricsConnector) processSpan(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, svc string, res *resource, now time.Time) bool {
 	opts := c.meta
 	if c.contentSampled(span.TraceID()) {
 		opts = c.opts
@@ -806,18 +825,19 @@ func (c *metricsConnector) processSpan(ctx context.Context, rs ptrace.ResourceSp
 	v := genai.ReadSpan(span, rs.Resource(), opts)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.processView(ctx, rs, ss, span, &v, opts.Content, res, now)
+	return c.processView(ctx, rs, ss, span, svc, &v, opts.Content, res, now)
 }
 
 // processView records one span from its view (split from processSpan so
 // the connector's own cost can be measured apart from the reader).
-func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, vp *genai.View, content bool, res *resource, now time.Time) bool {
+func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, svc string, vp *genai.View, content bool, res *resource, now time.Time) bool {
 	v := vp
 	evals := c.collectSpanEvals(ctx, span)
 	if !v.IsGenAI() && len(evals) == 0 {
 		return false
 	}
-	c.buildDims(v, attrSource{record: span.Attributes(), resource: rs.Resource().Attributes(), scope: ss.Scope().Attributes()})
+	c.buildDims(v, attrSource{record: span.Attributes(), resource: rs.Resource().Attributes(), scope: ss.Scope().Attributes(),
+		known: true, svc: svc, pname: c.w.pname, pversion: c.w.pversion})
 	if c.evalLogsSeen && v.Billable() {
 		c.rememberDims(span.SpanID())
 	}
