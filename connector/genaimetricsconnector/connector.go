@@ -112,6 +112,11 @@ type work struct {
 	dkey    []byte
 	// prompt identity read while scanning span attributes
 	pname, pversion string
+	// dims-derived prefix shared by the metrics of one record
+	dimsGen, baseGen uint64
+	baseRes          *resource
+	baseAttrs        []kv
+	baseKey          []byte
 }
 
 type telemetry struct {
@@ -429,6 +434,7 @@ func strAttr(m pcommon.Map, k string) string {
 func (c *metricsConnector) buildDims(v *genai.View, src attrSource) {
 	w := &c.w
 	w.dims = w.dims[:0]
+	w.dimsGen++
 	limit := c.cfg.MaxDimensionValueLength
 	var svc, pname, pver string
 	if src.known {
@@ -494,29 +500,40 @@ func (c *metricsConnector) buildDims(v *genai.View, src attrSource) {
 	}
 }
 
-// attrsWith sets w.attrs to the non-empty dims plus extra pairs.
-func (c *metricsConnector) attrsWith(extra ...kv) []kv {
+// prepare returns the attributes and series key of the current dims plus
+// extra pairs. The dims part is built once per record and reused by every
+// metric recorded for it.
+func (c *metricsConnector) prepare(res *resource, extra []kv) ([]kv, []byte) {
 	w := &c.w
-	w.attrs = w.attrs[:0]
-	for _, d := range w.dims {
-		if d.v != "" {
-			w.attrs = append(w.attrs, d)
+	if w.baseGen != w.dimsGen || w.baseRes != res {
+		w.baseAttrs = w.baseAttrs[:0]
+		for _, d := range w.dims {
+			if d.v != "" {
+				w.baseAttrs = append(w.baseAttrs, d)
+			}
 		}
+		w.baseKey = appendKey(w.baseKey[:0], res, w.baseAttrs)
+		w.baseGen, w.baseRes = w.dimsGen, res
 	}
-	w.attrs = append(w.attrs, extra...)
-	return w.attrs
+	w.attrs = append(append(w.attrs[:0], w.baseAttrs...), extra...)
+	w.key = append(w.key[:0], w.baseKey...)
+	for _, a := range extra {
+		w.key = append(w.key, a.k...)
+		w.key = append(w.key, 0)
+		w.key = append(w.key, a.v...)
+		w.key = append(w.key, 0)
+	}
+	return w.attrs, w.key
 }
 
 func (c *metricsConnector) recordHist(m *metricAgg, res *resource, ts pcommon.Timestamp, v float64, ex *exemplar, extra ...kv) {
-	attrs := c.attrsWith(extra...)
-	c.w.key = appendKey(c.w.key[:0], res, attrs)
-	c.agg.histogram(m, c.w.key, res, attrs, v, ts, ex)
+	attrs, key := c.prepare(res, extra)
+	c.agg.histogram(m, key, res, attrs, v, ts, ex)
 }
 
 func (c *metricsConnector) recordSum(m *metricAgg, res *resource, ts pcommon.Timestamp, v float64, extra ...kv) {
-	attrs := c.attrsWith(extra...)
-	c.w.key = appendKey(c.w.key[:0], res, attrs)
-	c.agg.add(m, c.w.key, res, attrs, v, ts)
+	attrs, key := c.prepare(res, extra)
+	c.agg.add(m, key, res, attrs, v, ts)
 }
 
 func (c *metricsConnector) bad(ctx context.Context, reason string) {
@@ -1169,5 +1186,6 @@ func (c *metricsConnector) recallDims(id pcommon.SpanID) bool {
 		return false
 	}
 	c.w.dims = append(c.w.dims[:0], d.sets[i]...)
+	c.w.dimsGen++
 	return true
 }
