@@ -134,11 +134,14 @@ func (r *reader) first(f strField) string {
 
 func (r *reader) setInt(f intField, slot int, key string, v pcommon.Value) {
 	n, ok := toInt(v)
-	if !ok {
+	switch {
+	case !ok:
 		r.problem(key, "wrong_type")
-		return
+	case n < 0:
+		r.problem(key, "negative")
+	default:
+		r.setIntN(f, slot, n)
 	}
-	r.setIntN(f, slot, n)
 }
 
 func (r *reader) setIntN(f intField, slot int, n int64) {
@@ -166,7 +169,7 @@ func toInt(v pcommon.Value) (int64, bool) {
 		return v.Int(), true
 	case pcommon.ValueTypeDouble:
 		d := v.Double()
-		if math.IsNaN(d) || math.IsInf(d, 0) || d < 0 || d > 1e15 {
+		if math.IsNaN(d) || math.IsInf(d, 0) || d > 1e15 || d < -1e15 {
 			return 0, false
 		}
 		return int64(d), true
@@ -175,7 +178,7 @@ func toInt(v pcommon.Value) (int64, bool) {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return n, true
 		}
-		if d, err := strconv.ParseFloat(s, 64); err == nil && d >= 0 && d < 1e15 {
+		if d, err := strconv.ParseFloat(s, 64); err == nil && d > -1e15 && d < 1e15 {
 			return int64(d), true
 		}
 	}

@@ -268,6 +268,7 @@ func TestBadInput(t *testing.T) {
 	attrs.PutStr("gen_ai.prompt.-1.content", "x")
 	attrs.PutStr("gen_ai.completion.0.content", huge)
 	attrs.PutStr("langfuse.observation.usage_details", "{not json")
+	attrs.PutInt("gen_ai.usage.cache_read.input_tokens", -5)
 	v := ReadSpan(span, pcommon.NewResource(), Options{Content: true, MaxContentBytes: 1024})
 	kinds := map[string]bool{}
 	for _, p := range v.Problems {
@@ -276,6 +277,8 @@ func TestBadInput(t *testing.T) {
 	assert.True(t, kinds["wrong_type"], "%v", v.Problems)
 	assert.True(t, kinds["invalid_json"], "%v", v.Problems)
 	assert.True(t, kinds["too_large"], "%v", v.Problems)
+	assert.True(t, kinds["negative"], "%v", v.Problems)
+	assert.Zero(t, v.Usage.Has&HasCacheRead, "a negative count is not a count")
 	assert.True(t, v.Truncated)
 	assert.LessOrEqual(t, v.ContentBytes, 1024)
 	for _, m := range v.OutputMessages {
