@@ -60,6 +60,8 @@ type InferenceConfig struct {
 	Enabled bool `mapstructure:"enabled"`
 	// MaxTemplates bounds the templates kept in memory (LRU).
 	MaxTemplates int `mapstructure:"max_templates"`
+	// MaxStateBytes bounds the estimated memory of the templates (LRU).
+	MaxStateBytes int `mapstructure:"max_state_bytes"`
 	// MaxVersions bounds the (prompt name, version) pairs remembered to mark
 	// the first call of a new version (LRU).
 	MaxVersions int `mapstructure:"max_versions"`
@@ -86,6 +88,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Inference.MaxTemplates <= 0 {
 		errs = append(errs, errors.New("inference.max_templates: must be > 0"))
+	}
+	if c.Inference.MaxStateBytes <= 0 {
+		errs = append(errs, errors.New("inference.max_state_bytes: must be > 0"))
 	}
 	if c.Inference.MaxVersions <= 0 {
 		errs = append(errs, errors.New("inference.max_versions: must be > 0"))

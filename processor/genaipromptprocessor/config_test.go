@@ -30,7 +30,7 @@ func TestLoadConfig(t *testing.T) {
 		{Version: "v1", Template: "Summarize the following support ticket in one sentence.\nTicket: {{ticket}}"},
 		{Version: "v2", Template: "Summarize the following support ticket in one sentence. Mention the customer.\nTicket: {{ticket}}"},
 	}}}
-	full.Inference = InferenceConfig{Enabled: true, MaxTemplates: 5000, MaxVersions: 20000, NameFrom: []string{"workflow", "service_operation"}}
+	full.Inference = InferenceConfig{Enabled: true, MaxTemplates: 5000, MaxStateBytes: 32 << 20, MaxVersions: 20000, NameFrom: []string{"workflow", "service_operation"}}
 
 	tests := []struct {
 		id      component.ID

@@ -32,10 +32,11 @@ func createDefaultConfig() component.Config {
 		MaxTemplateBytes: 16 << 10,
 		PersistInterval:  30 * time.Second,
 		Inference: InferenceConfig{
-			Enabled:      true,
-			MaxTemplates: 10000,
-			MaxVersions:  50000,
-			NameFrom:     []string{"agent", "workflow", "service_operation"},
+			Enabled:       true,
+			MaxTemplates:  10000,
+			MaxStateBytes: 64 << 20,
+			MaxVersions:   50000,
+			NameFrom:      []string{"agent", "workflow", "service_operation"},
 		},
 	}
 }

@@ -180,6 +180,7 @@ func TestBadInput(t *testing.T) {
 	assert.True(t, ok && tr.Bool(), "huge prompt marked truncated")
 	assert.Equal(t, "5", attrsOf(spans.At(1).Attributes()).version)
 	assert.LessOrEqual(t, p.miner.Len(), 50, "state stays within its cap")
+	assert.LessOrEqual(t, p.miner.Bytes(), cfg.Inference.MaxStateBytes)
 	assert.Positive(t, p.miner.Evicted())
 	for i := 0; i < spans.Len(); i++ {
 		assert.NotEmpty(t, attrsOf(spans.At(i).Attributes()).hash, "span %d", i)

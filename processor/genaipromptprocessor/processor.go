@@ -62,7 +62,7 @@ func newPromptProcessor(set processor.Settings, cfg *Config) (*promptProcessor, 
 		rl:     ratelog.New(set.Logger, time.Minute, 5),
 		opts:   genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes},
 		mopts:  textmask.Options{MaxBytes: cfg.MaxTemplateBytes},
-		miner:  miner.New(miner.Params{MaxTemplates: cfg.Inference.MaxTemplates}),
+		miner:  miner.New(miner.Params{MaxTemplates: cfg.Inference.MaxTemplates, MaxBytes: cfg.Inference.MaxStateBytes}),
 		seen:   newSeenSet(cfg.Inference.MaxVersions),
 	}
 	p.pool.New = func() any { s := make([]textmask.Token, 0, 512); return &s }

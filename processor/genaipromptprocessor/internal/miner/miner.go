@@ -27,6 +27,9 @@ import (
 // Params tune the miner. Zero values take defaults.
 type Params struct {
 	MaxTemplates int // LRU capacity (default 10000)
+	// MaxBytes bounds the estimated memory of all templates (default
+	// 64 MiB); the LRU evicts past either bound.
+	MaxBytes int
 	// MinRun is the shortest fixed run kept between two slots (default 3).
 	MinRun int
 	// MinSupport: fixed tokens confirmed by this many calls are never
@@ -60,6 +63,9 @@ type Params struct {
 func (p *Params) defaults() {
 	if p.MaxTemplates <= 0 {
 		p.MaxTemplates = 10000
+	}
+	if p.MaxBytes <= 0 {
+		p.MaxBytes = 64 << 20
 	}
 	if p.MinRun <= 0 {
 		p.MinRun = 3
@@ -109,6 +115,7 @@ type cluster struct {
 	recent  [4]uint64 // fingerprints of recent calls: repeats confirm nothing
 	keys    []uint64
 	shingle []uint64
+	size    int
 	elem    *list.Element
 }
 
@@ -122,6 +129,7 @@ type Miner struct {
 	shingles map[uint64][]*cluster
 	lru      *list.List // front = most recent
 	evicted  uint64
+	bytes    int        // estimated memory of the templates held
 	floating []*cluster // templates with no index key
 }
 
@@ -245,10 +253,23 @@ func mix(h, v uint64) uint64 {
 }
 
 func fromTokens(x []textmask.Token) []tok {
+	// copy the text into one arena so that the template neither keeps the
+	// span's text alive nor pays one allocation per token
+	n := 0
+	for _, k := range x {
+		n += len(k.Text)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, k := range x {
+		b.WriteString(k.Text)
+	}
+	arena := b.String()
 	t := make([]tok, len(x))
+	off := 0
 	for i, k := range x {
-		// copy so that the template does not keep the span's text alive
-		t[i] = tok{H: k.H, Text: strings.Clone(k.Text)}
+		t[i] = tok{H: k.H, Text: arena[off : off+len(k.Text)]}
+		off += len(k.Text)
 	}
 	return t
 }
@@ -359,6 +380,7 @@ func (m *Miner) Match(x []textmask.Token) Result {
 			c.seenRecently(idOf(x))
 			m.reindex(c)
 			m.lru.MoveToFront(c.elem)
+			m.resize(c)
 			return Result{ID: c.id, Family: c.family}
 		}
 	}
@@ -397,6 +419,7 @@ func (m *Miner) Match(x []textmask.Token) Result {
 		best.seenRecently(idOf(x))
 		m.reindex(best)
 		m.lru.MoveToFront(best.elem)
+		m.resize(best)
 		return Result{ID: best.id, Family: best.family}
 	}
 	// 3. a new template
@@ -550,8 +573,30 @@ func (m *Miner) insert(c *cluster) {
 	m.byID[c.id] = c
 	c.elem = m.lru.PushFront(c)
 	m.reindex(c)
-	for len(m.byID) > m.p.MaxTemplates {
+	m.resize(c)
+}
+
+// clusterOverhead estimates the fixed cost of a template (struct, list
+// element, map and index entries); tokenCost the cost of one token.
+const (
+	clusterOverhead = 512
+	tokenCost       = 44
+)
+
+// resize updates the memory estimate of c and evicts the least recently
+// used templates past the bounds (never c itself).
+func (m *Miner) resize(c *cluster) {
+	m.bytes -= c.size
+	c.size = clusterOverhead + len(c.tokens)*tokenCost
+	for _, t := range c.tokens {
+		c.size += len(t.Text)
+	}
+	m.bytes += c.size
+	for len(m.byID) > 1 && (len(m.byID) > m.p.MaxTemplates || m.bytes > m.p.MaxBytes) {
 		old := m.lru.Back().Value.(*cluster)
+		if old == c {
+			break
+		}
 		m.remove(old)
 		m.evicted++
 	}
@@ -561,6 +606,14 @@ func (m *Miner) remove(c *cluster) {
 	m.unindex(c)
 	m.lru.Remove(c.elem)
 	delete(m.byID, c.id)
+	m.bytes -= c.size
+}
+
+// Bytes returns the estimated memory held by the templates.
+func (m *Miner) Bytes() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.bytes
 }
 
 func (m *Miner) reindex(c *cluster) {
