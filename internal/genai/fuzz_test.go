@@ -61,3 +61,21 @@ func FuzzMessages(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSalvage: the prefix reader of oversized content never panics on any
+// cut of any input.
+func FuzzSalvage(f *testing.F) {
+	f.Add(`[{"role":"user","parts":[{"type":"text","content":"abc\u00e9\n`, 40)
+	f.Add(`{"messages":[{"role":"system","content":"x"},{"role":"user","content":"`, 60)
+	f.Add(`[[[[{"text":"\ud83d`, 17)
+	f.Fuzz(func(t *testing.T, s string, limit int) {
+		if limit < 0 {
+			limit = -limit
+		}
+		for _, m := range salvageMessages(s, limit%(len(s)+1)) {
+			if _, ok := m.(map[string]any); !ok {
+				t.Fatalf("unexpected shape %T", m)
+			}
+		}
+	})
+}

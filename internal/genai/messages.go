@@ -47,6 +47,9 @@ func (r *reader) decodeJSON(key, s string) (any, bool) {
 	if len(s) > r.b.remaining*maxParseFactor+4096 {
 		r.b.truncated = true
 		r.problem(key, "too_large")
+		if msgs := salvageMessages(s, 2*r.b.remaining+4096); len(msgs) > 0 {
+			return msgs, true
+		}
 		return nil, false
 	}
 	var x any

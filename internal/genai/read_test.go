@@ -313,3 +313,21 @@ func TestLogGrouping(t *testing.T) {
 	}
 	assert.Equal(t, ld.LogRecordCount(), total)
 }
+
+// TestHugeContentKeepsAPrefix: a content attribute far beyond the budget is
+// not parsed whole, but its beginning is still read (evaluators scan it).
+func TestHugeContentKeepsAPrefix(t *testing.T) {
+	big := strings.Repeat("lorem ipsum dolor sit amet ", 200000) // ~5 MB
+	msgs := `[{"role":"system","parts":[{"type":"text","content":"You are terse."}]},` +
+		`{"role":"user","parts":[{"type":"text","content":"My card is 4111 1111 1111 1111. ` + big + `"}]}]`
+	span := ptrace.NewSpan()
+	span.Attributes().PutStr("gen_ai.operation.name", "chat")
+	span.Attributes().PutStr("gen_ai.input.messages", msgs)
+	v := ReadSpan(span, pcommon.NewResource(), Options{Content: true, MaxContentBytes: 8192})
+	require.True(t, v.Truncated)
+	require.Len(t, v.InputMessages, 2)
+	assert.Equal(t, "system", v.InputMessages[0].Role)
+	assert.Equal(t, "You are terse.", v.SystemText())
+	assert.True(t, strings.HasPrefix(v.LastUserText(), "My card is 4111 1111 1111 1111."))
+	assert.LessOrEqual(t, v.ContentBytes, 8192)
+}
