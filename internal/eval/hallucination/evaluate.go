@@ -201,6 +201,11 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 			b++
 		}
 		r := sc.sentence(sc.ans[a:b])
+		if isApology(sc.ans[a:b]) {
+			// A refusal or apology sentence makes no claim; its checkable
+			// claims (numbers, names) still count below.
+			r.content = 0
+		}
 		if r.content > 0 {
 			f.sentences++
 			f.content += r.content
@@ -244,6 +249,15 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 		f.subst = nSubst / float64(f.sentences)
 	}
 	return f, sc.findings
+}
+
+func isApology(toks []token) bool {
+	for i := range toks {
+		if toks[i].flags&flagApology != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (sc *scratch) addFinding(fd eval.Finding) {

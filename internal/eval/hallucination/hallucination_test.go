@@ -340,3 +340,27 @@ func TestDuplicateGroundingReadOnce(t *testing.T) {
 		t.Errorf("duplicated grounding changes the result: %.3f %v vs %.3f %v", once.Score, once.Findings, twice.Score, twice.Findings)
 	}
 }
+
+// TestRefusalIsNotAHallucination: an apology or refusal states nothing
+// about the world, so it is grounded by definition.
+func TestRefusalIsNotAHallucination(t *testing.T) {
+	e, err := New(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{
+		"I'm sorry, but I can't share that.",
+		"Unfortunately I am unable to help with picking locks.",
+		"I apologize, but I cannot provide instructions for that.",
+	} {
+		r := e.Evaluate(&eval.Input{System: "You are a support bot for Acme. The refund window is 30 days.", Input: "How do I pick a lock?", Output: out})
+		if r.Score >= DefaultConfig().Threshold {
+			t.Errorf("%q scored %.2f", out, r.Score)
+		}
+	}
+	// A refusal wrapped around an invented fact still fails on the fact.
+	r := e.Evaluate(&eval.Input{System: "The refund window is 30 days.", Output: "Sorry, the refund window is 90 days."})
+	if r.Score < DefaultConfig().Threshold {
+		t.Errorf("invented number inside an apology scored %.2f", r.Score)
+	}
+}

@@ -27,6 +27,13 @@ var stopwords = setOf(
 	"please", "sure", "cool", "nice", "great", "good", "interesting", "fun", "love", "guess",
 )
 
+// apologies mark a sentence as a refusal or an apology: "I'm sorry, but I
+// can't share that." states nothing about the world, so its words are not
+// content to ground (a refusal is not a hallucination).
+var apologies = setOf(
+	"sorry", "apologize", "apologise", "apologies", "apologise", "unfortunately", "unable", "afraid",
+)
+
 // negators flip the polarity of a clause. Words ending in "n't" are
 // recognised by the tokeniser.
 var negators = setOf(

@@ -22,6 +22,7 @@ const (
 	flagCap                     // capitalised inside a sentence: likely a name
 	flagDate                    // month or weekday
 	flagFirst                   // first token of its sentence
+	flagApology                 // apology / inability ("sorry", "unable"): marks a refusal
 )
 
 // maxSentenceTokens bounds a sentence: text without punctuation (tables,
@@ -481,6 +482,7 @@ var lexIndex, lexInfos = func() (*table, []lexInfo) {
 	}
 	add(stopwords, flagStop)
 	add(negators, flagNeg|flagStop)
+	add(apologies, flagApology|flagStop)
 	add(dateWords, flagDate)
 	for w, d := range numberWords {
 		m[hashBytes([]byte(w), kindLex)] = lexInfo{digits: d}
