@@ -17,12 +17,12 @@ const (
 
 // Token flags.
 const (
-	flagStop  uint8 = 1 << iota // function word: no claim of its own
-	flagNeg                     // negator ("not", "never", "isn't")
-	flagCap                     // capitalised inside a sentence: likely a name
-	flagDate                    // month or weekday
-	flagFirst                   // first token of its sentence
-	flagApology                 // apology / inability ("sorry", "unable"): marks a refusal
+	flagStop    uint8 = 1 << iota // function word: no claim of its own
+	flagNeg                       // negator ("not", "never", "isn't")
+	flagCap                       // capitalised inside a sentence: likely a name
+	flagDate                      // month or weekday
+	flagFirst                     // first token of its sentence
+	flagApology                   // apology / inability ("sorry", "unable"): marks a refusal
 )
 
 // maxSentenceTokens bounds a sentence: text without punctuation (tables,
