@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -195,11 +194,11 @@ func (j jaegerClient) traces(service string) ([]jaegerTrace, error) {
 	for _, tr := range body.Data {
 		for i := range tr.Spans {
 			for k, tg := range tr.Spans[i].Tags {
-				tr.Spans[i].Tags[k].Value = normNumber(tg.Value)
+				tr.Spans[i].Tags[k].Value = normNumber(tg.Type, tg.Value)
 			}
 			for li := range tr.Spans[i].Logs {
 				for k, f := range tr.Spans[i].Logs[li].Fields {
-					tr.Spans[i].Logs[li].Fields[k].Value = normNumber(f.Value)
+					tr.Spans[i].Logs[li].Fields[k].Value = normNumber(f.Type, f.Value)
 				}
 			}
 		}
@@ -207,19 +206,20 @@ func (j jaegerClient) traces(service string) ([]jaegerTrace, error) {
 	return body.Data, nil
 }
 
-func normNumber(v any) any {
-	if n, ok := v.(json.Number); ok {
-		if strings.ContainsAny(n.String(), ".eE") {
-			f, _ := n.Float64()
-			return f
-		}
+// normNumber turns Jaeger's JSON numbers into float64 or int64 by the tag's
+// declared type (a double 0 is written as `0`).
+func normNumber(typ string, v any) any {
+	n, ok := v.(json.Number)
+	if !ok {
+		return v
+	}
+	if typ == "int64" {
 		if i, err := n.Int64(); err == nil {
 			return i
 		}
-		f, _ := n.Float64()
-		return f
 	}
-	return v
+	f, _ := n.Float64()
+	return f
 }
 
 // scenarioTraces maps scenario id -> trace for one service and round, waiting
