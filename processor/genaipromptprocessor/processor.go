@@ -246,7 +246,7 @@ func (p *promptProcessor) apply(ctx context.Context, v *genai.View, service stri
 		p.skip(ctx, "not_genai")
 		return
 	}
-	if v.Prompt.Empty() && v.Category != genai.CategoryLLM {
+	if v.Prompt.Empty() && !modelCall(v) {
 		// agent, tool, retrieval... spans without a declared prompt carry no
 		// template of their own
 		p.skip(ctx, "not_model_call")
@@ -410,6 +410,18 @@ func (p *promptProcessor) callTokens(dst []textmask.Token, v *genai.View) ([]tex
 	dst = append(dst, textmask.Sep())
 	dst, t2 = textmask.Append(dst, firstUserText(v), p.mopts)
 	return dst, t1 || t2 || v.Truncated
+}
+
+// modelCall reports whether v is a model call carrying its own prompt: an
+// LLM span, or GenAI content not tied to a span kind (log events).
+func modelCall(v *genai.View) bool {
+	switch v.Category {
+	case genai.CategoryLLM:
+		return true
+	case genai.CategoryOther, genai.CategoryNone:
+		return len(v.InputMessages) > 0 || len(v.SystemInstructions) > 0
+	}
+	return false
 }
 
 // explicitComplete reports whether the declared identity is complete

@@ -691,8 +691,10 @@ func render(t []tok) string {
 		if k.Wild {
 			s = "<*>"
 		}
-		if s == textmask.PhSep {
-			b.WriteString("\n---\n")
+		if !k.Wild && s == textmask.PhSep {
+			if i > 0 { // no system part: the user part alone
+				b.WriteString("\n---\n")
+			}
 			continue
 		}
 		if i > 0 && b.Len() > 0 && s != "\n" && s != "\n\n" {
