@@ -82,12 +82,14 @@ func freePorts(t *testing.T, n int) []int {
 type collector struct {
 	cmd       *exec.Cmd
 	dir       string // working directory: ./data/ lands here
+	grpc      string // OTLP/gRPC host:port
 	httpURL   string
 	telemetry string
 	prom      string
 	health    string
 	out       *syncBuffer
-	done      chan error
+	exited    chan struct{} // closed when the process has exited
+	err       error         // exit error, valid once exited is closed
 }
 
 type syncBuffer struct {
@@ -114,57 +116,67 @@ func startCollector(t *testing.T, bin, config string) *collector {
 	t.Helper()
 	p := freePorts(t, 5)
 	c := &collector{
-		dir:       t.TempDir(),
 		httpURL:   fmt.Sprintf("http://127.0.0.1:%d", p[1]),
 		prom:      fmt.Sprintf("http://127.0.0.1:%d/metrics", p[2]),
 		telemetry: fmt.Sprintf("http://127.0.0.1:%d/metrics", p[3]),
 		health:    fmt.Sprintf("http://127.0.0.1:%d/", p[4]),
-		out:       &syncBuffer{},
-		done:      make(chan error, 1),
 	}
-	c.cmd = exec.Command(bin, "--config", config)
-	c.cmd.Dir = c.dir
-	c.cmd.Env = append(os.Environ(),
+	env := []string{
 		fmt.Sprintf("PERISCOPE_OTLP_GRPC_ENDPOINT=127.0.0.1:%d", p[0]),
 		fmt.Sprintf("PERISCOPE_OTLP_HTTP_ENDPOINT=127.0.0.1:%d", p[1]),
 		fmt.Sprintf("PERISCOPE_PROMETHEUS_ENDPOINT=127.0.0.1:%d", p[2]),
 		"PERISCOPE_TELEMETRY_HOST=127.0.0.1",
 		fmt.Sprintf("PERISCOPE_TELEMETRY_PORT=%d", p[3]),
 		fmt.Sprintf("PERISCOPE_HEALTH_ENDPOINT=127.0.0.1:%d", p[4]),
-	)
+	}
+	c.run(t, "default", bin, config, t.TempDir(), env)
+	return c
+}
+
+// run starts the binary in dir with env added and waits until its health
+// check reports the pipelines up.
+func (c *collector) run(t *testing.T, name, bin, config, dir string, env []string) {
+	t.Helper()
+	c.dir = dir
+	c.out = &syncBuffer{}
+	c.exited = make(chan struct{})
+	c.cmd = exec.Command(bin, "--config", config)
+	c.cmd.Dir = dir
+	c.cmd.Env = append(os.Environ(), env...)
 	c.cmd.Stdout = c.out
 	c.cmd.Stderr = c.out
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { c.done <- c.cmd.Wait() }()
+	go func() { c.err = c.cmd.Wait(); close(c.exited) }()
 	t.Cleanup(func() {
-		if c.cmd.ProcessState == nil {
+		select {
+		case <-c.exited:
+		default:
 			_ = c.cmd.Process.Kill()
-			<-c.done
+			<-c.exited
 		}
 		if t.Failed() {
-			t.Logf("collector output:\n%s", tail(c.out.String(), 8000))
+			t.Logf("%s collector output:\n%s", name, tail(c.out.String(), 6000))
 		}
 	})
 
-	// Ready when the health check reports the pipelines up.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		select {
-		case err := <-c.done:
-			t.Fatalf("collector exited during startup: %v\n%s", err, c.out.String())
+		case <-c.exited:
+			t.Fatalf("%s collector exited during startup: %v\n%s", name, c.err, c.out.String())
 		default:
 		}
 		resp, err := http.Get(c.health)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return c
+				return
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("collector not healthy after 20s\n%s", c.out.String())
+			t.Fatalf("%s collector not healthy after 20s\n%s", name, c.out.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -173,12 +185,12 @@ func startCollector(t *testing.T, bin, config string) *collector {
 // stop sends SIGTERM and returns the exit error (nil for exit code 0).
 func (c *collector) stop(t *testing.T) error {
 	t.Helper()
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	// An already exited process reports os.ErrProcessDone; the exit status
+	// below is what counts.
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case err := <-c.done:
-		return err
+	case <-c.exited:
+		return c.err
 	case <-time.After(20 * time.Second):
 		t.Fatal("collector did not exit within 20s of SIGTERM")
 		return nil
@@ -356,6 +368,7 @@ func readLogs(t *testing.T, dir string) map[logKey][]plog.LogRecord {
 // collector's own metrics and the Prometheus endpoint, then a clean shutdown.
 func TestSmoke(t *testing.T) {
 	bin := periscopeBin(t)
+	t.Parallel()
 	config := filepath.Join(testutil.RepoRoot(t), "config", "default.yaml")
 	samples := loadSamples(t)
 	start := time.Now()

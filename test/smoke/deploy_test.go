@@ -1,0 +1,298 @@
+package smoke
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/periscope-otel/periscope/internal/testutil"
+)
+
+// backendConfig is a stand-in OTLP backend: gRPC in, JSON lines out.
+const backendConfig = `
+extensions:
+  health_check:
+    endpoint: ${env:BACKEND_HEALTH}
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: ${env:BACKEND_GRPC}
+exporters:
+  file/traces:
+    path: ./data/traces.jsonl
+    create_directory: true
+  file/logs:
+    path: ./data/logs.jsonl
+    create_directory: true
+service:
+  extensions: [health_check]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [file/traces]
+    logs:
+      receivers: [otlp]
+      exporters: [file/logs]
+  telemetry:
+    metrics:
+      level: none
+`
+
+// piiInSamples is the e-mail address the PII-bearing sample calls carry.
+const piiInSamples = "jane.doe@example.com"
+
+// TestAgentGatewayLB runs the shipped deployment configurations together:
+//
+//	samples -> agent.yaml -> gateway-lb.yaml -> 2 x gateway.yaml -> 2 stand-in backends
+//
+// and checks that no span or log record is lost, that every trace's spans
+// land on one gateway (routing by trace id), that both gateways get traffic,
+// that the agent's redaction keeps PII out of the backends, and that every
+// process exits 0 on SIGTERM.
+func TestAgentGatewayLB(t *testing.T) {
+	bin := periscopeBin(t)
+	t.Parallel()
+	root := testutil.RepoRoot(t)
+	cfg := func(name string) string { return filepath.Join(root, "config", name) }
+	samples := loadSamples(t)
+	start := time.Now()
+	tmp := t.TempDir()
+	backendFile := filepath.Join(tmp, "backend.yaml")
+	if err := os.WriteFile(backendFile, []byte(backendConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := func(p int) string { return fmt.Sprintf("127.0.0.1:%d", p) }
+
+	var backends, gateways [2]*collector
+	for i := range backends {
+		p := freePorts(t, 2)
+		b := &collector{health: "http://" + addr(p[1]) + "/", grpc: addr(p[0])}
+		b.run(t, fmt.Sprintf("backend-%d", i+1), bin, backendFile, mkdir(t, filepath.Join(tmp, fmt.Sprintf("backend-%d", i+1))),
+			[]string{"BACKEND_GRPC=" + addr(p[0]), "BACKEND_HEALTH=" + addr(p[1])})
+		backends[i] = b
+	}
+	for i := range gateways {
+		p := freePorts(t, 6)
+		g := &collector{health: "http://" + addr(p[4]) + "/", grpc: addr(p[0])}
+		dir := filepath.Join(tmp, fmt.Sprintf("gateway-%d", i+1))
+		g.run(t, fmt.Sprintf("gateway-%d", i+1), bin, cfg("gateway.yaml"), mkdir(t, dir), []string{
+			"PERISCOPE_OTLP_GRPC_ENDPOINT=" + addr(p[0]),
+			"PERISCOPE_OTLP_HTTP_ENDPOINT=" + addr(p[1]),
+			"PERISCOPE_BACKEND_OTLP_ENDPOINT=" + backends[i].grpc,
+			// Nothing listens there: remote write retries in the background.
+			"PERISCOPE_PRW_ENDPOINT=http://" + addr(p[2]) + "/api/v1/write",
+			"PERISCOPE_PROMETHEUS_ENDPOINT=" + addr(p[3]),
+			"PERISCOPE_HEALTH_ENDPOINT=" + addr(p[4]),
+			"PERISCOPE_TELEMETRY_HOST=127.0.0.1",
+			fmt.Sprintf("PERISCOPE_TELEMETRY_PORT=%d", p[5]),
+			"PERISCOPE_STORAGE_DIR=" + filepath.Join(dir, "storage"),
+			// Keep every trace so that loss is measurable.
+			"PERISCOPE_SAMPLING_PERCENT=100",
+		})
+		gateways[i] = g
+	}
+	p := freePorts(t, 4)
+	lb := &collector{health: "http://" + addr(p[2]) + "/"}
+	lb.run(t, "gateway-lb", bin, cfg("gateway-lb.yaml"), mkdir(t, filepath.Join(tmp, "lb")), []string{
+		"PERISCOPE_OTLP_GRPC_ENDPOINT=" + addr(p[0]),
+		"PERISCOPE_OTLP_HTTP_ENDPOINT=" + addr(p[1]),
+		"PERISCOPE_GATEWAY_1=" + gateways[0].grpc,
+		"PERISCOPE_GATEWAY_2=" + gateways[1].grpc,
+		"PERISCOPE_HEALTH_ENDPOINT=" + addr(p[2]),
+		"PERISCOPE_TELEMETRY_HOST=127.0.0.1",
+		fmt.Sprintf("PERISCOPE_TELEMETRY_PORT=%d", p[3]),
+	})
+	lbGRPC := addr(p[0])
+	p = freePorts(t, 4)
+	agent := &collector{health: "http://" + addr(p[2]) + "/", httpURL: "http://" + addr(p[1])}
+	agent.run(t, "agent", bin, cfg("agent.yaml"), mkdir(t, filepath.Join(tmp, "agent")), []string{
+		"PERISCOPE_OTLP_GRPC_ENDPOINT=" + addr(p[0]),
+		"PERISCOPE_OTLP_HTTP_ENDPOINT=" + addr(p[1]),
+		"PERISCOPE_GATEWAY_ENDPOINT=" + lbGRPC,
+		"PERISCOPE_HEALTH_ENDPOINT=" + addr(p[2]),
+		"PERISCOPE_TELEMETRY_HOST=127.0.0.1",
+		fmt.Sprintf("PERISCOPE_TELEMETRY_PORT=%d", p[3]),
+	})
+	t.Logf("6 collectors healthy after %v", time.Since(start).Round(time.Millisecond))
+
+	// Input: span ids and, for log records, span + event + time (bodies
+	// change when redacted).
+	type logID struct {
+		trace pcommon.TraceID
+		span  pcommon.SpanID
+		event string
+		ts    pcommon.Timestamp
+	}
+	wantSpans := map[spanKey]string{}
+	wantLogs := map[logID]int{}
+	for _, s := range samples {
+		if s.isLogs {
+			post(t, agent.httpURL+"/v1/logs", s.body)
+			for _, rl := range s.logs.ResourceLogs().All() {
+				for _, sl := range rl.ScopeLogs().All() {
+					for _, lr := range sl.LogRecords().All() {
+						k := keyOfLog(lr)
+						wantLogs[logID{k.trace, k.span, k.event, k.ts}]++
+					}
+				}
+			}
+			continue
+		}
+		post(t, agent.httpURL+"/v1/traces", s.body)
+		for _, rs := range s.traces.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					wantSpans[spanKey{sp.TraceID(), sp.SpanID()}] = s.name
+				}
+			}
+		}
+	}
+
+	// Tail sampling holds each trace for decision_wait (10 s) on its gateway.
+	var got [2]map[spanKey]outSpan
+	var gotLogs map[logID]int
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		gotLogs = map[logID]int{}
+		for i, b := range backends {
+			got[i] = readSpans(t, filepath.Join(b.dir, "data"))
+			for k, recs := range readLogs(t, filepath.Join(b.dir, "data")) {
+				gotLogs[logID{k.trace, k.span, k.event, k.ts}] += len(recs)
+			}
+		}
+		complete := true
+		for k := range wantSpans {
+			if _, ok := got[0][k]; !ok {
+				if _, ok := got[1][k]; !ok {
+					complete = false
+					break
+				}
+			}
+		}
+		for k, n := range wantLogs {
+			if gotLogs[k] < n {
+				complete = false
+			}
+		}
+		if complete || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Logf("backends complete after %v: %d + %d spans", time.Since(start).Round(time.Millisecond), len(got[0]), len(got[1]))
+
+	traceAt := map[pcommon.TraceID]map[int]bool{}
+	for k, sample := range wantSpans {
+		found := 0
+		for i := range got {
+			if _, ok := got[i][k]; ok {
+				found++
+				if traceAt[k.trace] == nil {
+					traceAt[k.trace] = map[int]bool{}
+				}
+				traceAt[k.trace][i] = true
+			}
+		}
+		switch found {
+		case 0:
+			t.Errorf("%s: span %s lost between agent and backends", sample, k.span)
+		case 2:
+			t.Errorf("%s: span %s delivered by both gateways", sample, k.span)
+		}
+	}
+	perGateway := [2]int{}
+	for tr, at := range traceAt {
+		if len(at) > 1 {
+			t.Errorf("trace %s split across gateways", tr)
+		}
+		for i := range at {
+			perGateway[i]++
+		}
+	}
+	if perGateway[0] == 0 || perGateway[1] == 0 {
+		t.Errorf("traces per gateway = %v: load balancing did not spread traces", perGateway)
+	}
+	t.Logf("%d traces: %d on gateway-1, %d on gateway-2", len(traceAt), perGateway[0], perGateway[1])
+	for k, n := range wantLogs {
+		if gotLogs[k] < n {
+			t.Errorf("log record %q of span %s: %d of %d arrived", k.event, k.span, gotLogs[k], n)
+		}
+	}
+
+	// The agent masks PII before it leaves the host.
+	// The agent masks PII before it leaves the host.
+	for _, b := range backends {
+		dir := filepath.Join(b.dir, "data")
+		for _, s := range readSpans(t, dir) {
+			if k := keyWith(s.span.Attributes(), piiInSamples); k != "" {
+				t.Errorf("span %q: %s carries %q: agent redaction missed it", s.span.Name(), k, piiInSamples)
+			}
+			for _, ev := range s.span.Events().All() {
+				if k := keyWith(ev.Attributes(), piiInSamples); k != "" {
+					t.Errorf("span %q event %q: %s carries %q: agent redaction missed it", s.span.Name(), ev.Name(), k, piiInSamples)
+				}
+			}
+		}
+		for k, recs := range readLogs(t, dir) {
+			for _, lr := range recs {
+				if strings.Contains(lr.Body().AsString(), piiInSamples) {
+					t.Errorf("log record %q: body carries %q: agent redaction missed it", k.event, piiInSamples)
+				}
+				if a := keyWith(lr.Attributes(), piiInSamples); a != "" {
+					t.Errorf("log record %q: %s carries %q: agent redaction missed it", k.event, a, piiInSamples)
+				}
+			}
+		}
+	}
+
+	// Stop everything at once: gateways wait for their exporters to drain.
+	procs := []struct {
+		name string
+		c    *collector
+	}{
+		{"agent", agent}, {"gateway-lb", lb},
+		{"gateway-1", gateways[0]}, {"gateway-2", gateways[1]},
+		{"backend-1", backends[0]}, {"backend-2", backends[1]},
+	}
+	stopAt := time.Now()
+	for _, p := range procs {
+		if err := p.c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range procs {
+		if err := p.c.stop(t); err != nil {
+			t.Errorf("%s exit after SIGTERM: %v (want exit code 0)", p.name, err)
+		}
+		if strings.Contains(p.c.out.String(), "panic:") {
+			t.Errorf("%s output contains a panic", p.name)
+		}
+	}
+	t.Logf("all stopped in %v", time.Since(stopAt).Round(time.Millisecond))
+	t.Logf("deployment test done in %v", time.Since(start).Round(time.Millisecond))
+}
+
+// keyWith returns the first attribute key whose value contains s.
+func keyWith(m pcommon.Map, s string) string {
+	for k, v := range m.All() {
+		if strings.Contains(v.AsString(), s) {
+			return k
+		}
+	}
+	return ""
+}
+
+func mkdir(t *testing.T, dir string) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
