@@ -1,0 +1,80 @@
+package miner
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/textmask"
+)
+
+func call(sys, user string) []textmask.Token {
+	x, _ := textmask.Append(nil, sys, textmask.Options{})
+	x = append(x, textmask.Sep())
+	x, _ = textmask.Append(x, user, textmask.Options{})
+	return x
+}
+
+func TestMatchGeneralizesAndKeepsID(t *testing.T) {
+	m := New(Params{})
+	r1 := m.Match(call("", "Classify the sentiment of this review as positive or negative.\nReview: Great kettle, boils fast."))
+	r2 := m.Match(call("", "Classify the sentiment of this review as positive or negative.\nReview: It broke after two days and support ignored me."))
+	r3 := m.Match(call("", "Classify the sentiment of this review as positive or negative.\nReview: ok"))
+	assert.True(t, r1.New)
+	assert.False(t, r2.New)
+	assert.Equal(t, r1.ID, r2.ID)
+	assert.Equal(t, r1.ID, r3.ID)
+	tmpl, ok := m.Template(r1.ID)
+	require.True(t, ok)
+	assert.Equal(t, "Classify the sentiment of this review as positive or negative .\nReview : <*>", tmpl)
+
+	// an edited word after the template is established: new version, same family
+	e := m.Match(call("", "Classify the sentiment of this review as positive, neutral or negative.\nReview: fine"))
+	assert.True(t, e.New)
+	assert.NotEqual(t, r1.ID, e.ID)
+	assert.Equal(t, r1.Family, e.Family)
+}
+
+func TestSystemPromptWithFreeInput(t *testing.T) {
+	m := New(Params{})
+	sys := "You are Railtrip, an assistant that plans rail journeys in Europe. Prefer direct trains, give departure times in local time, and always mention whether a seat reservation is required. Do not book anything yourself."
+	a := m.Match(call(sys, "Berlin to Prague?"))
+	b := m.Match(call(sys, "Can I take my bike on the night train from Vienna?"))
+	assert.Equal(t, a.ID, b.ID)
+	// a short generic system prompt is no identity on its own
+	c := m.Match(call("You are a helpful assistant.", "Translate into French: good morning"))
+	d := m.Match(call("You are a helpful assistant.", "Write a haiku about autumn leaves"))
+	assert.NotEqual(t, c.ID, d.ID)
+}
+
+func TestBoundsAndSnapshot(t *testing.T) {
+	m := New(Params{MaxTemplates: 20, MaxBytes: 1 << 30})
+	words := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"}
+	for i := range 200 {
+		u := fmt.Sprintf("%s %s %s %s %s %s", words[i%10], words[(i/10)%10], words[(i/3)%10], words[(i/7)%10], words[(i*3)%10], words[(i/2)%10])
+		m.Match(call(u+" "+u, u))
+	}
+	assert.LessOrEqual(t, m.Len(), 20)
+	assert.Positive(t, m.Evicted())
+
+	small := New(Params{MaxBytes: 4096})
+	for i := range 50 {
+		small.Match(call(fmt.Sprintf("system %d %s", i, words[i%10]), fmt.Sprintf("%s %s %s", words[(i*7)%10], words[(i*3)%10], words[i%10])))
+	}
+	assert.LessOrEqual(t, small.Bytes(), 4096+2048)
+
+	// snapshot round trip keeps ids and templates
+	r := m.Match(call("Answer the question from the context.", "Context: a b c\nQuestion: why?"))
+	snap := m.Snapshot(0)
+	m2 := New(Params{MaxTemplates: 20})
+	n, err := m2.Restore(snap)
+	require.NoError(t, err)
+	assert.Equal(t, m.Len(), n)
+	again := m2.Match(call("Answer the question from the context.", "Context: a b c\nQuestion: why?"))
+	assert.Equal(t, r.ID, again.ID)
+	assert.False(t, again.New)
+	_, err = m2.Restore(snap[:len(snap)/2])
+	assert.Error(t, err)
+}
