@@ -36,7 +36,7 @@ func New(log *zap.Logger, interval time.Duration, burst int) *Logger {
 	if burst < 1 {
 		burst = 1
 	}
-	return &Logger{log: log, interval: interval, burst: burst, state: make(map[string]*window)}
+	return &Logger{log: log.WithOptions(zap.AddCallerSkip(1)), interval: interval, burst: burst, state: make(map[string]*window)}
 }
 
 // Warn logs msg at warn level unless key exceeded its budget.
