@@ -1018,7 +1018,11 @@ func (c *metricsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error 
 	now := c.now()
 	var processed int64
 	for _, g := range genai.GroupLogRecords(ld) {
-		v := genai.ReadLogRecords(g.Records, g.Resource, c.opts)
+		opts := c.meta
+		if c.contentSampled(g.TraceID) {
+			opts = c.opts
+		}
+		v := genai.ReadLogRecords(g.Records, g.Resource, opts)
 		if !v.Billable() || !v.Usage.Any() {
 			continue
 		}
@@ -1045,7 +1049,7 @@ func (c *metricsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error 
 		if c.tracker != nil {
 			o := &c.w.obs
 			o.Reset()
-			c.fillObs(o, &v, cost, hasCost, c.opts.Content)
+			c.fillObs(o, &v, cost, hasCost, opts.Content)
 			c.observeDrift(o, nil, now)
 		}
 	}
