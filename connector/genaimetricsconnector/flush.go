@@ -286,11 +286,7 @@ func (c *metricsConnector) restore(ctx context.Context) {
 			dropped++
 			continue
 		}
-		id := "s"
-		if len(v) > 0 && v[0] == 'f' {
-			id = "f\x00"
-		}
-		if err := c.tracker.Restore(id+"x", v); err != nil {
+		if err := c.tracker.Restore(v); err != nil {
 			dropped++
 			continue
 		}

@@ -281,13 +281,13 @@ func TestEncodeRoundTrip(t *testing.T) {
 	require.NotEmpty(t, entries)
 	tr2 := NewTracker(testSettings())
 	for _, e := range entries {
-		require.NoError(t, tr2.Restore(e.Key, e.Value))
+		require.NoError(t, tr2.Restore(e.Value))
 	}
 	assert.Equal(t, tr.Len(), tr2.Len())
 	assert.Equal(t, MarshalSeries(tr.series["k"]), MarshalSeries(tr2.series["k"]))
 	// A corrupt blob is refused without panicking.
 	bad := append([]byte(nil), entries[0].Value...)
-	assert.Error(t, tr2.Restore("x", bad[:len(bad)/2]))
+	assert.Error(t, tr2.Restore(bad[:len(bad)/2]))
 }
 
 func FuzzUnmarshal(f *testing.F) {

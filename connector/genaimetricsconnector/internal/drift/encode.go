@@ -389,10 +389,11 @@ func (t *Tracker) TakeDirty() []Entry {
 	return out
 }
 
-// Restore loads one blob produced by TakeDirty. A corrupt blob returns an
-// error and changes nothing.
-func (t *Tracker) Restore(key string, value []byte) error {
-	if len(key) > 2 && key[:2] == familyPrefix {
+// Restore loads one blob produced by TakeDirty (a series or a prompt
+// family, told apart by the blob's tag). A corrupt blob returns an error
+// and changes nothing.
+func (t *Tracker) Restore(value []byte) error {
+	if len(value) > 0 && value[0] == 'f' {
 		f, err := UnmarshalFamily(value)
 		if err != nil {
 			return err
