@@ -28,6 +28,15 @@ import (
 
 const rounds = 3
 
+// After the rounds, one family sends a burst of injection attempts: its
+// prompt_injection failure rate jumps from the baseline's 1 in 13 to 100%,
+// which genai_metrics must report as a quality regression.
+const (
+	attackFamily   = "vercel"
+	attackScenario = "injection"
+	attackRepeat   = 15
+)
+
 func repoRoot(t *testing.T) string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
@@ -112,6 +121,16 @@ func TestEndToEnd(t *testing.T) {
 	// Traffic: every family sends every scenario, in rounds a drift window apart
 	// so genai_metrics builds a baseline and then scores a current window.
 	otlpURL := fmt.Sprintf("http://127.0.0.1:%d", pp.otlpHTTP)
+	drive := func(fam string, round int, extra ...string) (string, error) {
+		return runCmd(90*time.Second, append([]string{
+			"E2E_FAMILY=" + fam,
+			"E2E_OPENAI_URL=" + fake.URL,
+			"E2E_OTLP_URL=" + otlpURL,
+			"E2E_SCENARIOS=" + filepath.Join(e2eDir, "scenarios.json"),
+			fmt.Sprintf("E2E_ROUND=%d", round),
+		}, extra...), clients, nodeBin, "driver.cjs")
+	}
+	const windowGap = 3500 * time.Millisecond // the 3 s drift window closes between rounds
 	for round := 1; round <= rounds; round++ {
 		roundStart := time.Now()
 		var wg sync.WaitGroup
@@ -121,13 +140,7 @@ func TestEndToEnd(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				outs[i], errs[i] = runCmd(90*time.Second, []string{
-					"E2E_FAMILY=" + fam,
-					"E2E_OPENAI_URL=" + fake.URL,
-					"E2E_OTLP_URL=" + otlpURL,
-					"E2E_SCENARIOS=" + filepath.Join(e2eDir, "scenarios.json"),
-					fmt.Sprintf("E2E_ROUND=%d", round),
-				}, clients, nodeBin, "driver.cjs")
+				outs[i], errs[i] = drive(fam, round)
 			}()
 		}
 		wg.Wait()
@@ -138,10 +151,12 @@ func TestEndToEnd(t *testing.T) {
 				t.Logf("%s", outs[i])
 			}
 		}
-		if round < rounds {
-			// Let the 3 s drift window close before the next round.
-			time.Sleep(max(0, 3500*time.Millisecond-time.Since(roundStart)))
-		}
+		time.Sleep(max(0, windowGap-time.Since(roundStart)))
+	}
+	if out, err := drive(attackFamily, rounds+1, "E2E_ONLY="+attackScenario, fmt.Sprintf("E2E_REPEAT=%d", attackRepeat)); err != nil {
+		t.Errorf("driver %s attack round: %v\n%s", attackFamily, err, out)
+	} else {
+		t.Logf("%s", out)
 	}
 	fake.check(t, familyOrder, spec.Scenarios)
 	if t.Failed() {

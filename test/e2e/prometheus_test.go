@@ -327,7 +327,7 @@ func isLabelName(s string) bool {
 	switch s {
 	case "gen_ai_request_model", "gen_ai_response_model", "gen_ai_operation_name", "gen_ai_provider_name",
 		"gen_ai_prompt_name", "gen_ai_prompt_version", "gen_ai_token_type", "gen_ai_evaluation_name",
-		"periscope_drift_signal", "periscope_drift_method", "gen_ai_system":
+		"periscope_drift_signal", "periscope_drift_method", "gen_ai_system", "periscope_regression_comparison", "periscope_prompt_previous_version":
 		return true
 	}
 	return false
@@ -387,6 +387,9 @@ func checkPrometheus(t *testing.T, prom promClient, spec scenarioFile, rulesFile
 			}
 			if usd, ok := expectedCost(s, families[fam]); ok {
 				want += usd * rounds
+				if fam == attackFamily && s.ID == attackScenario {
+					want += usd * attackRepeat
+				}
 			}
 		}
 	}
@@ -459,8 +462,30 @@ func checkPrometheus(t *testing.T, prom promClient, spec scenarioFile, rulesFile
 		}
 	}
 
+	// The injection burst of one family raises its prompt_injection regression
+	// against the baseline; the families that kept their traffic stay at 0.
+	reg := fmt.Sprintf(`max(periscope_quality_regression_ratio{service_name="e2e-%s",gen_ai_evaluation_name=%q,periscope_regression_comparison="baseline"})`, attackFamily, contract.EvalPromptInjection)
+	err = eventually(30*time.Second, time.Second, func() error {
+		v, err := prom.query(reg)
+		if err != nil {
+			return err
+		}
+		if len(v) == 0 || v[0].float() != 1 {
+			return fmt.Errorf("%s = %v, want 1", reg, v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Errorf("quality regression not raised: %v", err)
+	}
+	ctl := fmt.Sprintf(`max(periscope_quality_regression_ratio{service_name!="e2e-%s",gen_ai_evaluation_name=%q,periscope_regression_comparison="baseline"})`, attackFamily, contract.EvalPromptInjection)
+	if v, err := prom.query(ctl); err != nil || len(v) == 0 || v[0].float() != 0 {
+		t.Errorf("%s = %v (err %v), want 0: steady traffic flagged as a regression", ctl, v, err)
+	}
+
 	// The alert rules: loaded and healthy in Prometheus, every series they read
-	// exists, and the unpriced-spans alert is active (an unknown model was sent).
+	// exists, and the alerts for what the traffic really did go active: an
+	// unknown model was called, and one family's injection burst is a regression.
 	rules := loadRules(t, rulesFile)
 	if len(rules) < 5 {
 		t.Errorf("%s: %d rules, want at least 5", rulesFile, len(rules))
@@ -485,12 +510,16 @@ func checkPrometheus(t *testing.T, prom promClient, spec scenarioFile, rulesFile
 				return fmt.Errorf("rule %s: health %q: %s", r.Name, r.Health, r.Error)
 			}
 		}
+		active := map[string]bool{}
 		for _, r := range loaded {
-			if r.Name == "PeriscopeUnpricedCalls" && (r.State == "pending" || r.State == "firing") {
-				return nil
+			active[r.Name] = r.State == "pending" || r.State == "firing"
+		}
+		for _, name := range []string{"PeriscopeUnpricedCalls", "PeriscopeQualityRegression"} {
+			if !active[name] {
+				return fmt.Errorf("alert %s not active", name)
 			}
 		}
-		return fmt.Errorf("alert PeriscopeUnpricedCalls not active")
+		return nil
 	})
 	if err != nil {
 		t.Errorf("alert rules: %v", err)

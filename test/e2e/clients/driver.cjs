@@ -10,6 +10,7 @@
 //   E2E_SCENARIOS    path of scenarios.json
 //   E2E_ROUND        round number, recorded on each scenario span (default 1)
 //   E2E_ONLY         optional comma-separated scenario ids
+//   E2E_REPEAT       times each selected scenario is sent (default 1)
 
 const fs = require('node:fs');
 const { trace } = require('@opentelemetry/api');
@@ -22,12 +23,15 @@ const baseURL = process.env.E2E_OPENAI_URL;
 const otlp = (process.env.E2E_OTLP_URL || '').replace(/\/$/, '');
 const round = Number(process.env.E2E_ROUND || '1');
 const only = (process.env.E2E_ONLY || '').split(',').filter(Boolean);
+const repeat = Math.max(1, Number(process.env.E2E_REPEAT || '1'));
 if (!family || !baseURL || !otlp || !process.env.E2E_SCENARIOS) {
   console.error('E2E_FAMILY, E2E_OPENAI_URL, E2E_OTLP_URL and E2E_SCENARIOS are required');
   process.exit(2);
 }
 const spec = JSON.parse(fs.readFileSync(process.env.E2E_SCENARIOS, 'utf8'));
-const scenarios = spec.scenarios.filter((s) => only.length === 0 || only.includes(s.id));
+const scenarios = spec.scenarios
+  .filter((s) => only.length === 0 || only.includes(s.id))
+  .flatMap((s) => Array(repeat).fill(s));
 
 const resource = resourceFromAttributes({
   'service.name': `e2e-${family}`,
