@@ -127,7 +127,56 @@ func (p *promptProcessor) shutdown(ctx context.Context) error {
 	return nil
 }
 
+// batchStats counts one batch; counters are updated once per batch.
+type batchStats struct {
+	processed, truncated int64
+	skipped              map[string]int64
+	identified, newVers  [3]int64 // by version source index
+}
+
+func sourceIndex(s string) int {
+	switch s {
+	case contract.VersionSourceAttribute:
+		return 0
+	case contract.VersionSourceRegistry:
+		return 1
+	}
+	return 2
+}
+
+var sourceNames = [3]string{contract.VersionSourceAttribute, contract.VersionSourceRegistry, contract.VersionSourceInferred}
+
+func (p *promptProcessor) flush(ctx context.Context, st *batchStats) {
+	if st.processed > 0 {
+		p.processed.Add(ctx, st.processed)
+	}
+	if st.truncated > 0 {
+		p.truncated.Add(ctx, st.truncated)
+	}
+	for r, n := range st.skipped {
+		p.skipped.Add(ctx, n, metric.WithAttributeSet(reasonSet(r)))
+	}
+	for i := range sourceNames {
+		if st.identified[i] > 0 {
+			p.identified.Add(ctx, st.identified[i], metric.WithAttributeSet(sourceSet(sourceNames[i])))
+		}
+		if st.newVers[i] > 0 {
+			p.newVersions.Add(ctx, st.newVers[i], metric.WithAttributeSet(sourceSet(sourceNames[i])))
+		}
+	}
+	p.countEvictions(ctx)
+}
+
+func (st *batchStats) skip(reason string) {
+	if st.skipped == nil {
+		st.skipped = map[string]int64{}
+	}
+	st.skipped[reason]++
+}
+
 func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) ptrace.Traces {
+	var st batchStats
+	defer p.flush(ctx, &st)
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -140,16 +189,16 @@ func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) p
 			for k := 0; k < spans.Len(); k++ {
 				span := spans.At(k)
 				if !p.spanSel.Match(ctx, rs, ss, span) {
-					p.skip(ctx, "not_selected")
+					st.skip("not_selected")
 					continue
 				}
-				p.safely(ctx, func() {
+				p.safely(&st, func() {
 					// metadata first: a declared name and version need no content
 					v := genai.ReadSpan(span, res, genai.Options{})
 					if !explicitComplete(&v) && v.IsGenAI() {
 						v = genai.ReadSpan(span, res, p.opts)
 					}
-					p.apply(ctx, &v, service, span.Attributes())
+					p.apply(&st, &v, service, span.Attributes())
 				})
 			}
 		}
@@ -158,6 +207,8 @@ func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) p
 }
 
 func (p *promptProcessor) processLogs(ctx context.Context, ld plog.Logs) plog.Logs {
+	var st batchStats
+	defer p.flush(ctx, &st)
 	groups := genai.GroupLogRecords(ld)
 	if len(groups) == 0 {
 		return ld
@@ -190,18 +241,18 @@ func (p *promptProcessor) processLogs(ctx context.Context, ld plog.Logs) plog.Lo
 				}
 			}
 			if !any {
-				p.skip(ctx, "not_selected")
+				st.skip("not_selected")
 				continue
 			}
 		}
-		p.safely(ctx, func() {
+		p.safely(&st, func() {
 			v := genai.ReadLogRecords(g.Records, g.Resource, p.opts)
 			service := serviceName(g.Resource)
 			attrs := make([]pcommon.Map, len(g.Records))
 			for i, lr := range g.Records {
 				attrs[i] = lr.Attributes()
 			}
-			p.apply(ctx, &v, service, attrs...)
+			p.apply(&st, &v, service, attrs...)
 		})
 	}
 	return ld
@@ -209,18 +260,14 @@ func (p *promptProcessor) processLogs(ctx context.Context, ld plog.Logs) plog.Lo
 
 // safely runs fn and turns a panic on one span into a counted skip: one bad
 // span never fails the batch.
-func (p *promptProcessor) safely(ctx context.Context, fn func()) {
+func (p *promptProcessor) safely(st *batchStats, fn func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			p.skip(ctx, "internal_error")
+			st.skip("internal_error")
 			p.rl.Warn("panic", "genai_prompt: span skipped after an internal error", zap.String("error", fmt.Sprint(r)))
 		}
 	}()
 	fn()
-}
-
-func (p *promptProcessor) skip(ctx context.Context, reason string) {
-	p.skipped.Add(ctx, 1, metric.WithAttributeSet(reasonSet(reason)))
 }
 
 func serviceName(res pcommon.Resource) string {
@@ -241,15 +288,15 @@ type identity struct {
 
 // apply computes the identity of the call read into v and writes it to
 // every attribute map given (the span, or the call's log records).
-func (p *promptProcessor) apply(ctx context.Context, v *genai.View, service string, targets ...pcommon.Map) {
+func (p *promptProcessor) apply(st *batchStats, v *genai.View, service string, targets ...pcommon.Map) {
 	if !v.IsGenAI() {
-		p.skip(ctx, "not_genai")
+		st.skip("not_genai")
 		return
 	}
 	if v.Prompt.Empty() && !modelCall(v) {
 		// agent, tool, retrieval... spans without a declared prompt carry no
 		// template of their own
-		p.skip(ctx, "not_model_call")
+		st.skip("not_model_call")
 		return
 	}
 	id, ok := p.identify(v, service)
@@ -259,9 +306,9 @@ func (p *promptProcessor) apply(ctx context.Context, v *genai.View, service stri
 			for _, m := range targets {
 				m.PutBool(attrTruncated, true)
 			}
-			p.truncated.Add(ctx, 1)
+			st.truncated++
 		}
-		p.skip(ctx, "no_prompt")
+		st.skip("no_prompt")
 		return
 	}
 	for _, m := range targets {
@@ -281,15 +328,14 @@ func (p *promptProcessor) apply(ctx context.Context, v *genai.View, service stri
 			m.PutBool(attrTruncated, true)
 		}
 	}
-	p.processed.Add(ctx, 1)
-	p.identified.Add(ctx, 1, metric.WithAttributeSet(sourceSet(id.source)))
+	st.processed++
+	st.identified[sourceIndex(id.source)]++
 	if id.newVersion {
-		p.newVersions.Add(ctx, 1, metric.WithAttributeSet(sourceSet(id.source)))
+		st.newVers[sourceIndex(id.source)]++
 	}
 	if id.truncated {
-		p.truncated.Add(ctx, 1)
+		st.truncated++
 	}
-	p.countEvictions(ctx)
 }
 
 func (p *promptProcessor) countEvictions(ctx context.Context) {
@@ -344,7 +390,7 @@ func (p *promptProcessor) identify(v *genai.View, service string) (identity, boo
 		if id.name == "" {
 			id.name = p.inferredName(v, service, 0)
 		}
-		id.newVersion = p.seen.add(id.name + "\x00" + id.version)
+		id.newVersion = p.seen.add(id.name, id.version)
 		p.noteNew(id.newVersion)
 		*bufp = buf
 		return id, true
@@ -362,7 +408,7 @@ func (p *promptProcessor) identify(v *genai.View, service string) (identity, boo
 		sys, user = buf[:ns], buf[ns:]
 		if m, ok := p.reg.Lookup(sys, user); ok {
 			id = identity{name: m.Name, version: m.Version, source: contract.VersionSourceRegistry, hash: m.Hash, truncated: trS || trU}
-			id.newVersion = p.seen.add(id.name + "\x00" + id.version)
+			id.newVersion = p.seen.add(id.name, id.version)
 			p.noteNew(id.newVersion)
 			*bufp = buf
 			return id, true
