@@ -78,3 +78,30 @@ func TestBoundsAndSnapshot(t *testing.T) {
 	_, err = m2.Restore(snap[:len(snap)/2])
 	assert.Error(t, err)
 }
+
+// TestManyDistinctPrompts: a million distinct prompts stay within the caps and
+// the evictions are counted.
+func TestManyDistinctPrompts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long")
+	}
+	m := New(Params{MaxTemplates: 1000, MaxBytes: 2 << 20})
+	letters := "abcdefghijklmnopqrstuvwxyz"
+	for i := range 1000000 {
+		var b []byte
+		v := uint64(i)*0x9e3779b97f4a7c15 + 1
+		for w := range 10 {
+			for range 5 {
+				b = append(b, letters[v%26])
+				v = v*6364136223846793005 + 1442695040888963407
+			}
+			if w < 9 {
+				b = append(b, ' ')
+			}
+		}
+		m.Match(call("", string(b)))
+	}
+	assert.LessOrEqual(t, m.Len(), 1000)
+	assert.LessOrEqual(t, m.Bytes(), 2<<20)
+	assert.GreaterOrEqual(t, m.Evicted(), uint64(900000))
+}
