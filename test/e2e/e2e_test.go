@@ -253,6 +253,16 @@ func TestEndToEnd(t *testing.T) {
 		checkPrometheus(t, prom, spec, rulesFile, dashboard, began)
 	})
 
+	// Nothing Periscope did along the way was an error (export failures,
+	// rejected data, component errors all log at error level).
+	if b, err := os.ReadFile(periscope.log); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, "\terror\t") {
+				t.Errorf("periscope logged an error: %.400s", line)
+			}
+		}
+	}
+
 	if t.Failed() {
 		t.Logf("periscope log tail:\n%s", periscope.tail())
 	}

@@ -72,8 +72,9 @@ exporters:
   prometheus:
     endpoint: 127.0.0.1:%[2]d
     enable_open_metrics: true
-    resource_to_telemetry_conversion:
-      enabled: true
+    # The dashboard and alert rules filter and group by service_name.
+    resource_constant_labels:
+      included: [service.name]
 
 extensions:
   health_check:
