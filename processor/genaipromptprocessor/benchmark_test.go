@@ -42,7 +42,7 @@ func benchBatch(size int, extra map[string]any, seed uint64) ptrace.Traces {
 }
 
 func benchPath(b *testing.B, size int, cfg *Config, extra map[string]any) {
-	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), cfg)
+	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), cfg, "traces")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func createDefaultConfig() component.Config {
 }
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	p, err := newPromptProcessor(set, cfg.(*Config))
+	p, err := newPromptProcessor(set, cfg.(*Config), "traces")
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	p, err := newPromptProcessor(set, cfg.(*Config))
+	p, err := newPromptProcessor(set, cfg.(*Config), "logs")
 	if err != nil {
 		return nil, err
 	}

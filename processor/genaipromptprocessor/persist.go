@@ -49,7 +49,7 @@ func (s *persister) start(ctx context.Context, host component.Host) error {
 	if !ok {
 		return fmt.Errorf("storage: extension %q is not a storage extension", s.id)
 	}
-	client, err := se.GetClient(ctx, component.KindProcessor, s.p.set.ID, "")
+	client, err := se.GetClient(ctx, component.KindProcessor, s.p.set.ID, s.p.signal)
 	if err != nil {
 		return fmt.Errorf("storage: %w", err)
 	}

@@ -92,7 +92,7 @@ func TestRestartKeepsVersions(t *testing.T) {
 
 	calls := func() []out {
 		set := processortest.NewNopSettings(metadata.Type)
-		p, err := newPromptProcessor(set, cfg)
+		p, err := newPromptProcessor(set, cfg, "traces")
 		require.NoError(t, err)
 		require.NoError(t, p.start(context.Background(), host))
 		td, ss := newTraces("svc")
@@ -121,7 +121,7 @@ func TestRestartKeepsVersions(t *testing.T) {
 
 	// a corrupt state starts empty instead of failing
 	disk.data[keyState] = []byte{0xff, 0x01, 0x02}
-	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), cfg)
+	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), cfg, "traces")
 	require.NoError(t, err)
 	require.NoError(t, p.start(context.Background(), host))
 	require.NoError(t, p.shutdown(context.Background()))
@@ -131,7 +131,7 @@ func TestStorageMisconfigured(t *testing.T) {
 	id := component.MustNewID("file_storage")
 	cfg := defaultCfg()
 	cfg.Storage = &id
-	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), cfg)
+	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), cfg, "traces")
 	require.NoError(t, err)
 	require.ErrorContains(t, p.start(context.Background(), hostWith{}), "not found")
 	require.NoError(t, p.shutdown(context.Background()))
@@ -144,7 +144,7 @@ func TestBadInput(t *testing.T) {
 	cfg.Inference.MaxTemplates = 50
 	cfg.Inference.MaxVersions = 50
 	cfg.MaxContentBytes = 8 << 20 // let the reader hand over the huge prompt; max_template_bytes cuts it
-	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), cfg)
+	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), cfg, "traces")
 	require.NoError(t, err)
 	td, ss := newTraces("svc")
 	huge := strings.Repeat("Summarize the incident timeline carefully. ", 50000) // ~2 MB
@@ -188,7 +188,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestConcurrent(t *testing.T) {
-	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), defaultCfg())
+	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), defaultCfg(), "traces")
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for g := range 4 {
@@ -212,7 +212,7 @@ var words = strings.Fields("alpha bravo charlie delta echo foxtrot golf hotel in
 // TestContentBudgetCut: a prompt the reader could not read within its
 // budget is marked truncated, never dropped.
 func TestContentBudgetCut(t *testing.T) {
-	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), defaultCfg())
+	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), defaultCfg(), "traces")
 	require.NoError(t, err)
 	td, ss := newTraces("svc")
 	chatSpan(ss, strings.Repeat("Summarize the incident timeline carefully. ", 50000), "what happened?", nil)

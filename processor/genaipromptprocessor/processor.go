@@ -31,6 +31,7 @@ import (
 const attrTruncated = "periscope.prompt.truncated"
 
 type promptProcessor struct {
+	signal string // traces or logs: names the storage client
 	cfg    *Config
 	set    processor.Settings
 	logger *zap.Logger
@@ -54,8 +55,9 @@ type promptProcessor struct {
 	evMu                                                              sync.Mutex
 }
 
-func newPromptProcessor(set processor.Settings, cfg *Config) (*promptProcessor, error) {
+func newPromptProcessor(set processor.Settings, cfg *Config, signal string) (*promptProcessor, error) {
 	p := &promptProcessor{
+		signal: signal,
 		cfg:    cfg,
 		set:    set,
 		logger: set.Logger,
@@ -364,8 +366,9 @@ func (p *promptProcessor) identify(v *genai.View, service string) (identity, boo
 	var id identity
 	pr := v.Prompt
 
-	// 1. explicit identity declared by the instrumentation
-	if pr.Version != "" || pr.Name != "" && pr.Template != "" {
+	// 1. explicit identity declared by the instrumentation (a declared
+	// template without a version is fingerprinted: it beats inference)
+	if pr.Version != "" || pr.Template != "" {
 		id.source = contract.VersionSourceAttribute
 		id.name = pr.Name
 		if pr.Template != "" {
@@ -388,7 +391,7 @@ func (p *promptProcessor) identify(v *genai.View, service string) (identity, boo
 			id.hash = textmask.Hash(pr.Name + "\x00" + pr.Version)
 		}
 		if id.name == "" {
-			id.name = p.inferredName(v, service, 0)
+			id.name = p.inferredName(v, service, id.hash)
 		}
 		id.newVersion = p.seen.add(id.name, id.version)
 		p.noteNew(id.newVersion)
