@@ -430,6 +430,7 @@ func TestSmoke(t *testing.T) {
 
 	// No span lost; every model call normalized, priced or marked unpriced.
 	modelCalls := map[string]int{}
+	withTokens := 0
 	for k, want := range wantSpans {
 		got, ok := gotSpans[k]
 		if !ok {
@@ -440,6 +441,9 @@ func TestSmoke(t *testing.T) {
 			continue
 		}
 		modelCalls[want.sample]++
+		if want.view.Usage.Any() {
+			withTokens++
+		}
 		checkModelCall(t, want.sample, want.name, want.view, got.span.Attributes())
 	}
 	// A reader that recognised nothing would make the loop above vacuous.
@@ -452,7 +456,10 @@ func TestSmoke(t *testing.T) {
 	for _, n := range modelCalls {
 		total += n
 	}
-	t.Logf("checked %d model-call spans in %d trace samples", total, len(modelCalls))
+	t.Logf("checked %d model-call spans (%d with token counts) in %d trace samples", total, withTokens, len(modelCalls))
+	if withTokens == 0 {
+		t.Errorf("no model-call span with token counts: usage was not checked at all")
+	}
 
 	// Log records: all arrive; the only extra records are evaluation results.
 	extra := 0
