@@ -9,6 +9,14 @@ type tok struct {
 	Wild bool
 }
 
+// pureEditMin is the length (tokens) from which text only added or only
+// removed between two fixed tokens is taken for an edit of the template.
+const pureEditMin = 3
+
+// editContext is the fixed text (tokens) needed on both sides of such a
+// change to call it an edit.
+const editContext = 5
+
 // replaceMin is the length (tokens) from which a span of established text
 // replaced by another span is taken for a slot value rather than an edit.
 const replaceMin = 8
@@ -89,6 +97,9 @@ type alignment struct {
 	anchored int    // longest fixed run touching the start or end of a part
 	longest  int    // longest fixed run
 	xSys     int    // tokens in the call's system part (-1: no separator)
+	// pureEdits counts new slots where text was only added or only
+	// removed: a sentence added to or removed from a template, not a value
+	pureEdits int
 }
 
 // align generalizes t with x part by part: the system parts and the user
@@ -102,14 +113,15 @@ func align(t []tok, supp []uint32, x []textmask.Token, minRun int, minSupport ui
 	a := alignPart(t[:ts], supp[:ts], x[:xs], minRun, minSupport)
 	b := alignPart(t[ts+1:], supp[ts+1:], x[xs+1:], minRun, minSupport)
 	out := alignment{
-		fixed:    a.fixed + b.fixed,
-		gaps:     a.gaps + b.gaps,
-		newGaps:  a.newGaps + b.newGaps,
-		lost:     a.lost + b.lost,
-		lostSupp: max(a.lostSupp, b.lostSupp),
-		anchored: max(a.anchored, b.anchored),
-		longest:  max(a.longest, b.longest),
-		xSys:     xs,
+		fixed:     a.fixed + b.fixed,
+		gaps:      a.gaps + b.gaps,
+		newGaps:   a.newGaps + b.newGaps,
+		lost:      a.lost + b.lost,
+		lostSupp:  max(a.lostSupp, b.lostSupp),
+		pureEdits: a.pureEdits + b.pureEdits,
+		anchored:  max(a.anchored, b.anchored),
+		longest:   max(a.longest, b.longest),
+		xSys:      xs,
 	}
 	out.merged = make([]tok, 0, len(a.merged)+len(b.merged)+1)
 	out.merged = append(append(append(out.merged, a.merged...), t[ts]), b.merged...)
@@ -252,6 +264,7 @@ func alignPart(t []tok, supp []uint32, x []textmask.Token, minRun int, minSuppor
 	// leftSupp is the support of the last kept token of the part (0 at a
 	// part start).
 	var leftSupp uint32
+	var pureAt []int // slots where text was only added or only removed
 	flushSlot := func(rightSupp uint32) {
 		if slot {
 			al.merged = append(al.merged, tok{Wild: true})
@@ -259,6 +272,9 @@ func alignPart(t []tok, supp []uint32, x []textmask.Token, minRun int, minSuppor
 			al.gaps++
 			if !wasWildInside {
 				al.newGaps++
+				if lostN == 0 && insN >= pureEditMin || insN == 0 && lostN >= pureEditMin {
+					pureAt = append(pureAt, len(al.merged)-1)
+				}
 				// how well established is the text this new slot breaks into
 				var solid uint32
 				switch {
@@ -323,6 +339,26 @@ func alignPart(t []tok, supp []uint32, x []textmask.Token, minRun int, minSuppor
 		}
 	}
 	flushSlot(0)
+	// an edit sits inside long fixed text; a short fixed run next to it is
+	// more likely words two values happen to share
+	for _, at := range pureAt {
+		left, right := 0, 0
+		for k := at - 1; k >= 0 && !al.merged[k].Wild; k-- {
+			left++
+		}
+		for k := at + 1; k < len(al.merged) && !al.merged[k].Wild; k++ {
+			right++
+		}
+		if at == 0 {
+			left = editContext
+		}
+		if at == len(al.merged)-1 {
+			right = editContext
+		}
+		if left >= editContext && right >= editContext {
+			al.pureEdits++
+		}
+	}
 	al.anchored = anchoredFixed(al.merged)
 	run := 0
 	for _, k := range al.merged {

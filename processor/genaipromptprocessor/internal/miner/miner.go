@@ -465,6 +465,9 @@ func (m *Miner) accept(c *cluster, al alignment, _ float64) bool {
 	if al.lostSupp >= m.p.MinSupport {
 		return false // text confirmed by several calls is template text
 	}
+	if al.pureEdits > 0 {
+		return false // a sentence added or removed: an edited template
+	}
 	before := partStatsOf(c.tokens)
 	after := partStatsOf(al.merged)
 	if (before.sys.fixed+before.sys.wild == 0) != (al.xSys <= 0) {

@@ -190,8 +190,9 @@ func TestTemplateQuality(t *testing.T) {
 			assert.LessOrEqual(t, q.editedMerged, 2, "edited families merged")
 		} else {
 			assert.LessOrEqual(t, q.split, 0.25, "split rate (%s)", name)
-			assert.LessOrEqual(t, q.merge, 0.20, "merge rate (%s)", name)
-			assert.GreaterOrEqual(t, q.ari, 0.70, "ARI (%s)", name)
+			assert.LessOrEqual(t, q.merge, 0.15, "merge rate (%s)", name)
+			assert.GreaterOrEqual(t, q.ari, 0.80, "ARI (%s)", name)
+			assert.LessOrEqual(t, q.editedMerged, 7, "edited families merged (%s)", name)
 		}
 	}
 }
