@@ -16,7 +16,7 @@ TEST_TARGETS += e2e
 $(E2E_JAEGER): $(E2E_DIR)/tools/go.mod $(E2E_DIR)/tools/go.sum
 	@mkdir -p $(dir $@)
 	@start=$$(date +%s); \
-	cd $(E2E_DIR)/tools && $(GO) build -o $(E2E_JAEGER) github.com/jaegertracing/jaeger/cmd/jaeger && \
+	cd $(E2E_DIR)/tools && $(GO) build -buildvcs=false -o $(E2E_JAEGER) github.com/jaegertracing/jaeger/cmd/jaeger && \
 	echo "built $(E2E_JAEGER) in $$(( $$(date +%s) - start ))s"
 
 # npm ci only when the lock file changed since the last install.
