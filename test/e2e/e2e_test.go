@@ -252,7 +252,7 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("prometheus", func(t *testing.T) {
-		checkPrometheus(t, prom, spec, rulesFile, dashboard, began)
+		checkPrometheus(t, prom, jaeger, spec, rulesFile, dashboard, began)
 	})
 
 	// Nothing Periscope did along the way was an error (export failures,

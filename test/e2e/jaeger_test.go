@@ -254,3 +254,25 @@ func (j jaegerClient) scenarioTraces(service string, round int, want []string, m
 	})
 	return got, err
 }
+
+// traceExists reports whether Jaeger holds a trace with this id.
+func (j jaegerClient) traceExists(traceID string) (bool, error) {
+	resp, err := j.http.Get(j.base + "/api/traces/" + url.PathEscape(traceID))
+	if err != nil {
+		return false, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return false, nil
+	}
+	if resp.StatusCode != http.StatusOK {
+		return false, fmt.Errorf("jaeger /api/traces/%s: %s", traceID, resp.Status)
+	}
+	var body struct {
+		Data []jaegerTrace `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return false, err
+	}
+	return len(body.Data) > 0 && len(body.Data[0].Spans) > 0, nil
+}

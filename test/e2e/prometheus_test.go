@@ -336,7 +336,7 @@ func isLabelName(s string) bool {
 // checkPrometheus asserts, through Prometheus's HTTP API, that every metric of
 // the contract has data, that the numbers add up, and that the dashboard and
 // the alert rules query series that exist.
-func checkPrometheus(t *testing.T, prom promClient, spec scenarioFile, rulesFile, dashboard string, since time.Time) {
+func checkPrometheus(t *testing.T, prom promClient, jaeger jaegerClient, spec scenarioFile, rulesFile, dashboard string, since time.Time) {
 	// All contract metrics, waited for together (one bounded wait, not one per metric).
 	series := map[string]int{}
 	_ = eventually(45*time.Second, time.Second, func() error {
@@ -422,16 +422,30 @@ func checkPrometheus(t *testing.T, prom promClient, spec scenarioFile, rulesFile
 		}
 	}
 
-	// Exemplars link evaluation scores to traces.
-	ex, err := prom.exemplars(`periscope_eval_score_bucket`, since.Add(-time.Minute))
-	switch {
-	case err != nil:
-		t.Errorf("exemplars: %v", err)
-	case len(ex) == 0:
-		t.Errorf("no exemplars on periscope_eval_score_bucket")
-	default:
-		if ex[0].Labels["trace_id"] == "" {
-			t.Errorf("exemplar without trace_id: %v", ex[0].Labels)
+	// Exemplars link evaluation scores and latency to traces that Jaeger really holds.
+	for _, series := range []string{"periscope_eval_score_bucket", "gen_ai_client_operation_duration_seconds_bucket"} {
+		ex, err := prom.exemplars(series, since.Add(-time.Minute))
+		switch {
+		case err != nil:
+			t.Errorf("exemplars of %s: %v", series, err)
+		case len(ex) == 0:
+			t.Errorf("no exemplars on %s", series)
+		default:
+			checked := 0
+			for _, e := range ex {
+				id := e.Labels["trace_id"]
+				if id == "" {
+					t.Errorf("%s exemplar without trace_id: %v", series, e.Labels)
+					continue
+				}
+				if checked == 3 {
+					continue
+				}
+				checked++
+				if ok, err := jaeger.traceExists(id); err != nil || !ok {
+					t.Errorf("%s exemplar trace_id %s: not found in Jaeger (err %v)", series, id, err)
+				}
+			}
 		}
 	}
 
