@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/periscope-otel/periscope/internal/testutil"
 )
@@ -295,4 +296,125 @@ func mkdir(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// TestGatewayRestartDuringOutage checks the gateway's durability claim
+// (DESIGN.md §7): with the backend down, the gateway acknowledges every
+// sample, is restarted while traces are still pending in tail sampling and
+// exports are being retried, and once the backend is back every acknowledged
+// span and log record arrives.
+func TestGatewayRestartDuringOutage(t *testing.T) {
+	bin := periscopeBin(t)
+	t.Parallel()
+	root := testutil.RepoRoot(t)
+	samples := loadSamples(t)
+	start := time.Now()
+	tmp := t.TempDir()
+	backendFile := filepath.Join(tmp, "backend.yaml")
+	if err := os.WriteFile(backendFile, []byte(backendConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := func(p int) string { return fmt.Sprintf("127.0.0.1:%d", p) }
+	bp := freePorts(t, 2) // the backend's ports, unused until it starts
+	gp := freePorts(t, 6)
+	gwDir := mkdir(t, filepath.Join(tmp, "gateway"))
+	gwEnv := []string{
+		"PERISCOPE_OTLP_GRPC_ENDPOINT=" + addr(gp[0]),
+		"PERISCOPE_OTLP_HTTP_ENDPOINT=" + addr(gp[1]),
+		"PERISCOPE_BACKEND_OTLP_ENDPOINT=" + addr(bp[0]),
+		"PERISCOPE_PRW_ENDPOINT=http://" + addr(gp[2]) + "/api/v1/write",
+		"PERISCOPE_PROMETHEUS_ENDPOINT=" + addr(gp[3]),
+		"PERISCOPE_HEALTH_ENDPOINT=" + addr(gp[4]),
+		"PERISCOPE_TELEMETRY_HOST=127.0.0.1",
+		fmt.Sprintf("PERISCOPE_TELEMETRY_PORT=%d", gp[5]),
+		"PERISCOPE_STORAGE_DIR=" + filepath.Join(gwDir, "storage"),
+		"PERISCOPE_SAMPLING_PERCENT=100",
+	}
+	gw := &collector{health: "http://" + addr(gp[4]) + "/", httpURL: "http://" + addr(gp[1])}
+	gw.run(t, "gateway", bin, filepath.Join(root, "config", "gateway.yaml"), gwDir, gwEnv)
+
+	wantSpans := map[spanKey]string{}
+	wantLogs := map[logKey]int{}
+	nLogs := 0
+	for _, s := range samples {
+		if s.isLogs {
+			post(t, gw.httpURL+"/v1/logs", s.body)
+			nLogs += s.logs.LogRecordCount()
+			for _, rl := range s.logs.ResourceLogs().All() {
+				for _, sl := range rl.ScopeLogs().All() {
+					for _, lr := range sl.LogRecords().All() {
+						wantLogs[keyOfLog(lr)]++
+					}
+				}
+			}
+			continue
+		}
+		post(t, gw.httpURL+"/v1/traces", s.body)
+		for _, rs := range s.traces.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					wantSpans[spanKey{sp.TraceID(), sp.SpanID()}] = s.name
+				}
+			}
+		}
+	}
+	// Let log exports fail and go into retry; traces are still in tail sampling.
+	time.Sleep(2 * time.Second)
+	if err := gw.stop(t); err != nil {
+		t.Fatalf("gateway exit after SIGTERM during the outage: %v (want exit code 0)", err)
+	}
+	t.Logf("gateway stopped during the outage after %v", time.Since(start).Round(time.Millisecond))
+
+	backend := &collector{health: "http://" + addr(bp[1]) + "/"}
+	backend.run(t, "backend", bin, backendFile, mkdir(t, filepath.Join(tmp, "backend")),
+		[]string{"BACKEND_GRPC=" + addr(bp[0]), "BACKEND_HEALTH=" + addr(bp[1])})
+	gw2 := &collector{health: gw.health}
+	gw2.run(t, "gateway (restarted)", bin, filepath.Join(root, "config", "gateway.yaml"), gwDir, gwEnv)
+
+	var gotSpans map[spanKey]outSpan
+	var gotLogs map[logKey][]plog.LogRecord
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		gotSpans = readSpans(t, filepath.Join(backend.dir, "data"))
+		gotLogs = readLogs(t, filepath.Join(backend.dir, "data"))
+		missing := 0
+		for k := range wantSpans {
+			if _, ok := gotSpans[k]; !ok {
+				missing++
+			}
+		}
+		if (missing == 0 && containsAllLogs(gotLogs, wantLogs)) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	lost := 0
+	for k := range wantSpans {
+		if _, ok := gotSpans[k]; !ok {
+			lost++
+		}
+	}
+	if lost > 0 {
+		t.Errorf("%d of %d acknowledged spans lost across the restart", lost, len(wantSpans))
+	}
+	lostLogs := 0
+	for k, n := range wantLogs {
+		if d := n - len(gotLogs[k]); d > 0 {
+			lostLogs += d
+		}
+	}
+	if lostLogs > 0 {
+		t.Errorf("%d of %d acknowledged log records lost across the restart", lostLogs, nLogs)
+	}
+	t.Logf("after restart: %d/%d spans, %d/%d log records delivered (%v)", len(wantSpans)-lost, len(wantSpans), nLogs-lostLogs, nLogs, time.Since(start).Round(time.Millisecond))
+
+	for _, c := range []*collector{gw2, backend} {
+		_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	if err := gw2.stop(t); err != nil {
+		t.Errorf("restarted gateway exit after SIGTERM: %v (want exit code 0)", err)
+	}
+	if err := backend.stop(t); err != nil {
+		t.Errorf("backend exit after SIGTERM: %v", err)
+	}
 }
