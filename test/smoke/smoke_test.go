@@ -732,8 +732,8 @@ func TestConfigsValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) < 4 {
-		t.Fatalf("expected default, agent, gateway and gateway-lb configs, found %v", files)
+	if len(files) < 5 {
+		t.Fatalf("expected default, agent, gateway, gateway-lb and jaeger-prometheus configs, found %v", files)
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
