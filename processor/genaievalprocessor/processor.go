@@ -340,6 +340,14 @@ func explanation(r *eval.Result, truncated bool) string {
 }
 
 // resultAttrs fills the attributes of one evaluation result.
+// noContextAttrs describes an evaluator that did not run because the call
+// had nothing to evaluate against: a label, no score (never a guess).
+func noContextAttrs(m pcommon.Map, name string) {
+	m.PutStr(contract.AttrEvalName, name)
+	m.PutStr(contract.AttrEvalScoreLabel, contract.LabelNoContext)
+	m.PutStr(contract.AttrEvalExplanation, "no grounding context: no RAG documents, retrieval spans, tool results, earlier turns or system material")
+}
+
 func resultAttrs(m pcommon.Map, name string, score float64, failed bool, expl string) {
 	m.PutStr(contract.AttrEvalName, name)
 	m.PutDouble(contract.AttrEvalScoreValue, score)
@@ -458,6 +466,13 @@ func (p *evalProcessor) writeSpan(span ptrace.Span, out *outcome) {
 	}
 	for i, c := range p.evs {
 		if !out.ran[i] {
+			// An evaluator that could not run for lack of context says so.
+			if p.cfg.Events && out.results[i].Label == contract.LabelNoContext {
+				ev := span.Events().AppendEmpty()
+				ev.SetName(contract.EventEvaluationResult)
+				ev.SetTimestamp(ts)
+				noContextAttrs(ev.Attributes(), c.name)
+			}
 			continue
 		}
 		r := &out.results[i]
@@ -565,10 +580,10 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 			t.ts = pcommon.NewTimestampFromTime(time.Now())
 		}
 		for i, c := range p.evs {
-			if !t.ran[i] {
+			r := &t.results[i]
+			if !t.ran[i] && r.Label != contract.LabelNoContext {
 				continue
 			}
-			r := &t.results[i]
 			isFail := r.Score >= c.threshold
 			lr := t.sl.LogRecords().AppendEmpty()
 			lr.SetEventName(contract.EventEvaluationResult)
@@ -579,6 +594,10 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 			lr.SetSeverityNumber(plog.SeverityNumberInfo)
 			a := lr.Attributes()
 			a.PutStr("event.name", contract.EventEvaluationResult)
+			if !t.ran[i] {
+				noContextAttrs(a, c.name)
+				continue
+			}
 			resultAttrs(a, c.name, r.Score, isFail, explanation(r, t.trunc))
 			if t.trunc {
 				a.PutBool(contract.AttrEvalTruncated, true)

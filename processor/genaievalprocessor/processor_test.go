@@ -136,13 +136,18 @@ func TestSpanResults(t *testing.T) {
 	score, ok := inj.Attributes().Get(contract.AttrEvalPrefix + contract.EvalPromptInjection)
 	require.True(t, ok)
 	assert.GreaterOrEqual(t, score.Double(), 0.5)
-	// One result per evaluator that ran: all eight with a system prompt
-	// (it grounds hallucination and is what prompt_leak compares with).
+	// One result per evaluator that ran, plus hallucination saying
+	// no_context: the system prompt holds instructions only, no material.
 	assert.Len(t, res, 8)
+	hl, _ := res[contract.EvalHallucination].Get(contract.AttrEvalScoreLabel)
+	assert.Equal(t, contract.LabelNoContext, hl.Str())
+	_, scored := res[contract.EvalHallucination].Get(contract.AttrEvalScoreValue)
+	assert.False(t, scored, "no_context carries no score")
 
 	assert.Empty(t, failedOf(spans.At(1)), "clean call stays clean")
-	// Without system text neither hallucination nor prompt_leak can run.
-	assert.Len(t, results(spans.At(1)), 6)
+	// Without system text neither hallucination nor prompt_leak can run;
+	// hallucination says so (no_context), prompt_leak has nothing to compare.
+	assert.Len(t, results(spans.At(1)), 7)
 	_ = clean
 	// Non-GenAI spans pass untouched.
 	assert.Equal(t, 1, spans.At(2).Attributes().Len())

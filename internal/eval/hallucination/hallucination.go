@@ -32,12 +32,3 @@ const (
 	labelPass      = contract.LabelPass
 	labelFail      = contract.LabelFail
 )
-
-func hasGrounding(in *eval.Input) bool {
-	for _, c := range in.Context {
-		if c != "" {
-			return true
-		}
-	}
-	return in.System != ""
-}

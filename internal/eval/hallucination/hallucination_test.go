@@ -45,8 +45,11 @@ func TestNoContextSkips(t *testing.T) {
 			t.Errorf("%+v: got %+v, want skipped no_context", in, r)
 		}
 	}
-	if r := e.Evaluate(&eval.Input{Output: "Be brief.", System: "Be brief."}); r.Skipped {
-		t.Error("system text alone must be enough grounding")
+	if r := e.Evaluate(&eval.Input{Output: "Be brief.", System: "Be brief."}); !r.Skipped {
+		t.Error("instruction-only system text is not grounding")
+	}
+	if r := e.Evaluate(&eval.Input{Output: "Refunds take 30 days.", System: "Be brief. Refunds are accepted within 30 days of delivery."}); r.Skipped {
+		t.Error("system text with facts is grounding")
 	}
 	if e.Name() != contract.EvalHallucination {
 		t.Errorf("Name() = %q", e.Name())
