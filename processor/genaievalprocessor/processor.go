@@ -193,6 +193,13 @@ type outcome struct {
 
 // buildInput turns a view into evaluator input: system text, user-side
 // input, output, and the grounding context gathered for hallucination.
+// isWrapper reports agent, workflow and chain spans: they re-report the
+// content of the model calls beneath them (which may arrive in another
+// batch), so evaluating them would count every verdict twice.
+func isWrapper(c genai.Category) bool {
+	return c == genai.CategoryAgent || c == genai.CategoryWorkflow || c == genai.CategoryChain
+}
+
 func (p *evalProcessor) buildInput(v *genai.View, traceDocs []string) eval.Input {
 	in := eval.Input{
 		System:    v.SystemText(),
@@ -429,7 +436,7 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 		}
 		// Wrapper spans (agent, workflow, chain) re-report the content of
 		// the model call beneath them; evaluate the model call only.
-		if v.Category != genai.CategoryLLM && llmTraces[it.span.TraceID()] {
+		if isWrapper(v.Category) || (v.Category != genai.CategoryLLM && llmTraces[it.span.TraceID()]) {
 			p.skipped.Add(ctx, 1, skipOpt("wrapper_span")...)
 			continue
 		}
