@@ -129,8 +129,9 @@ type Miner struct {
 	shingles map[uint64][]*cluster
 	lru      *list.List // front = most recent
 	evicted  uint64
-	bytes    int        // estimated memory of the templates held
-	floating []*cluster // templates with no index key
+	bytes    int         // estimated memory of the templates held
+	floating []*cluster  // templates with no index key
+	touched  [8]*cluster // templates created or changed last
 }
 
 // New returns an empty Miner.
@@ -297,12 +298,18 @@ func (m *Miner) Match(x []textmask.Token) Result {
 		}
 		return false
 	}
+	// templates created or changed last come first, whatever their keys
+	for _, c := range m.touched {
+		if c != nil && m.byID[c.id] == c && !seen(c) {
+			cands = append(cands, c)
+		}
+	}
 	for _, k := range keys {
-		for _, c := range m.index[k] {
-			if len(cands) >= m.p.MaxCandidates {
-				break
-			}
-			if !seen(c) {
+		// newest first: a crowded key (a common system prompt) must not
+		// hide the templates created or changed last
+		l := m.index[k]
+		for i := len(l) - 1; i >= 0 && len(cands) < m.p.MaxCandidates; i-- {
+			if c := l[i]; !seen(c) {
 				cands = append(cands, c)
 			}
 		}
@@ -606,6 +613,11 @@ func (m *Miner) resize(c *cluster) {
 }
 
 func (m *Miner) remove(c *cluster) {
+	for i, o := range m.touched {
+		if o == c {
+			m.touched[i] = nil
+		}
+	}
 	m.unindex(c)
 	m.lru.Remove(c.elem)
 	delete(m.byID, c.id)
@@ -619,7 +631,18 @@ func (m *Miner) Bytes() int {
 	return m.bytes
 }
 
+func (m *Miner) touch(c *cluster) {
+	for _, o := range m.touched {
+		if o == c {
+			return
+		}
+	}
+	copy(m.touched[1:], m.touched[:len(m.touched)-1])
+	m.touched[0] = c
+}
+
 func (m *Miner) reindex(c *cluster) {
+	m.touch(c)
 	c.keys = keysOf(c.tokens, c.keys[:0])
 	c.shingle = shinglesOf(c.tokens, c.shingle[:0])
 	for _, k := range c.shingle {
