@@ -430,21 +430,22 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 			continue
 		}
 		v := &it.view
-		if !hasContent(v) {
+		switch {
+		case !hasContent(v):
 			p.skipped.Add(ctx, 1, skipOpt("no_content")...)
-			continue
-		}
-		// Wrapper spans (agent, workflow, chain) re-report the content of
-		// the model call beneath them; evaluate the model call only.
-		if isWrapper(v.Category) || (v.Category != genai.CategoryLLM && llmTraces[it.span.TraceID()]) {
+		case isWrapper(v.Category) || (v.Category != genai.CategoryLLM && llmTraces[it.span.TraceID()]):
+			// Wrapper spans (agent, workflow, chain) re-report the content
+			// of the model call beneath them; evaluate the model call only.
 			p.skipped.Add(ctx, 1, skipOpt("wrapper_span")...)
-			continue
+		default:
+			in := p.buildInput(v, docs[it.span.TraceID()])
+			p.evaluate(ctx, &in, &out)
+			p.writeSpan(it.span, &out)
+			p.record(ctx, &out)
+			p.processed.Add(ctx, 1)
 		}
-		in := p.buildInput(v, docs[it.span.TraceID()])
-		p.evaluate(ctx, &in, &out)
-		p.writeSpan(it.span, &out)
-		p.record(ctx, &out)
-		p.processed.Add(ctx, 1)
+		// Redaction applies to every selected GenAI span, evaluated or not:
+		// a wrapper span carries the same prompt text as its model call.
 		if p.redactor != nil {
 			p.redactSpan(ctx, it.span)
 		}

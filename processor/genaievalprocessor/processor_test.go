@@ -347,6 +347,26 @@ func TestRedaction(t *testing.T) {
 	}
 }
 
+// TestRedactionOfWrapperSpans: an agent/workflow span is not evaluated
+// (its model call is), but its copy of the prompt is masked all the same.
+func TestRedactionOfWrapperSpans(t *testing.T) {
+	cfg := defaultCfg()
+	cfg.Redact = map[string]string{"email": "<EMAIL>"}
+	td, ss := newTraces()
+	outer := ss.Spans().AppendEmpty()
+	outer.SetName("ai.generateText")
+	outer.Attributes().PutStr("ai.operationId", "ai.generateText")
+	outer.Attributes().PutStr("ai.model.id", "gpt-4o-mini")
+	outer.Attributes().PutStr("ai.prompt", `{"prompt":"My email is jane.doe@example.com"}`)
+	outer.Attributes().PutStr("ai.response.text", "Noted.")
+	out := runTraces(t, cfg, td)
+	sp := out.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+	v, _ := sp.Attributes().Get("ai.prompt")
+	assert.NotContains(t, v.Str(), "jane.doe@example.com")
+	assert.True(t, json.Valid([]byte(v.Str())))
+	assert.Empty(t, results(sp), "wrapper spans are not evaluated")
+}
+
 func TestBadInput(t *testing.T) {
 	cfg := defaultCfg()
 	cfg.MaxContentBytes = 16 << 10
