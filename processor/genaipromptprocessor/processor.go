@@ -295,6 +295,14 @@ func (p *promptProcessor) apply(st *batchStats, v *genai.View, service string, t
 		st.skip("not_genai")
 		return
 	}
+	if len(targets) > 0 {
+		if _, done := targets[0].Get(contract.AttrPromptVersionSource); done {
+			// identified upstream (a gateway after an agent): our own
+			// output must not come back as a declared identity
+			st.skip("already_identified")
+			return
+		}
+	}
 	if v.Prompt.Empty() && !modelCall(v) {
 		// agent, tool, retrieval... spans without a declared prompt carry no
 		// template of their own
@@ -400,17 +408,12 @@ func (p *promptProcessor) identify(v *genai.View, service string) (identity, boo
 	}
 
 	// 2. registry
-	var sys, user []textmask.Token
-	var trS, trU bool
-	sysText := v.SystemText()
-	userText := firstUserText(v)
-	if p.reg.Len() > 0 && (sysText != "" || userText != "") {
-		buf, trS = textmask.Append(buf[:0], sysText, p.mopts)
-		ns := len(buf)
-		buf, trU = textmask.Append(buf, userText, p.mopts)
-		sys, user = buf[:ns], buf[ns:]
+	// the call is tokenized once: system part, separator, user part
+	buf, ns, trunc := p.callTokens(buf[:0], v)
+	if p.reg.Len() > 0 && len(buf) > 1 {
+		sys, user := buf[:ns], buf[ns+1:]
 		if m, ok := p.reg.Lookup(sys, user); ok {
-			id = identity{name: m.Name, version: m.Version, source: contract.VersionSourceRegistry, hash: m.Hash, truncated: trS || trU}
+			id = identity{name: m.Name, version: m.Version, source: contract.VersionSourceRegistry, hash: m.Hash, truncated: trunc}
 			id.newVersion = p.seen.add(id.name, id.version)
 			p.noteNew(id.newVersion)
 			*bufp = buf
@@ -423,7 +426,7 @@ func (p *promptProcessor) identify(v *genai.View, service string) (identity, boo
 		*bufp = buf
 		return id, false
 	}
-	buf, id.truncated = p.callTokens(buf[:0], v)
+	id.truncated = trunc
 	if len(buf) <= 1 { // separator only: no prompt text at all
 		*bufp = buf
 		return id, false
@@ -453,12 +456,15 @@ func (p *promptProcessor) noteNew(isNew bool) {
 }
 
 // callTokens masks the system instructions and the first user turn.
-func (p *promptProcessor) callTokens(dst []textmask.Token, v *genai.View) ([]textmask.Token, bool) {
+// It returns the tokens, the index of the separator and whether text was
+// cut.
+func (p *promptProcessor) callTokens(dst []textmask.Token, v *genai.View) ([]textmask.Token, int, bool) {
 	var t1, t2 bool
 	dst, t1 = textmask.Append(dst, v.SystemText(), p.mopts)
+	ns := len(dst)
 	dst = append(dst, textmask.Sep())
 	dst, t2 = textmask.Append(dst, firstUserText(v), p.mopts)
-	return dst, t1 || t2 || v.Truncated
+	return dst, ns, t1 || t2 || v.Truncated
 }
 
 // modelCall reports whether v is a model call carrying its own prompt: an

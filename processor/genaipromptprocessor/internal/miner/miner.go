@@ -17,7 +17,6 @@ package miner
 
 import (
 	"container/list"
-	"encoding/binary"
 	"strings"
 	"sync"
 
@@ -201,8 +200,8 @@ func keysOf(t []tok, dst []uint64) []uint64 {
 
 const (
 	shingleLen    = 4
-	shingleSample = 8 // keep one 4-gram in 8, chosen by hash so that calls and templates pick the same
-	maxShingles   = 48
+	shingleSample = 4 // keep the 4-grams whose hash is 0 mod 4: calls and templates pick the same
+	maxShingles   = 128
 )
 
 // shinglesOf returns sampled hashes of 4-grams of fixed tokens; they find
@@ -219,12 +218,21 @@ func shinglesOf(t []tok, dst []uint64) []uint64 {
 			}
 			h = mix(h, t[j].H)
 		}
-		if ok && h%shingleSample == 0 {
+		if h = fmix(h); ok && h%shingleSample == 0 {
 			dst = append(dst, h)
 			n++
 		}
 	}
 	return dst
+}
+
+func fmix(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
 }
 
 // runKey hashes anchorLen tokens from i forward (kind 1, 3) or backward
@@ -279,11 +287,16 @@ func fromTokens(x []textmask.Token) []tok {
 // template, creating or generalizing one as needed.
 func (m *Miner) Match(x []textmask.Token) Result {
 	var keyBuf [8]uint64
-	xt := make([]tok, len(x))
-	for i, k := range x {
-		xt[i] = tok{H: k.H, Text: k.Text}
+	xt := xtPool.Get().(*[]tok)
+	defer func() {
+		clear(*xt)
+		xtPool.Put(xt)
+	}()
+	*xt = (*xt)[:0]
+	for _, k := range x {
+		*xt = append(*xt, tok{H: k.H, Text: k.Text})
 	}
-	keys := keysOf(xt, keyBuf[:0])
+	keys := keysOf(*xt, keyBuf[:0])
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -339,7 +352,7 @@ func (m *Miner) Match(x []textmask.Token) Result {
 	if len(cands) < m.p.MaxCandidates {
 		var shBuf [maxShingles]uint64
 		votes := map[*cluster]int{}
-		for _, k := range shinglesOf(xt, shBuf[:0]) {
+		for _, k := range shinglesOf(*xt, shBuf[:0]) {
 			for _, c := range m.shingles[k] {
 				if !seen(c) {
 					votes[c]++
@@ -563,21 +576,9 @@ func familySim(t []tok, x []textmask.Token, al alignment) float64 {
 	return float64(al.fixed) / float64(n)
 }
 
-func idOf(x []textmask.Token) uint64 {
-	h := uint64(14695981039346656037)
-	var b [8]byte
-	for _, k := range x {
-		binary.LittleEndian.PutUint64(b[:], k.H)
-		for _, c := range b {
-			h ^= uint64(c)
-			h *= 1099511628211
-		}
-	}
-	if h == 0 {
-		h = 1
-	}
-	return h
-}
+func idOf(x []textmask.Token) uint64 { return textmask.Fingerprint(x) }
+
+var xtPool = sync.Pool{New: func() any { s := make([]tok, 0, 256); return &s }}
 
 func (m *Miner) insert(c *cluster) {
 	m.byID[c.id] = c

@@ -53,8 +53,7 @@ func TestBoundsAndSnapshot(t *testing.T) {
 	m := New(Params{MaxTemplates: 20, MaxBytes: 1 << 30})
 	words := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"}
 	for i := range 200 {
-		u := fmt.Sprintf("%s %s %s %s %s %s", words[i%10], words[(i/10)%10], words[(i/3)%10], words[(i/7)%10], words[(i*3)%10], words[(i/2)%10])
-		m.Match(call(u+" "+u, u))
+		m.Match(call("", randomWords(uint64(i), 12)))
 	}
 	assert.LessOrEqual(t, m.Len(), 20)
 	assert.Positive(t, m.Evicted())
@@ -86,22 +85,27 @@ func TestManyDistinctPrompts(t *testing.T) {
 		t.Skip("long")
 	}
 	m := New(Params{MaxTemplates: 1000, MaxBytes: 2 << 20})
-	letters := "abcdefghijklmnopqrstuvwxyz"
 	for i := range 1000000 {
-		var b []byte
-		v := uint64(i)*0x9e3779b97f4a7c15 + 1
-		for w := range 10 {
-			for range 5 {
-				b = append(b, letters[v%26])
-				v = v*6364136223846793005 + 1442695040888963407
-			}
-			if w < 9 {
-				b = append(b, ' ')
-			}
-		}
-		m.Match(call("", string(b)))
+		m.Match(call("", randomWords(uint64(i), 10)))
 	}
 	assert.LessOrEqual(t, m.Len(), 1000)
 	assert.LessOrEqual(t, m.Bytes(), 2<<20)
 	assert.GreaterOrEqual(t, m.Evicted(), uint64(900000))
+}
+
+// randomWords returns n pseudo-random 5-letter words, distinct per seed.
+func randomWords(seed uint64, n int) string {
+	const letters = "abcdefghijklmnopqrstuvwxyz"
+	var b []byte
+	v := seed*0x9e3779b97f4a7c15 + 1
+	for w := range n {
+		for range 5 {
+			v = v*6364136223846793005 + 1442695040888963407
+			b = append(b, letters[(v>>33)%26])
+		}
+		if w < n-1 {
+			b = append(b, ' ')
+		}
+	}
+	return string(b)
 }

@@ -5,6 +5,7 @@
 package textmask
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 )
@@ -138,11 +139,23 @@ func Append(dst []Token, text string, opts Options) ([]Token, bool) {
 			// A chunk is a run of non-space bytes; URLs, emails and
 			// number-like chunks are recognized as a whole.
 			j := i
-			for j < len(text) && !isSpaceByte(text[j]) {
+			var cls byte
+			for j < len(text) {
+				c := byteClass[text[j]]
+				if c&clsSpace != 0 {
+					break
+				}
+				cls |= c
 				j++
 			}
 			chunk := text[i:j]
-			if k := chunkKind(chunk); k != "" {
+			// only chunks with a digit, an '@' or a URL start can be masked whole
+			maybe := cls&(clsDigit|clsAt) != 0 || (chunk[0] == 'h' || chunk[0] == 'w') && len(chunk) > 4
+			k := ""
+			if maybe {
+				k = chunkKind(chunk)
+			}
+			if k != "" {
 				// keep trailing sentence punctuation outside the mask
 				trim := len(chunk)
 				for trim > 0 && isTrailPunct(chunk[trim-1]) {
@@ -162,9 +175,22 @@ func Append(dst []Token, text string, opts Options) ([]Token, bool) {
 	return dst, truncated
 }
 
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+	}
+	return t
+}()
+
 func appendWords(dst []Token, text string, i, j int) []Token {
 	for i < j {
-		r, size := utf8.DecodeRuneInString(text[i:j])
+		var r rune
+		size := 1
+		if b := text[i]; b < utf8.RuneSelf {
+			r = rune(b)
+		} else {
+			r, size = utf8.DecodeRuneInString(text[i:j])
+		}
 		if r == '"' || r == '`' {
 			// quotes inside a chunk start a quoted span: let the caller see them
 			dst = append(dst, mk(text[i:i+size], KindPunct))
@@ -174,6 +200,13 @@ func appendWords(dst []Token, text string, i, j int) []Token {
 		if isWordRune(r) {
 			k := i + size
 			for k < j {
+				if b := text[k]; b < utf8.RuneSelf { // ASCII fast path
+					if !asciiWord[b] {
+						break
+					}
+					k++
+					continue
+				}
 				r2, s2 := utf8.DecodeRuneInString(text[k:j])
 				if !isWordRune(r2) {
 					break
@@ -220,17 +253,12 @@ func chunkKind(c string) string {
 	if len(c) < 4 {
 		return ""
 	}
-	if hasPrefixAt(c, 0, "http://") || hasPrefixAt(c, 0, "https://") || hasPrefixAt(c, 0, "www.") {
+	if (c[0] == 'h' || c[0] == 'w') && (hasPrefixAt(c, 0, "http://") || hasPrefixAt(c, 0, "https://") || hasPrefixAt(c, 0, "www.")) {
 		return PhURL
 	}
-	if at := indexByte(c, '@'); at > 0 && at < len(c)-3 {
-		dot := indexByte(c[at:], '.')
-		if dot > 1 && at+dot < len(c)-1 && isWordByte(c[at-1]) && isWordByte(c[at+1]) {
-			return PhEmail
-		}
-	}
-	// number-like: digits with separators (dates, times, prices, ids)
-	digits, seps, other := 0, 0, 0
+	// one pass: an '@' (email), or digits with separators only (dates,
+	// times, prices)
+	digits, seps, other, at := 0, 0, 0, -1
 	for i := 0; i < len(c); i++ {
 		b := c[i]
 		switch {
@@ -238,12 +266,23 @@ func chunkKind(c string) string {
 			digits++
 		case b == '-' || b == '/' || b == ':' || b == '.' || b == ',' || b == '$' || b == '%' || b == '+':
 			seps++
+		case b == '@':
+			if at < 0 {
+				at = i
+			}
+			other++
 		default:
 			other++
 		}
 	}
 	if other == 0 && digits >= 3 && seps > 0 {
 		return PhNumber
+	}
+	if at > 0 && at < len(c)-3 {
+		dot := indexByte(c[at:], '.')
+		if dot > 1 && at+dot < len(c)-1 && isWordByte(c[at-1]) && isWordByte(c[at+1]) {
+			return PhEmail
+		}
 	}
 	return ""
 }
@@ -263,9 +302,22 @@ func closeOnLine(text string, from int, q byte, maxLen int) int {
 	return -1
 }
 
-func isSpaceByte(b byte) bool {
-	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v' || b == '"' || b == '`'
-}
+const (
+	clsSpace byte = 1 << iota // ends a chunk (whitespace and quotes)
+	clsDigit
+	clsAt
+)
+
+var byteClass = func() (t [256]byte) {
+	for _, c := range []byte{' ', '\t', '\n', '\r', '\f', '\v', '"', '`'} {
+		t[c] = clsSpace
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = clsDigit
+	}
+	t['@'] = clsAt
+	return t
+}()
 
 func isTrailPunct(b byte) bool {
 	return b == '.' || b == ',' || b == ';' || b == ':' || b == ')' || b == '!' || b == '?' || b == ']' || b == '\''
@@ -312,14 +364,29 @@ const (
 	fnvPrime  = 1099511628211
 )
 
-// Hash is FNV-1a over s.
+// Hash is a 64-bit hash of s: words of up to 8 bytes are hashed in one
+// multiply-mix step, longer ones 8 bytes at a time.
 func Hash(s string) uint64 {
-	h := uint64(fnvOffset)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= fnvPrime
+	h := uint64(fnvOffset) ^ uint64(len(s))*fnvPrime
+	for len(s) >= 8 {
+		h = mix64(h ^ binary.LittleEndian.Uint64([]byte(s[:8])))
+		s = s[8:]
 	}
-	return h
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		v |= uint64(s[i]) << (8 * i)
+	}
+	return mix64(h ^ v)
+}
+
+// mix64 is the finalizer of SplitMix64.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
 }
 
 func mk(s string, k Kind) Token { return Token{H: Hash(s) ^ uint64(k), Text: s, Kind: k} }
