@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/metadata"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/miner"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/textmask"
@@ -113,5 +114,28 @@ func BenchmarkTemplateMemory(b *testing.B) {
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/template")
 		runtime.KeepAlive(m)
+	}
+}
+
+// BenchmarkReaderShare measures the shared reader alone on the same spans,
+// to tell its cost from this processor's.
+func BenchmarkReaderShare(b *testing.B) {
+	for _, size := range []int{1 << 10, 8 << 10} {
+		b.Run(fmt.Sprintf("%dKB", size>>10), func(b *testing.B) {
+			td := benchBatch(size, nil, 1)
+			rs := td.ResourceSpans().At(0)
+			spans := rs.ScopeSpans().At(0).Spans()
+			b.ReportAllocs()
+			for b.Loop() {
+				for i := 0; i < spans.Len(); i++ {
+					v := genai.ReadSpan(spans.At(i), rs.Resource(), genai.Options{})
+					if !explicitComplete(&v) {
+						v = genai.ReadSpan(spans.At(i), rs.Resource(), genai.Options{Content: true})
+					}
+					_ = v
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*spansPerBatch), "ns/span")
+		})
 	}
 }
