@@ -367,6 +367,7 @@ func (p *promptProcessor) countEvictions(ctx context.Context) {
 func (p *promptProcessor) identify(v *genai.View, service string) (identity, bool) {
 	bufp := p.pool.Get().(*[]textmask.Token)
 	defer func() {
+		clear(*bufp) // do not keep the span's text alive in the pool
 		*bufp = (*bufp)[:0]
 		p.pool.Put(bufp)
 	}()
