@@ -124,17 +124,15 @@ func Glob(t, x []Token) bool {
 	return true
 }
 
-// Fingerprint hashes a token sequence (FNV-1a over the token hashes).
+// Fingerprint hashes a token sequence (order-sensitive multiply-mix over the
+// token hashes).
 func Fingerprint(x []Token) uint64 {
-	h := uint64(fnvOffset)
+	h := uint64(fnvOffset) ^ uint64(len(x))
 	for _, k := range x {
-		v := k.H
-		for b := 0; b < 8; b++ {
-			h ^= v & 0xff
-			h *= fnvPrime
-			v >>= 8
-		}
+		h = (h^k.H)*0x9e3779b97f4a7c15 + fnvPrime
+		h ^= h >> 29
 	}
+	h = mix64(h)
 	if h == 0 {
 		h = 1
 	}
