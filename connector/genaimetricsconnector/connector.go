@@ -40,8 +40,8 @@ const (
 	unknownService  = "unknown_service"
 
 	// Dimensions of periscope.quality.regression beyond the series key.
-	attrComparison      = "periscope.regression.comparison"
-	attrPreviousVersion = "periscope.prompt.previous_version"
+	attrComparison      = contract.AttrRegressionComparison
+	attrPreviousVersion = contract.AttrPromptPrevVersion
 
 	// refusalBytes is how much of an answer the refusal phrases look at.
 	refusalBytes = 200

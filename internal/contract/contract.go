@@ -5,15 +5,25 @@ package contract
 
 // Span (and log record) attributes.
 const (
-	AttrCost            = "gen_ai.usage.cost"
-	AttrCostInput       = "periscope.cost.input"
-	AttrCostOutput      = "periscope.cost.output"
-	AttrCostCacheRead   = "periscope.cost.cache_read"
-	AttrCostCacheWrite  = "periscope.cost.cache_write"
-	AttrCostReasoning   = "periscope.cost.reasoning"
-	AttrCostPriceID     = "periscope.cost.price_id"
-	AttrCostUnpriced    = "periscope.cost.unpriced"
-	AttrCostSource      = "periscope.cost.source"
+	AttrCost           = "gen_ai.usage.cost"
+	AttrCostInput      = "periscope.cost.input"
+	AttrCostOutput     = "periscope.cost.output"
+	AttrCostCacheRead  = "periscope.cost.cache_read"
+	AttrCostCacheWrite = "periscope.cost.cache_write"
+	AttrCostReasoning  = "periscope.cost.reasoning"
+	AttrCostPriceID    = "periscope.cost.price_id"
+	AttrCostUnpriced   = "periscope.cost.unpriced"
+	AttrCostSource     = "periscope.cost.source"
+	// Cost provenance: how the price was found and applied.
+	AttrCostTools     = "periscope.cost.tools"      // USD of per-request tool fees (web search, ...)
+	AttrCostMatch     = "periscope.cost.match"      // name-matching rule that hit (exact, alias, ...)
+	AttrCostEstimated = "periscope.cost.estimated"  // true when a rate was approximated (e.g. a regional uplift)
+	AttrCostTable     = "periscope.cost.table"      // hash of the price table in force
+	AttrCostTier      = "periscope.cost.tier"       // context tier applied
+	AttrCostMode      = "periscope.cost.mode"       // batch / flex / priority / ...
+	AttrCostUsageMode = "periscope.cost.usage_mode" // token convention the usage was read in
+	AttrCostComputed  = "periscope.cost.computed"   // Periscope's own figure when a reported cost is kept
+
 	AttrCostDraftAmount = "gen_ai.usage.cost.amount"
 	AttrCostDraftCurr   = "gen_ai.usage.cost.currency"
 	AttrCostDraftSource = "gen_ai.usage.cost.source"
@@ -24,6 +34,8 @@ const (
 	AttrPromptVersionSource = "periscope.prompt.version_source"
 	AttrPromptNewVersion    = "periscope.prompt.new_version"
 	AttrPromptTemplate      = "periscope.prompt.template"
+	AttrPromptTruncated     = "periscope.prompt.truncated"
+	AttrPromptPrevVersion   = "periscope.prompt.previous_version" // metric dimension of quality regressions
 
 	AttrEvalPrefix    = "periscope.eval." // + evaluator name: score in [0,1]
 	AttrEvalFailed    = "periscope.eval.failed"
@@ -82,8 +94,9 @@ const (
 	MetricDriftScore        = "periscope.drift.score"
 	MetricQualityRegression = "periscope.quality.regression"
 
-	AttrTokenType      = "gen_ai.token.type"
-	AttrDriftSignal    = "periscope.drift.signal"
-	AttrDriftMethod    = "periscope.drift.method"
-	AttrMetricOverflow = "otel.metric.overflow"
+	AttrTokenType            = "gen_ai.token.type"
+	AttrDriftSignal          = "periscope.drift.signal"
+	AttrDriftMethod          = "periscope.drift.method"
+	AttrRegressionComparison = "periscope.regression.comparison" // baseline or predecessor
+	AttrMetricOverflow       = "otel.metric.overflow"
 )

@@ -24,14 +24,14 @@ import (
 // Provenance and breakdown keys beyond the DESIGN.md §3 table; all under
 // periscope.cost.* (see README).
 const (
-	attrCostTools     = "periscope.cost.tools"
-	attrCostMatch     = "periscope.cost.match"
-	attrCostEstimated = "periscope.cost.estimated"
-	attrCostTable     = "periscope.cost.table"
-	attrCostTier      = "periscope.cost.tier"
-	attrCostMode      = "periscope.cost.mode"
-	attrCostUsageMode = "periscope.cost.usage_mode"
-	attrCostComputed  = "periscope.cost.computed"
+	attrCostTools     = contract.AttrCostTools
+	attrCostMatch     = contract.AttrCostMatch
+	attrCostEstimated = contract.AttrCostEstimated
+	attrCostTable     = contract.AttrCostTable
+	attrCostTier      = contract.AttrCostTier
+	attrCostMode      = contract.AttrCostMode
+	attrCostUsageMode = contract.AttrCostUsageMode
+	attrCostComputed  = contract.AttrCostComputed
 
 	sourceLocal    = "local"
 	sourceProvider = "provider"

@@ -28,7 +28,7 @@ import (
 
 // attrTruncated marks a call whose prompt text was cut at max_template_bytes
 // before fingerprinting.
-const attrTruncated = "periscope.prompt.truncated"
+const attrTruncated = contract.AttrPromptTruncated
 
 type promptProcessor struct {
 	signal string // traces or logs: names the storage client
