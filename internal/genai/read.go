@@ -249,23 +249,46 @@ func ReadSpan(span ptrace.Span, res pcommon.Resource, opts Options) View {
 	return v
 }
 
-// genAIPrefixes are the key namespaces of every dialect the reader knows.
-var genAIPrefixes = [...]string{"gen_ai.", "llm.", "ai.", "langfuse.", "mlflow.", "traceloop.", "openinference.",
-	"logfire.", "embedding.", "retrieval.", "reranker.", "tool.", "prompt."}
+// genAIKey reports whether k belongs to a namespace of a dialect the reader
+// knows. Switching on the first byte keeps the common non-GenAI key (http.*,
+// db.*, net.*) to one comparison.
+func genAIKey(k string) bool {
+	if len(k) < 3 {
+		return false
+	}
+	switch k[0] {
+	case 'g':
+		return strings.HasPrefix(k, "gen_ai.")
+	case 'l':
+		return strings.HasPrefix(k, "llm.") || strings.HasPrefix(k, "langfuse.") || strings.HasPrefix(k, "logfire.")
+	case 'a':
+		return strings.HasPrefix(k, "ai.")
+	case 'm':
+		return strings.HasPrefix(k, "mlflow.")
+	case 't':
+		return strings.HasPrefix(k, "traceloop.") || strings.HasPrefix(k, "tool.")
+	case 'o':
+		return strings.HasPrefix(k, "openinference.") || k == "operation.cost"
+	case 'e':
+		return strings.HasPrefix(k, "embedding.")
+	case 'r':
+		return strings.HasPrefix(k, "retrieval.") || strings.HasPrefix(k, "reranker.") || k == "request_data" || k == "response_data"
+	case 'p':
+		return strings.HasPrefix(k, "prompt.")
+	}
+	return false
+}
 
 // mayBeGenAI is the pass-through fast path: a span with no key of a GenAI
 // namespace and no GenAI event is not read at all (no allocation).
 func mayBeGenAI(span ptrace.Span) bool {
-	for k := range span.Attributes().All() {
-		for _, p := range genAIPrefixes {
-			if strings.HasPrefix(k, p) {
-				return true
-			}
-		}
-		switch k {
-		case "request_data", "response_data", "operation.cost":
-			return true
-		}
+	found := false
+	span.Attributes().Range(func(k string, _ pcommon.Value) bool {
+		found = genAIKey(k)
+		return !found
+	})
+	if found {
+		return true
 	}
 	evs := span.Events()
 	for i := 0; i < evs.Len() && i < maxEvents; i++ {

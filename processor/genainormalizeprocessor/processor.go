@@ -78,7 +78,7 @@ func newNormalizer(set processor.Settings, cfg *Config, forLogs bool) (*normaliz
 }
 
 func (p *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
-	counts := map[genai.Dialect]int64{}
+	var counts map[genai.Dialect]int64 // allocated on the first GenAI span only
 	var notGenAI, notSelected int64
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
@@ -99,6 +99,9 @@ func (p *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrac
 					continue
 				}
 				p.write(ctx, span.Attributes(), &v)
+				if counts == nil {
+					counts = make(map[genai.Dialect]int64, 2)
+				}
 				counts[v.Dialect]++
 			}
 		}
@@ -187,14 +190,21 @@ func (p *normalizer) noteProblems(ctx context.Context, v *genai.View) {
 	}
 }
 
+// Attribute sets of the skip counters, built once: recording must not
+// allocate per batch on the pass-through path.
+var (
+	optNotGenAI    = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "not_genai")))
+	optNotSelected = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "not_selected")))
+)
+
 func (p *normalizer) record(ctx context.Context, counts map[genai.Dialect]int64, notGenAI, notSelected int64) {
 	for d, n := range counts {
 		p.tel.processed.Add(ctx, n, metric.WithAttributes(attribute.String("dialect", string(d))))
 	}
 	if notGenAI > 0 {
-		p.tel.skipped.Add(ctx, notGenAI, metric.WithAttributes(attribute.String("reason", "not_genai")))
+		p.tel.skipped.Add(ctx, notGenAI, optNotGenAI)
 	}
 	if notSelected > 0 {
-		p.tel.skipped.Add(ctx, notSelected, metric.WithAttributes(attribute.String("reason", "not_selected")))
+		p.tel.skipped.Add(ctx, notSelected, optNotSelected)
 	}
 }
