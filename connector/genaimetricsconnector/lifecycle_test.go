@@ -192,10 +192,23 @@ func driftScores(md pmetric.Metrics) map[string]float64 {
 // connector is shut down and a new one restores the state in between.
 func runDrift(t *testing.T, restart bool) map[string]float64 {
 	st := newMemStorage()
-	host := storageHost{Host: componenttest.NewNopHost(), exts: map[component.ID]component.Component{storageID: st}}
+	return runDriftWith(t, restart, func() component.Component { return st }, func() {
+		assert.Equal(t, 1, st.closed)
+	})
+}
+
+// runDriftWith feeds a shifted stream, optionally restarting the connector
+// half-way; open returns the storage extension for each (re)start, and
+// afterStop runs between the stop and the restart.
+func runDriftWith(t *testing.T, restart bool, open func() component.Component, afterStop func()) map[string]float64 {
+	host := storageHost{Host: componenttest.NewNopHost(), exts: map[component.ID]component.Component{storageID: open()}}
 	clk := newFakeClock()
 	r := rand.New(rand.NewPCG(42, 1))
+	// A collector gives a component the same id across restarts (it comes
+	// from the configuration); test settings make a random one per instance.
+	stableID := component.NewIDWithName(metadata.Type, "restart")
 	c, sink := newTestConnector(t, driftCfg(), clk)
+	c.set.ID = stableID
 	require.NoError(t, c.Start(context.Background(), host))
 	driftTraffic(t, c, r, 600, 300, "1", 0.02)
 	clk.Advance(time.Hour)
@@ -205,8 +218,10 @@ func runDrift(t *testing.T, restart bool) map[string]float64 {
 	if restart {
 		c.refs = 1
 		require.NoError(t, c.Shutdown(context.Background()))
-		assert.Equal(t, 1, st.closed)
+		afterStop()
+		host.exts = map[component.ID]component.Component{storageID: open()}
 		c, sink = newTestConnector(t, driftCfg(), clk)
+		c.set.ID = stableID
 		require.NoError(t, c.Start(context.Background(), host))
 	}
 	driftTraffic(t, c, r, 150, 600, "1", 0.02)
@@ -321,7 +336,11 @@ func TestWindowExpiredDuringDowntime(t *testing.T) {
 	host := storageHost{Host: componenttest.NewNopHost(), exts: map[component.ID]component.Component{storageID: st}}
 	clk := newFakeClock()
 	r := rand.New(rand.NewPCG(9, 9))
+	// A collector gives a component the same id across restarts (it comes
+	// from the configuration); test settings make a random one per instance.
+	stableID := component.NewIDWithName(metadata.Type, "restart")
 	c, sink := newTestConnector(t, driftCfg(), clk)
+	c.set.ID = stableID
 	require.NoError(t, c.Start(context.Background(), host))
 	driftTraffic(t, c, r, 600, 300, "1", 0.02)
 	clk.Advance(time.Hour)
