@@ -70,6 +70,7 @@ type evalProcessor struct {
 	redactor *redactor
 	opts     genai.Options
 	budget   int
+	pending  *pendingInputs // logs: request sides awaiting their answer
 
 	processed metric.Int64Counter
 	skipped   metric.Int64Counter
@@ -92,12 +93,20 @@ func sidesOf(names []string) eval.Side {
 	return s
 }
 
+// Bounds of the request sides kept for split log batches: calls in flight
+// for at most two minutes, ten thousand at a time.
+const (
+	pendingMaxCalls = 10000
+	pendingTTL      = 2 * time.Minute
+)
+
 func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalProcessor, error) {
 	p := &evalProcessor{
-		cfg:    cfg,
-		logger: set.Logger,
-		rl:     ratelog.New(set.Logger, time.Minute, 5),
-		budget: cfg.MaxContentBytes,
+		pending: newPendingInputs(pendingMaxCalls, pendingTTL),
+		cfg:     cfg,
+		logger:  set.Logger,
+		rl:      ratelog.New(set.Logger, time.Minute, 5),
+		budget:  cfg.MaxContentBytes,
 	}
 	if p.budget == 0 {
 		p.budget = genai.DefaultMaxContentBytes
@@ -565,6 +574,17 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 			continue
 		}
 		in := p.buildInput(v, docs[g.TraceID])
+		key := pendingKey{g.TraceID, g.SpanID}
+		if !g.SpanID.IsEmpty() {
+			switch hasIn, hasOut := in.System != "" || in.Input != "", in.Output != ""; {
+			case hasIn && !hasOut:
+				p.pending.put(key, in.System, in.Input, time.Now())
+			case hasOut && !hasIn:
+				if prev, ok := p.pending.take(key, time.Now()); ok {
+					in.System, in.Prior = prev.system, prev.input
+				}
+			}
+		}
 		p.evaluate(ctx, &in, &out)
 		p.record(ctx, &out)
 		p.processed.Add(ctx, 1)

@@ -76,6 +76,10 @@ func (e *Evaluator) Evaluate(in *eval.Input) eval.Result {
 	if in == nil || !hasGrounding(in) {
 		return eval.Result{Skipped: true, Label: labelNoContext}
 	}
+	if strings.TrimSpace(in.Output) == "" {
+		// No answer (yet: a request whose answer travels in a later batch).
+		return eval.Result{Skipped: true}
+	}
 	sc := pool.Get().(*scratch)
 	defer func() {
 		sc.text = "" // do not keep the answer alive in the pool
@@ -176,6 +180,7 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 	addPiece(in.System)
 	if e.cfg.GroundOnInput {
 		addPiece(in.Input)
+		addPiece(in.Prior)
 	}
 	if kept < total {
 		sc.addFinding(eval.Finding{Rule: RuleCtxTrunc, Start: kept, End: total})
