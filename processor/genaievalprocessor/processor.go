@@ -111,8 +111,9 @@ func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalPr
 	if p.budget == 0 {
 		p.budget = genai.DefaultMaxContentBytes
 	}
-	// The reader skips an attribute that alone exceeds its budget, so it
-	// reads with headroom and the scan budget is applied to the texts.
+	// The reader's budget covers all content in attribute order; reading
+	// with headroom lets the scan budget below decide what is cut, in the
+	// order input, output, system, context.
 	p.opts = genai.Options{Content: true, MaxContentBytes: 4 * p.budget}
 	var err error
 	if traces {
