@@ -204,8 +204,8 @@ func normalizeRole(raw string) (role, original string) {
 	return s, ""
 }
 
-// normalizeOperation maps dialect operation markers to gen_ai.operation.name
-// values and a span category.
+// categoryForOperation maps a gen_ai.operation.name value (including the
+// non-standard ones seen in the wild) to a span category.
 func categoryForOperation(op string) Category {
 	switch op {
 	case "chat", "text_completion", "generate_content", "completion", "generate", "responses", "image_generation":

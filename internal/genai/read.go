@@ -199,8 +199,8 @@ func toFloat(v pcommon.Value) (float64, bool) {
 	return 0, false
 }
 
-// strVal returns a string attribute; MLflow values are JSON-encoded strings
-// and are decoded when jsonQuoted is set.
+// strVal returns a string attribute, or the text form of a scalar one.
+// MLflow's JSON-encoded strings are decoded by the callers (unquote).
 func strVal(v pcommon.Value) string {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
