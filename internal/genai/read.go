@@ -2,6 +2,7 @@ package genai
 
 import (
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -67,6 +68,7 @@ type reader struct {
 	marks mark
 
 	strs   [numStrFields][slotsPerField]string
+	strSet [numStrFields]uint16 // bit per non-empty slot
 	ints   [numIntFields][slotsPerField]int64
 	intSet [numIntFields]uint16 // bit per slot
 
@@ -120,16 +122,22 @@ func (r *reader) problem(key, kind string) {
 func (r *reader) setStr(f strField, slot int, s string) {
 	if s != "" && r.strs[f][slot] == "" {
 		r.strs[f][slot] = s
+		r.strSet[f] |= 1 << slot
 	}
 }
 
+// clearStr forgets one candidate (used when a key turns out not to apply).
+func (r *reader) clearStr(f strField, slot int) {
+	r.strs[f][slot] = ""
+	r.strSet[f] &^= 1 << slot
+}
+
+// first returns the highest-priority candidate of f.
 func (r *reader) first(f strField) string {
-	for _, s := range r.strs[f] {
-		if s != "" {
-			return s
-		}
+	if r.strSet[f] == 0 {
+		return ""
 	}
-	return ""
+	return r.strs[f][bits.TrailingZeros16(r.strSet[f])]
 }
 
 func (r *reader) setInt(f intField, slot int, key string, v pcommon.Value) {
@@ -153,12 +161,10 @@ func (r *reader) setIntN(f intField, slot int, n int64) {
 }
 
 func (r *reader) firstInt(f intField) (int64, bool) {
-	for i := 0; i < slotsPerField; i++ {
-		if r.intSet[f]&(1<<i) != 0 {
-			return r.ints[f][i], true
-		}
+	if r.intSet[f] == 0 {
+		return 0, false
 	}
-	return 0, false
+	return r.ints[f][bits.TrailingZeros16(r.intSet[f])], true
 }
 
 // toInt accepts ints, integral doubles and numeric strings (MLflow and some
@@ -737,6 +743,20 @@ func (r *reader) content(k string, v pcommon.Value) any {
 
 // prefixed handles flattened families keyed by index or variable name.
 func (r *reader) prefixed(k string, v pcommon.Value) {
+	// Most unmatched keys are request parameters (gen_ai.request.*) or
+	// generic ones (server.port): leave early on those.
+	if len(k) < 4 {
+		return
+	}
+	switch k[0] {
+	case 'g':
+		if !strings.HasPrefix(k, "gen_ai.prompt.") && !strings.HasPrefix(k, "gen_ai.completion.") {
+			return
+		}
+	case 'l', 'r', 't', 'a', 'm':
+	default:
+		return
+	}
 	switch {
 	case strings.HasPrefix(k, "gen_ai.prompt."):
 		rest := k[len("gen_ai.prompt."):]

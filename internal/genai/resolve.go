@@ -10,10 +10,10 @@ func (r *reader) resolve(spanName string) {
 
 	// Agent/workflow names from traceloop.entity.name only on matching spans.
 	if r.tlKind != "agent" {
-		r.strs[fAgent][5] = ""
+		r.clearStr(fAgent, 5)
 	}
 	if r.tlKind != "workflow" {
-		r.strs[fWorkflow][5] = ""
+		r.clearStr(fWorkflow, 5)
 	}
 	if r.invocationParams != "" || r.lfParams != "" {
 		r.modelFromParams()
