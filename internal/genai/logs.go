@@ -81,9 +81,8 @@ func GroupLogRecords(ld plog.Logs) []LogGroup {
 // and legacy Python instrumentations put those on the span) is categorised
 // CategoryOther, so it is never billed.
 func ReadLogRecords(records []plog.LogRecord, res pcommon.Resource, opts Options) View {
-	var v View
 	var r reader
-	r.init(&v, opts)
+	r.init(opts)
 	if sdk, ok := res.Attributes().Get("telemetry.sdk.name"); ok && strings.EqualFold(strVal(sdk), "openlit") {
 		r.marks |= mOpenLIT
 	}
@@ -119,6 +118,7 @@ func ReadLogRecords(records []plog.LogRecord, res pcommon.Resource, opts Options
 		}
 	}
 	r.resolve("")
+	v := r.v
 	if v.Category == CategoryNone || (v.Category == CategoryOther && v.Operation == "") {
 		if v.Dialect != DialectNone {
 			v.Category = CategoryOther

@@ -64,7 +64,7 @@ const (
 type reader struct {
 	opts  Options
 	b     budget
-	v     *View
+	v     View // the result, filled in place (a field, so nothing escapes)
 	marks mark
 
 	strs   [numStrFields][slotsPerField]string
@@ -109,8 +109,8 @@ type reader struct {
 
 // init prepares a reader; readers live on the caller's stack (a reader per
 // span must not cost a heap allocation on the pass-through path).
-func (r *reader) init(v *View, opts Options) {
-	r.opts, r.v, r.b = opts, v, budget{remaining: opts.budget()}
+func (r *reader) init(opts Options) {
+	r.opts, r.b = opts, budget{remaining: opts.budget()}
 }
 
 func (r *reader) problem(key, kind string) {
@@ -233,9 +233,8 @@ func ReadSpan(span ptrace.Span, res pcommon.Resource, opts Options) View {
 	if !mayBeGenAI(span) {
 		return View{}
 	}
-	var v View
 	var r reader
-	r.init(&v, opts)
+	r.init(opts)
 	if sdk, ok := res.Attributes().Get("telemetry.sdk.name"); ok && sdk.Type() == pcommon.ValueTypeStr && strings.EqualFold(sdk.Str(), "openlit") {
 		r.marks |= mOpenLIT
 	}
@@ -248,11 +247,11 @@ func ReadSpan(span ptrace.Span, res pcommon.Resource, opts Options) View {
 	if r.aiOpID == "" && r.marks&mVercel != 0 {
 		r.aiOpID = span.Name()
 	}
-	if span.Status().Code() == ptrace.StatusCodeError && v.ErrorType == "" {
-		v.ErrorType = "_OTHER"
+	if span.Status().Code() == ptrace.StatusCodeError && r.v.ErrorType == "" {
+		r.v.ErrorType = "_OTHER"
 	}
 	r.resolve(span.Name())
-	return v
+	return r.v
 }
 
 // genAIKey reports whether k belongs to a namespace of a dialect the reader

@@ -4,7 +4,7 @@ import "strings"
 
 // resolve turns what was collected into the View.
 func (r *reader) resolve(spanName string) {
-	v := r.v
+	v := &r.v
 	v.Dialect = r.dialect()
 	r.category(spanName)
 
@@ -106,7 +106,7 @@ func (r *reader) dialect() Dialect {
 }
 
 func (r *reader) category(spanName string) {
-	v := r.v
+	v := &r.v
 	op, cat := "", CategoryNone
 	switch {
 	case r.opName != "":
@@ -259,7 +259,7 @@ func (r *reader) usage() {
 
 // contentResolve picks the highest-priority content source of each kind.
 func (r *reader) contentResolve() {
-	v := r.v
+	v := &r.v
 	if parts, ok := r.sysInstr.([]Part); ok {
 		v.SystemInstructions = parts
 	} else if parts, ok := r.sysInstr.([]any); ok {
