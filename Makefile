@@ -29,6 +29,9 @@ include $(wildcard mk/*.mk)
 unit:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	# Components are called concurrently by receivers: the race detector
+	# runs over every component package too.
+	$(GO) test -race -count=1 ./internal/... ./processor/... ./connector/...
 
 test: $(TEST_TARGETS)
 
