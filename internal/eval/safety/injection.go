@@ -170,14 +170,7 @@ func (e *PromptInjection) Evaluate(in *eval.Input) eval.Result { return evaluate
 
 func (e *PromptInjection) run(p *prepared) eval.Result {
 	s := p.resetScorer()
-	for _, side := range []eval.Side{eval.SideInput, eval.SideOutput} {
-		if e.sides&side == 0 {
-			continue
-		}
-		t := p.side(side)
-		if t.raw == "" {
-			continue
-		}
+	p.eachText(e.sides, func(side eval.Side, t *textBuf) {
 		p.hits = injectionLex.scan(t, side, s, p.hits)
 		p.hits = delimiterMatch.FindString(t.raw, p.hits[:0])
 		for _, h := range p.hits {
@@ -187,7 +180,7 @@ func (e *PromptInjection) run(p *prepared) eval.Result {
 			s.add("token_flood", 0.6, side, a, b)
 		}
 		p.scanEncoded(t.raw, side, s)
-	}
+	})
 	return result(s, nil)
 }
 

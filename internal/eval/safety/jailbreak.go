@@ -180,19 +180,12 @@ func (e *Jailbreak) Evaluate(in *eval.Input) eval.Result { return evaluateOne(e,
 
 func (e *Jailbreak) run(p *prepared) eval.Result {
 	s := p.resetScorer()
-	for _, side := range []eval.Side{eval.SideInput, eval.SideOutput} {
-		if e.sides&side == 0 {
-			continue
-		}
-		t := p.side(side)
-		if t.raw == "" {
-			continue
-		}
+	p.eachText(e.sides, func(side eval.Side, t *textBuf) {
 		p.hits = jailbreakLex.scan(t, side, s, p.hits)
 		if a, b, w := gibberishSuffix(t.raw); w > 0 {
 			s.add("adversarial_suffix", w, side, a, b)
 		}
-	}
+	})
 	r := result(s, nil)
 	// Jailbreaks are many weak cues together; the exponent places the
 	// default threshold (0.5) where about 1% of benign prompts score.

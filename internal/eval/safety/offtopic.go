@@ -60,14 +60,7 @@ func (e *OffTopic) run(p *prepared) eval.Result {
 	counts := make([]int, len(e.topics))
 	words := 0
 	any := false
-	for _, side := range []eval.Side{eval.SideInput, eval.SideOutput} {
-		if e.sides&side == 0 {
-			continue
-		}
-		t := p.side(side)
-		if t.raw == "" {
-			continue
-		}
+	p.eachText(e.sides, func(side eval.Side, t *textBuf) {
 		any = true
 		n := t.normalized()
 		for _, c := range n.Text {
@@ -83,7 +76,7 @@ func (e *OffTopic) run(p *prepared) eval.Result {
 				counts[e.topic[h.Pat]]++
 			}
 		}
-	}
+	})
 	if !any {
 		return eval.Result{Skipped: true, Label: "no_content"}
 	}

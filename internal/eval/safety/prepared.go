@@ -74,6 +74,19 @@ func putPrepared(p *prepared) {
 	preparedPool.Put(p)
 }
 
+// eachText calls fn for each side selected in sides that has text, input
+// first: the side selection every evaluator needs, in one place.
+func (p *prepared) eachText(sides eval.Side, fn func(side eval.Side, t *textBuf)) {
+	for _, side := range [...]eval.Side{eval.SideInput, eval.SideOutput} {
+		if sides&side == 0 {
+			continue
+		}
+		if t := p.side(side); t.raw != "" {
+			fn(side, t)
+		}
+	}
+}
+
 func (p *prepared) side(s eval.Side) *textBuf {
 	if s == eval.SideOutput {
 		return &p.out

@@ -181,14 +181,7 @@ func (e *Toxicity) Evaluate(in *eval.Input) eval.Result { return evaluateOne(e, 
 func (e *Toxicity) run(p *prepared) eval.Result {
 	s := p.resetScorer()
 	var types []string
-	for _, side := range []eval.Side{eval.SideInput, eval.SideOutput} {
-		if e.sides&side == 0 {
-			continue
-		}
-		t := p.side(side)
-		if t.raw == "" {
-			continue
-		}
+	p.eachText(e.sides, func(side eval.Side, t *textBuf) {
 		n := t.normalized()
 		p.hits = toxLex.hitsIn(t, p.hits[:0])
 		strong := 0
@@ -210,7 +203,7 @@ func (e *Toxicity) run(p *prepared) eval.Result {
 			s.add(toxRules[h.Pat], w, side, int(n.Off[h.Start+1]), int(n.Off[h.End-2])+1)
 			types = appendUnique(types, toxCategoryNames[toxCat[h.Pat]])
 		}
-	}
+	})
 	r := result(s, types)
 	// Findings name the category, not the term.
 	for i := range r.Findings {
