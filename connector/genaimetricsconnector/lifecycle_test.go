@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/connector/connectortest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -22,6 +20,8 @@ import (
 
 	"github.com/periscope-otel/periscope/connector/genaimetricsconnector/internal/metadata"
 	"github.com/periscope-otel/periscope/internal/contract"
+
+	"github.com/periscope-otel/periscope/internal/testutil"
 )
 
 func TestLifecycleSharedAndShutdownFlush(t *testing.T) {
@@ -74,68 +74,6 @@ func TestFlushLoopSendsWithinInterval(t *testing.T) {
 	require.Eventually(t, func() bool { return len(sink.AllMetrics()) > 0 }, 5*time.Second, 10*time.Millisecond)
 	c.refs = 1
 	require.NoError(t, c.Shutdown(context.Background()))
-}
-
-// memStorage is a fake storage extension whose data outlives clients.
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	mu     sync.Mutex
-	data   map[string][]byte
-	closed int
-}
-
-func newMemStorage() *memStorage { return &memStorage{data: map[string][]byte{}} }
-
-func (m *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return &memClient{m}, nil
-}
-
-type memClient struct{ m *memStorage }
-
-func (c *memClient) Get(_ context.Context, k string) ([]byte, error) {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	v, ok := c.m.data[k]
-	if !ok {
-		return nil, nil
-	}
-	return append([]byte(nil), v...), nil
-}
-
-func (c *memClient) Set(_ context.Context, k string, v []byte) error {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	c.m.data[k] = append([]byte(nil), v...)
-	return nil
-}
-
-func (c *memClient) Delete(_ context.Context, k string) error {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	delete(c.m.data, k)
-	return nil
-}
-
-func (c *memClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		switch op.Type {
-		case storage.Get:
-			op.Value, _ = c.Get(ctx, op.Key)
-		case storage.Set:
-			_ = c.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			_ = c.Delete(ctx, op.Key)
-		}
-	}
-	return nil
-}
-
-func (c *memClient) Close(context.Context) error {
-	c.m.mu.Lock()
-	c.m.closed++
-	c.m.mu.Unlock()
-	return nil
 }
 
 type storageHost struct {
@@ -191,9 +129,9 @@ func driftScores(md pmetric.Metrics) map[string]float64 {
 // runDrift runs a baseline window and a shifted window; with restart the
 // connector is shut down and a new one restores the state in between.
 func runDrift(t *testing.T, restart bool) map[string]float64 {
-	st := newMemStorage()
+	st := testutil.NewMemStorage()
 	return runDriftWith(t, restart, func() component.Component { return st }, func() {
-		assert.Equal(t, 1, st.closed)
+		assert.Equal(t, 1, st.ClosedClients())
 	})
 }
 
@@ -267,10 +205,10 @@ func TestContentSampling(t *testing.T) {
 }
 
 func TestCorruptStateDoesNotFailStart(t *testing.T) {
-	st := newMemStorage()
-	st.data[storageIndex] = []byte(storagePrefix + "abc\n" + storagePrefix + "def\n")
-	st.data[storagePrefix+"abc"] = []byte{'s', 1, 0xff}
-	st.data[storagePrefix+"def"] = []byte("garbage")
+	st := testutil.NewMemStorage()
+	st.Put(storageIndex, []byte(storagePrefix+"abc\n"+storagePrefix+"def\n"))
+	st.Put(storagePrefix+"abc", []byte{'s', 1, 0xff})
+	st.Put(storagePrefix+"def", []byte("garbage"))
 	host := storageHost{Host: componenttest.NewNopHost(), exts: map[component.ID]component.Component{storageID: st}}
 	c, _ := newTestConnector(t, driftCfg(), newFakeClock())
 	require.NoError(t, c.Start(context.Background(), host))
@@ -332,7 +270,7 @@ func TestQualityRegressionGaugeAndLog(t *testing.T) {
 // TestWindowExpiredDuringDowntime: the window open at shutdown is closed at
 // the first flush after a restart hours later, with its data.
 func TestWindowExpiredDuringDowntime(t *testing.T) {
-	st := newMemStorage()
+	st := testutil.NewMemStorage()
 	host := storageHost{Host: componenttest.NewNopHost(), exts: map[component.ID]component.Component{storageID: st}}
 	clk := newFakeClock()
 	r := rand.New(rand.NewPCG(9, 9))

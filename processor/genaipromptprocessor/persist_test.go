@@ -12,65 +12,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/periscope-otel/periscope/internal/testutil"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/metadata"
 )
-
-// memClient is a storage client backed by a map that outlives the
-// processor, as a file_storage database outlives the process.
-type memClient struct {
-	mu     sync.Mutex
-	data   map[string][]byte
-	closed bool
-}
-
-func (c *memClient) Get(_ context.Context, k string) ([]byte, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.data[k], nil
-}
-
-func (c *memClient) Set(_ context.Context, k string, v []byte) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.data[k] = append([]byte(nil), v...)
-	return nil
-}
-
-func (c *memClient) Delete(_ context.Context, k string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.data, k)
-	return nil
-}
-
-func (c *memClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		switch op.Type {
-		case storage.Get:
-			op.Value, _ = c.Get(ctx, op.Key)
-		case storage.Set:
-			_ = c.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			_ = c.Delete(ctx, op.Key)
-		}
-	}
-	return nil
-}
-
-func (c *memClient) Close(context.Context) error { c.closed = true; return nil }
-
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	data map[string][]byte
-}
-
-func (s *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return &memClient{data: s.data}, nil
-}
 
 type hostWith struct {
 	exts map[component.ID]component.Component
@@ -78,13 +24,13 @@ type hostWith struct {
 
 func (h hostWith) GetExtensions() map[component.ID]component.Component { return h.exts }
 
-var _ extension.Extension = (*memStorage)(nil)
+var _ extension.Extension = (*testutil.MemStorage)(nil)
 
 // TestRestartKeepsVersions: versions inferred before a restart keep their
 // hash after it, and are not marked new again.
 func TestRestartKeepsVersions(t *testing.T) {
 	storeID := component.MustNewIDWithName("file_storage", "prompts")
-	disk := &memStorage{data: map[string][]byte{}}
+	disk := testutil.NewMemStorage()
 	host := hostWith{exts: map[component.ID]component.Component{storeID: disk}}
 	cfg := defaultCfg()
 	cfg.Storage = &storeID
@@ -109,7 +55,7 @@ func TestRestartKeepsVersions(t *testing.T) {
 		return res
 	}
 	before := calls()
-	require.NotEmpty(t, disk.data[keyState], "state saved at shutdown")
+	require.NotEmpty(t, disk.Value(keyState), "state saved at shutdown")
 	after := calls()
 	for i := range before {
 		assert.Equal(t, before[i].hash, after[i].hash, "call %d keeps its hash across the restart", i)
@@ -120,7 +66,7 @@ func TestRestartKeepsVersions(t *testing.T) {
 	assert.True(t, before[2].isNew)
 
 	// a corrupt state starts empty instead of failing
-	disk.data[keyState] = []byte{0xff, 0x01, 0x02}
+	disk.Put(keyState, []byte{0xff, 0x01, 0x02})
 	p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), cfg, "traces")
 	require.NoError(t, err)
 	require.NoError(t, p.start(context.Background(), host))
