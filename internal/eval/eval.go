@@ -19,10 +19,6 @@ type Input struct {
 	Input   string   // user-side input text (non-system input messages)
 	Output  string   // model output text
 	Context []string // grounding context: RAG documents, retrieval spans, tool results, earlier turns
-	// Prior is input text of this same call that arrived earlier (e.g. the
-	// request's log events in one OTLP request, the choice in the next). It
-	// grounds like Input but is never scored again: it was already evaluated.
-	Prior string
 	// Truncated is set when any of the texts above was cut by the budget.
 	Truncated bool
 }

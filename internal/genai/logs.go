@@ -86,10 +86,12 @@ func ReadLogRecords(records []plog.LogRecord, res pcommon.Resource, opts Options
 	if sdk, ok := res.Attributes().Get("telemetry.sdk.name"); ok && strings.EqualFold(strVal(sdk), "openlit") {
 		r.marks |= mOpenLIT
 	}
+	details := false
 	for _, lr := range records {
 		name := EventName(lr)
 		switch name {
 		case EventInferenceDetails:
+			details = true
 			r.marks |= mSemconv
 			for k, val := range lr.Attributes().All() {
 				if k != "event.name" {
@@ -101,6 +103,7 @@ func ReadLogRecords(records []plog.LogRecord, res pcommon.Resource, opts Options
 			if sys, ok := lr.Attributes().Get("gen_ai.system"); ok {
 				r.setStr(fProvider, 1, NormalizeProvider(strVal(sys)))
 			}
+			r.readIdentity(lr.Attributes())
 			if opts.Content {
 				body, _ := r.contentValue("body", lr.Body())
 				r.messageEvent(name, body)
@@ -119,6 +122,12 @@ func ReadLogRecords(records []plog.LogRecord, res pcommon.Resource, opts Options
 	}
 	r.resolve("")
 	v := r.v
+	if !details && !v.Usage.Any() && v.Dialect != DialectNone {
+		// Content records of a call whose usage is on its span: the span is
+		// the billable unit, the records only its content (even when call
+		// assembly copied the span's operation and model onto them).
+		v.Category = CategoryOther
+	}
 	if v.Category == CategoryNone || (v.Category == CategoryOther && v.Operation == "") {
 		if v.Dialect != DialectNone {
 			v.Category = CategoryOther

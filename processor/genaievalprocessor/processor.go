@@ -70,7 +70,7 @@ type evalProcessor struct {
 	redactor *redactor
 	opts     genai.Options
 	budget   int
-	pending  *pendingInputs // logs: request sides awaiting their answer
+	judged   *judgedCalls // shared with the other signal's instance
 
 	processed metric.Int64Counter
 	skipped   metric.Int64Counter
@@ -93,20 +93,12 @@ func sidesOf(names []string) eval.Side {
 	return s
 }
 
-// Bounds of the request sides kept for split log batches: calls in flight
-// for at most two minutes, ten thousand at a time.
-const (
-	pendingMaxCalls = 10000
-	pendingTTL      = 2 * time.Minute
-)
-
 func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalProcessor, error) {
 	p := &evalProcessor{
-		pending: newPendingInputs(pendingMaxCalls, pendingTTL),
-		cfg:     cfg,
-		logger:  set.Logger,
-		rl:      ratelog.New(set.Logger, time.Minute, 5),
-		budget:  cfg.MaxContentBytes,
+		cfg:    cfg,
+		logger: set.Logger,
+		rl:     ratelog.New(set.Logger, time.Minute, 5),
+		budget: cfg.MaxContentBytes,
 	}
 	if p.budget == 0 {
 		p.budget = genai.DefaultMaxContentBytes
@@ -448,6 +440,11 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 			// of the model call beneath them; evaluate the model call only.
 			p.skipped.Add(ctx, 1, skipOpt("wrapper_span")...)
 		default:
+			if p.judged != nil {
+				// Content on the span and in log records too: the records
+				// (released after the span by call assembly) are not judged again.
+				p.judged.claim(it.span.TraceID(), it.span.SpanID())
+			}
 			in := p.buildInput(v, docs[it.span.TraceID()])
 			p.evaluate(ctx, &in, &out)
 			p.writeSpan(it.span, &out)
@@ -539,16 +536,18 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 		}
 	}
 	groups := genai.GroupLogRecords(ld)
-	type pending struct {
+	type judgement struct {
 		sl      plog.ScopeLogs
 		trace   pcommon.TraceID
 		span    pcommon.SpanID
 		ts      pcommon.Timestamp
+		dims    callDims
 		results []eval.Result
 		ran     []bool
 		trunc   bool
 	}
-	var todo []pending
+	var todo []judgement
+	var redact []plog.LogRecord
 	docs := traceDocs{}
 	views := make([]genai.View, len(groups))
 	for gi, g := range groups {
@@ -570,22 +569,23 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 			continue
 		}
 		v := &views[gi]
+		if p.redactor != nil {
+			// Every selected record is redacted, judged or not (a
+			// redelivered call is skipped below but must not leak).
+			redact = append(redact, g.Records...)
+		}
 		if !hasContent(v) {
 			p.skipped.Add(ctx, 1, skipOpt("no_content")...)
 			continue
 		}
-		in := p.buildInput(v, docs[g.TraceID])
-		key := pendingKey{g.TraceID, g.SpanID}
-		if !g.SpanID.IsEmpty() {
-			switch hasIn, hasOut := in.System != "" || in.Input != "", in.Output != ""; {
-			case hasIn && !hasOut:
-				p.pending.put(key, in.System, in.Input, time.Now())
-			case hasOut && !hasIn:
-				if prev, ok := p.pending.take(key, time.Now()); ok {
-					in.System, in.Prior = prev.system, prev.input
-				}
-			}
+		// genai_normalize's call assembly hands over each call's records
+		// together; a call seen again (redelivered, or judged on its span
+		// already) is not judged twice.
+		if !g.SpanID.IsEmpty() && p.judged != nil && !p.judged.claim(g.TraceID, g.SpanID) {
+			p.skipped.Add(ctx, 1, skipOpt("already_judged")...)
+			continue
 		}
+		in := p.buildInput(v, docs[g.TraceID])
 		p.evaluate(ctx, &in, &out)
 		p.record(ctx, &out)
 		p.processed.Add(ctx, 1)
@@ -595,13 +595,11 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 				ts = r.Timestamp()
 			}
 		}
-		todo = append(todo, pending{sl: l.sl, trace: g.TraceID, span: g.SpanID, ts: ts,
+		todo = append(todo, judgement{sl: l.sl, trace: g.TraceID, span: g.SpanID, ts: ts, dims: dimsOf(v, g.Records),
 			results: append([]eval.Result(nil), out.results...), ran: append([]bool(nil), out.ran...), trunc: out.truncated})
-		if p.redactor != nil {
-			for _, r := range g.Records {
-				p.redactLog(ctx, r)
-			}
-		}
+	}
+	for _, r := range redact {
+		p.redactLog(ctx, r)
 	}
 	// Append result records after grouping so they are not read as content.
 	for _, t := range todo {
@@ -623,6 +621,7 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 			lr.SetSeverityNumber(plog.SeverityNumberInfo)
 			a := lr.Attributes()
 			a.PutStr("event.name", contract.EventEvaluationResult)
+			t.dims.put(a)
 			if !t.ran[i] {
 				noContextAttrs(a, c.name)
 				continue

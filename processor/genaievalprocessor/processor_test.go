@@ -273,6 +273,7 @@ func TestRealClientLogs(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), defaultCfg(), sink)
 	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, p.Shutdown(context.Background())) })
 	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
 	out := sink.AllLogs()[0]
 	require.Greater(t, out.LogRecordCount(), before)
@@ -450,6 +451,7 @@ func TestLogsRedactionAndSelection(t *testing.T) {
 	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, sink)
 	require.NoError(t, err)
 	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+	require.NoError(t, p.Shutdown(context.Background()))
 	out := sink.AllLogs()[0]
 	masked := 0
 	rls := out.ResourceLogs()
@@ -477,73 +479,7 @@ func TestLogsRedactionAndSelection(t *testing.T) {
 	ld2, _ := (&plog.JSONUnmarshaler{}).UnmarshalLogs(b)
 	n := ld2.LogRecordCount()
 	require.NoError(t, p.ConsumeLogs(context.Background(), ld2))
+	require.NoError(t, p.Shutdown(context.Background()))
 	assert.Equal(t, n, sink.AllLogs()[0].LogRecordCount(), "nothing selected, nothing added")
 }
 
-// TestSplitLogBatches: an SDK can send a call's system and user events in
-// one OTLP request and its choice in the next. The answer is still judged
-// against the request it answers (here: a fabricated RAG answer).
-func TestSplitLogBatches(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(testutil.SharedDir(t), "data", "genai-samples", "real-clients", "otel-logs.json"))
-	require.NoError(t, err)
-	all, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(b)
-	require.NoError(t, err)
-	// Find the fabricated-answer call and split its records: request first.
-	var target pcommon.SpanID
-	for _, g := range genai.GroupLogRecords(all) {
-		for _, r := range g.Records {
-			if strings.Contains(r.Body().AsString(), "[scenario:rag_hallucinated]") {
-				target = g.SpanID
-			}
-		}
-	}
-	require.False(t, target.IsEmpty())
-	request, answer := plog.NewLogs(), plog.NewLogs()
-	rs := all.ResourceLogs()
-	for i := 0; i < rs.Len(); i++ {
-		for j := 0; j < rs.At(i).ScopeLogs().Len(); j++ {
-			lrs := rs.At(i).ScopeLogs().At(j).LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				lr := lrs.At(k)
-				if lr.SpanID() != target {
-					continue
-				}
-				dst := request
-				if genai.EventName(lr) == "gen_ai.choice" {
-					dst = answer
-				}
-				lr.CopyTo(dst.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty())
-			}
-		}
-	}
-	require.Positive(t, request.LogRecordCount())
-	require.Positive(t, answer.LogRecordCount())
-
-	sink := new(consumertest.LogsSink)
-	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), defaultCfg(), sink)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
-	require.NoError(t, p.ConsumeLogs(context.Background(), request))
-	require.NoError(t, p.ConsumeLogs(context.Background(), answer))
-	require.NoError(t, p.Shutdown(context.Background()))
-
-	labels := map[string]string{}
-	for _, ld := range sink.AllLogs()[1:] { // results of the answer's batch
-		rls := ld.ResourceLogs()
-		for i := 0; i < rls.Len(); i++ {
-			for j := 0; j < rls.At(i).ScopeLogs().Len(); j++ {
-				lrs := rls.At(i).ScopeLogs().At(j).LogRecords()
-				for k := 0; k < lrs.Len(); k++ {
-					a := lrs.At(k).Attributes()
-					if n, ok := a.Get(contract.AttrEvalName); ok {
-						l, _ := a.Get(contract.AttrEvalScoreLabel)
-						labels[n.Str()] = l.Str()
-					}
-				}
-			}
-		}
-	}
-	assert.Equal(t, contract.LabelFail, labels[contract.EvalHallucination], "%v", labels)
-	_, rescored := labels[contract.EvalPromptInjection]
-	assert.False(t, rescored && labels[contract.EvalPromptInjection] == contract.LabelFail, "the request is not scored twice")
-}

@@ -3,6 +3,8 @@ package genainormalizeprocessor
 import (
 	"errors"
 	"fmt"
+
+	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/assembly"
 )
 
 // Config of the genai_normalize processor.
@@ -25,6 +27,9 @@ type Config struct {
 	MaxContentBytes int `mapstructure:"max_content_bytes"`
 	// Conditions (OTTL, OR-ed) limit which spans/records are touched.
 	Conditions []string `mapstructure:"conditions"`
+	// CallAssembly holds the content log records of a model call until the
+	// call is complete, so later components see each call whole, once.
+	CallAssembly assembly.Config `mapstructure:"call_assembly"`
 
 	_ struct{}
 }
@@ -34,6 +39,7 @@ func createDefaultConfig() *Config {
 		Content:         true,
 		MaxContentBytes: 256 << 10,
 		Conditions:      []string{},
+		CallAssembly:    assembly.DefaultConfig(),
 	}
 }
 
@@ -47,6 +53,9 @@ func (c *Config) Validate() error {
 		if cond == "" {
 			errs = append(errs, fmt.Errorf("conditions[%d]: empty condition", i))
 		}
+	}
+	if err := c.CallAssembly.Validate("call_assembly"); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

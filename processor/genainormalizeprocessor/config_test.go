@@ -3,6 +3,7 @@ package genainormalizeprocessor
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
+	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/assembly"
 	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/metadata"
 )
 
@@ -28,7 +30,10 @@ func TestConfig(t *testing.T) {
 		{id: component.NewIDWithName(metadata.Type, "full"), want: &Config{
 			Overwrite: true, RemoveOriginals: true, EmitLegacySystem: true, Content: false, MaxContentBytes: 65536,
 			Conditions: []string{`attributes["gen_ai.operation.name"] != nil`},
+			CallAssembly: assembly.Config{Enabled: true, Timeout: 3 * time.Second, WaitForSpan: false,
+				MaxPendingCalls: 500, MaxPendingBytes: 1 << 20, MaxRecordsPerCall: 32},
 		}},
+		{id: component.NewIDWithName(metadata.Type, "bad_assembly"), wantErr: "call_assembly.timeout"},
 		{id: component.NewIDWithName(metadata.Type, "bad_budget"), wantErr: "max_content_bytes"},
 		{id: component.NewIDWithName(metadata.Type, "unknown_key"), wantErr: "overwrite_all"},
 	}

@@ -5,8 +5,12 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
+
+	"github.com/periscope-otel/periscope/internal/sharedstate"
+	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/assembly"
 
 	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/metadata"
 )
@@ -21,13 +25,21 @@ func NewFactory() processor.Factory {
 		processor.WithLogs(createLogs, metadata.LogsStability))
 }
 
+// assemblers is the call assembly shared by the traces and logs instances
+// of one configured genai_normalize: spans feed it, log records wait in it.
+var assemblers sharedstate.Registry[*assembly.Assembler]
+
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
 	p, err := newNormalizer(set, cfg.(*Config), false)
 	if err != nil {
 		return nil, err
 	}
+	asm, release := p.acquireAssembler(set)
+	asm.ExpectSpans()
+	p.asm = asm
 	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
-		processorhelper.WithCapabilities(capabilities))
+		processorhelper.WithCapabilities(capabilities),
+		processorhelper.WithShutdown(func(context.Context) error { release(); return nil }))
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
@@ -35,6 +47,24 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 	if err != nil {
 		return nil, err
 	}
+	asm, release := p.acquireAssembler(set)
+	p.asm = asm
 	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
-		processorhelper.WithCapabilities(capabilities))
+		processorhelper.WithCapabilities(capabilities),
+		processorhelper.WithStart(func(context.Context, component.Host) error {
+			if p.cfg.CallAssembly.Enabled {
+				asm.Start(func(ctx context.Context, ld plog.Logs, released assembly.Released) error {
+					p.normalizeLogs(ctx, ld, released)
+					return next.ConsumeLogs(ctx, ld)
+				})
+			}
+			return nil
+		}),
+		processorhelper.WithShutdown(func(ctx context.Context) error {
+			// Downstream components are still running: what is held is
+			// passed on, not dropped.
+			asm.Shutdown(ctx)
+			release()
+			return nil
+		}))
 }

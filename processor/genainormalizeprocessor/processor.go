@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processorhelper"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
@@ -16,6 +17,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/internal/ratelog"
 	"github.com/periscope-otel/periscope/internal/selector"
+	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/assembly"
 	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/metadata"
 )
 
@@ -26,6 +28,7 @@ type normalizer struct {
 	logs  *selector.Logs
 	log   *ratelog.Logger
 	tel   telemetry
+	asm   *assembly.Assembler // shared with the other signal's instance
 }
 
 type telemetry struct {
@@ -99,6 +102,11 @@ func (p *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrac
 					continue
 				}
 				p.write(ctx, span.Attributes(), &v)
+				if v.Category == genai.CategoryLLM && p.asm != nil {
+					id := v.Identity()
+					id.Failed = id.Failed || span.Status().Code() == ptrace.StatusCodeError
+					p.asm.Span(assembly.Key{Trace: span.TraceID(), Span: span.SpanID()}, id)
+				}
 				if counts == nil {
 					counts = make(map[genai.Dialect]int64, 2)
 				}
@@ -111,9 +119,27 @@ func (p *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrac
 }
 
 func (p *normalizer) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
+	var released assembly.Released
+	if p.asm != nil && p.cfg.CallAssembly.Enabled {
+		released = p.asm.Logs(ld)
+		if ld.ResourceLogs().Len() == 0 {
+			return ld, processorhelper.ErrSkipProcessingData // everything is held
+		}
+	}
+	p.normalizeLogs(ctx, ld, released)
+	return ld, nil
+}
+
+// normalizeLogs writes the normalized view on the GenAI records of each
+// call; records of a call released by assembly first get what its span
+// said (operation, provider, models), where they do not say it themselves.
+func (p *normalizer) normalizeLogs(ctx context.Context, ld plog.Logs, released assembly.Released) {
 	counts := map[genai.Dialect]int64{}
 	var notSelected int64
 	for _, g := range genai.GroupLogRecords(ld) {
+		if id, ok := released[assembly.Key{Trace: g.TraceID, Span: g.SpanID}]; ok {
+			stampIdentity(g.Records, &id)
+		}
 		v := genai.ReadLogRecords(g.Records, g.Resource, p.opts)
 		if !v.IsGenAI() {
 			continue
@@ -146,7 +172,27 @@ func (p *normalizer) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, 
 		p.noteProblems(ctx, &v)
 	}
 	p.record(ctx, counts, 0, notSelected)
-	return ld, nil
+}
+
+// stampIdentity copies the call identity of a span onto its content records.
+func stampIdentity(records []plog.LogRecord, id *genai.CallIdentity) {
+	for _, lr := range records {
+		if !genai.IsCallRecord(lr) {
+			continue
+		}
+		attrs := lr.Attributes()
+		for _, kv := range [...][2]string{
+			{genai.KeyOperation, id.Operation}, {genai.KeyProvider, id.Provider},
+			{genai.KeyRequestModel, id.RequestModel}, {genai.KeyResponseModel, id.ResponseModel},
+		} {
+			if kv[1] == "" {
+				continue
+			}
+			if _, ok := attrs.Get(kv[0]); !ok {
+				attrs.PutStr(kv[0], kv[1])
+			}
+		}
+	}
 }
 
 // matchLog finds the record's resource and scope for the OTTL context.

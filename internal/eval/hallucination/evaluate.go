@@ -180,7 +180,6 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 	addPiece(in.System)
 	if e.cfg.GroundOnInput {
 		addPiece(in.Input)
-		addPiece(in.Prior)
 	}
 	if kept < total {
 		sc.addFinding(eval.Finding{Rule: RuleCtxTrunc, Start: kept, End: total})
