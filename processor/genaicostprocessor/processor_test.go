@@ -318,3 +318,24 @@ func dropTableHash(t *testing.T, td ptrace.Traces) {
 		}
 	}
 }
+
+// TestAssembledContentRecordsAreNotBilled: content records of a call that
+// call assembly stamped with the span's operation and model are the span's
+// content, not a second billable call: no cost, no unpriced mark.
+func TestAssembledContentRecordsAreNotBilled(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(testutil.SharedDir(t), "data", "genai-samples", "real-clients", "otel-logs.json"))
+	require.NoError(t, err)
+	ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(data)
+	require.NoError(t, err)
+	forEachRecord(ld, func(lr plog.LogRecord) {
+		lr.Attributes().PutStr("gen_ai.operation.name", "chat")
+		lr.Attributes().PutStr("gen_ai.provider.name", "openai")
+		lr.Attributes().PutStr("gen_ai.request.model", "gpt-4o-mini")
+	})
+	out := processLogsOnce(t, createDefaultConfig(), ld)
+	forEachRecord(out, func(lr plog.LogRecord) {
+		raw := lr.Attributes().AsRaw()
+		assert.NotContains(t, raw, contract.AttrCost)
+		assert.NotContains(t, raw, contract.AttrCostUnpriced)
+	})
+}

@@ -28,6 +28,9 @@ import (
 
 const rounds = 3
 
+// artifactsDir holds the run's configs, logs and exported data.
+var artifactsDir string
+
 // After the rounds, one family sends a burst of injection attempts: its
 // prompt_injection failure rate jumps from the baseline's 1 in 13 to 100%,
 // which genai_metrics must report as a quality regression.
@@ -81,6 +84,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("artifacts (configs, logs, exported data): %s", art)
+	artifactsDir = art
 
 	// Static checks first: they need nothing running.
 	if out, err := runCmd(time.Minute, nil, root, promtoolBin, "check", "rules", rulesFile); err != nil {
@@ -474,6 +478,9 @@ type evalResult struct {
 	score       float64
 	hasScore    bool
 	explanation string
+	// on result log records: the call's dimensions, which genai_metrics reads
+	onRecord            bool
+	op, provider, model string
 }
 
 func evalResults(sp jaegerSpan, logs []plog.LogRecord) []evalResult {
@@ -492,13 +499,23 @@ func evalResults(sp jaegerSpan, logs []plog.LogRecord) []evalResult {
 		if lr.SpanID().String() != sp.SpanID || (lr.EventName() != contract.EventEvaluationResult && attr(lr, "event.name") != contract.EventEvaluationResult) {
 			continue
 		}
-		r := evalResult{name: attr(lr, contract.AttrEvalName), label: attr(lr, contract.AttrEvalScoreLabel), explanation: attr(lr, contract.AttrEvalExplanation)}
+		r := evalResult{name: attr(lr, contract.AttrEvalName), label: attr(lr, contract.AttrEvalScoreLabel), explanation: attr(lr, contract.AttrEvalExplanation),
+			op: attr(lr, "gen_ai.operation.name"), provider: attr(lr, "gen_ai.provider.name"), model: attr(lr, "gen_ai.request.model"), onRecord: true}
 		if v, ok := lr.Attributes().Get(contract.AttrEvalScoreValue); ok && v.Type() == pcommon.ValueTypeDouble {
 			r.score, r.hasScore = v.Double(), true
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+func resultOf(rs []evalResult, name string) (evalResult, bool) {
+	for _, r := range rs {
+		if r.name == name {
+			return r, true
+		}
+	}
+	return evalResult{}, false
 }
 
 func attr(lr plog.LogRecord, k string) string {
@@ -511,6 +528,25 @@ func attr(lr plog.LogRecord, k string) string {
 func checkEvals(t *testing.T, s scenario, sp jaegerSpan, logs []plog.LogRecord, caps familyCaps) {
 	t.Helper()
 	results := evalResults(sp, logs)
+	// One call, one judgement: each evaluator reports once per call, however
+	// the call's content arrived (span, span events, log records in many requests).
+	times := map[string]int{}
+	for _, r := range results {
+		if times[r.name]++; times[r.name] == 2 {
+			t.Errorf("%s: evaluator %s reported more than once for one call", s.ID, r.name)
+		}
+		if r.onRecord && (r.op != sp.str("gen_ai.operation.name") || r.provider != "openai" || r.model != s.Model) {
+			t.Errorf("%s: result %s carries operation=%q provider=%q model=%q, want the call's %q/openai/%q",
+				s.ID, r.name, r.op, r.provider, r.model, sp.str("gen_ai.operation.name"), s.Model)
+		}
+	}
+	if s.Context != "" && s.Expect.Clean {
+		// A grounded RAG answer is judged against its context, not skipped.
+		h, ok := resultOf(results, contract.EvalHallucination)
+		if !ok || !h.hasScore || h.label != contract.LabelPass {
+			t.Errorf("%s: hallucination = %+v (present %v), want a scored pass against the context in the system message", s.ID, h, ok)
+		}
+	}
 	failed := map[string]bool{}
 	for _, f := range sp.strings(contract.AttrEvalFailed) {
 		failed[f] = true

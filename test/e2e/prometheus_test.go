@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/periscope-otel/periscope/internal/contract"
@@ -422,6 +423,8 @@ func checkPrometheus(t *testing.T, prom promClient, jaeger jaegerClient, spec sc
 		}
 	}
 
+	checkEvalCounts(t, prom)
+
 	// Exemplars link evaluation scores and latency to traces that Jaeger really holds.
 	for _, series := range []string{"periscope_eval_score_bucket", "gen_ai_client_operation_duration_seconds_bucket"} {
 		ex, err := prom.exemplars(series, since.Add(-time.Minute))
@@ -538,4 +541,105 @@ func checkPrometheus(t *testing.T, prom promClient, jaeger jaegerClient, spec sc
 	if err != nil {
 		t.Errorf("alert rules: %v", err)
 	}
+}
+
+// checkEvalCounts: the evaluation metrics count calls. Per family and
+// evaluator, Prometheus holds exactly as many scores as Periscope exported
+// scored results (each call has at most one per evaluator, checked per
+// scenario), and no evaluation series lacks the call's operation or provider.
+func checkEvalCounts(t *testing.T, prom promClient) {
+	t.Helper()
+	var lastErr error
+	err := eventually(30*time.Second, time.Second, func() error {
+		want, err := exportedScores()
+		if err != nil {
+			return err
+		}
+		for fam, byEval := range want {
+			for ev, n := range byEval {
+				q := fmt.Sprintf(`sum(periscope_eval_score_count{service_name=%q, gen_ai_evaluation_name=%q})`, fam, ev)
+				v, err := prom.query(q)
+				if err != nil {
+					return err
+				}
+				got := 0.0
+				if len(v) > 0 {
+					got = v[0].float()
+				}
+				if int(got) != n {
+					lastErr = fmt.Errorf("%s = %v, want %d (calls judged)", q, got, n)
+					return lastErr
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Errorf("evaluation counts: %v", err)
+	}
+	for _, q := range []string{
+		`count(periscope_eval_score_count{gen_ai_operation_name="_OTHER"})`,
+		`count(periscope_eval_score_count{gen_ai_provider_name="_OTHER"})`,
+	} {
+		if v, err := prom.query(q); err != nil || len(v) > 0 {
+			t.Errorf("%s: want no series (evaluations carry their call's dimensions), got %v (err %v)", q, v, err)
+		}
+	}
+}
+
+// exportedScores counts the scored evaluation results Periscope exported
+// (span events and log records), by service and evaluator.
+func exportedScores() (map[string]map[string]int, error) {
+	art := artifactsDir
+	out := map[string]map[string]int{}
+	add := func(svc string, attrs pcommon.Map) {
+		name, ok := attrs.Get(contract.AttrEvalName)
+		if _, scored := attrs.Get(contract.AttrEvalScoreValue); !ok || !scored {
+			return
+		}
+		if out[svc] == nil {
+			out[svc] = map[string]int{}
+		}
+		out[svc][name.Str()]++
+	}
+	tds, err := readTraceFile(filepath.Join(art, "periscope-traces.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	for _, td := range tds {
+		for i := 0; i < td.ResourceSpans().Len(); i++ {
+			rs := td.ResourceSpans().At(i)
+			svc, _ := rs.Resource().Attributes().Get("service.name")
+			for j := 0; j < rs.ScopeSpans().Len(); j++ {
+				spans := rs.ScopeSpans().At(j).Spans()
+				for k := 0; k < spans.Len(); k++ {
+					evs := spans.At(k).Events()
+					for e := 0; e < evs.Len(); e++ {
+						if evs.At(e).Name() == contract.EventEvaluationResult {
+							add(svc.AsString(), evs.At(e).Attributes())
+						}
+					}
+				}
+			}
+		}
+	}
+	lds, err := readLogFile(filepath.Join(art, "periscope-logs.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	for _, ld := range lds {
+		for i := 0; i < ld.ResourceLogs().Len(); i++ {
+			rl := ld.ResourceLogs().At(i)
+			svc, _ := rl.Resource().Attributes().Get("service.name")
+			for j := 0; j < rl.ScopeLogs().Len(); j++ {
+				lrs := rl.ScopeLogs().At(j).LogRecords()
+				for k := 0; k < lrs.Len(); k++ {
+					if lrs.At(k).EventName() == contract.EventEvaluationResult {
+						add(svc.AsString(), lrs.At(k).Attributes())
+					}
+				}
+			}
+		}
+	}
+	return out, nil
 }

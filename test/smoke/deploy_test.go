@@ -226,6 +226,40 @@ func TestAgentGatewayLB(t *testing.T) {
 			t.Errorf("log record %q of span %s: %d of %d arrived", k.event, k.span, gotLogs[k], n)
 		}
 	}
+	// A call's log records meet its span on one gateway: call assembly and
+	// the judgement of the call need both on one instance.
+	met := 0
+	for i, b := range backends {
+		for k := range readLogs(t, filepath.Join(b.dir, "data")) {
+			at := traceAt[k.trace]
+			if len(at) == 0 {
+				continue // no span in the samples for this record
+			}
+			if !at[i] {
+				t.Errorf("log record %q of span %s reached gateway-%d, its trace gateway %v", k.event, k.span, i+1, at)
+			}
+			met++
+		}
+	}
+	if met == 0 {
+		t.Error("no log record shares a trace with a span: the check above checked nothing")
+	}
+	t.Logf("%d log records delivered by their trace's gateway", met)
+	// The routing attribute stops at the gateways.
+	for _, b := range backends {
+		for _, s := range readSpans(t, filepath.Join(b.dir, "data")) {
+			if _, ok := s.span.Attributes().Get("periscope.route"); ok {
+				t.Fatalf("span %q reached a backend with periscope.route", s.span.Name())
+			}
+		}
+		for _, recs := range readLogs(t, filepath.Join(b.dir, "data")) {
+			for _, lr := range recs {
+				if _, ok := lr.Attributes().Get("periscope.route"); ok {
+					t.Fatal("log record reached a backend with periscope.route")
+				}
+			}
+		}
+	}
 
 	// The agent masks PII before it leaves the host.
 	// The agent masks PII before it leaves the host.

@@ -67,7 +67,14 @@ switch (family) {
     loggerProvider = new LoggerProvider({
       resource,
       processors: [
-        new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${otlp}/v1/logs` }), scheduledDelayMillis: 200 }),
+        // One record per OTLP request: a call's system, user and choice
+        // records arrive apart, as they do from any SDK whose log batches
+        // close mid-call; Periscope must still judge each call once.
+        new BatchLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: `${otlp}/v1/logs` }),
+          scheduledDelayMillis: 200,
+          maxExportBatchSize: 1,
+        }),
       ],
     });
     logs.setGlobalLoggerProvider(loggerProvider);
