@@ -2,8 +2,12 @@ package testutil
 
 import (
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
 
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
 // SplitCalls spreads the log records of each call (span id) over n
@@ -52,4 +56,28 @@ func SplitCalls(ld plog.Logs, n int, rng *rand.Rand) []plog.Logs {
 		}
 	}
 	return out
+}
+
+// RealOTelClient loads what the official OpenTelemetry JS instrumentation
+// sent for one run of the e2e scenarios (shared/data/genai-samples/real-clients):
+// the model-call spans and the content log records of those calls.
+func RealOTelClient(tb testing.TB) (ptrace.Traces, plog.Logs) {
+	tb.Helper()
+	dir := filepath.Join(SharedDir(tb), "data", "genai-samples", "real-clients")
+	b, err := os.ReadFile(filepath.Join(dir, "otel-traces.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(b)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if b, err = os.ReadFile(filepath.Join(dir, "otel-logs.json")); err != nil {
+		tb.Fatal(err)
+	}
+	ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(b)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return td, ld
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -122,15 +120,7 @@ func collect(cp *callPipeline) callResults {
 }
 
 func realOTelClient(t *testing.T) (ptrace.Traces, plog.Logs, int) {
-	dir := filepath.Join(testutil.SharedDir(t), "data", "genai-samples", "real-clients")
-	b, err := os.ReadFile(filepath.Join(dir, "otel-traces.json"))
-	require.NoError(t, err)
-	td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(b)
-	require.NoError(t, err)
-	b, err = os.ReadFile(filepath.Join(dir, "otel-logs.json"))
-	require.NoError(t, err)
-	ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(b)
-	require.NoError(t, err)
+	td, ld := testutil.RealOTelClient(t)
 	return td, ld, len(genai.GroupLogRecords(ld))
 }
 

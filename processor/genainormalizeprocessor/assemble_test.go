@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -24,21 +22,6 @@ import (
 	"github.com/periscope-otel/periscope/internal/testutil"
 	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/metadata"
 )
-
-// The official OpenTelemetry JS instrumentation, captured: 14 model-call
-// spans and the 34 content log records of those calls.
-func realOTelCall(t *testing.T) (ptrace.Traces, plog.Logs) {
-	dir := filepath.Join(testutil.SharedDir(t), "data", "genai-samples", "real-clients")
-	b, err := os.ReadFile(filepath.Join(dir, "otel-traces.json"))
-	require.NoError(t, err)
-	td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(b)
-	require.NoError(t, err)
-	b, err = os.ReadFile(filepath.Join(dir, "otel-logs.json"))
-	require.NoError(t, err)
-	ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(b)
-	require.NoError(t, err)
-	return td, ld
-}
 
 // batchSink records every batch passed on, safely for the assembler's
 // background loop.
@@ -111,7 +94,7 @@ func TestAssemblyInterleavings(t *testing.T) {
 }
 
 func checkInterleaving(t *testing.T, split int, spanAt string, dup bool, seed uint64) {
-	td, ld := realOTelCall(t)
+	td, ld := testutil.RealOTelClient(t)
 	want := map[string]bool{}
 	calls := map[string]int{}
 	for i := 0; i < ld.ResourceLogs().Len(); i++ {
