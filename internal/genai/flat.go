@@ -24,6 +24,7 @@ type flatMessage struct {
 
 type flatPart struct {
 	typ, text, id, name, args string
+	url                       string // OpenInference image.image.url
 }
 
 // flatMessages reassembles <i>.<field> keys, sorted by numeric index.
@@ -64,7 +65,7 @@ func partAt(parts *[]flatPart, i int) *flatPart {
 // tool_calls.<j>.<id|name|arguments>.
 func (f *flatMessages) set(r *reader, rest string, v pcommon.Value) {
 	i, field, ok := splitIndex(rest)
-	if !ok {
+	if !ok || field == "" { // "0.message." names no field: no message
 		return
 	}
 	m := f.at(i)
@@ -72,10 +73,15 @@ func (f *flatMessages) set(r *reader, rest string, v pcommon.Value) {
 	case "role":
 		m.role = strVal(v)
 	case "content":
-		if v.Type() == pcommon.ValueTypeStr {
+		switch v.Type() {
+		case pcommon.ValueTypeStr:
 			m.content = r.b.take(v.Str())
-		} else if x, ok := r.contentValue(field, v); ok {
-			m.content = r.b.take(anyText(x))
+		case pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
+			m.content = r.b.take(v.AsString()) // a number is text, not nothing
+		default:
+			if x, ok := r.contentValue(field, v); ok {
+				m.content = r.b.take(anyText(x))
+			}
 		}
 	case "name":
 		m.name = strVal(v)
@@ -99,6 +105,11 @@ func (f *flatMessages) set(r *reader, rest string, v pcommon.Value) {
 				p.typ = strVal(v)
 			case "text":
 				p.text = r.b.take(strVal(v))
+			case "image.image.url", "image.url", "image_url.url", "audio.audio.url":
+				p.url = strVal(v)
+				if p.typ == "" {
+					p.typ = strings.SplitN(sub, ".", 2)[0]
+				}
 			}
 			return
 		}
@@ -131,8 +142,14 @@ func (f *flatMessages) messages(r *reader, defaultRole string) []Message {
 		if !fm.set {
 			continue
 		}
+		if fm.role == "" && fm.content == "" && fm.name == "" && len(fm.contentParts) == 0 && len(fm.toolCalls) == 0 && fm.toolCallID == "" {
+			continue // only unknown fields: nothing to say
+		}
 		role := fm.role
-		if role == "" {
+		switch {
+		case role == "" && fm.toolCallID != "":
+			role = "tool" // answers a tool call
+		case role == "":
 			role = defaultRole
 		}
 		var m Message
@@ -157,13 +174,16 @@ func (f *flatMessages) messages(r *reader, defaultRole string) []Message {
 		}
 		for _, p := range fm.contentParts {
 			typ := p.typ
-			if typ == "" || typ == "text" {
+			switch {
+			case typ == "" || typ == "text":
 				if p.text != "" {
 					m.Parts = append(m.Parts, Part{Type: PartText, Content: p.text})
 				}
-				continue
+			case p.url != "":
+				m.Parts = append(m.Parts, r.mediaPart(strings.TrimSuffix(typ, "_url"), p.url))
+			default:
+				m.Parts = append(m.Parts, Part{Type: typ, Content: p.text})
 			}
-			m.Parts = append(m.Parts, Part{Type: typ, Content: p.text})
 		}
 		for _, tc := range fm.toolCalls {
 			m.Parts = append(m.Parts, Part{Type: PartToolCall, ID: tc.id, Name: tc.name, Arguments: tc.args})

@@ -192,6 +192,9 @@ func (r *reader) decodeMessage(m map[string]any, defaultRole string) Message {
 		msg.FinishReason = NormalizeFinishReason(fr)
 	}
 	toolCallID := str(m["tool_call_id"])
+	if str(m["role"]) == "" && toolCallID != "" {
+		msg.Role = "tool" // no role, but it answers a tool call
+	}
 	if parts, ok := m["parts"].([]any); ok {
 		msg.Parts = r.decodeParts(parts)
 	}
@@ -289,19 +292,20 @@ func (r *reader) decodePart(m map[string]any) (Part, bool) {
 		// Binary payloads are not content for text evaluators: keep the
 		// shape, not the bytes.
 		return Part{Type: PartBlob, Modality: mod, MimeType: firstStr(m, "mime_type", "mimeType", "media_type")}, true
-	case "uri", "image_url", "file", "input_image", "input_file":
-		p := Part{Type: PartURI, Modality: str(m["modality"]), MimeType: firstStr(m, "mime_type", "mimeType")}
-		if typ == "file" || typ == "input_file" {
-			p.Type = PartFile
-			p.Content = firstStr(m, "file_id", "fileId")
-		} else {
-			p.Content = firstStr(m, "uri", "url", "image_url")
-			if iu, ok := m["image_url"].(map[string]any); ok {
-				p.Content = str(iu["url"])
-			}
+	case "file", "input_file":
+		return Part{Type: PartFile, Modality: str(m["modality"]), MimeType: firstStr(m, "mime_type", "mimeType"), Content: firstStr(m, "file_id", "fileId")}, true
+	case "uri", "image_url", "input_image":
+		u := firstStr(m, "uri", "url", "image_url")
+		if iu, ok := m["image_url"].(map[string]any); ok {
+			u = str(iu["url"])
 		}
-		if len(p.Content) > 2048 { // data: URLs carry payloads
-			p.Content = ""
+		mod := str(m["modality"])
+		if mod == "" {
+			mod = "image" // image_url / input_image; a bare uri part names its modality
+		}
+		p := r.mediaPart(mod, u)
+		if mt := firstStr(m, "mime_type", "mimeType"); mt != "" {
+			p.MimeType = mt
 		}
 		return p, true
 	}
@@ -403,4 +407,35 @@ func (r *reader) decodeDocuments(x any) []Document {
 		}
 	}
 	return out
+}
+
+// maxURIBytes bounds a media URL kept as a uri part; longer ones are data:
+// URLs carrying the payload, kept within the content budget.
+const maxURIBytes = 2048
+
+// maxBlobBytes bounds the base64 payload of a data: URL kept as a blob.
+const maxBlobBytes = 64 << 10
+
+// mediaPart turns a media URL into a semconv part: an http(s) or other URL
+// is a uri part (the URL kept); a data: URL is a blob with its MIME type and
+// base64 payload (semconv v1.38 media parts).
+func (r *reader) mediaPart(modality, u string) Part {
+	if modality == "" {
+		modality = "image"
+	}
+	if rest, ok := strings.CutPrefix(u, "data:"); ok {
+		meta, payload, _ := strings.Cut(rest, ",")
+		mime, _, _ := strings.Cut(meta, ";")
+		if len(payload) > maxBlobBytes || len(payload) > r.b.remaining {
+			// Media must not crowd the text evaluators read out of the budget.
+			r.b.truncated = true
+			payload = ""
+		}
+		return Part{Type: PartBlob, Modality: modality, MimeType: mime, Content: r.b.take(payload)}
+	}
+	if len(u) > maxURIBytes {
+		r.b.truncated = true
+		u = ""
+	}
+	return Part{Type: PartURI, Modality: modality, Content: u}
 }

@@ -105,6 +105,13 @@ type reader struct {
 	eventFinish                []string
 	promptVars                 map[string]string
 	invocationParams, lfParams string
+
+	params    RequestParams
+	paramPrio [numParams]uint8
+	// Tool definitions: semconv / OpenInference / Vercel lists, OpenLLMetry flattened.
+	toolDefs  []any
+	flatTools flatTools
+	toolDesc  string
 }
 
 // init prepares a reader; readers live on the caller's stack (a reader per
@@ -174,8 +181,9 @@ func toInt(v pcommon.Value) (int64, bool) {
 	case pcommon.ValueTypeInt:
 		return v.Int(), true
 	case pcommon.ValueTypeDouble:
+		// A count is a whole number: 3.14 tokens is invalid, not 3.
 		d := v.Double()
-		if math.IsNaN(d) || math.IsInf(d, 0) || d > 1e15 || d < -1e15 {
+		if math.IsNaN(d) || math.IsInf(d, 0) || d > 1e15 || d < -1e15 || d != math.Trunc(d) {
 			return 0, false
 		}
 		return int64(d), true
@@ -184,7 +192,7 @@ func toInt(v pcommon.Value) (int64, bool) {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return n, true
 		}
-		if d, err := strconv.ParseFloat(s, 64); err == nil && d > -1e15 && d < 1e15 {
+		if d, err := strconv.ParseFloat(s, 64); err == nil && d > -1e15 && d < 1e15 && d == math.Trunc(d) {
 			return int64(d), true
 		}
 	}
@@ -390,19 +398,21 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.setStr(fRequestModel, 8, strVal(v))
 	case "llm.invocation_parameters":
 		r.invocationParams = strVal(v)
+		r.marks |= mOpenInference
 	case "langfuse.observation.model.parameters":
 		r.lfParams = strVal(v)
 	case "gen_ai.response.model":
 		r.setStr(fResponseModel, 0, strVal(v))
 	case "llm.response.model_name":
 		r.setStr(fResponseModel, 1, strVal(v))
-	case "llm.model_name":
+	case "llm.response.model":
+		// An explicit response-model key wins over the generic llm.model_name.
 		r.setStr(fResponseModel, 2, strVal(v))
-		r.marks |= mOpenInference
 	case "ai.response.model":
 		r.setStr(fResponseModel, 3, strVal(v))
-	case "llm.response.model":
-		r.setStr(fResponseModel, 5, strVal(v))
+	case "llm.model_name":
+		r.setStr(fResponseModel, 6, strVal(v))
+		r.marks |= mOpenInference
 
 	case "gen_ai.response.id":
 		r.setStr(fResponseID, 0, strVal(v))
@@ -517,6 +527,9 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.finish = appendFinish(r.finish[:0], v)
 	case "llm.finish_reason", "ai.response.finishReason", "ai.finishReason":
 		r.finishAlt = strVal(v)
+	case "llm.response.finish_reason", "llm.response.stop_reason":
+		r.finishAlt = strVal(v)
+		r.marks |= mOpenLLMetry
 
 	// --- reported cost ---------------------------------------------------
 	case "gen_ai.usage.cost.amount":
@@ -625,6 +638,12 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.toolName = strVal(v)
 	case "gen_ai.tool.call.id", "ai.toolCall.id", "tool.id":
 		r.toolID = strVal(v)
+	case "gen_ai.tool.description", "tool.description":
+		r.toolDesc = strVal(v)
+	case "gen_ai.tool.definitions", "ai.prompt.tools":
+		if r.opts.Content {
+			r.toolDefs = append(r.toolDefs, r.toolList(k, v)...)
+		}
 	case "gen_ai.tool.call.arguments", "ai.toolCall.args", "ai.toolCall.input", "gen_ai.tool.args":
 		if r.opts.Content {
 			r.toolArgs = r.toolText(v)
@@ -708,7 +727,9 @@ func (r *reader) attr(k string, v pcommon.Value) {
 			r.v.RetrievalQuery = r.b.take(strVal(v))
 		}
 	default:
-		r.prefixed(k, v)
+		if !r.param(k, v) {
+			r.prefixed(k, v)
+		}
 	}
 }
 
@@ -789,6 +810,17 @@ func (r *reader) prefixed(k string, v pcommon.Value) {
 	case strings.HasPrefix(k, "llm.choices."):
 		if r.opts.Content {
 			r.flatOut.set(r, strings.Replace(k[len("llm.choices."):], ".completion.text", ".content", 1), v)
+		}
+	case strings.HasPrefix(k, "llm.request.functions."):
+		r.marks |= mOpenLLMetry
+		if r.opts.Content {
+			r.flatTools.set(k[len("llm.request.functions."):], v)
+		}
+	case strings.HasPrefix(k, "llm.tools."):
+		// llm.tools.<i>.tool.json_schema: one OpenAI tool object as JSON text
+		r.marks |= mOpenInference
+		if r.opts.Content && strings.HasSuffix(k, ".tool.json_schema") && len(r.toolDefs) < maxFlatIndex {
+			r.toolDefs = append(r.toolDefs, strVal(v))
 		}
 	case strings.HasPrefix(k, "llm.input_messages."):
 		r.marks |= mOpenInference

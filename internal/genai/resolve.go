@@ -17,7 +17,11 @@ func (r *reader) resolve(spanName string) {
 	}
 	if r.invocationParams != "" || r.lfParams != "" {
 		r.modelFromParams()
+		r.paramsFromJSON("llm.invocation_parameters", r.invocationParams)
+		r.paramsFromJSON("langfuse.observation.model.parameters", r.lfParams)
 	}
+	v.Request = r.params
+	v.ToolDescription = r.toolDesc
 
 	v.RequestModel = strings.TrimSpace(r.first(fRequestModel))
 	v.ResponseModel = strings.TrimSpace(r.first(fResponseModel))
@@ -61,6 +65,8 @@ func (r *reader) resolve(spanName string) {
 
 	if r.opts.Content {
 		r.contentResolve()
+		v.ToolDefinitions = append(toolDefinitions(r.toolDefs), r.flatTools.definitions()...)
+		r.finishOutputs()
 		if len(v.FinishReasons) == 0 {
 			for _, m := range v.OutputMessages {
 				if m.FinishReason != "" {
@@ -99,7 +105,7 @@ func (r *reader) dialect() Dialect {
 		return DialectSemconvLegacy
 	}
 	// Bare gen_ai.* keys without a provider key (v1.27-style): semconv.
-	if r.opName != "" || r.first(fRequestModel) != "" || r.intSet[iInput] != 0 || r.intSet[iOutput] != 0 {
+	if r.opName != "" || r.first(fRequestModel) != "" || r.intSet[iInput] != 0 || r.intSet[iOutput] != 0 || r.params.Has != 0 {
 		return DialectSemconv
 	}
 	return DialectNone
@@ -412,4 +418,28 @@ func (r *reader) vercelOutput() {
 		msg.FinishReason = NormalizeFinishReason(r.finishAlt)
 	}
 	r.v.OutputMessages = []Message{msg}
+}
+
+// finishOutputs gives output messages without a finish reason the span's
+// (the semconv output-message schema requires one): by index when the span
+// lists one per choice, else its first.
+func (r *reader) finishOutputs() {
+	v := &r.v
+	reasons := r.finish
+	if len(reasons) == 0 && r.finishAlt != "" {
+		reasons = []string{NormalizeFinishReason(r.finishAlt)}
+	}
+	if len(reasons) == 0 {
+		return
+	}
+	for i := range v.OutputMessages {
+		if v.OutputMessages[i].FinishReason != "" {
+			continue
+		}
+		if i < len(reasons) {
+			v.OutputMessages[i].FinishReason = reasons[i]
+		} else {
+			v.OutputMessages[i].FinishReason = reasons[0]
+		}
+	}
 }

@@ -215,6 +215,13 @@ type View struct {
 
 	Prompt Prompt
 
+	// Request holds the sampling parameters; ToolDefinitions the tools
+	// offered to the model (content reading only); ToolDescription the
+	// description on a tool-call span.
+	Request         RequestParams
+	ToolDefinitions []ToolDefinition
+	ToolDescription string
+
 	// ContentBytes is the number of content bytes read; Truncated is set when
 	// the byte budget cut content off.
 	ContentBytes int

@@ -102,6 +102,7 @@ func (p *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrac
 					continue
 				}
 				p.write(ctx, span.Attributes(), &v)
+				ss.SetSchemaUrl(SchemaURL)
 				if v.Category == genai.CategoryLLM && p.asm != nil {
 					id := v.Identity()
 					id.Failed = id.Failed || span.Status().Code() == ptrace.StatusCodeError
@@ -171,7 +172,25 @@ func (p *normalizer) normalizeLogs(ctx context.Context, ld plog.Logs, released a
 		counts[v.Dialect]++
 		p.noteProblems(ctx, &v)
 	}
+	if len(counts) > 0 {
+		setLogsSchemaURL(ld)
+	}
 	p.record(ctx, counts, 0, notSelected)
+}
+
+// setLogsSchemaURL marks the scopes holding normalized records with the
+// semconv version written.
+func setLogsSchemaURL(ld plog.Logs) {
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				if _, ok := lr.Attributes().Get(contract.AttrDialect); ok {
+					sl.SetSchemaUrl(SchemaURL)
+					break
+				}
+			}
+		}
+	}
 }
 
 // stampIdentity copies the call identity of a span onto its content records.

@@ -40,7 +40,23 @@ const (
 	keyPromptName      = contract.AttrPromptName
 	keyPromptVersion   = contract.AttrPromptVersion
 	keyPromptVarPrefix = "gen_ai.prompt.variable."
+	keyToolDescription = "gen_ai.tool.description"
+	keyToolDefinitions = "gen_ai.tool.definitions"
+
+	keyTemperature      = "gen_ai.request.temperature"
+	keyTopP             = "gen_ai.request.top_p"
+	keyTopK             = "gen_ai.request.top_k"
+	keyFrequencyPenalty = "gen_ai.request.frequency_penalty"
+	keyPresencePenalty  = "gen_ai.request.presence_penalty"
+	keyMaxTokens        = "gen_ai.request.max_tokens"
+	keySeed             = "gen_ai.request.seed"
+	keyChoiceCount      = "gen_ai.request.choice.count"
+	keyStopSequences    = "gen_ai.request.stop_sequences"
 )
+
+// SchemaURL is the semantic-conventions version the normalizer writes; it
+// is set on the scopes of normalized spans and records.
+const SchemaURL = "https://opentelemetry.io/schemas/1.41.0"
 
 // writer writes one view back onto an attribute map.
 type writer struct {
@@ -70,6 +86,50 @@ func (w *writer) putInt(k string, v int64) {
 	}
 	w.attrs.PutInt(k, v)
 	w.n++
+}
+
+func (w *writer) putDouble(k string, v float64) {
+	if cur, ok := w.attrs.Get(k); ok {
+		if !w.cfg.Overwrite || (cur.Type() == pcommon.ValueTypeDouble && cur.Double() == v) {
+			return
+		}
+	}
+	w.attrs.PutDouble(k, v)
+	w.n++
+}
+
+// writeRequest writes the request parameters with their semconv types
+// (double, int, string[]).
+func (w *writer) writeRequest(p *genai.RequestParams) {
+	if p.Has == 0 {
+		return
+	}
+	for _, d := range [...]struct {
+		f genai.ParamField
+		k string
+		v float64
+	}{
+		{genai.HasTemperature, keyTemperature, p.Temperature}, {genai.HasTopP, keyTopP, p.TopP}, {genai.HasTopK, keyTopK, p.TopK},
+		{genai.HasFrequencyPenalty, keyFrequencyPenalty, p.FrequencyPenalty}, {genai.HasPresencePenalty, keyPresencePenalty, p.PresencePenalty},
+	} {
+		if p.Has&d.f != 0 {
+			w.putDouble(d.k, d.v)
+		}
+	}
+	for _, d := range [...]struct {
+		f genai.ParamField
+		k string
+		v int64
+	}{
+		{genai.HasMaxTokens, keyMaxTokens, p.MaxTokens}, {genai.HasSeed, keySeed, p.Seed}, {genai.HasChoiceCount, keyChoiceCount, p.ChoiceCount},
+	} {
+		if p.Has&d.f != 0 {
+			w.putInt(d.k, d.v)
+		}
+	}
+	if p.Has&genai.HasStopSequences != 0 {
+		w.putStrs(keyStopSequences, p.StopSequences)
+	}
 }
 
 func (w *writer) putStrs(k string, vs []string) {
@@ -154,6 +214,10 @@ func (w *writer) writeMetadata(v *genai.View) {
 			w.n++
 		}
 	}
+	w.writeRequest(&v.Request)
+	if v.Category == genai.CategoryTool {
+		w.putStr(keyToolDescription, v.ToolDescription)
+	}
 	w.putStr(keyPromptName, v.Prompt.Name)
 	w.putStr(keyPromptVersion, v.Prompt.Version)
 	for name, val := range v.Prompt.Variables {
@@ -176,6 +240,16 @@ func (w *writer) writeContent(v *genai.View) {
 	}
 	if len(v.OutputMessages) > 0 {
 		w.putJSON(keyOutputMessages, semconvMessages(v.OutputMessages, true))
+	}
+	if len(v.ToolDefinitions) > 0 {
+		defs := make([]semconvToolDef, len(v.ToolDefinitions))
+		for i, d := range v.ToolDefinitions {
+			defs[i] = semconvToolDef{Type: d.Type, Name: d.Name, Description: d.Description}
+			if p := strings.TrimSpace(d.Parameters); p != "" && json.Valid([]byte(p)) {
+				defs[i].Parameters = json.RawMessage(p)
+			}
+		}
+		w.putJSON(keyToolDefinitions, defs)
 	}
 	if len(v.Documents) > 0 {
 		docs := make([]semconvDoc, len(v.Documents))
@@ -232,6 +306,13 @@ type semconvPart struct {
 	FileID    string `json:"file_id,omitempty"`
 }
 
+type semconvToolDef struct {
+	Type        string          `json:"type"`
+	Name        string          `json:"name"`
+	Description string          `json:"description,omitempty"`
+	Parameters  json.RawMessage `json:"parameters,omitempty"`
+}
+
 type semconvDoc struct {
 	ID      string   `json:"id,omitempty"`
 	Score   *float64 `json:"score,omitempty"`
@@ -243,6 +324,8 @@ func semconvMessages(msgs []genai.Message, output bool) []semconvMessage {
 	for i, m := range msgs {
 		out[i] = semconvMessage{Role: m.Role, Name: m.Name, Parts: semconvParts(m.Parts)}
 		if output {
+			// Absent only when the instrumentation reported no reason at
+			// all: never invented (see the conformance table).
 			out[i].FinishReason = m.FinishReason
 		}
 	}
@@ -266,7 +349,7 @@ func semconvParts(parts []genai.Part) []semconvPart {
 		case genai.PartToolCallResponse:
 			sp.ID, sp.Response = p.ID, p.Content
 		case genai.PartBlob:
-			sp.Modality, sp.MimeType = p.Modality, p.MimeType
+			sp.Modality, sp.MimeType, sp.Content = p.Modality, p.MimeType, p.Content
 		case genai.PartURI:
 			sp.Modality, sp.MimeType, sp.URI = p.Modality, p.MimeType, p.Content
 		case genai.PartFile:
@@ -324,6 +407,27 @@ var originals = map[string]string{
 	"ai.toolCall.id":                               keyToolCallID,
 	"ai.toolCall.args":                             keyToolArguments,
 	"ai.toolCall.result":                           keyToolResult,
+	"llm.response.finish_reason":                   keyFinishReasons,
+	"llm.response.stop_reason":                     keyFinishReasons,
+	"llm.temperature":                              keyTemperature,
+	"llm.top_p":                                    keyTopP,
+	"llm.top_k":                                    keyTopK,
+	"llm.frequency_penalty":                        keyFrequencyPenalty,
+	"llm.presence_penalty":                         keyPresencePenalty,
+	"llm.request.max_tokens":                       keyMaxTokens,
+	"llm.chat.stop_sequences":                      keyStopSequences,
+	"gen_ai.openai.request.seed":                   keySeed,
+	"ai.settings.temperature":                      keyTemperature,
+	"ai.settings.topP":                             keyTopP,
+	"ai.settings.topK":                             keyTopK,
+	"ai.settings.frequencyPenalty":                 keyFrequencyPenalty,
+	"ai.settings.presencePenalty":                  keyPresencePenalty,
+	"ai.settings.maxOutputTokens":                  keyMaxTokens,
+	"ai.settings.maxTokens":                        keyMaxTokens,
+	"ai.settings.seed":                             keySeed,
+	"ai.settings.stopSequences":                    keyStopSequences,
+	"tool.description":                             keyToolDescription,
+	"ai.prompt.tools":                              keyToolDefinitions,
 }
 
 // originalOf returns the semconv key replacing k, for flattened content
@@ -339,6 +443,8 @@ func originalOf(k string) (string, bool) {
 		return keyOutputMessages, true
 	case strings.HasPrefix(k, "retrieval.documents."):
 		return keyRetrievalDocs, true
+	case strings.HasPrefix(k, "llm.request.functions."):
+		return keyToolDefinitions, true
 	case strings.HasPrefix(k, "gen_ai.prompt.") && len(k) > len("gen_ai.prompt.") && isDigit(k[len("gen_ai.prompt.")]):
 		return keyInputMessages, true
 	case strings.HasPrefix(k, "gen_ai.completion.") && len(k) > len("gen_ai.completion.") && isDigit(k[len("gen_ai.completion.")]):
@@ -351,7 +457,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isContentKey(target string) bool {
 	switch target {
-	case keyInputMessages, keyOutputMessages, keyRetrievalDocs, keySystemInstr, keyToolArguments, keyToolResult:
+	case keyInputMessages, keyOutputMessages, keyRetrievalDocs, keySystemInstr, keyToolArguments, keyToolResult, keyToolDefinitions:
 		return true
 	}
 	return false
@@ -365,7 +471,9 @@ func (w *writer) removeOriginals(v *genai.View) {
 	present := make(map[string]bool, 8)
 	for _, t := range []string{keyInputTokens, keyOutputTokens, keyCacheRead, keyCacheCreation, keyReasoning,
 		keyRequestModel, keyResponseModel, keyResponseID, keyProvider, keyFinishReasons, keyOperation,
-		keyInputMessages, keyOutputMessages, keyRetrievalDocs, keyToolName, keyToolCallID, keyToolArguments, keyToolResult} {
+		keyInputMessages, keyOutputMessages, keyRetrievalDocs, keyToolName, keyToolCallID, keyToolArguments, keyToolResult,
+		keyTemperature, keyTopP, keyTopK, keyFrequencyPenalty, keyPresencePenalty, keyMaxTokens, keySeed, keyStopSequences,
+		keyToolDescription, keyToolDefinitions} {
 		_, present[t] = w.attrs.Get(t)
 	}
 	contentKept := v.Truncated || !w.cfg.Content
