@@ -30,7 +30,7 @@ var promNames = map[string]string{
 	contract.MetricTokenUsage:        "gen_ai_client_token_usage_count",
 	contract.MetricOperationDuration: "gen_ai_client_operation_duration_seconds_count",
 	contract.MetricUsageTokens:       "periscope_usage_tokens_total",
-	contract.MetricCost:              "periscope_cost_USD_total",
+	contract.MetricCost:              "periscope_cost_usd_total",
 	contract.MetricEvalScore:         "periscope_eval_score_count",
 	contract.MetricEvalFailures:      "periscope_eval_failures_total",
 	contract.MetricDriftScore:        "periscope_drift_score_ratio",
@@ -396,7 +396,7 @@ func checkPrometheus(t *testing.T, prom promClient, jaeger jaegerClient, spec sc
 	}
 	var got float64
 	err := eventually(30*time.Second, time.Second, func() error {
-		v, err := prom.query(`sum(periscope_cost_USD_total)`)
+		v, err := prom.query(`sum(periscope_cost_usd_total)`)
 		if err != nil {
 			return err
 		}
@@ -405,7 +405,7 @@ func checkPrometheus(t *testing.T, prom promClient, jaeger jaegerClient, spec sc
 		}
 		got = v[0].float()
 		if math.Abs(got-want) > 1e-9+1e-6*want {
-			return fmt.Errorf("sum(periscope_cost_USD_total)=%.9f, want %.9f", got, want)
+			return fmt.Errorf("sum(periscope_cost_usd_total)=%.9f, want %.9f", got, want)
 		}
 		return nil
 	})
