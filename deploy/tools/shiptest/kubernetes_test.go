@@ -1,0 +1,259 @@
+package shiptest
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/periscope-otel/periscope/deploy/tools/internal/k8sconfig"
+)
+
+type manifests struct {
+	daemonsets  []appsv1.DaemonSet
+	deployments []appsv1.Deployment
+	services    []corev1.Service
+	configmaps  []corev1.ConfigMap
+	hpas        []autoscalingv2.HorizontalPodAutoscaler
+	pdbs        []policyv1.PodDisruptionBudget
+	namespaces  []corev1.Namespace
+}
+
+// strict decodes one document into its API type, refusing unknown fields
+// (a misspelt key is an error, as the API server's strict validation says).
+func strict(t *testing.T, file string, doc []byte, into any) {
+	t.Helper()
+	if err := yaml.UnmarshalStrict(doc, into); err != nil {
+		t.Errorf("%s: %v", file, err)
+	}
+}
+
+func loadManifests(t *testing.T) manifests {
+	dir := filepath.Join(root(t), "deploy", "kubernetes")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	var m manifests
+	for _, f := range files {
+		if filepath.Base(f) == "kustomization.yaml" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, doc := range regexp.MustCompile(`(?m)^---\s*$`).Split(string(b), -1) {
+			if strings.TrimSpace(doc) == "" {
+				continue
+			}
+			var tm metav1.TypeMeta
+			if err := yaml.Unmarshal([]byte(doc), &tm); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			name := filepath.Base(f)
+			switch tm.APIVersion + "/" + tm.Kind {
+			case "apps/v1/DaemonSet":
+				var o appsv1.DaemonSet
+				strict(t, name, []byte(doc), &o)
+				m.daemonsets = append(m.daemonsets, o)
+			case "apps/v1/Deployment":
+				var o appsv1.Deployment
+				strict(t, name, []byte(doc), &o)
+				m.deployments = append(m.deployments, o)
+			case "v1/Service":
+				var o corev1.Service
+				strict(t, name, []byte(doc), &o)
+				m.services = append(m.services, o)
+			case "v1/ConfigMap":
+				var o corev1.ConfigMap
+				strict(t, name, []byte(doc), &o)
+				m.configmaps = append(m.configmaps, o)
+			case "v1/Namespace":
+				var o corev1.Namespace
+				strict(t, name, []byte(doc), &o)
+				m.namespaces = append(m.namespaces, o)
+			case "autoscaling/v2/HorizontalPodAutoscaler":
+				var o autoscalingv2.HorizontalPodAutoscaler
+				strict(t, name, []byte(doc), &o)
+				m.hpas = append(m.hpas, o)
+			case "policy/v1/PodDisruptionBudget":
+				var o policyv1.PodDisruptionBudget
+				strict(t, name, []byte(doc), &o)
+				m.pdbs = append(m.pdbs, o)
+			default:
+				t.Errorf("%s: unexpected %s %s", name, tm.APIVersion, tm.Kind)
+			}
+		}
+	}
+	return m
+}
+
+func TestKubernetesManifests(t *testing.T) {
+	m := loadManifests(t)
+	if len(m.daemonsets) != 1 || len(m.deployments) != 1 || len(m.configmaps) != 1 || len(m.hpas) != 1 || len(m.pdbs) != 1 || len(m.services) != 2 {
+		t.Fatalf("want an agent DaemonSet, a gateway Deployment, a ConfigMap, an HPA, a PDB and two Services; got %d/%d/%d/%d/%d/%d",
+			len(m.daemonsets), len(m.deployments), len(m.configmaps), len(m.hpas), len(m.pdbs), len(m.services))
+	}
+	cm := m.configmaps[0]
+
+	// The ConfigMap is config/*.yaml as the repository tests them.
+	want, err := k8sconfig.Render(filepath.Join(root(t), "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(filepath.Join(root(t), "deploy", "kubernetes", "configmaps.yaml"))
+	if !bytes.Equal(want, got) {
+		t.Error("deploy/kubernetes/configmaps.yaml is stale: run make k8s-configmaps")
+	}
+
+	pods := map[string]corev1.PodTemplateSpec{
+		"periscope-agent":   m.daemonsets[0].Spec.Template,
+		"periscope-gateway": m.deployments[0].Spec.Template,
+	}
+	selectors := map[string]*metav1.LabelSelector{
+		"periscope-agent":   m.daemonsets[0].Spec.Selector,
+		"periscope-gateway": m.deployments[0].Spec.Selector,
+	}
+	for name, tpl := range pods {
+		sel, err := metav1.LabelSelectorAsSelector(selectors[name])
+		if err != nil || !sel.Matches(labelSet(tpl.Labels)) {
+			t.Errorf("%s: selector does not match its pod template (%v)", name, err)
+		}
+		checkPod(t, name, tpl.Spec, cm)
+	}
+	// HPA and PDB point at the gateway.
+	if ref := m.hpas[0].Spec.ScaleTargetRef; ref.Kind != "Deployment" || ref.Name != m.deployments[0].Name {
+		t.Errorf("HPA targets %s/%s", ref.Kind, ref.Name)
+	}
+	if sel, _ := metav1.LabelSelectorAsSelector(m.pdbs[0].Spec.Selector); !sel.Matches(labelSet(pods["periscope-gateway"].Labels)) {
+		t.Error("PDB does not select the gateway pods")
+	}
+	// Both services select gateway pods; the headless one has no cluster IP.
+	headless := 0
+	for _, s := range m.services {
+		if !labelSet(pods["periscope-gateway"].Labels).matchesAll(s.Spec.Selector) {
+			t.Errorf("service %s does not select the gateway pods", s.Name)
+		}
+		if s.Spec.ClusterIP == corev1.ClusterIPNone {
+			headless++
+		}
+		for _, p := range s.Spec.Ports {
+			if !hasPort(pods["periscope-gateway"].Spec, p.TargetPort.String()) {
+				t.Errorf("service %s: target port %s is not a gateway container port", s.Name, p.TargetPort.String())
+			}
+		}
+	}
+	if headless != 1 {
+		t.Errorf("%d headless services, want 1 (for the load_balancing exporter's dns/k8s resolver)", headless)
+	}
+	// The agent forwards to the gateway Service.
+	if env := envOf(pods["periscope-agent"].Spec.Containers[0], "PERISCOPE_GATEWAY_ENDPOINT"); !strings.HasPrefix(env, "periscope-gateway.periscope.svc") {
+		t.Errorf("agent forwards to %q, want the periscope-gateway Service", env)
+	}
+}
+
+// checkPod: the image, a config file of the ConfigMap, probes on the
+// health_check port, non-root and read-only root, and every environment
+// variable a real setting of the configuration it runs.
+func checkPod(t *testing.T, name string, spec corev1.PodSpec, cm corev1.ConfigMap) {
+	if len(spec.Containers) != 1 {
+		t.Fatalf("%s: %d containers", name, len(spec.Containers))
+	}
+	c := spec.Containers[0]
+	if c.Image != "periscope" {
+		t.Errorf("%s: image %q, want periscope (set by kustomize images)", name, c.Image)
+	}
+	var conf string
+	for _, a := range c.Args {
+		if v, ok := strings.CutPrefix(a, "--config=/etc/periscope/"); ok {
+			conf = v
+		}
+	}
+	body, ok := cm.Data[conf]
+	if !ok {
+		t.Fatalf("%s: --config names %q, not in the ConfigMap", name, conf)
+	}
+	for _, p := range []*corev1.Probe{c.LivenessProbe, c.ReadinessProbe} {
+		if p == nil || p.HTTPGet == nil || !hasPortNumber(spec, p.HTTPGet.Port.String(), 13133) {
+			t.Errorf("%s: probes must hit health_check on 13133", name)
+		}
+	}
+	if !strings.Contains(body, "health_check") {
+		t.Errorf("%s: %s has no health_check extension for the probes", name, conf)
+	}
+	sc, psc := c.SecurityContext, spec.SecurityContext
+	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot || sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem ||
+		sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+		t.Errorf("%s: must run as non-root, read-only root, no privilege escalation", name)
+	}
+	for _, e := range c.Env {
+		if e.Name == "GOMEMLIMIT" {
+			continue
+		}
+		if !strings.Contains(body, "${env:"+e.Name) {
+			t.Errorf("%s: env %s is not read by %s", name, e.Name, conf)
+		}
+	}
+	if c.Resources.Limits.Memory().IsZero() {
+		t.Errorf("%s: no memory limit (memory_limiter and GOMEMLIMIT need one)", name)
+	}
+}
+
+type labelSet map[string]string
+
+func (l labelSet) Has(k string) bool    { _, ok := l[k]; return ok }
+func (l labelSet) Get(k string) string  { return l[k] }
+func (l labelSet) Lookup(k string) (string, bool) {
+	v, ok := l[k]
+	return v, ok
+}
+func (l labelSet) matchesAll(sel map[string]string) bool {
+	if len(sel) == 0 {
+		return false
+	}
+	for k, v := range sel {
+		if l[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func hasPort(spec corev1.PodSpec, name string) bool {
+	for _, c := range spec.Containers {
+		for _, p := range c.Ports {
+			if p.Name == name || fmt.Sprint(p.ContainerPort) == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasPortNumber(spec corev1.PodSpec, name string, number int32) bool {
+	for _, c := range spec.Containers {
+		for _, p := range c.Ports {
+			if (p.Name == name || fmt.Sprint(p.ContainerPort) == name) && p.ContainerPort == number {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func envOf(c corev1.Container, name string) string {
+	for _, e := range c.Env {
+		if e.Name == name {
+			return e.Value
+		}
+	}
+	return ""
+}
