@@ -106,6 +106,7 @@ type call struct {
 	records   int
 	bytes     int
 	hasOutput bool
+	known     bool
 	ident     *genai.CallIdentity
 	seen      []uint64 // record fingerprints, for redelivered requests
 }
@@ -174,6 +175,7 @@ func (a *Assembler) Span(k Key, id genai.CallIdentity) {
 
 type summary struct {
 	out     bool
+	known   bool // a record names the call's operation and model itself
 	records int
 	hold    bool
 	joined  *call // a held call this batch completes: its records join the batch
@@ -205,6 +207,7 @@ func (a *Assembler) Logs(ld plog.Logs) Released {
 				}
 				s.records++
 				s.out = s.out || genai.IsCallOutput(lr)
+				s.known = s.known || identified(lr)
 			}
 		}
 	}
@@ -230,6 +233,7 @@ func (a *Assembler) Logs(ld plog.Logs) Released {
 			ident = &id
 		}
 		hasOut := s.out || (c != nil && c.hasOutput)
+		known := s.known || (c != nil && c.known)
 		reason := ""
 		switch {
 		case !a.cfg.Enabled || !a.running:
@@ -237,7 +241,9 @@ func (a *Assembler) Logs(ld plog.Logs) Released {
 			reason = ReasonComplete
 		case ident != nil && (hasOut || ident.Failed):
 			reason = ReasonComplete
-		case hasOut && !a.waitSpan:
+		case hasOut && (!a.waitSpan || known):
+			// Nothing to wait for: no span comes here, or the records say
+			// what it would (assembled upstream, or a details event).
 			reason = ReasonComplete
 		case c != nil && c.records+s.records > a.cfg.MaxRecordsPerCall, c == nil && s.records > a.cfg.MaxRecordsPerCall:
 			reason = ReasonOverCap
@@ -291,8 +297,10 @@ func (a *Assembler) Logs(ld plog.Logs) Released {
 	}
 	rls.RemoveIf(func(rl plog.ResourceLogs) bool { return rl.ScopeLogs().Len() == 0 })
 	for key, s := range keys {
-		if s.hold && s.out {
-			a.calls[key].hasOutput = true
+		if s.hold {
+			c := a.calls[key]
+			c.hasOutput = c.hasOutput || s.out
+			c.known = c.known || s.known
 		}
 	}
 	for _, d := range joined {
@@ -320,6 +328,15 @@ func (a *Assembler) Logs(ld plog.Logs) Released {
 		a.tel.Duplicates(dups)
 	}
 	return released
+}
+
+// identified reports whether a record names its call's operation and model
+// (then the span has nothing to add).
+func identified(lr plog.LogRecord) bool {
+	a := lr.Attributes()
+	_, op := a.Get(genai.KeyOperation)
+	_, model := a.Get(genai.KeyRequestModel)
+	return op && model
 }
 
 // hold copies lr into c; it reports false for a redelivered record (same

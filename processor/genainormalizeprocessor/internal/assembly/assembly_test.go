@@ -308,3 +308,29 @@ func TestConfigValidateNamesKeys(t *testing.T) {
 	c.Enabled = false
 	assert.NoError(t, c.Validate("call_assembly"), "bounds of a disabled assembly are not checked")
 }
+
+func TestInferenceDetailsEvent(t *testing.T) {
+	a, _, _ := started(t, DefaultConfig(), false)
+	// The single details event with output messages is a whole call.
+	ld := callOf(key(1), "gen_ai.client.inference.operation.details")
+	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	lr.Attributes().PutStr("gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"hi"}]}]`)
+	a.Logs(ld)
+	assert.Equal(t, 1, ld.LogRecordCount())
+	// Without output messages (a failed call, or output not captured) it waits.
+	ld = callOf(key(2), "gen_ai.client.inference.operation.details")
+	a.Logs(ld)
+	assert.Equal(t, 0, ld.LogRecordCount())
+}
+
+func TestRecordsThatNameTheirCallDoNotWaitForTheSpan(t *testing.T) {
+	a, _, _ := started(t, DefaultConfig(), true)
+	ld := callOf(key(1), "gen_ai.user.message", "gen_ai.choice")
+	for _, rl := range ld.ResourceLogs().All() {
+		lr := rl.ScopeLogs().At(0).LogRecords().At(0)
+		lr.Attributes().PutStr("gen_ai.operation.name", "chat")
+		lr.Attributes().PutStr("gen_ai.request.model", "gpt-4o-mini")
+	}
+	a.Logs(ld)
+	assert.Equal(t, 2, ld.LogRecordCount(), "assembled upstream (an agent): passed on at once")
+}
