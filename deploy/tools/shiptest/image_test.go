@@ -69,7 +69,7 @@ func TestImage(t *testing.T) {
 				t.Errorf("%s: /%s missing", plat, f)
 			}
 		}
-		if h, ok := files["var/lib/periscope/"]; !ok || h.Uid != 10001 {
+		if h, ok := files["var/lib/periscope"]; !ok || h.Uid != 10001 {
 			t.Errorf("%s: /var/lib/periscope not owned by the image user", plat)
 		}
 		bin := files["periscope"]
@@ -153,7 +153,7 @@ func extract(t *testing.T, img v1.Image, dir string) map[string]*extracted {
 		if err != nil {
 			t.Fatal(err)
 		}
-		name := strings.TrimPrefix(h.Name, "/")
+		name := strings.TrimSuffix(strings.TrimPrefix(h.Name, "/"), "/")
 		e := &extracted{Uid: h.Uid}
 		out[name] = e
 		if h.Typeflag != tar.TypeReg {

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// template is one span of a sample with its resource and scope.
+type template struct {
+	res   pcommon.Resource
+	scope pcommon.InstrumentationScope
+	span  ptrace.Span
+}
+
+// loadTemplates reads every OTLP/JSON trace file of the given paths (files
+// or directories).
+func loadTemplates(paths []string) ([]template, error) {
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if st.IsDir() {
+			m, _ := filepath.Glob(filepath.Join(p, "*.json"))
+			files = append(files, m...)
+			continue
+		}
+		files = append(files, p)
+	}
+	var out []template
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(b)
+		if err != nil || td.SpanCount() == 0 {
+			continue // a logs sample, or not OTLP
+		}
+		for _, rs := range td.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					out = append(out, template{rs.Resource(), ss.Scope(), sp})
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no spans in %v", paths)
+	}
+	return out, nil
+}
+
+// generator makes batches of spans whose content is distinct per span (so
+// nothing can be cached by content) and padded to a target size.
+type generator struct {
+	templates []template
+	pad       int
+	filler    string
+}
+
+func newGenerator(t []template, pad int) *generator {
+	words := []string{"invoice", "refund", "customer", "shipment", "warranty", "account", "ticket", "order", "billing", "support"}
+	var b strings.Builder
+	for i := 0; b.Len() < pad; i++ {
+		b.WriteString(words[(i*7)%len(words)])
+		b.WriteByte(' ')
+	}
+	return &generator{templates: t, pad: pad, filler: b.String()}
+}
+
+// batch appends n spans, numbered from seq, to a new Traces.
+func (g *generator) batch(seq uint64, n int) ptrace.Traces {
+	td := ptrace.NewTraces()
+	for i := 0; i < n; i++ {
+		id := seq + uint64(i)
+		t := g.templates[int(id%uint64(len(g.templates)))]
+		rs := td.ResourceSpans().AppendEmpty()
+		t.res.CopyTo(rs.Resource())
+		ss := rs.ScopeSpans().AppendEmpty()
+		t.scope.CopyTo(ss.Scope())
+		sp := ss.Spans().AppendEmpty()
+		t.span.CopyTo(sp)
+		var tid [16]byte
+		var sid [8]byte
+		binary.BigEndian.PutUint64(tid[8:], id+1)
+		binary.BigEndian.PutUint64(sid[:], id+1)
+		sp.SetTraceID(tid)
+		sp.SetSpanID(sid)
+		sp.SetParentSpanID(pcommon.SpanID{})
+		g.distinct(sp.Attributes(), id)
+	}
+	return td
+}
+
+// distinct writes a per-span nonce (and the padding, once) into the content
+// strings of a span, keeping JSON content valid.
+func (g *generator) distinct(attrs pcommon.Map, id uint64) {
+	nonce := fmt.Sprintf("ref-%d ", id)
+	padded := false
+	for k, v := range attrs.All() {
+		if v.Type() != pcommon.ValueTypeStr || !contentKey(k) {
+			continue
+		}
+		extra := nonce
+		if !padded {
+			extra += g.filler
+		}
+		if s, ok := insertText(v.Str(), extra); ok {
+			v.SetStr(s)
+			padded = padded || extra != nonce
+		}
+	}
+}
+
+func contentKey(k string) bool {
+	for _, w := range []string{"content", "messages", "prompt", "completion", "input", "output", "text", "instructions"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// insertText puts extra at the start of the first text of s: inside the
+// first "content"/"text" JSON string of a JSON document, else in front.
+func insertText(s, extra string) (string, bool) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return s, false
+	}
+	if t[0] != '[' && t[0] != '{' {
+		return extra + s, true
+	}
+	for _, marker := range []string{`"content":"`, `"content": "`, `"text":"`, `"text": "`} {
+		if i := strings.Index(s, marker); i >= 0 {
+			j := i + len(marker)
+			return s[:j] + extra + s[j:], true
+		}
+	}
+	return s, false
+}
