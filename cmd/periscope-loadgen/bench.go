@@ -68,7 +68,8 @@ func transformCost() string {
 	var b strings.Builder
 	b.WriteString("\n  transform:\n    error_mode: ignore\n    trace_statements:\n")
 	for _, m := range models {
-		fmt.Fprintf(&b, "      - set(span.attributes[\"gen_ai.usage.cost\"], span.attributes[\"gen_ai.usage.input_tokens\"] * %g + span.attributes[\"gen_ai.usage.output_tokens\"] * %g) where span.attributes[\"gen_ai.request.model\"] == %q\n",
+		// OTTL takes plain decimals, not exponent notation.
+		fmt.Fprintf(&b, "      - set(span.attributes[\"gen_ai.usage.cost\"], span.attributes[\"gen_ai.usage.input_tokens\"] * %.9f + span.attributes[\"gen_ai.usage.output_tokens\"] * %.9f) where span.attributes[\"gen_ai.request.model\"] == %q\n",
 			m.in, m.out, m.name)
 	}
 	return b.String()
@@ -126,11 +127,19 @@ type result struct {
 }
 
 func runBench(o options, bin, only string) error {
-	want := map[string]bool{}
-	for _, n := range strings.Split(only, ",") {
+	var want []string
+	for _, n := range strings.Split(only, "|") {
 		if n = strings.TrimSpace(n); n != "" {
-			want[n] = true
+			want = append(want, n)
 		}
+	}
+	picked := func(name string) bool {
+		for _, w := range want {
+			if strings.Contains(name, w) {
+				return true
+			}
+		}
+		return len(want) == 0
 	}
 	dir, err := os.MkdirTemp("", "periscope-bench-")
 	if err != nil {
@@ -141,7 +150,7 @@ func runBench(o options, bin, only string) error {
 		o.spans, o.batch, o.workers, o.pad)
 	var results []result
 	for i, s := range scenarios {
-		if len(want) > 0 && !want[s.name] && i != 0 {
+		if i != 0 && !picked(s.name) { // pass-through always: the ratios' base
 			continue
 		}
 		r := benchOne(o, bin, dir, s)
@@ -186,7 +195,8 @@ func benchOne(o options, bin, dir string, s scenario) result {
 		}
 	}()
 	if err := waitHealthy("http://"+health+"/", 60*time.Second); err != nil {
-		r.err = fmt.Errorf("%w (log: %s)", err, cfg+".log")
+		b, _ := os.ReadFile(cfg + ".log")
+		r.err = fmt.Errorf("%w; collector output:\n%s", err, tail(string(b), 2000))
 		return r
 	}
 	// Warm up (first-call initialisation, template caches), then measure.
@@ -277,4 +287,11 @@ func waitHealthy(url string, timeout time.Duration) error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("not healthy after %v", timeout)
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }

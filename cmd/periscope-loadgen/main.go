@@ -42,7 +42,7 @@ func main() {
 	flag.IntVar(&o.pad, "pad", 4096, "bytes of padding text added to each span's content")
 	bench := flag.Bool("bench", false, "run the make-bench scenarios against --bin")
 	bin := flag.String("bin", "bin/periscope", "with --bench: the Periscope binary")
-	only := flag.String("only", "", "with --bench: comma-separated scenario names")
+	only := flag.String("only", "", "with --bench: scenarios whose names contain one of these |-separated words")
 	flag.Parse()
 	var err error
 	if *bench {
