@@ -133,42 +133,10 @@ func TestImage(t *testing.T) {
 	}
 }
 
-type extracted struct {
-	path string
-	Uid  int
-}
-
 // extract writes the image's flattened filesystem under dir.
-func extract(t *testing.T, img v1.Image, dir string) map[string]*extracted {
+func extract(t *testing.T, img v1.Image, dir string) map[string]*extractedFile {
 	t.Helper()
 	rc := mutate.Extract(img)
 	defer rc.Close()
-	out := map[string]*extracted{}
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		name := strings.TrimSuffix(strings.TrimPrefix(h.Name, "/"), "/")
-		e := &extracted{Uid: h.Uid}
-		out[name] = e
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		e.path = filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(e.path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(e.path, b, os.FileMode(h.Mode)&0o755|0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return extractTar(t, rc, dir)
 }

@@ -38,6 +38,13 @@ func strict(t *testing.T, file string, doc []byte, into any) {
 	}
 }
 
+// decode appends one strictly decoded document to list.
+func decode[T any](t *testing.T, file string, doc []byte, list *[]T) {
+	var o T
+	strict(t, file, doc, &o)
+	*list = append(*list, o)
+}
+
 func loadManifests(t *testing.T) manifests {
 	dir := filepath.Join(root(t), "deploy", "kubernetes")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
@@ -59,35 +66,22 @@ func loadManifests(t *testing.T) manifests {
 				t.Fatalf("%s: %v", f, err)
 			}
 			name := filepath.Base(f)
+			doc := []byte(doc)
 			switch tm.APIVersion + "/" + tm.Kind {
 			case "apps/v1/DaemonSet":
-				var o appsv1.DaemonSet
-				strict(t, name, []byte(doc), &o)
-				m.daemonsets = append(m.daemonsets, o)
+				decode(t, name, doc, &m.daemonsets)
 			case "apps/v1/Deployment":
-				var o appsv1.Deployment
-				strict(t, name, []byte(doc), &o)
-				m.deployments = append(m.deployments, o)
+				decode(t, name, doc, &m.deployments)
 			case "v1/Service":
-				var o corev1.Service
-				strict(t, name, []byte(doc), &o)
-				m.services = append(m.services, o)
+				decode(t, name, doc, &m.services)
 			case "v1/ConfigMap":
-				var o corev1.ConfigMap
-				strict(t, name, []byte(doc), &o)
-				m.configmaps = append(m.configmaps, o)
+				decode(t, name, doc, &m.configmaps)
 			case "v1/Namespace":
-				var o corev1.Namespace
-				strict(t, name, []byte(doc), &o)
-				m.namespaces = append(m.namespaces, o)
+				decode(t, name, doc, &m.namespaces)
 			case "autoscaling/v2/HorizontalPodAutoscaler":
-				var o autoscalingv2.HorizontalPodAutoscaler
-				strict(t, name, []byte(doc), &o)
-				m.hpas = append(m.hpas, o)
+				decode(t, name, doc, &m.hpas)
 			case "policy/v1/PodDisruptionBudget":
-				var o policyv1.PodDisruptionBudget
-				strict(t, name, []byte(doc), &o)
-				m.pdbs = append(m.pdbs, o)
+				decode(t, name, doc, &m.pdbs)
 			default:
 				t.Errorf("%s: unexpected %s %s", name, tm.APIVersion, tm.Kind)
 			}

@@ -1,7 +1,6 @@
 package shiptest
 
 import (
-	"archive/tar"
 	"bufio"
 	"compress/gzip"
 	"crypto/sha256"
@@ -9,7 +8,6 @@ import (
 	"debug/macho"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -151,32 +149,10 @@ func untar(t *testing.T, path, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	out := map[string]string{}
-	tr := tar.NewReader(gz)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return out
+	for name, e := range extractTar(t, gz, dir) {
+		if e.path != "" {
+			out[name] = e.path
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		p := filepath.Join(dir, filepath.FromSlash(h.Name))
-		if !strings.HasPrefix(p, dir) {
-			t.Fatalf("archive entry %q escapes", h.Name)
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		out[h.Name] = p
 	}
+	return out
 }
