@@ -28,6 +28,11 @@ func FuzzMessages(f *testing.F) {
 		"gen_ai.prompt.0.content", "llm.input_messages.0.message.content", "langfuse.observation.usage_details",
 		"mlflow.chat.tokenUsage", "ai.response.providerMetadata", "llm.prompt_template.variables", "mlflow.linkedPrompts",
 		"gen_ai.response.finish_reasons", "input.value",
+		// request parameters and tool definitions (JSON objects and lists)
+		"llm.invocation_parameters", "langfuse.observation.model.parameters", "gen_ai.tool.definitions",
+		"llm.tools.0.tool.json_schema", "llm.request.functions.0.parameters", "llm.chat.stop_sequences",
+		"gen_ai.request.temperature", "ai.settings.maxOutputTokens",
+		"llm.input_messages.0.message.contents.0.message_content.image.image.url",
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		span := ptrace.NewSpan()
