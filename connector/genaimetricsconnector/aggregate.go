@@ -75,7 +75,7 @@ type aggregator struct {
 	maxCardinality int
 	maxExemplars   int
 
-	tokenUsage, duration, usageTokens, cost, evalScore, evalFailures *metricAgg
+	tokenUsage, duration, firstChunk, usageTokens, cost, evalScore, evalFailures *metricAgg
 	all                                                              []*metricAgg
 
 	overflowRes *resource
@@ -85,11 +85,12 @@ func newAggregator(maxCardinality, maxExemplars int) *aggregator {
 	a := &aggregator{maxCardinality: maxCardinality, maxExemplars: maxExemplars, overflowRes: &resource{}}
 	a.tokenUsage = newMetric(contract.MetricTokenUsage, "Number of input and output tokens used per model call.", "{token}", kindHistogram, tokenBounds)
 	a.duration = newMetric(contract.MetricOperationDuration, "GenAI operation duration.", "s", kindHistogram, durationBounds)
+	a.firstChunk = newMetric(contract.MetricTimeToFirstChunk, "Time to the first chunk of a streamed response.", "s", kindHistogram, durationBounds)
 	a.usageTokens = newMetric(contract.MetricUsageTokens, "Tokens used by billable model calls, by token type (input, output, cache_read, cache_write, reasoning).", "{token}", kindSum, nil)
 	a.cost = newMetric(contract.MetricCost, "Cost of billable model calls.", "usd", kindSum, nil)
 	a.evalScore = newMetric(contract.MetricEvalScore, "Evaluation risk scores in [0,1] (1 = certainly bad).", "1", kindHistogram, scoreBounds)
 	a.evalFailures = newMetric(contract.MetricEvalFailures, "Evaluations that failed.", "{evaluation}", kindSum, nil)
-	a.all = []*metricAgg{a.tokenUsage, a.duration, a.usageTokens, a.cost, a.evalScore, a.evalFailures}
+	a.all = []*metricAgg{a.tokenUsage, a.duration, a.firstChunk, a.usageTokens, a.cost, a.evalScore, a.evalFailures}
 	return a
 }
 

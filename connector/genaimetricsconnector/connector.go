@@ -890,6 +890,10 @@ func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSp
 			}
 			latencyMs, hasLatency = d*1000, true
 		}
+		if v.HasTimeToFirstChunk {
+			cp := *ex
+			c.recordHist(c.agg.firstChunk, res, ts, v.TimeToFirstChunk, &cp)
+		}
 	}
 	c.recordEvals(evals, res, ts, ex)
 	if c.tracker != nil && (billable || len(evals) > 0) {

@@ -87,6 +87,7 @@ const (
 const (
 	MetricTokenUsage        = "gen_ai.client.token.usage"
 	MetricOperationDuration = "gen_ai.client.operation.duration"
+	MetricTimeToFirstChunk  = "gen_ai.client.operation.time_to_first_chunk"
 	MetricUsageTokens       = "periscope.usage.tokens"
 	MetricCost              = "periscope.cost"
 	MetricEvalScore         = "periscope.eval.score"

@@ -187,3 +187,15 @@ func TestRolesAndParts(t *testing.T) {
 	v = read(map[string]any{"openinference.span.kind": "TOOL", "tool.name": "lookup", "tool.description": "Looks things up"})
 	assert.Equal(t, "Looks things up", v.ToolDescription)
 }
+
+func TestTimeToFirstChunkOfEveryDialect(t *testing.T) {
+	for attrs, want := range map[string]float64{
+		"gen_ai.response.time_to_first_chunk": 0.25, "gen_ai.server.time_to_first_token": 0.25, "ai.response.msToFirstChunk": 250,
+	} {
+		v := read(map[string]any{"gen_ai.operation.name": "chat", attrs: want})
+		require.True(t, v.HasTimeToFirstChunk, attrs)
+		assert.InDelta(t, 0.25, v.TimeToFirstChunk, 1e-9, attrs)
+	}
+	v := read(map[string]any{"gen_ai.operation.name": "chat", "ai.response.msToFirstChunk": "soon"})
+	assert.False(t, v.HasTimeToFirstChunk)
+}

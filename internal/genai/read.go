@@ -420,6 +420,10 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.setStr(fResponseID, 1, strVal(v))
 	case "error.type":
 		r.v.ErrorType = strVal(v)
+	case "gen_ai.response.time_to_first_chunk", "gen_ai.client.operation.time_to_first_chunk", "gen_ai.server.time_to_first_token":
+		r.firstChunk(k, v, 1) // seconds (semconv; Vercel v7; OpenLIT)
+	case "ai.response.msToFirstChunk", "ai.stream.msToFirstChunk":
+		r.firstChunk(k, v, 1e-3) // milliseconds (Vercel AI SDK v3-v6)
 	case "gen_ai.request.stream", "llm.is_streaming", "gen_ai.request.is_stream":
 		if v.Type() == pcommon.ValueTypeBool {
 			r.v.Streaming = v.Bool()
@@ -917,6 +921,19 @@ func appendFinish(dst []string, v pcommon.Value) []string {
 		}
 	}
 	return dst
+}
+
+// firstChunk records the time to the first streamed chunk, in seconds; a
+// negative or non-numeric value is a read problem.
+func (r *reader) firstChunk(k string, v pcommon.Value, scale float64) {
+	d, ok := toFloat(v)
+	if !ok || d < 0 {
+		r.problem(k, "wrong_type")
+		return
+	}
+	if !r.v.HasTimeToFirstChunk {
+		r.v.TimeToFirstChunk, r.v.HasTimeToFirstChunk = d*scale, true
+	}
 }
 
 func (r *reader) setCost(k string, v pcommon.Value, prio int) {

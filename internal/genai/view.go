@@ -196,6 +196,10 @@ type View struct {
 	ServerAddress string
 	ErrorType     string
 	Streaming     bool
+	// TimeToFirstChunk is the seconds from request to the first streamed
+	// chunk, when the dialect reports it (HasTimeToFirstChunk).
+	TimeToFirstChunk    float64
+	HasTimeToFirstChunk bool
 
 	Usage         Usage
 	FinishReasons []string // normalized (stop, length, tool_call, content_filter, error, or raw)

@@ -425,6 +425,19 @@ func checkPrometheus(t *testing.T, prom promClient, jaeger jaegerClient, spec sc
 
 	checkEvalCounts(t, prom)
 
+	// Time to first chunk: the Vercel AI SDK reports it on every streamed
+	// call (ai.response.msToFirstChunk); one observation per streamed call.
+	streams := 0
+	for _, s := range spec.Scenarios {
+		if s.Kind == "stream" {
+			streams += rounds
+		}
+	}
+	q := `sum(gen_ai_client_operation_time_to_first_chunk_seconds_count{service_name="e2e-vercel"})`
+	if v, err := prom.query(q); err != nil || len(v) == 0 || int(v[0].float()) != streams {
+		t.Errorf("%s: want %d (streamed calls), got %v (err %v)", q, streams, v, err)
+	}
+
 	// Exemplars link evaluation scores and latency to traces that Jaeger really holds.
 	for _, series := range []string{"periscope_eval_score_bucket", "gen_ai_client_operation_duration_seconds_bucket"} {
 		ex, err := prom.exemplars(series, since.Add(-time.Minute))
