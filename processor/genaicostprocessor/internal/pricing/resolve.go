@@ -170,7 +170,9 @@ func (c *Catalog) lookup(family, model, region string) (Match, bool) {
 		for _, fb := range fallbackFamilies(cd.Family) {
 			for _, t := range c.Layers {
 				if e := t.Get(fb, cd.Name); e != nil {
-					return Match{Entry: e, Rule: cd.Rule + "+provider_fallback", Estimated: cd.Estimated}, true
+					// Another provider's row (Vertex for an Anthropic span,
+					// OpenAI for Azure): its price is an estimate, and says so.
+					return Match{Entry: e, Rule: cd.Rule + "+provider_fallback", Estimated: true}, true
 				}
 			}
 		}
