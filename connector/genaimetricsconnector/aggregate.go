@@ -76,7 +76,7 @@ type aggregator struct {
 	maxExemplars   int
 
 	tokenUsage, duration, firstChunk, usageTokens, cost, evalScore, evalFailures *metricAgg
-	all                                                              []*metricAgg
+	all                                                                          []*metricAgg
 
 	overflowRes *resource
 }

@@ -482,4 +482,3 @@ func TestLogsRedactionAndSelection(t *testing.T) {
 	require.NoError(t, p.Shutdown(context.Background()))
 	assert.Equal(t, n, sink.AllLogs()[0].LogRecordCount(), "nothing selected, nothing added")
 }
-

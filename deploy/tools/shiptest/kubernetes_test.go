@@ -203,8 +203,8 @@ func checkPod(t *testing.T, name string, spec corev1.PodSpec, cm corev1.ConfigMa
 
 type labelSet map[string]string
 
-func (l labelSet) Has(k string) bool    { _, ok := l[k]; return ok }
-func (l labelSet) Get(k string) string  { return l[k] }
+func (l labelSet) Has(k string) bool   { _, ok := l[k]; return ok }
+func (l labelSet) Get(k string) string { return l[k] }
 func (l labelSet) Lookup(k string) (string, bool) {
 	v, ok := l[k]
 	return v, ok

@@ -119,7 +119,7 @@ func TestRelease(t *testing.T) {
 		found[c.Name] = c.Version
 	}
 	for mod, ver := range map[string]string{
-		"go.opentelemetry.io/collector/otelcol": "v0.161.0",
+		"go.opentelemetry.io/collector/otelcol":                                                     "v0.161.0",
 		"github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor": "v0.161.0",
 	} {
 		if found[mod] != ver {

@@ -14,7 +14,7 @@ func TestAnotherProvidersPriceIsAnEstimate(t *testing.T) {
 	c := NewCatalog(nil, []*Table{tbl}, "")
 	for _, tc := range []struct {
 		family, model, id string
-		estimated       bool
+		estimated         bool
 	}{
 		{"anthropic", "claude-3-7-sonnet@20250219", "vertex_ai/claude-3-7-sonnet@20250219", true},
 		{"azure", "gpt-4o", "openai/gpt-4o", true},
