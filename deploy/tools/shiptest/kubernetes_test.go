@@ -140,7 +140,7 @@ func TestKubernetesManifests(t *testing.T) {
 			headless++
 		}
 		for _, p := range s.Spec.Ports {
-			if !hasPort(pods["periscope-gateway"].Spec, p.TargetPort.String()) {
+			if _, ok := portNumber(pods["periscope-gateway"].Spec, p.TargetPort.String()); !ok {
 				t.Errorf("service %s: target port %s is not a gateway container port", s.Name, p.TargetPort.String())
 			}
 		}
@@ -176,7 +176,11 @@ func checkPod(t *testing.T, name string, spec corev1.PodSpec, cm corev1.ConfigMa
 		t.Fatalf("%s: --config names %q, not in the ConfigMap", name, conf)
 	}
 	for _, p := range []*corev1.Probe{c.LivenessProbe, c.ReadinessProbe} {
-		if p == nil || p.HTTPGet == nil || !hasPortNumber(spec, p.HTTPGet.Port.String(), 13133) {
+		if p == nil || p.HTTPGet == nil {
+			t.Errorf("%s: probes must hit health_check on 13133", name)
+			continue
+		}
+		if n, _ := portNumber(spec, p.HTTPGet.Port.String()); n != 13133 {
 			t.Errorf("%s: probes must hit health_check on 13133", name)
 		}
 	}
@@ -221,26 +225,17 @@ func (l labelSet) matchesAll(sel map[string]string) bool {
 	return true
 }
 
-func hasPort(spec corev1.PodSpec, name string) bool {
+// portNumber returns the container port a Service or probe names (by
+// name or number).
+func portNumber(spec corev1.PodSpec, name string) (int32, bool) {
 	for _, c := range spec.Containers {
 		for _, p := range c.Ports {
 			if p.Name == name || fmt.Sprint(p.ContainerPort) == name {
-				return true
+				return p.ContainerPort, true
 			}
 		}
 	}
-	return false
-}
-
-func hasPortNumber(spec corev1.PodSpec, name string, number int32) bool {
-	for _, c := range spec.Containers {
-		for _, p := range c.Ports {
-			if (p.Name == name || fmt.Sprint(p.ContainerPort) == name) && p.ContainerPort == number {
-				return true
-			}
-		}
-	}
-	return false
+	return 0, false
 }
 
 func envOf(c corev1.Container, name string) string {

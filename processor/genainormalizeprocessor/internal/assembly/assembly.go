@@ -236,7 +236,7 @@ func (a *Assembler) Logs(ld plog.Logs) Released {
 		known := s.known || (c != nil && c.known)
 		reason := ""
 		switch {
-		case !a.cfg.Enabled || !a.running:
+		case !a.running:
 			// Nothing would release held records: pass everything on.
 			reason = ReasonComplete
 		case ident != nil && (hasOut || ident.Failed):
@@ -263,7 +263,7 @@ func (a *Assembler) Logs(ld plog.Logs) Released {
 			s.joined = c
 		}
 		a.markReleased(key, ident, released)
-		if a.cfg.Enabled && a.running {
+		if a.running {
 			a.tel.Released(reason, 1)
 		}
 	}
