@@ -85,7 +85,7 @@ func (p *Params) defaults() {
 		p.MinAnchored = 10
 	}
 	if p.MinLongest <= 0 {
-		p.MinLongest = 10
+		p.MinLongest = 9
 	}
 	if p.MinSystem <= 0 {
 		p.MinSystem = 40
@@ -116,6 +116,10 @@ type cluster struct {
 	shingle []uint64
 	size    int
 	elem    *list.Element
+
+	fixed    int  // fixed tokens (the separator aside)
+	sysFixed bool // a whole, long system prompt: the user turn is free input
+	stats    *slotStats
 }
 
 // Miner holds the mined templates.
@@ -332,20 +336,9 @@ func (m *Miner) Match(x []textmask.Token) Result {
 			cands = append(cands, c)
 		}
 	}
-	// 1. a template the call fits as is
-	for _, c := range cands {
-		if globMatch(c.tokens, x) {
-			c.count++
-			if fp := idOf(x); !c.seenRecently(fp) {
-				for i := range c.support {
-					if !c.tokens[i].Wild && c.support[i] < 1<<30 {
-						c.support[i]++
-					}
-				}
-			}
-			m.lru.MoveToFront(c.elem)
-			return Result{ID: c.id, Family: c.family}
-		}
+	// 1. the most specific template the call fits as is
+	if c := mostSpecific(cands, x); c != nil {
+		return m.fit(c, x)
 	}
 	// templates whose fixed text sits between slots: look by shared text
 	nIndexed := len(cands)
@@ -371,19 +364,8 @@ func (m *Miner) Match(x []textmask.Token) Result {
 			cands = append(cands, bc)
 		}
 	}
-	for _, c := range cands[nIndexed:] {
-		if globMatch(c.tokens, x) {
-			c.count++
-			if fp := idOf(x); !c.seenRecently(fp) {
-				for i := range c.support {
-					if !c.tokens[i].Wild && c.support[i] < 1<<30 {
-						c.support[i]++
-					}
-				}
-			}
-			m.lru.MoveToFront(c.elem)
-			return Result{ID: c.id, Family: c.family}
-		}
+	if c := mostSpecific(cands[nIndexed:], x); c != nil {
+		return m.fit(c, x)
 	}
 	// 1b. a template the call fits once its short islands between slots and
 	// the single tokens at slot edges are let go: these are where values of
@@ -398,6 +380,7 @@ func (m *Miner) Match(x []textmask.Token) Result {
 			c.tokens, c.support = rt, rs
 			c.count++
 			c.seenRecently(idOf(x))
+			c.settle(m.p.MinSystem)
 			m.reindex(c)
 			m.lru.MoveToFront(c.elem)
 			m.resize(c)
@@ -437,6 +420,7 @@ func (m *Miner) Match(x []textmask.Token) Result {
 		best.tokens, best.support = bestAl.merged, bestAl.support
 		best.count++
 		best.seenRecently(idOf(x))
+		best.settle(m.p.MinSystem)
 		m.reindex(best)
 		m.lru.MoveToFront(best.elem)
 		m.resize(best)
@@ -452,6 +436,7 @@ func (m *Miner) Match(x []textmask.Token) Result {
 	if familyScore >= m.p.FamilySim {
 		c.family = familyOf
 	}
+	c.settle(m.p.MinSystem)
 	if old, ok := m.byID[c.id]; ok { // same text as an evicted-and-reborn or colliding template
 		m.remove(old)
 	}
@@ -552,7 +537,13 @@ func statOf(t []tok) partStat {
 		for j > i && !t[j-1].Wild {
 			j--
 		}
-		st.anchored = max(st.anchored, len(t)-j)
+		// fixed at both ends: the call and the template agree on where
+		// the text starts and ends
+		if i > 0 && j < len(t) {
+			st.anchored = i + len(t) - j
+		} else {
+			st.anchored = max(st.anchored, len(t)-j)
+		}
 	}
 	return st
 }
