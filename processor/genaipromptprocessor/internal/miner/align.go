@@ -92,6 +92,7 @@ type alignment struct {
 	fixed    int    // fixed tokens kept (separators excluded)
 	gaps     int    // wildcards in merged
 	newGaps  int    // wildcards created inside fixed runs of t
+	bigGaps  int    // ... of which replace bigGap tokens or more of t
 	lost     int    // fixed tokens of t turned into slot text
 	lostSupp uint32 // highest support among lost tokens
 	anchored int    // longest fixed run touching the start or end of a part
@@ -116,6 +117,7 @@ func align(t []tok, supp []uint32, x []textmask.Token, minRun int, minSupport ui
 		fixed:     a.fixed + b.fixed,
 		gaps:      a.gaps + b.gaps,
 		newGaps:   a.newGaps + b.newGaps,
+		bigGaps:   a.bigGaps + b.bigGaps,
 		lost:      a.lost + b.lost,
 		lostSupp:  max(a.lostSupp, b.lostSupp),
 		pureEdits: a.pureEdits + b.pureEdits,
@@ -272,6 +274,9 @@ func alignPart(t []tok, supp []uint32, x []textmask.Token, minRun int, minSuppor
 			al.gaps++
 			if !wasWildInside {
 				al.newGaps++
+				if lostN >= bigGap {
+					al.bigGaps++
+				}
 				if lostN == 0 && insN >= pureEditMin || insN == 0 && lostN >= pureEditMin {
 					pureAt = append(pureAt, len(al.merged)-1)
 				}

@@ -457,6 +457,14 @@ func (c *cluster) seenRecently(fp uint64) bool {
 	return false
 }
 
+// A generalization that keeps less than MinSim of the template's text may
+// open at most maxLooseGaps new slots that each take bigGap tokens or more
+// of it.
+const (
+	maxLooseGaps = 2
+	bigGap       = 8
+)
+
 // accept decides whether generalizing c with the call is plausible. The
 // system part and the user part are judged apart: a template is either a
 // user turn with slots (its user part keeps enough fixed text) or a long
@@ -491,8 +499,13 @@ func (m *Miner) accept(c *cluster, al alignment, _ float64) bool {
 		return after.sys.fixed > 0
 	}
 	u := after.user
-	return float64(u.fixed) >= m.p.MinSim*float64(before.user.fixed) ||
-		u.anchored >= m.p.MinAnchored || u.longest >= m.p.MinLongest
+	if float64(u.fixed) >= m.p.MinSim*float64(before.user.fixed) {
+		return true
+	}
+	// most of the text goes: values that dwarf the template's text leave
+	// one or two large new slots; two templates sharing boilerplate leave
+	// many
+	return al.bigGaps <= maxLooseGaps && (u.anchored >= m.p.MinAnchored || u.longest >= m.p.MinLongest)
 }
 
 type partStat struct{ fixed, wild, anchored, longest int }

@@ -1,6 +1,8 @@
 package miner
 
 import (
+	"math"
+
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/textmask"
 )
 
@@ -17,12 +19,13 @@ import (
 // are told apart by the alignment itself.
 
 const (
-	edgeLen     = 4  // tokens at a slot's edge compared across calls
-	maxRun      = 64 // longest edge text a child takes from its slot
-	wholeMax    = 12 // slot values up to this many tokens are compared whole
-	statEntries = 8  // values remembered per slot and kind
-	statCalls   = 64 // distinct calls a template keeps statistics for
-	spawnMin    = 8  // calls that must share a slot value before it is template text
+	edgeLen     = 4    // tokens at a slot's edge compared across calls
+	maxRun      = 64   // longest edge text a child takes from its slot
+	wholeMax    = 12   // slot values up to this many tokens are compared whole
+	statEntries = 8    // values remembered per slot and kind
+	statCalls   = 64   // distinct calls a template keeps statistics for
+	spawnMin    = 4    // calls that must share a slot value before it is template text
+	minShare    = 0.25 // ... and the share of the template's calls they must surely be
 )
 
 const (
@@ -53,6 +56,9 @@ type slotStats struct {
 	calls map[uint64]struct{} // distinct calls counted since the text last changed
 	slots []slotStat          // one per slot, in order
 	hit   *slotEntry          // the entry observe reported last
+	// observed counts the calls whose values are in slots (calls a parent
+	// passed on are in calls only)
+	observed uint32
 }
 
 // span is the range of a call's tokens that fills one slot.
@@ -123,7 +129,7 @@ func (m *Miner) observe(c *cluster, x []textmask.Token, fp uint64, spans []span)
 	if _, dup := st.calls[fp]; dup {
 		return -1, 0
 	}
-	if len(st.calls) >= statCalls {
+	if st.observed >= statCalls {
 		c.stats = nil // settled
 		return -1, 0
 	}
@@ -131,7 +137,8 @@ func (m *Miner) observe(c *cluster, x []textmask.Token, fp uint64, spans []span)
 	if len(st.slots) != len(spans) {
 		st.slots = make([]slotStat, len(spans))
 	}
-	n := uint32(len(st.calls))
+	st.observed++
+	n := st.observed
 	slot = -1
 	for i, sp := range spans {
 		v := x[sp.lo:sp.hi]
@@ -153,11 +160,11 @@ func (m *Miner) observe(c *cluster, x []textmask.Token, fp uint64, spans []span)
 				continue
 			}
 			e := st.slots[i].e[k].add(hs[k], v, k)
-			if e == nil || slot >= 0 || e.n < spawnMin || e.n*4 < n {
+			if e == nil || slot >= 0 || e.n < spawnMin || wilsonLow(e.n, n) < minShare {
 				continue
 			}
 			if k == kindWhole && informative(nil, v, 1) && st.slots[i].fewValues() ||
-				k != kindWhole && !e.full && e.n*3 >= n && informative(e.run, nil, 2) {
+				k != kindWhole && !e.full && informative(e.run, nil, 2) {
 				slot, kind = i, k
 				st.hit = e
 			}
@@ -253,6 +260,21 @@ func informative(run []tok, whole []textmask.Token, minWords int) bool {
 		count(t.Text)
 	}
 	return words >= minWords
+}
+
+// wilsonLow is the lower bound of the 95% Wilson interval of k successes
+// in n trials: a share that early calls inflate by chance stays low.
+func wilsonLow(k, n uint32) float64 {
+	if n == 0 {
+		return 0
+	}
+	const z = 1.96
+	p := float64(k) / float64(n)
+	fn := float64(n)
+	d := 1 + z*z/fn
+	c := p + z*z/(2*fn)
+	r := z * math.Sqrt(p*(1-p)/fn+z*z/(4*fn*fn))
+	return (c - r) / d
 }
 
 // fewValues reports whether a slot only ever takes a few values, each
