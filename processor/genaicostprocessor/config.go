@@ -110,7 +110,12 @@ type AttributesConfig struct {
 	Images        []string `mapstructure:"images"`
 	AudioSeconds  []string `mapstructure:"audio_seconds"`
 	Region        []string `mapstructure:"region"`
-	_             struct{}
+	// Modality token counts (subsets of input, cache reads and output).
+	ImageInput       []string `mapstructure:"image_input"`
+	VideoInput       []string `mapstructure:"video_input"`
+	CachedAudioInput []string `mapstructure:"cached_audio_input"`
+	ImageOutput      []string `mapstructure:"image_output"`
+	_                struct{}
 }
 
 func createDefaultConfig() *Config {

@@ -25,6 +25,10 @@ const (
 	slotImages
 	slotAudioSeconds
 	slotRegion
+	slotImageIn
+	slotVideoIn
+	slotCachedAudioIn
+	slotImageOut
 )
 
 // defaultKeys are the attribute spellings instrumentations use today.
@@ -42,6 +46,10 @@ var defaultKeys = map[slot][]string{
 	slotSearchContext: {"gen_ai.request.search_context_size", "openai.request.web_search_options.search_context_size", "perplexity.request.search_context_size"},
 	slotImages:        {"gen_ai.usage.images", "gen_ai.request.image.count"},
 	slotAudioSeconds:  {"gen_ai.usage.audio.seconds", "gen_ai.request.audio.duration"},
+	slotImageIn:       {"gen_ai.usage.image.input_tokens"},
+	slotVideoIn:       {"gen_ai.usage.video.input_tokens"},
+	slotCachedAudioIn: {"gen_ai.usage.audio.cache_read.input_tokens"},
+	slotImageOut:      {"gen_ai.usage.image.output_tokens"},
 }
 
 // builtinSlot maps the built-in keys with a string switch (compiled to a
@@ -72,6 +80,14 @@ func builtinSlot(k string) slot {
 		return slotImages
 	case "gen_ai.usage.audio.seconds", "gen_ai.request.audio.duration":
 		return slotAudioSeconds
+	case "gen_ai.usage.image.input_tokens":
+		return slotImageIn
+	case "gen_ai.usage.video.input_tokens":
+		return slotVideoIn
+	case "gen_ai.usage.audio.cache_read.input_tokens":
+		return slotCachedAudioIn
+	case "gen_ai.usage.image.output_tokens":
+		return slotImageOut
 	}
 	return 0
 }
@@ -110,6 +126,10 @@ func newKeyIndex(cfg AttributesConfig) *keyIndex {
 	add(slotImages, cfg.Images)
 	add(slotAudioSeconds, cfg.AudioSeconds)
 	add(slotRegion, cfg.Region)
+	add(slotImageIn, cfg.ImageInput)
+	add(slotVideoIn, cfg.VideoInput)
+	add(slotCachedAudioIn, cfg.CachedAudioInput)
+	add(slotImageOut, cfg.ImageOutput)
 	return ix
 }
 
@@ -133,6 +153,7 @@ type extras struct {
 	batch                                           bool
 	cw5m, cw1h, audioIn, audioOut, searches, images int64
 	millis                                          int64
+	imageIn, videoIn, cachedAudioIn, imageOut       int64
 }
 
 func (ix *keyIndex) read(attrs pcommon.Map, x *extras) {
@@ -165,6 +186,14 @@ func (ix *keyIndex) read(attrs pcommon.Map, x *extras) {
 			x.images = count(v)
 		case slotAudioSeconds:
 			x.millis = millis(v)
+		case slotImageIn:
+			x.imageIn = count(v)
+		case slotVideoIn:
+			x.videoIn = count(v)
+		case slotCachedAudioIn:
+			x.cachedAudioIn = count(v)
+		case slotImageOut:
+			x.imageOut = count(v)
 		}
 		return true
 	})

@@ -20,12 +20,16 @@ type Spec = map[string]any
 var rateKeys = map[string]pricing.Component{
 	"in": pricing.Input, "input": pricing.Input,
 	"out": pricing.Output, "output": pricing.Output,
-	"cache_read":     pricing.CacheRead,
-	"cache_write":    pricing.CacheWrite,
-	"cache_write_1h": pricing.CacheWrite1h,
-	"reasoning":      pricing.Reasoning,
-	"audio_in":       pricing.AudioIn,
-	"audio_out":      pricing.AudioOut,
+	"cache_read":       pricing.CacheRead,
+	"cache_write":      pricing.CacheWrite,
+	"cache_write_1h":   pricing.CacheWrite1h,
+	"reasoning":        pricing.Reasoning,
+	"audio_in":         pricing.AudioIn,
+	"audio_out":        pricing.AudioOut,
+	"image_in":         pricing.ImageIn,
+	"video_in":         pricing.VideoIn,
+	"cache_audio_read": pricing.CacheAudioRead,
+	"image_out":        pricing.ImageOut,
 }
 
 var kinds = map[string]pricing.Kind{
@@ -229,6 +233,7 @@ var versionKeys = map[string]bool{
 	"name": true, "kind": true, "history": true, "until": true, "tiers": true,
 	"batch": true, "flex": true, "priority": true, "fast": true,
 	"residency": true, "geo": true, "search": true, "request_fee": true, "image": true, "second": true, "per_request": true,
+	"thinking_output": true,
 }
 
 func buildVersion(s Spec) (*pricing.Version, error) {
@@ -309,6 +314,15 @@ func buildVersion(s Spec) (*pricing.Version, error) {
 				return nil, err
 			}
 			*f.dst = n
+		}
+	}
+	if raw, ok := s["thinking_output"]; ok {
+		switch raw {
+		case "true", true:
+			v.ThinkingOutput = true
+		case "false", false:
+		default:
+			return nil, fmt.Errorf("thinking_output: want true or false")
 		}
 	}
 	if raw, ok := s["request_fee"]; ok {

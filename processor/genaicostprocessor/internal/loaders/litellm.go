@@ -33,6 +33,9 @@ var litellmComponents = map[string]pricing.Component{
 	"output_cost_per_reasoning_token":           pricing.Reasoning,
 	"input_cost_per_audio_token":                pricing.AudioIn,
 	"output_cost_per_audio_token":               pricing.AudioOut,
+	"input_cost_per_image_token":                pricing.ImageIn,
+	"output_cost_per_image_token":               pricing.ImageOut,
+	"cache_read_input_audio_token_cost":         pricing.CacheAudioRead,
 }
 
 var litellmKinds = map[string]pricing.Kind{

@@ -17,6 +17,9 @@ type Usage struct {
 	CacheWrite5m          int64 // when only the 5m part is known
 	Reasoning             int64
 	AudioIn, AudioOut     int64
+	ImageIn, VideoIn      int64 // image / video input tokens (subsets of uncached input)
+	CacheAudioRead        int64 // cached audio input tokens (subset of cache reads)
+	ImageOut              int64 // image output tokens (subset of output)
 	HasInput, HasOutput   bool
 }
 
@@ -60,9 +63,15 @@ func Split(u Usage) Leaves {
 	}
 	l.Prompt = uncached + cr + cw
 	audioIn := min(clamp(u.AudioIn), uncached)
-	l.N[Input] = uncached - audioIn
+	imageIn := min(clamp(u.ImageIn), uncached-audioIn)
+	videoIn := min(clamp(u.VideoIn), uncached-audioIn-imageIn)
+	l.N[Input] = uncached - audioIn - imageIn - videoIn
 	l.N[AudioIn] = audioIn
-	l.N[CacheRead] = cr
+	l.N[ImageIn] = imageIn
+	l.N[VideoIn] = videoIn
+	cachedAudio := min(clamp(u.CacheAudioRead), cr)
+	l.N[CacheRead] = cr - cachedAudio
+	l.N[CacheAudioRead] = cachedAudio
 	l.N[CacheWrite1h] = min(w1h, cw)
 	l.N[CacheWrite] = cw - l.N[CacheWrite1h]
 
@@ -74,9 +83,11 @@ func Split(u Usage) Leaves {
 		out += r
 	}
 	audioOut := min(clamp(u.AudioOut), out-r)
+	imageOut := min(clamp(u.ImageOut), out-r-audioOut)
 	l.N[Reasoning] = r
 	l.N[AudioOut] = audioOut
-	l.N[Output] = out - r - audioOut
+	l.N[ImageOut] = imageOut
+	l.N[Output] = out - r - audioOut - imageOut
 	return l
 }
 
@@ -128,9 +139,9 @@ type Result struct {
 }
 
 var partOf = [numComponents]Part{
-	Input: PartInput, AudioIn: PartInput,
-	Output: PartOutput, AudioOut: PartOutput,
-	CacheRead:  PartCacheRead,
+	Input: PartInput, AudioIn: PartInput, ImageIn: PartInput, VideoIn: PartInput,
+	Output: PartOutput, AudioOut: PartOutput, ImageOut: PartOutput,
+	CacheRead: PartCacheRead, CacheAudioRead: PartCacheRead,
 	CacheWrite: PartCacheWrite, CacheWrite1h: PartCacheWrite,
 	Reasoning: PartReasoning,
 }
@@ -141,6 +152,10 @@ func Compute(e *Entry, req *Request) Result {
 	res := Result{Version: v, Mode: Standard}
 	leaves := Split(req.Usage)
 	res.UsageMode = leaves.Mode
+	if v.ThinkingOutput && leaves.N[Reasoning] > 0 {
+		leaves.N[Reasoning] += leaves.N[Output]
+		leaves.N[Output] = 0
+	}
 
 	rates := v.Base
 	tiers := v.Tiers
@@ -177,6 +192,9 @@ func Compute(e *Entry, req *Request) Result {
 	}
 	switch e.Kind {
 	case KindImage:
+		if leaves.N[ImageOut] > 0 && rates.Has(ImageOut) {
+			break // generated images billed as image output tokens, not again per image
+		}
 		n := req.Images
 		if n <= 0 {
 			n = 1

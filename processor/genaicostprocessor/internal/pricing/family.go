@@ -43,6 +43,20 @@ func Family(provider string) string {
 		return "perplexity"
 	case "meta", "meta_llama", "llama":
 		return "meta_llama"
+	case "moonshot", "moonshotai", "moonshot_ai", "kimi":
+		return "moonshot"
+	case "zai", "z.ai", "z_ai", "z-ai":
+		return "zai"
+	case "zhipu", "zhipuai", "zhipu_ai", "bigmodel":
+		return "zhipuai"
+	case "cerebras", "cerebras_ai":
+		return "cerebras"
+	case "huggingface", "hugging_face", "hf", "huggingface_hub", "hf_inference":
+		return "huggingface"
+	case "modal", "modal_labs":
+		return "modal"
+	case "dashscope", "alibaba", "alibaba_cloud", "aliyun", "qwen", "alibaba.dashscope":
+		return "dashscope"
 	}
 	p := strings.ToLower(provider)
 	if p != provider {
@@ -67,6 +81,10 @@ func fallbackFamilies(f string) []string {
 		return []string{"vertex_ai"}
 	case "anthropic":
 		return []string{"vertex_ai"}
+	case "zai":
+		return []string{"zhipuai"} // Z.ai is Zhipu's international platform
+	case "zhipuai":
+		return []string{"zai"}
 	}
 	return nil
 }
@@ -76,7 +94,8 @@ func fallbackFamilies(f string) []string {
 func prefixFamily(p string) string {
 	switch p {
 	case "openai", "anthropic", "gemini", "vertex_ai", "bedrock", "azure", "mistral", "cohere",
-		"deepseek", "xai", "groq", "together_ai", "fireworks_ai", "openrouter", "perplexity", "meta_llama", "azure_ai":
+		"deepseek", "xai", "groq", "together_ai", "fireworks_ai", "openrouter", "perplexity", "meta_llama", "azure_ai",
+		"cerebras", "dashscope", "moonshot", "zai", "huggingface", "modal":
 		return p
 	case "google", "models":
 		return "gemini"

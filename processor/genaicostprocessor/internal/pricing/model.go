@@ -12,18 +12,23 @@ import (
 type Component uint8
 
 const (
-	Input        Component = iota // uncached text input
-	Output                        // text output (reasoning priced separately when it has its own rate)
-	CacheRead                     // input served from the prompt cache
-	CacheWrite                    // cache creation, 5-minute TTL (the default TTL)
-	CacheWrite1h                  // cache creation, 1-hour TTL
-	Reasoning                     // reasoning/thinking output
-	AudioIn                       // audio input tokens
-	AudioOut                      // audio output tokens
+	Input          Component = iota // uncached text input
+	Output                          // text output (reasoning priced separately when it has its own rate)
+	CacheRead                       // input served from the prompt cache
+	CacheWrite                      // cache creation, 5-minute TTL (the default TTL)
+	CacheWrite1h                    // cache creation, 1-hour TTL
+	Reasoning                       // reasoning/thinking output
+	AudioIn                         // audio input tokens
+	AudioOut                        // audio output tokens
+	ImageIn                         // image input tokens
+	VideoIn                         // video input tokens
+	CacheAudioRead                  // audio input served from the prompt cache
+	ImageOut                        // image output tokens (generated images)
 	numComponents
 )
 
-var componentNames = [...]string{"input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning", "audio_input", "audio_output"}
+var componentNames = [...]string{"input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning", "audio_input", "audio_output",
+	"image_input", "video_input", "cache_read_audio", "image_output"}
 
 func (c Component) String() string { return componentNames[c] }
 
@@ -66,7 +71,8 @@ func (r *Rates) Overlay(o *Rates) {
 // Get returns the rate for c with the fallbacks every provider documents:
 // cache read/write without their own rate cost the input rate, a 1h write
 // without its own rate costs the 5m write rate, reasoning costs the output
-// rate, audio costs the text rate.
+// rate, audio, image and video cost the text rate, cached audio the cache
+// read rate.
 func (r *Rates) Get(c Component) int64 {
 	if r.Has(c) {
 		return r.V[c]
@@ -77,9 +83,11 @@ func (r *Rates) Get(c Component) int64 {
 			return r.V[CacheWrite]
 		}
 		return r.V[Input]
-	case CacheRead, CacheWrite, AudioIn:
+	case CacheRead, CacheWrite, AudioIn, ImageIn, VideoIn:
 		return r.V[Input]
-	case Reasoning, AudioOut:
+	case CacheAudioRead:
+		return r.Get(CacheRead)
+	case Reasoning, AudioOut, ImageOut:
 		return r.V[Output]
 	}
 	return r.V[c]
@@ -157,6 +165,11 @@ type Version struct {
 	RequestBySearchContext map[string]int64 // per-request fee keyed by search context size (low/medium/high)
 	PerImage               int64
 	PerSecond              int64
+
+	// ThinkingOutput: a call that reports reasoning tokens bills all its
+	// output at the reasoning rate (Alibaba Qwen's thinking mode: the
+	// thinking-mode output price applies to the answer too).
+	ThinkingOutput bool
 }
 
 // Kind is what an entry prices.

@@ -114,3 +114,35 @@ func FuzzParseDecimal(f *testing.F) {
 		}
 	})
 }
+
+// TestModalitySplit: image, video and audio input are carved out of the
+// uncached input, cached audio out of the cache reads, image output out of
+// the output; every token is billed once.
+func TestModalitySplit(t *testing.T) {
+	l := Split(Usage{Input: 10000, CacheRead: 3000, Output: 2000, Reasoning: 500,
+		AudioIn: 1000, ImageIn: 2000, VideoIn: 9000, CacheAudioRead: 5000, ImageOut: 1000, AudioOut: 200})
+	want := map[Component]int64{Input: 0, AudioIn: 1000, ImageIn: 2000, VideoIn: 4000, CacheRead: 0, CacheAudioRead: 3000,
+		Reasoning: 500, AudioOut: 200, ImageOut: 1000, Output: 300}
+	var sum int64
+	for c, n := range want {
+		if l.N[c] != n {
+			t.Errorf("%s: %d, want %d", c, l.N[c], n)
+		}
+	}
+	for _, n := range l.N {
+		sum += n
+	}
+	if sum != 12000 {
+		t.Errorf("leaves sum to %d, want 12000", sum)
+	}
+	// Without their own rates, modality tokens cost the text rates.
+	var r Rates
+	r.Put(Input, 1)
+	r.Put(Output, 2)
+	r.Put(CacheRead, 3)
+	for c, want := range map[Component]int64{ImageIn: 1, VideoIn: 1, CacheAudioRead: 3, ImageOut: 2} {
+		if got := r.Get(c); got != want {
+			t.Errorf("Get(%s) = %d, want %d", c, got, want)
+		}
+	}
+}

@@ -22,6 +22,14 @@ type Cand struct {
 // version, Vertex @version, fine-tune, stable suffix, dot/dash spelling and
 // finally the date-stripped alias. It never matches by substring.
 func Candidates(family, raw string) []Cand {
+	list := candidates(family, raw)
+	if isRouter(family) && len(list) > 0 {
+		return routerCandidates(family, list[0].Name, list)
+	}
+	return list
+}
+
+func candidates(family, raw string) []Cand {
 	m := strings.TrimSpace(raw)
 	if m == "" || len(m) > MaxModelLen {
 		return nil
@@ -120,11 +128,13 @@ func Candidates(family, raw string) []Cand {
 	}
 
 	// Vertex "@" versions: claude-sonnet-4-5@20250929.
+	// The provider's own dated name comes first; Vertex's row for another
+	// provider's span is another provider's price (an estimate).
 	if i := strings.IndexByte(cur, '@'); i > 0 {
+		c.add(f, cur[:i]+"-"+cur[i+1:], "vertex_version", est)
 		if f != "vertex_ai" {
-			c.add("vertex_ai", cur, "vertex_version", false)
+			c.add("vertex_ai", cur, "vertex_version", true)
 		}
-		c.add(f, cur[:i]+"-"+cur[i+1:], "vertex_version", false)
 	}
 
 	// Fine-tunes: ft:<base>:<org>:<suffix>:<id> → ft:<base>; Azure <base>.ft-<id>.
@@ -146,6 +156,24 @@ func Candidates(family, raw string) []Cand {
 	alt := swapDotDash(cur)
 	if alt != cur {
 		c.add(f, alt, "spelling", est)
+	}
+
+	// Router spellings of Claude: claude-4.5-sonnet-20250929 ↔
+	// claude-sonnet-4-5-20250929, claude-haiku-3.5 ↔ claude-3-5-haiku.
+	for _, n := range [...]string{cur, alt} {
+		if r := claudeReorder(n); r != "" {
+			c.add(f, r, "claude_order", est)
+			if a := swapDotDash(r); a != r {
+				c.add(f, a, "claude_order", est)
+			}
+		}
+	}
+	// An undated name is the provider's moving alias: claude-3-7-sonnet →
+	// claude-3-7-sonnet-latest.
+	for _, n := range [...]string{cur, alt} {
+		if stripDate(n) == n && !strings.HasSuffix(n, "-latest") && strings.IndexByte(n, ':') < 0 {
+			c.add(f, n+"-latest", "latest_alias", est)
+		}
 	}
 
 	// Last: a dated snapshot (or -latest alias) priced at its undated alias.
@@ -294,4 +322,89 @@ func validMMDD(s string) bool {
 	mm := int(s[0]-'0')*10 + int(s[1]-'0')
 	dd := int(s[2]-'0')*10 + int(s[3]-'0')
 	return mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31
+}
+
+var claudeTiers = [...]string{"opus", "sonnet", "haiku"}
+
+// claudeReorder swaps the version and tier of a Claude name into the other
+// order: "claude-4.5-sonnet-20250929" → "claude-sonnet-4-5-20250929",
+// "claude-sonnet-3-7" → "claude-3-7-sonnet". Returns "" for other names.
+func claudeReorder(s string) string {
+	rest, ok := strings.CutPrefix(s, "claude-")
+	if !ok {
+		return ""
+	}
+	isVer := func(v string) bool {
+		if v == "" || !isDigitByte(v[0]) {
+			return false
+		}
+		if len(v) == 1 {
+			return true
+		}
+		return len(v) == 3 && (v[1] == '.' || v[1] == '-') && isDigitByte(v[2])
+	}
+	dashed := func(v string) string { return strings.ReplaceAll(v, ".", "-") }
+	for _, tier := range claudeTiers {
+		// version-first: claude-<ver>-<tier><tail>
+		for _, n := range [...]int{3, 1} {
+			if len(rest) > n && isVer(rest[:n]) && strings.HasPrefix(rest[n:], "-"+tier) {
+				tail := rest[n+1+len(tier):]
+				if tail == "" || tail[0] == '-' || tail[0] == '@' {
+					return "claude-" + tier + "-" + dashed(rest[:n]) + tail
+				}
+			}
+		}
+		// tier-first: claude-<tier>-<ver><tail>
+		if t, ok := strings.CutPrefix(rest, tier+"-"); ok {
+			for _, n := range [...]int{3, 1} {
+				if len(t) >= n && isVer(t[:n]) && (len(t) == n || t[n] == '-' || t[n] == '@') {
+					return "claude-" + dashed(t[:n]) + "-" + tier + t[n:]
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// routers are families whose model ids name the upstream vendor:
+// "anthropic/claude-sonnet-4.5", "openai/gpt-4o:free".
+func isRouter(f string) bool { return f == "openrouter" || f == "vercel_ai_gateway" }
+
+// routerCandidates puts the router's own rows under every spelling of the
+// upstream name first ("anthropic/claude-4.5-sonnet-20250929" →
+// openrouter/anthropic/claude-sonnet-4.5 ...), then the upstream
+// provider's rows (estimates: a reseller priced at list price).
+func routerCandidates(family, m string, list []Cand) []Cand {
+	p, rest, ok := strings.Cut(m, "/")
+	if !ok || rest == "" || strings.Contains(rest, "/") {
+		return list
+	}
+	up := prefixFamily(p)
+	if up == "" {
+		up = p
+	}
+	c := &cands{}
+	c.add(family, m, "exact", false)
+	// Router decorations the router prices itself (:free, :thinking) stay on
+	// the router's key; spellings of the base name follow.
+	if i := strings.LastIndexByte(rest, ':'); i > 0 && rest[i:] != ":free" {
+		// "claude-3-7-sonnet:thinking": the router's ":thinking" row under
+		// every spelling of the base name.
+		base, suffix := rest[:i], rest[i:]
+		for _, x := range candidates(up, base) {
+			if x.Family == up && !strings.Contains(x.Name, "/") {
+				c.add(family, p+"/"+x.Name+suffix, "router_"+x.Rule, x.Estimated)
+			}
+		}
+	}
+	for _, x := range candidates(up, rest) {
+		if x.Family != up || strings.Contains(x.Name, "/") {
+			continue
+		}
+		c.add(family, p+"/"+x.Name, "router_"+x.Rule, x.Estimated)
+	}
+	for _, x := range list {
+		c.add(x.Family, x.Name, x.Rule, x.Estimated)
+	}
+	return c.list
 }

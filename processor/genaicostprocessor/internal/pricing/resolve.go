@@ -149,23 +149,52 @@ func (c *Catalog) resolve(family, model, tenant, region string) Match {
 
 func (c *Catalog) lookup(family, model, region string) (Match, bool) {
 	cands := Candidates(family, model)
-	// Pass 1: the provider's own keys (and its documented fallbacks) under
-	// every spelling; pass 2: the same name under any provider. A
-	// same-provider match always beats another provider's exact name.
+	// A candidate keyed under another provider than the span's (Vertex's
+	// row for an Anthropic span, the upstream vendor of a router id, the
+	// vendor of a Bedrock id) is another provider's price.
+	other := func(cd Cand) bool { return family != "" && cd.Family != family && cd.Family != "" }
+	// Pass 1: the span provider's own rows under every exact spelling;
+	// pass 2: its own dated snapshot of an undated alias; pass 3: its own
+	// rows under spellings whose price may differ (flagged). Only then
+	// another provider's row, always flagged: pass 4 names another
+	// provider explicitly, pass 5 the documented fallbacks (Vertex for
+	// Anthropic and Gemini, OpenAI for Azure), pass 6 the same name under
+	// any provider.
 	for _, cd := range cands {
-		// An explicit region (an Azure data-zone deployment) selects the
-		// regional key first: azure/eu/gpt-4o-2024-08-06.
-		if region != "" && cd.Family != "" {
-			for _, t := range c.Layers {
-				if e := t.Get(cd.Family, region+"/"+cd.Name); e != nil {
-					return Match{Entry: e, Rule: cd.Rule + "+region", Estimated: cd.Estimated}, true
-				}
+		if !other(cd) && !cd.Estimated {
+			if m, ok := c.key(cd, region); ok {
+				return m, true
 			}
 		}
-		for _, t := range c.Layers {
-			if e := t.Get(cd.Family, cd.Name); e != nil {
-				return Match{Entry: e, Rule: cd.Rule, Estimated: cd.Estimated}, true
+	}
+	for _, cd := range cands {
+		if !other(cd) && !cd.Estimated {
+			if m, ok := c.dated(cd); ok {
+				return m, true
 			}
+		}
+	}
+	for _, cd := range cands {
+		if !other(cd) && cd.Estimated {
+			if m, ok := c.key(cd, region); ok {
+				return m, true
+			}
+		}
+	}
+	for _, cd := range cands {
+		if other(cd) {
+			if m, ok := c.key(cd, region); ok {
+				m.Estimated = true
+				if !strings.Contains(m.Rule, "other_provider") {
+					m.Rule += "+other_provider"
+				}
+				return m, true
+			}
+		}
+	}
+	for _, cd := range cands {
+		if other(cd) {
+			continue
 		}
 		for _, fb := range fallbackFamilies(cd.Family) {
 			for _, t := range c.Layers {
@@ -173,13 +202,6 @@ func (c *Catalog) lookup(family, model, region string) (Match, bool) {
 					// Another provider's row (Vertex for an Anthropic span,
 					// OpenAI for Azure): its price is an estimate, and says so.
 					return Match{Entry: e, Rule: cd.Rule + "+provider_fallback", Estimated: true}, true
-				}
-			}
-		}
-		for _, t := range c.Layers {
-			for _, p := range t.Patterns {
-				if (p.Family == "" || p.Family == cd.Family || cd.Family == "") && p.Re.MatchString(cd.Name) {
-					return Match{Entry: p.Entry, Rule: cd.Rule + "+pattern", Estimated: cd.Estimated}, true
 				}
 			}
 		}
@@ -198,5 +220,83 @@ func (c *Catalog) lookup(family, model, region string) (Match, bool) {
 			}
 		}
 	}
+	if m, ok := freeVariant(family, model); ok {
+		return m, true
+	}
 	return Match{}, false
+}
+
+// key looks one candidate up in its own family: the regional key first when
+// a region is set (azure/eu/gpt-4o-2024-08-06), then the key, then the
+// tables' patterns.
+func (c *Catalog) key(cd Cand, region string) (Match, bool) {
+	if region != "" && cd.Family != "" {
+		for _, t := range c.Layers {
+			if e := t.Get(cd.Family, region+"/"+cd.Name); e != nil {
+				return Match{Entry: e, Rule: cd.Rule + "+region", Estimated: cd.Estimated}, true
+			}
+		}
+	}
+	for _, t := range c.Layers {
+		if e := t.Get(cd.Family, cd.Name); e != nil {
+			return Match{Entry: e, Rule: cd.Rule, Estimated: cd.Estimated}, true
+		}
+	}
+	for _, t := range c.Layers {
+		for _, p := range t.Patterns {
+			if (p.Family == "" || p.Family == cd.Family || cd.Family == "") && p.Re.MatchString(cd.Name) {
+				return Match{Entry: p.Entry, Rule: cd.Rule + "+pattern", Estimated: cd.Estimated}, true
+			}
+		}
+	}
+	return Match{}, false
+}
+
+// dated prices an undated alias ("claude-opus-4") at the provider's own
+// dated snapshot of it ("claude-opus-4-20250514"): exact when the alias has
+// one snapshot, flagged when several (the newest is used).
+func (c *Catalog) dated(cd Cand) (Match, bool) {
+	if cd.Family == "" {
+		return Match{}, false
+	}
+	for _, t := range c.Layers {
+		list := t.Dated(cd.Family, cd.Name)
+		if len(list) == 0 {
+			continue
+		}
+		est := false
+		for _, e := range list[1:] {
+			if !sameCurrentRates(e, list[0]) {
+				est = true
+			}
+		}
+		return Match{Entry: list[len(list)-1], Rule: cd.Rule + "+dated_snapshot", Estimated: est}, true
+	}
+	return Match{}, false
+}
+
+func sameCurrentRates(a, b *Entry) bool {
+	x, y := a.Current(), b.Current()
+	return x.Base == y.Base && len(x.Tiers) == len(y.Tiers)
+}
+
+// freeVariant prices OpenRouter's ":free" variants, which cost nothing
+// (openrouter.ai/docs: free model variants), when the catalog has no row of
+// its own for the id.
+func freeVariant(family, model string) (Match, bool) {
+	m := strings.ToLower(strings.TrimSpace(model))
+	if !strings.HasSuffix(m, ":free") {
+		return Match{}, false
+	}
+	if rest, ok := strings.CutPrefix(m, "openrouter/"); ok {
+		m, family = rest, "openrouter"
+	}
+	if family != "openrouter" {
+		return Match{}, false
+	}
+	var v Version
+	v.Base.Put(Input, 0)
+	v.Base.Put(Output, 0)
+	e := &Entry{ID: "openrouter/" + m, Family: "openrouter", Name: m, Versions: []Version{v}, Table: "builtin"}
+	return Match{Entry: e, Rule: "free_variant"}, true
 }

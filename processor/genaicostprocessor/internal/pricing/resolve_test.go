@@ -31,3 +31,70 @@ func TestAnotherProvidersPriceIsAnEstimate(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderFirst: the span provider's own row under any spelling beats
+// another provider's exact name; another provider's row is flagged.
+func TestProviderFirst(t *testing.T) {
+	tbl := NewTable("test")
+	for _, e := range []struct{ f, n string }{
+		{"anthropic", "claude-sonnet-4-5-20250929"}, {"vertex_ai", "claude-sonnet-4-5@20250929"},
+		{"anthropic", "claude-opus-4-20250514"}, {"vertex_ai", "claude-opus-4"},
+		{"anthropic", "claude-3-7-sonnet-latest"},
+		{"openrouter", "anthropic/claude-sonnet-4.5"}, {"openrouter", "anthropic/claude-3.7-sonnet:thinking"},
+		{"openrouter", "openai/gpt-4o"},
+	} {
+		tbl.Add(&Entry{Family: e.f, Name: e.n, Versions: []Version{{}}})
+	}
+	c := NewCatalog(nil, []*Table{tbl}, "")
+	for _, tc := range []struct {
+		family, model, id string
+		estimated         bool
+	}{
+		// Vertex's "@" spelling on an Anthropic span: Anthropic's own dated row.
+		{"anthropic", "claude-sonnet-4-5@20250929", "anthropic/claude-sonnet-4-5-20250929", false},
+		// An undated alias: the provider's own single dated snapshot, not Vertex's alias row.
+		{"anthropic", "claude-opus-4", "anthropic/claude-opus-4-20250514", false},
+		{"vertex_ai", "claude-opus-4", "vertex_ai/claude-opus-4", false},
+		// Undated name → the provider's -latest alias.
+		{"anthropic", "claude-3-7-sonnet", "anthropic/claude-3-7-sonnet-latest", false},
+		// Router grammars: the router's own row under every spelling.
+		{"openrouter", "anthropic/claude-4.5-sonnet", "openrouter/anthropic/claude-sonnet-4.5", false},
+		{"openrouter", "anthropic/claude-sonnet-4-5", "openrouter/anthropic/claude-sonnet-4.5", false},
+		{"openrouter", "anthropic/claude-3-7-sonnet:thinking", "openrouter/anthropic/claude-3.7-sonnet:thinking", false},
+		{"openrouter", "openai/gpt-4o:nitro", "openrouter/openai/gpt-4o", false},
+		{"openrouter", "openai/gpt-4o-latest", "openrouter/openai/gpt-4o", true},
+		// Not on the router: the upstream provider's price, flagged.
+		{"openrouter", "anthropic/claude-4.5-sonnet-20250929", "anthropic/claude-sonnet-4-5-20250929", true},
+		// A free variant the catalog does not list costs nothing.
+		{"openrouter", "meta-llama/llama-3.3-70b-instruct:free", "openrouter/meta-llama/llama-3.3-70b-instruct:free", false},
+	} {
+		m, ok := c.Resolve(tc.family, tc.model, "", "")
+		if !ok {
+			t.Errorf("%s %s: not priced", tc.family, tc.model)
+			continue
+		}
+		if m.Entry.ID != tc.id || m.Estimated != tc.estimated {
+			t.Errorf("%s %s: priced from %s (rule %s, estimated %v), want %s estimated %v",
+				tc.family, tc.model, m.Entry.ID, m.Rule, m.Estimated, tc.id, tc.estimated)
+		}
+	}
+	if _, ok := c.Resolve("openai", "gpt-4o:free", "", ""); ok {
+		t.Error(":free outside a router must not be priced at zero")
+	}
+}
+
+func TestClaudeReorder(t *testing.T) {
+	for in, want := range map[string]string{
+		"claude-4.5-sonnet-20250929": "claude-sonnet-4-5-20250929",
+		"claude-4-opus":              "claude-opus-4",
+		"claude-3.7-sonnet":          "claude-sonnet-3-7",
+		"claude-sonnet-4-20250514":   "claude-4-sonnet-20250514",
+		"claude-haiku-3-5":           "claude-3-5-haiku",
+		"claude-instant-1":           "",
+		"gpt-4o":                     "",
+	} {
+		if got := claudeReorder(in); got != want {
+			t.Errorf("claudeReorder(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

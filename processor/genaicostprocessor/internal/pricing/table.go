@@ -20,6 +20,7 @@ type Table struct {
 	Hash     string
 	byFamily map[string]map[string]*Entry
 	byName   map[string][]*Entry
+	dated    map[string]map[string][]*Entry // family → undated alias → dated snapshots, ascending
 	Patterns []Pattern
 	Warnings []Warning
 	n        int
@@ -27,7 +28,7 @@ type Table struct {
 
 // NewTable returns an empty table.
 func NewTable(name string) *Table {
-	return &Table{Name: name, byFamily: map[string]map[string]*Entry{}, byName: map[string][]*Entry{}}
+	return &Table{Name: name, byFamily: map[string]map[string]*Entry{}, byName: map[string][]*Entry{}, dated: map[string]map[string][]*Entry{}}
 }
 
 // Add inserts e (replacing an entry with the same family and name).
@@ -58,7 +59,28 @@ func (t *Table) Add(e *Entry) {
 		})
 	}
 	m[e.Name] = e
+	if alias := stripDate(e.Name); alias != e.Name && !strings.HasSuffix(e.Name, "-latest") && !strings.Contains(e.Name, "-preview") {
+		d := t.dated[e.Family]
+		if d == nil {
+			d = map[string][]*Entry{}
+			t.dated[e.Family] = d
+		}
+		list := d[alias]
+		for i, x := range list {
+			if x.Name == e.Name {
+				list = append(list[:i], list[i+1:]...)
+				break
+			}
+		}
+		list = append(list, e)
+		sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+		d[alias] = list
+	}
 }
+
+// Dated returns family's dated snapshots whose undated alias is alias
+// ("claude-opus-4" → claude-opus-4-20250514), oldest first.
+func (t *Table) Dated(family, alias string) []*Entry { return t.dated[family][alias] }
 
 // AddPattern adds a regex-matched entry. The expression is anchored.
 func (t *Table) AddPattern(p Pattern) {
