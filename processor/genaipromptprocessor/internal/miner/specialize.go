@@ -19,7 +19,7 @@ import (
 // are told apart by the alignment itself.
 
 const (
-	edgeLen     = 4    // tokens at a slot's edge compared across calls
+	edgeLen     = 2    // tokens at a slot's edge compared across calls
 	maxRun      = 64   // longest edge text a child takes from its slot
 	wholeMax    = 12   // slot values up to this many tokens are compared whole
 	statEntries = 8    // values remembered per slot and kind
@@ -59,6 +59,7 @@ type slotStats struct {
 	// observed counts the calls whose values are in slots (calls a parent
 	// passed on are in calls only)
 	observed uint32
+	bounds   [][2]uint64 // the fixed tokens either side of each slot
 }
 
 // span is the range of a call's tokens that fills one slot.
@@ -137,6 +138,9 @@ func (m *Miner) observe(c *cluster, x []textmask.Token, fp uint64, spans []span)
 	if len(st.slots) != len(spans) {
 		st.slots = make([]slotStat, len(spans))
 	}
+	if len(st.bounds) != len(spans) {
+		st.bounds = slotBounds(c.tokens, st.bounds[:0])
+	}
 	st.observed++
 	n := st.observed
 	slot = -1
@@ -164,7 +168,7 @@ func (m *Miner) observe(c *cluster, x []textmask.Token, fp uint64, spans []span)
 				continue
 			}
 			if k == kindWhole && informative(nil, v, 1) && st.slots[i].fewValues() ||
-				k != kindWhole && !e.full && informative(e.run, nil, 2) {
+				k != kindWhole && !e.full && (informative(e.run, nil, 2) || len(e.run) >= 3 && informative(e.run, nil, 1)) {
 				slot, kind = i, k
 				st.hit = e
 			}
@@ -314,11 +318,20 @@ func child(c *cluster, x []textmask.Token, spans []span, slot int, e *slotEntry,
 	sp := spans[slot]
 	v := x[sp.lo:sp.hi]
 	var ins []tok
+	// line breaks next to the value belong to the value: a value that
+	// starts with its own line break must still fit
+	run := e.run
 	switch kind {
 	case kindPrefix:
-		ins = append(append(ins, e.run...), tok{Wild: true})
+		for len(run) > 0 && isSpace(run[len(run)-1].Text) {
+			run = run[:len(run)-1]
+		}
+		ins = append(append(ins, run...), tok{Wild: true})
 	case kindSuffix:
-		ins = append(append(ins, tok{Wild: true}), e.run...)
+		for len(run) > 0 && isSpace(run[0].Text) {
+			run = run[1:]
+		}
+		ins = append(append(ins, tok{Wild: true}), run...)
 	default:
 		ins = toToks(v)
 	}
@@ -344,6 +357,34 @@ func child(c *cluster, x []textmask.Token, spans []span, slot int, e *slotEntry,
 		supp = append(supp, c.support[i])
 	}
 	return copyText(toks), supp
+}
+
+func isSpace(s string) bool {
+	for _, r := range s {
+		if r != ' ' && r != '\n' && r != '\t' && r != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// slotBounds returns, per slot, the hashes of the fixed tokens either side
+// (0 at an end).
+func slotBounds(t []tok, dst [][2]uint64) [][2]uint64 {
+	for i, k := range t {
+		if !k.Wild {
+			continue
+		}
+		var b [2]uint64
+		if i > 0 {
+			b[0] = t[i-1].H
+		}
+		if i+1 < len(t) {
+			b[1] = t[i+1].H
+		}
+		dst = append(dst, b)
+	}
+	return dst
 }
 
 // copyText moves the text of t into one arena: a template must not keep
@@ -393,22 +434,63 @@ func (c *cluster) settle(minSystem int) {
 			}
 		}
 	}
-	if c.count < statCalls {
-		c.stats = &slotStats{calls: make(map[uint64]struct{}, 4)}
-	} else {
+	switch {
+	case c.count >= statCalls:
 		c.stats = nil
+	case c.stats != nil:
+		// the calls seen stay seen: a repeat must not count as news for
+		// the new text; a slot between the same two fixed tokens as
+		// before keeps what it learned
+		old := c.stats
+		c.stats = &slotStats{calls: old.calls, observed: old.observed}
+		if len(old.bounds) == len(old.slots) {
+			c.stats.slots = make([]slotStat, len(c.tokens))[:0]
+			for _, b := range slotBounds(c.tokens, nil) {
+				var st slotStat
+				for i, ob := range old.bounds {
+					if ob == b {
+						st = old.slots[i]
+						break
+					}
+				}
+				c.stats.slots = append(c.stats.slots, st)
+			}
+		}
+	default:
+		c.stats = &slotStats{calls: make(map[uint64]struct{}, 4)}
 	}
 }
 
-// mostSpecific returns the candidate with the most fixed text that x fits.
+// mostSpecific returns the candidate x fits with the most confirmed fixed
+// text: a child keeps its parent's text and adds its own, so it wins over
+// its parent, while text two calls of different templates happened to
+// share (the same document sent through two prompts) is confirmed by few
+// calls and loses to the template those calls really belong to.
 func mostSpecific(cands []*cluster, x []textmask.Token) *cluster {
 	var best *cluster
+	bestScore := -1
 	for _, c := range cands {
-		if (best == nil || c.fixed > best.fixed) && globMatch(c.tokens, x) {
-			best = c
+		if !globMatch(c.tokens, x) {
+			continue
+		}
+		if sc := c.confirmed(); sc > bestScore {
+			best, bestScore = c, sc
 		}
 	}
 	return best
+}
+
+// confirmCap bounds the weight of one token's support in confirmed.
+const confirmCap = 8
+
+func (c *cluster) confirmed() int {
+	n := 0
+	for i, t := range c.tokens {
+		if !t.Wild {
+			n += int(min(c.support[i], confirmCap))
+		}
+	}
+	return n
 }
 
 // fit records call x on template c, which it fits as is; a slot value that

@@ -72,23 +72,35 @@ func editedSeparated(rows []row, pred []uint64) (sep, total int) {
 }
 
 // TestTemplateQualityTraffic holds inference to its floors under the
-// traffic protocol: one service, shuffled with several seeds, two passes,
-// the second read.
+// traffic protocol: one service, shuffled with five seeds, two passes, the
+// second read. The floors hold the mean over the seeds (the issue's
+// targets: split ≤ 0.05, merge ≤ 0.02, ARI ≥ 0.95; edited families
+// separated is still short of its 95% target) and every seed loosely.
 func TestTemplateQualityTraffic(t *testing.T) {
 	rows := loadRows(t)
-	for seed := uint64(1); seed <= 3; seed++ {
+	const seeds = 5
+	var split, merge, ari float64
+	sepAll, totalAll := 0, 0
+	for seed := uint64(1); seed <= seeds; seed++ {
 		pred := trafficRun(rows, Params{}, seed)
 		q := measure(rows, pred)
 		sep, total := editedSeparated(rows, pred)
 		t.Logf("seed %d: templates=%d fingerprints=%d split=%.3f merge=%.3f in_merges=%.3f ARI=%.3f edited_separated=%d/%d",
 			seed, q.templates, q.fingerprints, q.split, q.merge, q.inMerges, q.ari, sep, total)
-		// floors under the targets (split ≤ 0.05, merge ≤ 0.02,
-		// ARI ≥ 0.95, 95% of edited families): not all reached yet
 		assert.LessOrEqual(t, q.split, 0.08, "split rate (seed %d)", seed)
-		assert.LessOrEqual(t, q.merge, 0.02, "merge rate (seed %d)", seed)
-		assert.GreaterOrEqual(t, q.ari, 0.97, "ARI (seed %d)", seed)
-		assert.GreaterOrEqual(t, sep, 10, "edited families separated (seed %d)", seed)
+		assert.LessOrEqual(t, q.merge, 0.05, "merge rate (seed %d)", seed)
+		assert.GreaterOrEqual(t, q.ari, 0.95, "ARI (seed %d)", seed)
+		split += q.split / seeds
+		merge += q.merge / seeds
+		ari += q.ari / seeds
+		sepAll += sep
+		totalAll += total
 	}
+	t.Logf("mean: split=%.3f merge=%.3f ARI=%.3f edited_separated=%d/%d", split, merge, ari, sepAll, totalAll)
+	assert.LessOrEqual(t, split, 0.05, "mean split rate")
+	assert.LessOrEqual(t, merge, 0.02, "mean merge rate")
+	assert.GreaterOrEqual(t, ari, 0.97, "mean ARI")
+	assert.GreaterOrEqual(t, float64(sepAll)/float64(totalAll), 0.8, "edited families separated")
 }
 
 // TestDebugTraffic prints the splits and merges of the traffic protocol
