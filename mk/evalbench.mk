@@ -1,5 +1,7 @@
 # Quality floors of the genai_eval evaluators (cmd/periscope-evalbench/floors.yaml),
-# measured on the dev sets in ../shared/data/eval.
+# measured on held-out folds of group 5-fold cross-validation over the dev sets
+# in ../shared/data/eval (--check defaults to --cv 5). Below a floor fails;
+# above it but short of the 0.02 held-out margin is reported as SHORT.
 .PHONY: evalbench-floors
 evalbench-floors:
 	$(GO) run ./cmd/periscope-evalbench --check

@@ -34,17 +34,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	check := fs.Bool("check", false, "run every floor of the floors file and exit 1 if one fails")
 	floors := fs.String("floors", "", "floors file (default: floors.yaml beside this command's source)")
 	data := fs.String("data", "", "directory holding <set>/data.jsonl (default: ../shared/data/eval beside the repository)")
+	cv := fs.Int("cv", 5, "with --check: group k-fold cross-validation with K folds (0: dev figures only); floors are checked on the held-out figures with a margin")
+	train := fs.Bool("train", false, "fit the learned models on all trainable dev rows and write internal/eval/safety/models")
+	rulesOnly := fs.Bool("rules-only", false, "score with the rules alone (no learned model)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if *train {
+		return runTrain(*floors, *data, stdout, stderr)
+	}
+	if *cv == 1 || *cv < 0 {
+		fmt.Fprintln(stderr, "--cv needs at least 2 folds")
+		return 2
+	}
 	if *check {
-		return runCheck(*floors, *data, stdout, stderr)
+		return runCheck(*floors, *data, *cv, *rulesOnly, stdout, stderr)
 	}
 	if *name == "" || *input == "" {
 		fmt.Fprintln(stderr, "usage: periscope-evalbench --evaluator NAME --input FILE.jsonl [--summary] [--spans] | --check")
 		return 2
 	}
-	ev, def, err := newEvaluator(*name)
+	ev, def, err := newEvaluatorMode(*name, *rulesOnly)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2

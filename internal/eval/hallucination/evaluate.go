@@ -87,6 +87,11 @@ func (e *Evaluator) Evaluate(in *eval.Input) eval.Result {
 	}()
 	f, findings := e.analyse(sc, in)
 	score := combine(f)
+	if e.model != nil && (f.content > 0 || f.claims > 0) && groundingBytes(in) >= blendMinGrounding {
+		var d [9]float64
+		blendFeatures(f, score, d[:])
+		score = math.Max(0, math.Min(1, e.model.Prob("", "", d[:])))
+	}
 	res := eval.Result{Score: score, Label: labelPass}
 	if score >= e.cfg.Threshold {
 		res.Label = labelFail

@@ -7,11 +7,13 @@ package hallucination
 import (
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/eval/linear"
 )
 
 // Evaluator is the hallucination evaluator. It is safe for concurrent use.
 type Evaluator struct {
-	cfg Config
+	cfg   Config
+	model *linear.Model // learned blend of the features, or nil
 }
 
 var _ eval.Evaluator = (*Evaluator)(nil)
@@ -21,7 +23,7 @@ func New(cfg Config) (*Evaluator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Evaluator{cfg: cfg}, nil
+	return &Evaluator{cfg: cfg, model: defaultModel()}, nil
 }
 
 // Name returns contract.EvalHallucination.

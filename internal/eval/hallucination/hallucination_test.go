@@ -374,3 +374,29 @@ func TestRefusalIsNotAHallucination(t *testing.T) {
 		t.Errorf("invented number inside an apology scored %.2f", r.Score)
 	}
 }
+
+// The committed blend must load with this build's feature configuration;
+// regenerate it with `go run ./cmd/periscope-evalbench --train`.
+func TestEmbeddedBlendCurrent(t *testing.T) {
+	m := defaultModel()
+	if m == nil {
+		t.Fatal("models/hallucination.plm missing or stale")
+	}
+	e, err := NewWithOptions(DefaultConfig(), Options{RulesOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.model != nil {
+		t.Fatal("RulesOnly kept the blend")
+	}
+}
+
+func TestNewWithOptionsDefaultKeepsBlend(t *testing.T) {
+	e, err := NewWithOptions(DefaultConfig(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.model == nil {
+		t.Fatal("zero Options dropped the embedded blend")
+	}
+}

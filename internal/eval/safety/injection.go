@@ -5,12 +5,22 @@ import (
 
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/eval/linear"
 )
 
 // Options common to the safety evaluators.
 type Options struct {
 	// Sides to read (input, output or both); zero means the evaluator's default.
 	Sides eval.Side
+	// Model replaces the embedded learned model of the evaluators that
+	// carry one (jailbreak, refusal, prompt_leak); periscope-evalbench sets
+	// it to a model fitted on the training folds of cross-validation.
+	Model *linear.Model
+	// HarmModel replaces the embedded request-harm model that the refusal
+	// model reads (see PromptHarm).
+	HarmModel *linear.Model
+	// RulesOnly scores with the rules alone, without the learned model.
+	RulesOnly bool
 }
 
 func (o Options) sides(def eval.Side) eval.Side {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/eval/linear"
 )
 
 // Jailbreak vocabulary: persona wrappers (DAN, developer mode, role-play
@@ -169,10 +170,15 @@ var jailbreakLex = sharedLexicon(jailbreakPhrases, jailbreakPairs)
 
 // Jailbreak scores DAN / developer-mode / role-play wrappers, refusal
 // suppression and optimised gibberish suffixes.
-type Jailbreak struct{ sides eval.Side }
+type Jailbreak struct {
+	sides eval.Side
+	model *linear.Model
+}
 
 // NewJailbreak returns the jailbreak evaluator.
-func NewJailbreak(o Options) *Jailbreak { return &Jailbreak{sides: o.sides(eval.SideInput)} }
+func NewJailbreak(o Options) *Jailbreak {
+	return &Jailbreak{sides: o.sides(eval.SideInput), model: modelFor(contract.EvalJailbreak, o)}
+}
 
 func (e *Jailbreak) Name() string { return contract.EvalJailbreak }
 
@@ -190,6 +196,9 @@ func (e *Jailbreak) run(p *prepared) eval.Result {
 	// Jailbreaks are many weak cues together; the exponent places the
 	// default threshold (0.5) where about 1% of benign prompts score.
 	r.Score = calibrate(r.Score, 2.2)
+	if e.sides&eval.SideInput != 0 && p.in.raw != "" {
+		applyModel(contract.EvalJailbreak, e.model, nil, p, &r)
+	}
 	return r
 }
 

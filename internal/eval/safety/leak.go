@@ -5,16 +5,19 @@ import (
 
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/eval/linear"
 )
 
 // PromptLeak scores whether the output reproduces the system instructions
 // (or a secret held in them): verbatim or spaced-out copies of short
 // secrets, and shared word n-grams with longer instructions.
-type PromptLeak struct{}
+type PromptLeak struct{ model *linear.Model }
 
 // NewPromptLeak returns the prompt_leak evaluator. It always compares the
 // output with the system text.
-func NewPromptLeak(Options) *PromptLeak { return &PromptLeak{} }
+func NewPromptLeak(o Options) *PromptLeak {
+	return &PromptLeak{model: modelFor(contract.EvalPromptLeak, o)}
+}
 
 func (e *PromptLeak) Name() string { return contract.EvalPromptLeak }
 
@@ -51,7 +54,9 @@ func (e *PromptLeak) run(p *prepared) eval.Result {
 		w := 0.3 + 0.1*float64(min(len(sub.rules), 4))
 		s.add("disclosure_phrase", w, eval.SideOutput, sub.findings[0].Start, sub.findings[0].End)
 	}
-	return result(s, nil)
+	r := result(s, nil)
+	applyModel(contract.EvalPromptLeak, e.model, nil, p, &r)
+	return r
 }
 
 var disclosureLex = sharedLexicon([]phrase{

@@ -3,6 +3,7 @@ package safety
 import (
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/eval/linear"
 )
 
 // Refusal vocabulary: first-person declines, apologies and policy
@@ -132,10 +133,20 @@ var refusalLex = sharedLexicon(refusalPhrases, refusalPairs)
 
 // Refusal scores whether the model declined (fully or partly) to do what
 // it was asked.
-type Refusal struct{ sides eval.Side }
+type Refusal struct {
+	sides eval.Side
+	model *linear.Model
+	harm  *linear.Model
+}
 
 // NewRefusal returns the refusal evaluator.
-func NewRefusal(o Options) *Refusal { return &Refusal{sides: o.sides(eval.SideOutput)} }
+func NewRefusal(o Options) *Refusal {
+	e := &Refusal{sides: o.sides(eval.SideOutput), model: modelFor(contract.EvalRefusal, o)}
+	if e.model != nil {
+		e.harm = subModelFor(o)
+	}
+	return e
+}
 
 func (e *Refusal) Name() string { return contract.EvalRefusal }
 
@@ -168,5 +179,9 @@ func (e *Refusal) run(p *prepared) eval.Result {
 			s.add(f.Rule, w, side, f.Start, f.End)
 		}
 	}
-	return result(s, nil)
+	r := result(s, nil)
+	if e.sides&eval.SideOutput != 0 && p.out.raw != "" {
+		applyModel(contract.EvalRefusal, e.model, e.harm, p, &r)
+	}
+	return r
 }

@@ -1,221 +1,724 @@
 package safety
 
-// Charsets of token bodies.
-const (
-	csAlnum         = "alnum"    // A-Z a-z 0-9
-	csWord          = "word"     // alnum and _
-	csWordDash      = "worddash" // alnum, _ and -
-	csHexLow        = "hex"      // 0-9 a-f (either case accepted)
-	csUpperNum      = "uppernum" // A-Z 0-9
-	csBase64        = "b64"      // alnum + / =
-	csB64URL        = "b64url"   // alnum - _ = .
-	csLower         = "lower"    // a-z
-	csAlnumLowerNum = "lowernum" // a-z 0-9
+import (
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"sync"
+	"unicode/utf8"
 )
 
-// prefixRule is a token with a fixed, distinctive prefix: the prefix is found
-// by the multi-pattern automaton, then the body is measured. Facts (prefixes,
-// body alphabets, lengths, entropy floors) follow the public gitleaks rule set
-// and the providers' token documentation.
-type prefixRule struct {
-	id      string
-	prefix  string
-	cs      string
-	min     int // body length bounds (after the prefix)
-	max     int
-	entropy float64 // minimum Shannon entropy of the body (bits per char)
-	suffix  string  // required literal at the end of the body, if any
+// The secrets evaluator re-expresses the whole gitleaks rule catalogue
+// (secrets_catalog.go): every rule keeps its keywords, its RE2 expression,
+// its secret group, its entropy floor and its content allowlists, and the
+// catalogue-wide allowlist applies to every finding. A rule's expression
+// only ever runs near an occurrence of one of its keywords, found by the
+// single case-insensitive multi-pattern pass over the text, so text without
+// a keyword runs no expression at all.
+
+// allowTarget is what an allowlist expression is matched against.
+type allowTarget uint8
+
+const (
+	tgtSecret allowTarget = iota // the secret (the default)
+	tgtMatch                     // the whole rule match
+	tgtLine                      // the line(s) holding the match
+)
+
+// glAllow is one allowlist of a rule: the finding is dropped when any
+// expression matches its target or the secret contains any stopword.
+type glAllow struct {
+	target    allowTarget
+	regexes   []string
+	stopwords []string
 }
 
-var prefixRules = []prefixRule{
-	{id: "1password-service-account-token", prefix: "ops_eyJ", cs: csBase64, min: 250, max: 8000, entropy: 4},
-	{id: "1password-secret-key", prefix: "A3-", cs: "onepw", min: 33, max: 40, entropy: 3},
-	{id: "adobe-client-secret", prefix: "p8e-", cs: csAlnum, min: 32, max: 32, entropy: 2},
-	{id: "age-secret-key", prefix: "AGE-SECRET-KEY-1", cs: csUpperNum, min: 58, max: 58},
-	{id: "alibaba-access-key-id", prefix: "LTAI", cs: csAlnum, min: 20, max: 20, entropy: 2},
-	{id: "anthropic-admin-api-key", prefix: "sk-ant-admin01-", cs: csWordDash, min: 95, max: 95, suffix: "AA", entropy: 3},
-	{id: "anthropic-api-key", prefix: "sk-ant-api03-", cs: csWordDash, min: 95, max: 95, suffix: "AA", entropy: 3},
-	{id: "artifactory-api-key", prefix: "AKCp", cs: csAlnum, min: 69, max: 69, entropy: 4.5},
-	{id: "artifactory-reference-token", prefix: "cmVmd", cs: csAlnum, min: 59, max: 59, entropy: 4.5},
-	{id: "aws-access-token", prefix: "AKIA", cs: "aws", min: 16, max: 16, entropy: 3},
-	{id: "aws-access-token", prefix: "ASIA", cs: "aws", min: 16, max: 16, entropy: 3},
-	{id: "aws-access-token", prefix: "ABIA", cs: "aws", min: 16, max: 16, entropy: 3},
-	{id: "aws-access-token", prefix: "ACCA", cs: "aws", min: 16, max: 16, entropy: 3},
-	{id: "aws-bedrock-api-key", prefix: "ABSK", cs: csBase64, min: 109, max: 271, entropy: 3},
-	{id: "clickhouse-cloud-api-secret-key", prefix: "4b1d", cs: csAlnum, min: 38, max: 38, entropy: 3},
-	{id: "clojars-api-token", prefix: "CLOJARS_", cs: csAlnum, min: 60, max: 60, entropy: 2},
-	{id: "databricks-api-token", prefix: "dapi", cs: csHexLow, min: 32, max: 34, entropy: 3},
-	{id: "digitalocean-access-token", prefix: "doo_v1_", cs: csHexLow, min: 64, max: 64, entropy: 3},
-	{id: "digitalocean-pat", prefix: "dop_v1_", cs: csHexLow, min: 64, max: 64, entropy: 3},
-	{id: "digitalocean-refresh-token", prefix: "dor_v1_", cs: csHexLow, min: 64, max: 64, entropy: 3},
-	{id: "doppler-api-token", prefix: "dp.pt.", cs: csAlnum, min: 43, max: 43, entropy: 2},
-	{id: "duffel-api-token", prefix: "duffel_live_", cs: csB64URL, min: 43, max: 43, entropy: 2},
-	{id: "duffel-api-token", prefix: "duffel_test_", cs: csB64URL, min: 43, max: 43, entropy: 2},
-	{id: "dynatrace-api-token", prefix: "dt0c01.", cs: "dotted", min: 89, max: 89, entropy: 4},
-	{id: "easypost-api-token", prefix: "EZAK", cs: csAlnum, min: 54, max: 54, entropy: 2},
-	{id: "easypost-test-api-token", prefix: "EZTK", cs: csAlnum, min: 54, max: 54, entropy: 2},
-	{id: "facebook-page-access-token", prefix: "EAAM", cs: csAlnum, min: 100, max: 400, entropy: 4},
-	{id: "facebook-page-access-token", prefix: "EAAC", cs: csAlnum, min: 100, max: 400, entropy: 4},
-	{id: "flutterwave-secret-key", prefix: "FLWSECK_TEST-", cs: csAlnum, min: 12, max: 34, entropy: 2},
-	{id: "flutterwave-public-key", prefix: "FLWPUBK_TEST-", cs: csAlnum, min: 32, max: 34, entropy: 2},
-	{id: "flyio-access-token", prefix: "fo1_", cs: csWordDash, min: 43, max: 43, entropy: 4},
-	{id: "flyio-access-token", prefix: "fm2_", cs: csBase64, min: 100, max: 4000, entropy: 4},
-	{id: "frameio-api-token", prefix: "fio-u-", cs: csB64URL, min: 64, max: 64},
-	{id: "gcp-api-key", prefix: "AIza", cs: csWordDash, min: 35, max: 35, entropy: 4},
-	{id: "github-app-token", prefix: "ghu_", cs: csAlnum, min: 36, max: 36, entropy: 3},
-	{id: "github-app-token", prefix: "ghs_", cs: csAlnum, min: 36, max: 36, entropy: 3},
-	{id: "github-fine-grained-pat", prefix: "github_pat_", cs: csWord, min: 82, max: 82, entropy: 3},
-	{id: "github-oauth", prefix: "gho_", cs: csAlnum, min: 36, max: 36, entropy: 3},
-	{id: "github-pat", prefix: "ghp_", cs: csAlnum, min: 36, max: 36, entropy: 3},
-	{id: "github-refresh-token", prefix: "ghr_", cs: csAlnum, min: 36, max: 36, entropy: 3},
-	{id: "gitlab-cicd-job-token", prefix: "glcbt-", cs: csWordDash, min: 22, max: 26, entropy: 3},
-	{id: "gitlab-deploy-token", prefix: "gldt-", cs: csWordDash, min: 20, max: 20, entropy: 3},
-	{id: "gitlab-feature-flag-client-token", prefix: "glffct-", cs: csWordDash, min: 20, max: 20, entropy: 3},
-	{id: "gitlab-feed-token", prefix: "glft-", cs: csWordDash, min: 20, max: 20, entropy: 3},
-	{id: "gitlab-incoming-mail-token", prefix: "glimt-", cs: csWordDash, min: 25, max: 25, entropy: 3},
-	{id: "gitlab-kubernetes-agent-token", prefix: "glagent-", cs: csWordDash, min: 50, max: 50, entropy: 3},
-	{id: "gitlab-oauth-app-secret", prefix: "gloas-", cs: csWordDash, min: 64, max: 64, entropy: 3},
-	{id: "gitlab-pat", prefix: "glpat-", cs: "gitlabrt", min: 20, max: 320, entropy: 3},
-	{id: "gitlab-ptt", prefix: "glptt-", cs: csHexLow, min: 40, max: 40, entropy: 3},
-	{id: "gitlab-rrt", prefix: "GR1348941", cs: csWordDash, min: 20, max: 20, entropy: 3},
-	{id: "gitlab-runner-authentication-token", prefix: "glrt-", cs: "gitlabrt", min: 20, max: 320, entropy: 3},
-	{id: "gitlab-scim-token", prefix: "glsoat-", cs: csWordDash, min: 20, max: 20, entropy: 3},
-	{id: "gitlab-session-cookie", prefix: "_gitlab_session=", cs: csAlnumLowerNum, min: 32, max: 32, entropy: 3},
-	{id: "grafana-api-key", prefix: "eyJrIjoi", cs: csBase64, min: 70, max: 400, entropy: 3},
-	{id: "grafana-cloud-api-token", prefix: "glc_", cs: csBase64, min: 32, max: 400, entropy: 3},
-	{id: "grafana-service-account-token", prefix: "glsa_", cs: csWord, min: 41, max: 41, entropy: 3},
-	{id: "heroku-api-key-v2", prefix: "HRKU-AA", cs: csWordDash, min: 58, max: 58, entropy: 4},
-	{id: "huggingface-access-token", prefix: "hf_", cs: "letters", min: 34, max: 34, entropy: 2},
-	{id: "huggingface-organization-api-token", prefix: "api_org_", cs: "letters", min: 34, max: 34, entropy: 2},
-	{id: "infracost-api-token", prefix: "ico-", cs: csAlnum, min: 32, max: 32, entropy: 3},
-	{id: "intra42-client-secret", prefix: "s-s4t2ud-", cs: csHexLow, min: 64, max: 64, entropy: 3},
-	{id: "intra42-client-secret", prefix: "s-s4t2af-", cs: csHexLow, min: 64, max: 64, entropy: 3},
-	{id: "linear-api-key", prefix: "lin_api_", cs: csAlnum, min: 40, max: 40, entropy: 2},
-	{id: "notion-api-token", prefix: "ntn_", cs: csAlnum, min: 46, max: 46, entropy: 4},
-	{id: "npm-access-token", prefix: "npm_", cs: csAlnum, min: 36, max: 36, entropy: 2},
-	{id: "octopus-deploy-api-key", prefix: "API-", cs: csUpperNum, min: 26, max: 26, entropy: 3},
-	{id: "openai-api-key", prefix: "sk-proj-", cs: csWordDash, min: 40, max: 220, entropy: 3},
-	{id: "openai-api-key", prefix: "sk-svcacct-", cs: csWordDash, min: 40, max: 220, entropy: 3},
-	{id: "openai-api-key", prefix: "sk-admin-", cs: csWordDash, min: 40, max: 220, entropy: 3},
-	{id: "openshift-user-token", prefix: "sha256~", cs: csWordDash, min: 43, max: 43, entropy: 3.5},
-	{id: "perplexity-api-key", prefix: "pplx-", cs: csAlnum, min: 48, max: 48, entropy: 4},
-	{id: "planetscale-api-token", prefix: "pscale_tkn_", cs: csB64URL, min: 32, max: 64, entropy: 3},
-	{id: "planetscale-oauth-token", prefix: "pscale_oauth_", cs: csB64URL, min: 32, max: 64, entropy: 3},
-	{id: "planetscale-password", prefix: "pscale_pw_", cs: csB64URL, min: 32, max: 64, entropy: 3},
-	{id: "postman-api-token", prefix: "PMAK-", cs: "hexdash", min: 59, max: 59, entropy: 3},
-	{id: "prefect-api-token", prefix: "pnu_", cs: csAlnum, min: 36, max: 36, entropy: 2},
-	{id: "pulumi-api-token", prefix: "pul-", cs: csHexLow, min: 40, max: 40, entropy: 2},
-	{id: "pypi-upload-token", prefix: "pypi-AgEIcHlwaS5vcmc", cs: csWordDash, min: 50, max: 1000, entropy: 3},
-	{id: "readme-api-token", prefix: "rdme_", cs: csAlnumLowerNum, min: 70, max: 70, entropy: 2},
-	{id: "rubygems-api-token", prefix: "rubygems_", cs: csHexLow, min: 48, max: 48, entropy: 2},
-	{id: "scalingo-api-token", prefix: "tk-us-", cs: csWordDash, min: 48, max: 48, entropy: 2},
-	{id: "sendgrid-api-token", prefix: "SG.", cs: csB64URL, min: 66, max: 66, entropy: 2},
-	{id: "sendinblue-api-token", prefix: "xkeysib-", cs: "hexdash", min: 81, max: 81, entropy: 2},
-	{id: "sentry-user-token", prefix: "sntryu_", cs: csHexLow, min: 64, max: 64, entropy: 3.5},
-	{id: "sentry-org-token", prefix: "sntrys_eyJ", cs: csBase64, min: 60, max: 600, entropy: 4.5},
-	{id: "settlemint-personal-access-token", prefix: "sm_pat_", cs: csAlnum, min: 16, max: 16, entropy: 3},
-	{id: "settlemint-application-access-token", prefix: "sm_aat_", cs: csAlnum, min: 16, max: 16, entropy: 3},
-	{id: "settlemint-service-access-token", prefix: "sm_sat_", cs: csAlnum, min: 16, max: 16, entropy: 3},
-	{id: "shippo-api-token", prefix: "shippo_live_", cs: csHexLow, min: 40, max: 40, entropy: 2},
-	{id: "shippo-api-token", prefix: "shippo_test_", cs: csHexLow, min: 40, max: 40, entropy: 2},
-	{id: "shopify-access-token", prefix: "shpat_", cs: csHexLow, min: 32, max: 32, entropy: 2},
-	{id: "shopify-custom-access-token", prefix: "shpca_", cs: csHexLow, min: 32, max: 32, entropy: 2},
-	{id: "shopify-private-app-access-token", prefix: "shppa_", cs: csHexLow, min: 32, max: 32, entropy: 2},
-	{id: "shopify-shared-secret", prefix: "shpss_", cs: csHexLow, min: 32, max: 32, entropy: 2},
-	{id: "slack-app-token", prefix: "xapp-", cs: csWordDash, min: 20, max: 200, entropy: 2},
-	{id: "slack-bot-token", prefix: "xoxb-", cs: "slack", min: 24, max: 200, entropy: 3},
-	{id: "slack-user-token", prefix: "xoxp-", cs: "slack", min: 40, max: 200, entropy: 3},
-	{id: "slack-user-token", prefix: "xoxe-", cs: "slack", min: 40, max: 200, entropy: 3},
-	{id: "slack-legacy-token", prefix: "xoxo-", cs: "slack", min: 10, max: 200, entropy: 2},
-	{id: "slack-legacy-token", prefix: "xoxs-", cs: "slack", min: 10, max: 200, entropy: 2},
-	{id: "slack-legacy-workspace-token", prefix: "xoxa-", cs: "slack", min: 8, max: 60, entropy: 2},
-	{id: "slack-legacy-workspace-token", prefix: "xoxr-", cs: "slack", min: 8, max: 60, entropy: 2},
-	{id: "slack-webhook-url", prefix: "hooks.slack.com/services/", cs: "path", min: 43, max: 60},
-	{id: "slack-webhook-url", prefix: "hooks.slack.com/workflows/", cs: "path", min: 43, max: 100},
-	{id: "slack-webhook-url", prefix: "hooks.slack.com/triggers/", cs: "path", min: 43, max: 100},
-	{id: "sourcegraph-access-token", prefix: "sgp_", cs: csWord, min: 40, max: 62, entropy: 3},
-	{id: "square-access-token", prefix: "sq0atp-", cs: csWordDash, min: 22, max: 60, entropy: 2},
-	{id: "square-access-token", prefix: "EAAA", cs: csWordDash, min: 22, max: 60, entropy: 3},
-	{id: "stripe-access-token", prefix: "sk_live_", cs: csAlnum, min: 10, max: 99, entropy: 2},
-	{id: "stripe-access-token", prefix: "sk_test_", cs: csAlnum, min: 10, max: 99, entropy: 2},
-	{id: "stripe-access-token", prefix: "sk_prod_", cs: csAlnum, min: 10, max: 99, entropy: 2},
-	{id: "stripe-access-token", prefix: "rk_live_", cs: csAlnum, min: 10, max: 99, entropy: 2},
-	{id: "stripe-access-token", prefix: "rk_test_", cs: csAlnum, min: 10, max: 99, entropy: 2},
-	{id: "stripe-access-token", prefix: "rk_prod_", cs: csAlnum, min: 10, max: 99, entropy: 2},
-	{id: "twilio-api-key", prefix: "SK", cs: csHexLow, min: 32, max: 32, entropy: 3},
-	{id: "vault-batch-token", prefix: "hvb.", cs: csWordDash, min: 138, max: 300, entropy: 4},
-	{id: "vault-service-token", prefix: "hvs.", cs: csWordDash, min: 90, max: 120, entropy: 3.5},
-	{id: "mailgun-private-api-token", prefix: "key-", cs: csHexLow, min: 32, max: 32, entropy: 3},
-	{id: "mapbox-api-token", prefix: "pk.eyJ", cs: csB64URL, min: 60, max: 300, entropy: 3},
-	{id: "new-relic-user-api-key", prefix: "NRAK-", cs: csUpperNum, min: 27, max: 27, entropy: 3},
-	{id: "new-relic-insert-key", prefix: "NRII-", cs: csWordDash, min: 32, max: 32, entropy: 3},
-	{id: "new-relic-browser-api-token", prefix: "NRJS-", cs: csHexLow, min: 19, max: 19, entropy: 3},
-	{id: "typeform-api-token", prefix: "tfp_", cs: csB64URL, min: 59, max: 59, entropy: 3},
-	{id: "yandex-api-key", prefix: "AQVN", cs: csWordDash, min: 35, max: 38, entropy: 3},
-	{id: "yandex-access-token", prefix: "t1.", cs: "yandex", min: 80, max: 200, entropy: 3},
-	{id: "dropbox-short-lived-api-token", prefix: "sl.", cs: csWordDash, min: 135, max: 135, entropy: 3},
-	{id: "beamer-api-token", prefix: "b_", cs: csWordDash, min: 44, max: 44, entropy: 3},
-	{id: "defined-networking-api-token", prefix: "dnkey-", cs: csWordDash, min: 78, max: 78, entropy: 3},
-	{id: "harness-api-key", prefix: "pat.", cs: "dotted", min: 68, max: 68, entropy: 3},
-	{id: "harness-api-key", prefix: "sat.", cs: "dotted", min: 68, max: 68, entropy: 3},
-	{id: "azure-storage-account-key", prefix: "AccountKey=", cs: csBase64, min: 86, max: 90, entropy: 4},
-	{id: "jwt-base64", prefix: "ZXlK", cs: csBase64, min: 60, max: 8000, entropy: 4},
+// glRule is one catalogue rule.
+type glRule struct {
+	id       string
+	keywords []string // lower case
+	re       string
+	group    int     // secret group; 0 = the first non-empty group
+	entropy  float64 // findings at or below this Shannon entropy are dropped
+	// pathScoped rules only apply to some files in gitleaks; span text
+	// has no path, so the content rule applies as is.
+	pathScoped bool
+	allow      []glAllow
 }
 
-// knownPublicKeys are published browser / sample keys that gitleaks
-// allowlists: they look real but grant nothing.
-var knownPublicKeys = map[string]bool{
-	"AIzaSyabcdefghijklmnopqrstuvwxyz1234567": true,
-	"AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs": true,
-	"AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM": true,
-	"AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU": true,
-	"AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0": true,
-	"AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A": true,
-	"AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c": true,
-	"AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4": true,
-	"AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY": true,
-	"AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM": true,
-	"AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ": true,
-	"AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g": true,
-	"AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU": true,
-	"AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw": true,
-	"AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE": true,
-	"AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY": true,
+// Windows searched for rules whose expressions are unbounded.
+const (
+	unboundedBack = 512
+	unboundedFwd  = 8 << 10
+	edgeSlack     = 256
+)
+
+// compiledAllow is glAllow ready to use.
+type compiledAllow struct {
+	target allowTarget
+	res    []*regexp.Regexp
+	stop   []string
+	stopM  *Matcher // for long stopword lists
 }
 
-// secretNouns end an identifier that holds a credential (api_key,
-// clientSecret, DB_PASSWORD, authToken).
-var secretNouns = map[string]bool{
-	"key": true, "apikey": true, "secret": true, "token": true, "password": true, "passwd": true,
-	"pwd": true, "pass": true, "passphrase": true, "credential": true, "credentials": true,
-	"creds": true, "auth": true, "secretkey": true, "accesskey": true, "privatekey": true,
-	"authtoken": true, "bearer": true, "signature": false,
+func (a *compiledAllow) stopHit(lowSecret string) bool {
+	if a.stopM != nil {
+		return len(a.stopM.FindString(lowSecret, nil)) > 0
+	}
+	for _, w := range a.stop {
+		if strings.Contains(lowSecret, w) {
+			return true
+		}
+	}
+	return false
 }
 
-// nonSecretTails end identifiers that merely mention a credential
-// (api_version, token_id, key_name, password_length).
-var nonSecretTails = map[string]bool{
-	"id": true, "ids": true, "version": true, "name": true, "url": true, "uri": true, "path": true,
-	"file": true, "type": true, "mode": true, "count": true, "size": true, "length": true,
-	"enabled": true, "format": true, "header": true, "prefix": true, "expiry": true, "expires": true,
-	"ttl": true, "timeout": true, "field": true, "label": true, "hint": true, "policy": true,
-	"endpoint": true, "host": true, "port": true, "region": true, "user": true, "username": true,
-	"email": true, "env": true, "var": true, "index": true, "hash": false,
+func compileAllow(a glAllow) compiledAllow {
+	c := compiledAllow{target: a.target}
+	for _, r := range a.regexes {
+		c.res = append(c.res, regexp.MustCompile(r))
+	}
+	for _, w := range a.stopwords {
+		c.stop = append(c.stop, strings.ToLower(w))
+	}
+	if len(c.stop) > 16 {
+		c.stopM = NewMatcher(c.stop, false)
+	}
+	return c
 }
 
-// providerWords mark an identifier as belonging to a credential of a known
-// service even without a secret noun (e.g. "twilio_sid = ...").
-var providerWords = map[string]bool{
-	"adafruit": true, "airtable": true, "algolia": true, "alibaba": true, "asana": true,
-	"atlassian": true, "bitbucket": true, "bittrex": true, "cloudflare": true, "codecov": true,
-	"coinbase": true, "confluent": true, "contentful": true, "datadog": true, "discord": true,
-	"droneci": true, "dropbox": true, "etsy": true, "facebook": true, "fastly": true,
-	"finicity": true, "finnhub": true, "flickr": true, "freshbooks": true, "gitter": true,
-	"gocardless": true, "heroku": true, "hubspot": true, "intercom": true, "jfrog": true,
-	"kraken": true, "kucoin": true, "launchdarkly": true, "linkedin": true, "looker": true,
-	"mailchimp": true, "mailgun": true, "mattermost": true, "messagebird": true, "netlify": true,
-	"newrelic": true, "nytimes": true, "okta": true, "plaid": true, "rapidapi": true,
-	"sendbird": true, "sentry": true, "snyk": true, "sonar": true, "squarespace": true,
-	"sumologic": true, "telegram": true, "travis": true, "twitch": true, "twitter": true,
-	"zendesk": true, "meraki": true, "cohere": true, "twilio": true, "jira": true, "confluence": true,
+// litPrefix is a literal every match of a rule may start with.
+type litPrefix struct {
+	s    string
+	fold bool
+}
+
+// compiledRule is the lazily built matcher of one catalogue rule.
+type compiledRule struct {
+	once  sync.Once
+	re    *regexp.Regexp
+	anch  *regexp.Regexp // ^(?:re), for rules whose matches start at a keyword
+	allow []compiledAllow
+	// lits: every match starts with one of these (nil when unknown).
+	lits      []litPrefix
+	wordStart bool // the expression opens with \b
+	maxLen    int  // longest match in bytes, -1 when unbounded
+	// needs: literals every match contains (lower case, matched without
+	// regard to case); a window lacking one is not searched.
+	needs []string
+	// assign: the expression is "identifier <op> value" (the generic
+	// assignment shape).
+	assign bool
+	// kwMode[i] is how keyword i of the rule gates it: kwOpens (a match
+	// opens at the keyword), kwIdent (the keyword is in an assignment's
+	// identifier) or kwNear (a match is somewhere around).
+	kwMode   []uint8
+	minValue int // shortest secret, less quotes it may hold
+}
+
+var (
+	glCompiled   = make([]compiledRule, len(glRules))
+	glGlobalOnce sync.Once
+	glGlobal     compiledAllow
+)
+
+// Optional groups of an expression's source: (?:or)? left out, or taken.
+var (
+	optGroup = regexp.MustCompile(`\(\?:[^()|]*\)\?`)
+	optParen = regexp.MustCompile(`\(\?:|\)\?`)
+)
+
+// Keyword modes.
+const (
+	kwNear uint8 = iota
+	kwOpens
+	kwIdent
+)
+
+// assignOps is the operator group of gitleaks' assignment-shaped rules.
+const assignOps = `(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)`
+
+func (c *compiledRule) init(r *glRule) {
+	c.once.Do(func() {
+		c.re = regexp.MustCompile(r.re)
+		c.anch = regexp.MustCompile(`^(?:` + r.re + `)`)
+		for _, a := range r.allow {
+			c.allow = append(c.allow, compileAllow(a))
+		}
+		c.maxLen = -1
+		if t, err := syntax.Parse(r.re, syntax.Perl); err == nil {
+			c.maxLen = maxMatchLen(t)
+			c.lits, c.wordStart = firstLiterals(t)
+			for _, l := range requiredLiterals(t) {
+				if len(l) >= 3 {
+					c.needs = append(c.needs, l)
+				}
+			}
+		}
+		c.kwMode = make([]uint8, len(r.keywords))
+		for i, k := range r.keywords {
+			for _, l := range c.lits {
+				ll := strings.ToLower(l.s)
+				// Every match opening with l holds the keyword at its start.
+				if strings.HasPrefix(ll, k) {
+					c.kwMode[i] = kwOpens
+				}
+			}
+		}
+		if i := strings.Index(r.re, assignOps); i >= 0 {
+			c.assign = true
+			c.minValue = 1
+			if t, err := syntax.Parse(r.re, syntax.Perl); err == nil {
+				g := r.group
+				if g == 0 {
+					g = 1
+				}
+				n, quoted := minGroupLen(t, g)
+				if quoted {
+					n -= 2
+				}
+				c.minValue = max(n, 1)
+			}
+			// A keyword is in the identifier when the expression spells it
+			// before the operator, with optional groups taken or left out.
+			before := strings.ToLower(r.re[:i])
+			forms := []string{before, optGroup.ReplaceAllString(before, ""), optParen.ReplaceAllString(before, "")}
+			for ki, k := range r.keywords {
+				for _, f := range forms {
+					if c.kwMode[ki] == kwNear && strings.Contains(f, k) {
+						c.kwMode[ki] = kwIdent
+					}
+				}
+			}
+		}
+	})
+}
+
+// maxMatchLen is the longest match of t in bytes, -1 when unbounded.
+func maxMatchLen(t *syntax.Regexp) int {
+	switch t.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range t.Rune {
+			n += utf8.RuneLen(r)
+		}
+		return n
+	case syntax.OpCharClass:
+		if len(t.Rune) > 0 && t.Rune[len(t.Rune)-1] < utf8.RuneSelf {
+			return 1
+		}
+		return utf8.UTFMax
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxMatchLen(t.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		return -1
+	case syntax.OpRepeat:
+		m := maxMatchLen(t.Sub[0])
+		if t.Max < 0 || m < 0 {
+			return -1
+		}
+		return t.Max * m
+	case syntax.OpConcat:
+		n := 0
+		for _, s := range t.Sub {
+			m := maxMatchLen(s)
+			if m < 0 {
+				return -1
+			}
+			n += m
+		}
+		return n
+	case syntax.OpAlternate:
+		n := 0
+		for _, s := range t.Sub {
+			m := maxMatchLen(s)
+			if m < 0 {
+				return -1
+			}
+			n = max(n, m)
+		}
+		return n
+	}
+	return 0 // empty-width assertions
+}
+
+// minGroupLen is the shortest text capture group g of t can hold (0 when
+// the group is absent) and whether the group may hold quotes.
+func minGroupLen(t *syntax.Regexp, g int) (int, bool) {
+	if t.Op == syntax.OpCapture && t.Cap == g {
+		return minMatchLen(t.Sub[0]), strings.ContainsAny(t.Sub[0].String(), "'\"`")
+	}
+	for _, s := range t.Sub {
+		if n, q := minGroupLen(s, g); n > 0 {
+			return n, q
+		}
+	}
+	return 0, false
+}
+
+// minMatchLen is the shortest match of t in bytes.
+func minMatchLen(t *syntax.Regexp) int {
+	switch t.Op {
+	case syntax.OpLiteral:
+		return len(string(t.Rune))
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpPlus:
+		return minMatchLen(t.Sub[0])
+	case syntax.OpRepeat:
+		return t.Min * minMatchLen(t.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, s := range t.Sub {
+			n += minMatchLen(s)
+		}
+		return n
+	case syntax.OpAlternate:
+		n := -1
+		for _, s := range t.Sub {
+			if m := minMatchLen(s); n < 0 || m < n {
+				n = m
+			}
+		}
+		return max(n, 0)
+	}
+	return 0
+}
+
+// requiredLiterals lists literals (lower case) that every match of t
+// contains.
+func requiredLiterals(t *syntax.Regexp) []string {
+	switch t.Op {
+	case syntax.OpLiteral:
+		return []string{strings.ToLower(string(t.Rune))}
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredLiterals(t.Sub[0])
+	case syntax.OpRepeat:
+		if t.Min > 0 {
+			return requiredLiterals(t.Sub[0])
+		}
+	case syntax.OpConcat:
+		var out []string
+		for _, s := range t.Sub {
+			out = append(out, requiredLiterals(s)...)
+		}
+		return out
+	case syntax.OpAlternate:
+		out := requiredLiterals(t.Sub[0])
+		for _, s := range t.Sub[1:] {
+			other := requiredLiterals(s)
+			keep := out[:0]
+			for _, l := range out {
+				for _, o := range other {
+					if o == l {
+						keep = append(keep, l)
+						break
+					}
+				}
+			}
+			out = keep
+		}
+		return out
+	}
+	return nil
+}
+
+// containsFold reports whether s contains the lower-case ASCII literal l
+// regardless of case.
+func containsFold(s, l string) bool {
+	if len(l) == 0 {
+		return true
+	}
+	if len(l) > len(s) {
+		return false
+	}
+	c0 := l[0]
+	u0 := c0
+	if c0 >= 'a' && c0 <= 'z' {
+		u0 = c0 - 32
+	}
+	last := len(s) - len(l) + 1 // candidates start before last
+	// next finds the next spelling b of l[0] at or after i (last if none).
+	next := func(b byte, i int) int {
+		if j := strings.IndexByte(s[i:last], b); j >= 0 {
+			return i + j
+		}
+		return last
+	}
+	nc, nu := next(c0, 0), last
+	if u0 != c0 {
+		nu = next(u0, 0)
+	}
+	for {
+		i := min(nc, nu)
+		if i >= last {
+			return false
+		}
+		if strings.EqualFold(s[i:i+len(l)], l) {
+			return true
+		}
+		if i == nc {
+			nc = next(c0, i+1)
+		}
+		if i == nu {
+			nu = next(u0, i+1)
+		}
+	}
+}
+
+// firstLiterals returns literals one of which opens every match of t (nil
+// when some match may open otherwise) and whether t opens with \b.
+func firstLiterals(t *syntax.Regexp) ([]litPrefix, bool) {
+	for t.Op == syntax.OpCapture {
+		t = t.Sub[0]
+	}
+	wb := false
+	if t.Op == syntax.OpConcat {
+		i := 0
+		for i < len(t.Sub) && t.Sub[i].Op == syntax.OpWordBoundary {
+			wb = true
+			i++
+		}
+		if i == len(t.Sub) {
+			return nil, wb
+		}
+		l, inner := firstLiterals(t.Sub[i])
+		// A literal followed by literal-opening branches (the parser
+		// factors AKIA|ASIA into A(?:KIA|SIA)): join them.
+		if t.Sub[i].Op == syntax.OpLiteral && len(l) == 1 && i+1 < len(t.Sub) {
+			if next, w2 := firstLiterals(t.Sub[i+1]); next != nil && !w2 {
+				joined := make([]litPrefix, 0, len(next))
+				for _, n := range next {
+					if n.fold != l[0].fold {
+						joined = nil
+						break
+					}
+					joined = append(joined, litPrefix{l[0].s + n.s, n.fold})
+				}
+				if joined != nil {
+					l = joined
+				}
+			}
+		}
+		return l, wb || inner
+	}
+	switch t.Op {
+	case syntax.OpLiteral:
+		return []litPrefix{{string(t.Rune), t.Flags&syntax.FoldCase != 0}}, false
+	case syntax.OpAlternate:
+		var out []litPrefix
+		for _, s := range t.Sub {
+			l, w := firstLiterals(s)
+			if l == nil || w {
+				return nil, false
+			}
+			out = append(out, l...)
+		}
+		return out, false
+	}
+	return nil, false
+}
+
+// assignAhead measures the "identifier <op> value" shape after a keyword
+// ending at i: identifier characters, at most three quotes or spaces, an
+// operator (= > : | ? ,), then quotes, spaces or '='. It returns
+// the length of the run of value characters that follows, up to 256 (-1
+// when there is no operator), and where the run ends: the expression's
+// secret group cannot be longer, nor end later.
+func assignAhead(s string, i int) (run, end int) {
+	run, end = assignAheadOnce(s, i)
+	if i < len(s) && s[i] == ',' {
+		// A comma may still belong to the identifier (new-york-times,?).
+		if r, e := assignAheadOnce(s, i+1); r > run {
+			run, end = r, e
+		}
+	}
+	return run, end
+}
+
+func assignAheadOnce(s string, i int) (run, end int) {
+	j := i
+	for j < len(s) && j-i < 64 && (isAlnum(s[j]) || s[j] == '_' || s[j] == '.' || s[j] == '-' || s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	op := false
+	for k := 0; k <= 3 && j < len(s) && !op; k++ {
+		switch s[j] {
+		case '=', '>', ':', '|', '?', ',':
+			op = true
+		case ' ', '\t', '\n', '\r', '\f', '\v', '\'', '"':
+			j++
+		default:
+			return -1, i
+		}
+	}
+	if !op {
+		return -1, i
+	}
+	opEnd := j
+	for k := 0; k < 4 && j < len(s) && isAssignOp(s[j]); k++ {
+		j++
+	}
+	for k := 0; k < 16 && j < len(s) && (isQuoteOrSpace(s[j]) || s[j] == '='); k++ {
+		j++
+	}
+	v := j
+	for v > opEnd && s[v-1] == '=' { // '=' may open the value too
+		v--
+	}
+	for j < len(s) && j-v < 256 && !isQuoteOrSpace(s[j]) && s[j] != ';' && s[j] != '(' && s[j] != ')' && s[j] != ',' {
+		j++
+	}
+	return j - v, j
+}
+
+func isAssignOp(c byte) bool {
+	return c == '=' || c == '>' || c == ':' || c == '|' || c == '?' || c == ','
+}
+
+func isQuoteOrSpace(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '\f', '\v', '\'', '"', '`':
+		return true
+	}
+	return false
+}
+
+func isWordByte(c byte) bool { return isAlnum(c) || c == '_' }
+
+// glWindow is a stretch of text one rule's expression runs on.
+type glWindow struct {
+	rule     int32
+	a, b     int32
+	anchored bool
+}
+
+// assignMemo holds assignAhead's answer for one keyword hit.
+type assignMemo struct {
+	done     bool
+	run, end int
+}
+
+// ruleWindow returns where rule ri must be searched for its keyword ki
+// found at [ks, ke), or false when no match can hold the keyword there. am
+// memoizes assignAhead for the hit.
+func ruleWindow(s string, ri, ki int, ks, ke int, am *assignMemo) (glWindow, bool) {
+	r := &glRules[ri]
+	c := &glCompiled[ri]
+	c.init(r)
+	switch c.kwMode[ki] {
+	case kwOpens:
+		ok := false
+		for _, l := range c.lits {
+			if ks+len(l.s) <= len(s) {
+				t := s[ks : ks+len(l.s)]
+				if t == l.s || (l.fold && strings.EqualFold(t, l.s)) {
+					ok = true
+					break
+				}
+			}
+		}
+		if !ok || (c.wordStart && ks > 0 && isWordByte(s[ks-1])) {
+			return glWindow{}, false
+		}
+		return anchoredWindow(s, c, ri, ks), true
+	case kwIdent:
+		if !am.done {
+			am.run, am.end = assignAhead(s, ke)
+			am.done = true
+		}
+		if am.run < c.minValue {
+			return glWindow{}, false
+		}
+		// The match opens at most 50 identifier characters before the
+		// keyword ([\w.-]{0,50}? in the expression) and ends with the
+		// value run and its terminator.
+		a := ks
+		for a > 0 && ks-a < 50 && (isWordByte(s[a-1]) || s[a-1] == '.' || s[a-1] == '-') {
+			a--
+		}
+		w := anchoredWindow(s, c, ri, a)
+		if am.run < 256 {
+			w.b = min(w.b, int32(min(len(s), am.end+16)))
+		}
+		return w, true
+	}
+	back, fwd := unboundedBack, unboundedFwd
+	if c.maxLen >= 0 {
+		back, fwd = c.maxLen, c.maxLen
+	}
+	a, b := max(0, ks-back), min(len(s), ke+fwd)
+	// Widen to whitespace so that \b, ^ and $ see what they would see on
+	// the whole text.
+	for lim := a - edgeSlack; a > 0 && a > lim && !isSpace(s[a-1]); a-- {
+	}
+	for lim := b + edgeSlack; b < len(s) && b < lim && !isSpace(s[b-1]); b++ {
+	}
+	if b < len(s) {
+		b++
+	}
+	return glWindow{rule: int32(ri), a: int32(a), b: int32(b)}, true
+}
+
+// anchoredWindow is the window of a match that must open at a: as long as
+// the longest match (one byte more, so that $ cannot match at a cut), or
+// unboundedFwd bytes for unbounded expressions (an anchored search stops as
+// soon as no match can go on, so the length costs nothing).
+func anchoredWindow(s string, c *compiledRule, ri, a int) glWindow {
+	end := len(s)
+	if c.maxLen >= 0 {
+		end = min(end, a+c.maxLen+1)
+	} else {
+		end = min(end, a+unboundedFwd)
+	}
+	return glWindow{rule: int32(ri), a: int32(a), b: int32(end), anchored: true}
+}
+
+// catalogFinding is one rule match: the secret and the whole match.
+type catalogFinding struct {
+	rule    int32
+	sa, sb  int32 // secret
+	ma, mb  int32 // match
+	generic bool
+	extra   string // rule id of a non-catalogue finding (rule < 0)
+}
+
+// runWindow appends the accepted matches of w to out.
+func runWindow(s string, w glWindow, out []catalogFinding) []catalogFinding {
+	r := &glRules[w.rule]
+	c := &glCompiled[w.rule]
+	text := s[w.a:w.b]
+	if !w.anchored {
+		for _, l := range c.needs {
+			if !containsFold(text, l) {
+				return out
+			}
+		}
+	}
+	var ms [][]int
+	if w.anchored {
+		if m := c.anch.FindStringSubmatchIndex(text); m != nil {
+			ms = [][]int{m}
+		}
+	} else {
+		ms = c.re.FindAllStringSubmatchIndex(text, -1)
+	}
+	for _, m := range ms {
+		if m[1] == len(text) && int(w.b) < len(s) {
+			continue // ends at a cut edge: seen as the end of the text
+		}
+		sa, sb := m[0], m[1]
+		if len(m) > 2 {
+			if r.group > 0 && 2*r.group+1 < len(m) {
+				sa, sb = m[2*r.group], m[2*r.group+1]
+			} else {
+				for g := 1; 2*g+1 < len(m); g++ {
+					if m[2*g] >= 0 && m[2*g+1] > m[2*g] {
+						sa, sb = m[2*g], m[2*g+1]
+						break
+					}
+				}
+			}
+		}
+		if sa < 0 || sb <= sa {
+			continue
+		}
+		secret := text[sa:sb]
+		if r.entropy > 0 && entropy(secret) <= r.entropy {
+			continue
+		}
+		if glAllowed(s, int(w.a)+m[0], int(w.a)+m[1], secret, c) {
+			continue
+		}
+		if r.id != "private-key" && catalogPlaceholder(secret) {
+			continue
+		}
+		out = append(out, catalogFinding{rule: w.rule, sa: w.a + int32(sa), sb: w.a + int32(sb),
+			ma: w.a + int32(m[0]), mb: w.a + int32(m[1]), generic: r.id == "generic-api-key"})
+	}
+	return out
+}
+
+// glAllowed applies the catalogue-wide and the rule's allowlists.
+func glAllowed(s string, ma, mb int, secret string, c *compiledRule) bool {
+	glGlobalOnce.Do(func() { glGlobal = compileAllow(glGlobalAllow) })
+	low := strings.ToLower(secret)
+	for _, re := range glGlobal.res {
+		if re.MatchString(secret) {
+			return true
+		}
+	}
+	if glGlobal.stopHit(low) {
+		return true
+	}
+	for i := range c.allow {
+		a := &c.allow[i]
+		target := secret
+		switch a.target {
+		case tgtMatch:
+			target = s[ma:mb]
+		case tgtLine:
+			la := strings.LastIndexByte(s[:ma], '\n') + 1
+			lb := strings.IndexByte(s[mb:], '\n')
+			if lb < 0 {
+				lb = len(s)
+			} else {
+				lb += mb
+			}
+			target = s[la:lb]
+		}
+		for _, re := range a.res {
+			if re.MatchString(target) {
+				return true
+			}
+		}
+		if a.stopHit(low) {
+			return true
+		}
+	}
+	return false
+}
+
+var catalogPlaceholderWords = []string{"example", "xxxx", "****", "your", "placeholder", "redacted", "changeme",
+	"dummy", "<", "${", "{{", "insert", "replace", "secret_here", "_here", ".....", "password"}
+
+// catalogPlaceholder reports secrets that only look real: documentation
+// samples, masks, template variables, one dominant character and keyboard
+// or alphabet runs.
+func catalogPlaceholder(v string) bool {
+	lv := strings.ToLower(v)
+	for _, w := range catalogPlaceholderWords {
+		if strings.Contains(lv, w) {
+			return true
+		}
+	}
+	return placeholderShape(lv, 0.5)
+}
+
+// placeholderShape: one character fills more than half of the value, or
+// ascending runs (abcd, 1234) cover the share seqShare of it.
+func placeholderShape(lv string, seqShare float64) bool {
+	var freq [256]int
+	for i := 0; i < len(lv); i++ {
+		freq[lv[i]]++
+	}
+	for _, f := range freq {
+		if f*2 > len(lv) && len(lv) >= 6 {
+			return true
+		}
+	}
+	seq, run := 0, 1
+	for i := 1; i <= len(lv); i++ {
+		if i < len(lv) && lv[i] == lv[i-1]+1 && isAlnum(lv[i]) {
+			run++
+			continue
+		}
+		if run >= 4 {
+			seq += run
+		}
+		run = 1
+	}
+	return len(lv) > 0 && float64(seq)/float64(len(lv)) >= seqShare
 }

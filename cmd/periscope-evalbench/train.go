@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/eval/hallucination"
+	"github.com/periscope-otel/periscope/internal/eval/safety"
+)
+
+// runTrain fits the learned model of every evaluator that has one on all
+// trainable dev rows of its floors (the CV pool) and writes the weights to
+// internal/eval/safety/models. Training is deterministic: the same data
+// gives byte-identical files.
+func runTrain(floorsPath, dataDir string, stdout, stderr io.Writer) int {
+	if floorsPath == "" {
+		floorsPath = defaultFloorsPath()
+	}
+	raw, err := os.ReadFile(floorsPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	var ff floorsFile
+	if err := yaml.Unmarshal(raw, &ff); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", floorsPath, err)
+		return 2
+	}
+	if dataDir == "" {
+		if dataDir, err = defaultDataDir(); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+	}
+	root, err := repoRoot()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	m := &measurer{dataDir: dataDir, files: map[string][]record{}}
+	loadSet, harmCache = m.load, nil
+	for _, name := range safety.LearnedEvaluators() {
+		pool, err := evaluatorPool(name, ff.Floors, ff.Training, m.rows)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		_, gid, _ := assignFolds(pool, ff.Groups, 2)
+		var rows []pooled
+		var groups []int
+		for i, p := range pool {
+			if trainable(p) {
+				rows = append(rows, p)
+				groups = append(groups, gid[i])
+			}
+		}
+		model, err := trainSafety(name, rows, groups)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+			return 1
+		}
+		b, _ := model.MarshalBinary()
+		path := filepath.Join(root, "internal", "eval", "safety", filepath.FromSlash(safety.ModelFile(name)))
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		if name == safety.PromptHarm {
+			fmt.Fprintf(stdout, "%s: positives %v, negatives %v -> %s (%d bytes)\n", name, harmPositives, harmNegatives, path, len(b))
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: %d rows -> %s (%d bytes)\n", name, len(rows), path, len(b))
+	}
+	pool, err := evaluatorPool(contract.EvalHallucination, ff.Floors, ff.Training, m.rows)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	model, err := trainHallucination(pool)
+	if err != nil {
+		fmt.Fprintf(stderr, "hallucination: %v\n", err)
+		return 1
+	}
+	b, _ := model.MarshalBinary()
+	path := filepath.Join(root, "internal", "eval", "hallucination", filepath.FromSlash(hallucination.ModelFile))
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "hallucination: %d rows -> %s (%d bytes)\n", len(pool), path, len(b))
+	return 0
+}

@@ -1,0 +1,449 @@
+// Package linear is a small hashed n-gram logistic-regression model: the
+// learned part of the evaluators that combine rules with a model.
+//
+// A text is read once, folded (ASCII lowercase, whitespace runs collapsed),
+// and its character n-grams and word n-grams are hashed into 1<<Bits
+// buckets; a handful of dense features (structure features and rule scores
+// computed by the caller) are added. Training is deterministic: fixed seed,
+// fixed number of epochs, L2-regularised SGD. Weights are stored int8-
+// quantised, so a model with 2^18 buckets is 256 KiB. Scoring allocates
+// nothing and reads each byte of the text a constant number of times.
+package linear
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Config fixes the feature space and the training schedule of a model.
+type Config struct {
+	Bits     uint8 // hash buckets: 1<<Bits (8..24)
+	CharMin  uint8 // shortest character n-gram (0: no character n-grams)
+	CharMax  uint8 // longest character n-gram (≤ 8)
+	Words    uint8 // word n-grams up to this length (0, 1 or 2)
+	MaxBytes int   // only the first MaxBytes bytes of the text are read (0: 8192)
+	Dense    int   // number of dense features
+	Head     int   // word n-grams of the first Head bytes also count in a namespace of their own
+	AuxWords uint8 // word n-grams (0, 1 or 2) of the example's Aux text, in a namespace of their own
+
+	Epochs    int     // SGD passes over the data (0: 20)
+	LR        float64 // initial learning rate (0: 0.5)
+	L2        float64 // L2 penalty per example (0: 1e-4)
+	Seed      uint64  // shuffling seed
+	PosWeight float64 // weight of a positive relative to a negative; 0: balance the classes
+	Bags      int     // models trained with seeds Seed, Seed+1, ... whose weights are averaged (0: 1)
+}
+
+// WithDefaults returns c with its zero fields set to their defaults: the
+// configuration a model trained with c reports.
+func (c Config) WithDefaults() Config {
+	c.defaults()
+	return c
+}
+
+func (c *Config) defaults() {
+	if c.MaxBytes == 0 {
+		c.MaxBytes = 8192
+	}
+	if c.Epochs == 0 {
+		c.Epochs = 20
+	}
+	if c.LR == 0 {
+		c.LR = 0.5
+	}
+	if c.L2 == 0 {
+		c.L2 = 1e-4
+	}
+}
+
+// Example is one labelled training row.
+type Example struct {
+	Text   string
+	Aux    string // optional second text (see Config.AuxWords)
+	Dense  []float64
+	Label  bool
+	Weight float64 // row weight (0 counts as 1), times the class weight
+}
+
+// Model is a trained, quantised model. It is immutable and safe for
+// concurrent use.
+type Model struct {
+	cfg   Config
+	bias  float32
+	scale float32   // weight of bucket i = q[i] * scale
+	dense []float32 // weights of the dense features
+	q     []int8
+}
+
+// Config returns the model's feature configuration.
+func (m *Model) Config() Config { return m.cfg }
+
+// Logit returns the model's log-odds for a text, its auxiliary text and
+// its dense features (missing dense features count as 0, extra ones are
+// ignored).
+func (m *Model) Logit(text, aux string, dense []float64) float64 {
+	k := sink{q: m.q}
+	forEach(&m.cfg, text, aux, &k)
+	z := float64(m.bias)
+	if k.n > 0 {
+		z += float64(k.sum) * float64(m.scale) / math.Sqrt(float64(k.n))
+	}
+	for i, w := range m.dense {
+		if i < len(dense) {
+			z += float64(w) * dense[i]
+		}
+	}
+	return z
+}
+
+// WithBias returns a copy of m whose log-odds are shifted by d (sharing
+// the weights): used to move the decision threshold to 0.5.
+func (m *Model) WithBias(d float64) *Model {
+	c := *m
+	c.bias = float32(float64(m.bias) + d)
+	return &c
+}
+
+// Prob returns the model's probability of the positive class.
+func (m *Model) Prob(text, aux string, dense []float64) float64 {
+	return Sigmoid(m.Logit(text, aux, dense))
+}
+
+// Sigmoid is the logistic function.
+func Sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+// Logit is the inverse of Sigmoid, with p clamped to [1e-6, 1-1e-6].
+func Logit(p float64) float64 {
+	p = min(max(p, 1e-6), 1-1e-6)
+	return math.Log(p / (1 - p))
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+func foldByte(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + 32
+	}
+	if b == '\n' || b == '\t' || b == '\r' || b == '\f' || b == '\v' {
+		return ' '
+	}
+	return b
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b >= 0x80
+}
+
+// sink receives the buckets of an example's features: summed into a
+// score (q set) or collected (training).
+type sink struct {
+	q   []int8
+	sum int64
+	n   int
+	buf []uint32
+}
+
+func (k *sink) add(h uint32) {
+	if k.q != nil {
+		k.sum += int64(k.q[h])
+		k.n++
+		return
+	}
+	k.buf = append(k.buf, h)
+}
+
+// forEach feeds k the bucket of every feature occurrence of an example:
+// n-grams of text, word n-grams of its first Head bytes in a namespace of
+// their own, and word n-grams of aux (a second text, such as the user's
+// request) in a third namespace.
+func forEach(c *Config, text, aux string, k *sink) {
+	if len(text) > c.MaxBytes {
+		text = text[:c.MaxBytes]
+	}
+	scan(c, text, 0, c.CharMin, c.Words, c.Head, k)
+	if c.AuxWords > 0 && aux != "" {
+		if len(aux) > c.MaxBytes {
+			aux = aux[:c.MaxBytes]
+		}
+		scan(c, aux, 0xa5a5a5a5a5a5a5a5, 0, c.AuxWords, 0, k)
+	}
+}
+
+const headSalt = 0x3c6ef372fe94f82b
+
+func scan(c *Config, text string, salt uint64, charMin, words uint8, head int, k *sink) {
+	shift := 64 - uint(c.Bits)
+	charMax := int(c.CharMax)
+	var ring uint64 // last 8 folded bytes, newest in the low byte
+	filled := 0
+	var word, prev uint64
+	inWord, havePrev := false, false
+	wordStart := 0
+	lastSpace := true
+	for i := 0; i <= len(text); i++ {
+		var b byte = ' '
+		if i < len(text) {
+			b = foldByte(text[i])
+		}
+		if b == ' ' && lastSpace && i < len(text) {
+			continue
+		}
+		lastSpace = b == ' '
+		if isWordByte(b) {
+			if !inWord {
+				word, inWord, wordStart = fnvOffset, true, i
+			}
+			word = (word ^ uint64(b)) * fnvPrime
+		} else if inWord {
+			inWord = false
+			if words >= 1 {
+				k.add(uint32(mix(word^0x5bd1e995^salt) >> shift))
+			}
+			if words >= 2 && havePrev {
+				k.add(uint32(mix(prev*31+word+0x9e3779b9^salt) >> shift))
+			}
+			if wordStart < head {
+				k.add(uint32(mix(word^headSalt) >> shift))
+				if havePrev {
+					k.add(uint32(mix(prev*31+word+headSalt) >> shift))
+				}
+			}
+			prev, havePrev = word, true
+		}
+		if i == len(text) || charMin == 0 {
+			continue
+		}
+		ring = ring<<8 | uint64(b)
+		if filled < 8 {
+			filled++
+		}
+		h := uint64(fnvOffset)
+		for n := 1; n <= charMax && n <= filled; n++ {
+			h = (h ^ (ring >> (8 * uint(n-1)) & 0xff)) * fnvPrime
+			if n >= int(charMin) {
+				k.add(uint32(mix(h+uint64(n)<<56) >> shift))
+			}
+		}
+	}
+}
+
+type sparse struct {
+	idx []uint32
+	val []float32
+}
+
+func featurize(c *Config, text, aux string, buf []uint32) (sparse, []uint32) {
+	k := sink{buf: buf[:0]}
+	forEach(c, text, aux, &k)
+	buf = k.buf
+	if len(buf) == 0 {
+		return sparse{}, buf
+	}
+	slices.Sort(buf)
+	norm := float32(1 / math.Sqrt(float64(len(buf))))
+	var s sparse
+	for i := 0; i < len(buf); {
+		j := i
+		for j < len(buf) && buf[j] == buf[i] {
+			j++
+		}
+		s.idx = append(s.idx, buf[i])
+		s.val = append(s.val, float32(j-i)*norm)
+		i = j
+	}
+	return s, buf
+}
+
+// Train fits a model. The result depends only on cfg and the examples (in
+// order): training is single-threaded with a seeded shuffle.
+func Train(cfg Config, ex []Example) (*Model, error) {
+	cfg.defaults()
+	if cfg.Bits < 8 || cfg.Bits > 24 || cfg.CharMax > 8 || cfg.CharMin > cfg.CharMax || cfg.Words > 2 || cfg.AuxWords > 2 || cfg.Head < 0 {
+		return nil, fmt.Errorf("linear: bad config %+v", cfg)
+	}
+	if len(ex) == 0 {
+		return nil, errors.New("linear: no examples")
+	}
+	var pos, neg float64
+	for _, e := range ex {
+		w := e.Weight
+		if w <= 0 {
+			w = 1
+		}
+		if e.Label {
+			pos += w
+		} else {
+			neg += w
+		}
+	}
+	if pos == 0 || neg == 0 {
+		return nil, errors.New("linear: need both classes")
+	}
+	wPos, wNeg := neg/(pos+neg)*2, pos/(pos+neg)*2
+	if cfg.PosWeight > 0 {
+		wPos, wNeg = cfg.PosWeight, 1
+	}
+	xs := make([]sparse, len(ex))
+	var buf []uint32
+	for i, e := range ex {
+		xs[i], buf = featurize(&cfg, e.Text, e.Aux, buf)
+	}
+	bags := max(cfg.Bags, 1)
+	v := make([]float64, 1<<cfg.Bits)
+	dense := make([]float64, cfg.Dense)
+	bias := 0.0
+	for bag := 0; bag < bags; bag++ {
+		bv, bd, bb := sgd(&cfg, xs, ex, wPos, wNeg, cfg.Seed+uint64(bag))
+		for j, w := range bv {
+			v[j] += w / float64(bags)
+		}
+		for k, w := range bd {
+			dense[k] += w / float64(bags)
+		}
+		bias += bb / float64(bags)
+	}
+	m := &Model{cfg: cfg, bias: float32(bias), dense: make([]float32, cfg.Dense), q: make([]int8, len(v))}
+	for k, w := range dense {
+		m.dense[k] = float32(w)
+	}
+	maxAbs := 0.0
+	for j := range v {
+		maxAbs = max(maxAbs, math.Abs(v[j]))
+	}
+	if maxAbs > 0 {
+		m.scale = float32(maxAbs / 127)
+		for j, w := range v {
+			m.q[j] = int8(math.Round(w / float64(m.scale)))
+		}
+	}
+	return m, nil
+}
+
+// sgd runs one seeded pass of training and returns the bucket weights
+// (unscaled), the dense weights and the bias.
+func sgd(cfg *Config, xs []sparse, ex []Example, wPos, wNeg float64, seed uint64) ([]float64, []float64, float64) {
+	v := make([]float64, 1<<cfg.Bits)
+	scale := 1.0
+	dense := make([]float64, cfg.Dense)
+	bias := 0.0
+	r := rand.New(rand.NewPCG(seed, 0x7e57))
+	order := make([]int, len(ex))
+	for i := range order {
+		order[i] = i
+	}
+	for ep := 0; ep < cfg.Epochs; ep++ {
+		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		lr := cfg.LR / (1 + 2*float64(ep)/float64(cfg.Epochs))
+		for _, i := range order {
+			x := &xs[i]
+			z := bias
+			for k, j := range x.idx {
+				z += v[j] * scale * float64(x.val[k])
+			}
+			for k, w := range dense {
+				if k < len(ex[i].Dense) {
+					z += w * ex[i].Dense[k]
+				}
+			}
+			y, w := 0.0, wNeg
+			if ex[i].Label {
+				y, w = 1, wPos
+			}
+			if ex[i].Weight > 0 {
+				w *= ex[i].Weight
+			}
+			g := (Sigmoid(z) - y) * w
+			scale *= 1 - lr*cfg.L2
+			if scale < 1e-3 {
+				for j := range v {
+					v[j] *= scale
+				}
+				scale = 1
+			}
+			for k, j := range x.idx {
+				v[j] -= lr * g * float64(x.val[k]) / scale
+			}
+			for k := range dense {
+				if k < len(ex[i].Dense) {
+					dense[k] -= lr * (g*ex[i].Dense[k] + cfg.L2*dense[k])
+				}
+			}
+			bias -= lr * g
+		}
+	}
+	for j := range v {
+		v[j] *= scale
+	}
+	return v, dense, bias
+}
+
+const magic = "PLM1"
+
+// MarshalBinary encodes the model: magic, config, bias, scale, dense
+// weights (float32) and the int8 bucket weights.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	b := make([]byte, 0, 32+4*len(m.dense)+len(m.q))
+	b = append(b, magic...)
+	b = append(b, m.cfg.Bits, m.cfg.CharMin, m.cfg.CharMax, m.cfg.Words)
+	b = binary.LittleEndian.AppendUint32(b, uint32(m.cfg.MaxBytes))
+	b = binary.LittleEndian.AppendUint32(b, uint32(m.cfg.Head)|uint32(m.cfg.AuxWords)<<24)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(m.dense)))
+	b = binary.LittleEndian.AppendUint32(b, math.Float32bits(m.bias))
+	b = binary.LittleEndian.AppendUint32(b, math.Float32bits(m.scale))
+	for _, w := range m.dense {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(w))
+	}
+	for _, q := range m.q {
+		b = append(b, byte(q))
+	}
+	return b, nil
+}
+
+// Load decodes a model written by MarshalBinary.
+func Load(b []byte) (*Model, error) {
+	if len(b) < 28 || string(b[:4]) != magic {
+		return nil, errors.New("linear: not a model file")
+	}
+	m := &Model{}
+	m.cfg.Bits, m.cfg.CharMin, m.cfg.CharMax, m.cfg.Words = b[4], b[5], b[6], b[7]
+	m.cfg.MaxBytes = int(binary.LittleEndian.Uint32(b[8:]))
+	ha := binary.LittleEndian.Uint32(b[12:])
+	m.cfg.Head, m.cfg.AuxWords = int(ha&0xffffff), uint8(ha>>24)
+	nd := int(binary.LittleEndian.Uint32(b[16:]))
+	m.cfg.Dense = nd
+	m.bias = math.Float32frombits(binary.LittleEndian.Uint32(b[20:]))
+	m.scale = math.Float32frombits(binary.LittleEndian.Uint32(b[24:]))
+	if m.cfg.Bits < 8 || m.cfg.Bits > 24 || m.cfg.CharMax > 8 || m.cfg.Words > 2 || m.cfg.AuxWords > 2 || nd > 1<<10 {
+		return nil, errors.New("linear: bad model header")
+	}
+	off := 28
+	if len(b) != off+4*nd+1<<m.cfg.Bits {
+		return nil, fmt.Errorf("linear: model is %d bytes, want %d", len(b), off+4*nd+1<<m.cfg.Bits)
+	}
+	m.dense = make([]float32, nd)
+	for i := range m.dense {
+		m.dense[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[off:]))
+		off += 4
+	}
+	m.q = make([]int8, 1<<m.cfg.Bits)
+	for i := range m.q {
+		m.q[i] = int8(b[off+i])
+	}
+	return m, nil
+}

@@ -1,0 +1,484 @@
+package safety
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/eval/linear"
+)
+
+// Learned scorers. Jailbreak, refusal and prompt_leak combine their rules
+// with a small logistic-regression model (internal/eval/linear): the rules'
+// score enters the model as one dense feature beside structure features
+// and, for jailbreak and refusal, hashed character/word n-grams of the
+// text. The model's probability is the evaluator's score, so the blend of
+// rules and n-grams is itself fitted (jailbreak keeps the rules' score when
+// an adversarial_suffix rule fires, see keepRules). The weights in models/ are generated
+// by `go run ./cmd/periscope-evalbench --train` from the dev sets (see
+// cmd/periscope-evalbench/README.md for the data and their licences);
+// without a model file the evaluator scores with its rules alone.
+
+//go:embed models
+var modelFiles embed.FS
+
+// maxDense bounds the dense features of any learned scorer.
+const maxDense = 8
+
+type learnedSpec struct {
+	cfg linear.Config
+	// Operating point: the model's bias is shifted so that the score 0.5
+	// (the shipped threshold) sits where the inner cross-validated scores
+	// of the training rows reach this FPR (targetFPR > 0) or their best F1
+	// (bestF1). Neither: the class-balanced model's own 0.5.
+	targetFPR float64
+	bestF1    bool
+	// l2Grid, when set, lists L2 penalties; the one with the lowest
+	// inner cross-validated log-loss on the training calls is used.
+	l2Grid []float64
+	// keepRules lists rules whose findings keep the rules' score: the
+	// score is then the larger of the rules' and the model's, so the model
+	// never removes those detections. They cover attack forms the training
+	// rows lack (optimised gibberish suffixes).
+	keepRules []string
+	// example fills dense (len cfg.Dense) from the prepared call, the
+	// rules' result and sub (the model this one reads as a feature: the
+	// request-harm model for refusal, else nil), and returns the text and
+	// the auxiliary text the n-gram features read. Training calls it
+	// through this field; scoring calls the same functions directly
+	// (applyModel) so that dense stays on the stack.
+	example func(p *prepared, rule eval.Result, sub *linear.Model, dense []float64) (string, string)
+}
+
+var learnedSpecs = map[string]*learnedSpec{
+	contract.EvalJailbreak: {
+		cfg:     linear.Config{Bits: 18, CharMin: 3, CharMax: 5, Words: 2, MaxBytes: 4096, Dense: 6, Epochs: 20, L2: 1e-4, Seed: 1, Bags: 5},
+		example: jailbreakExample,
+		// The floor is FPR <= 0.02, checked on held-out folds at 0.01;
+		// the training folds aim at half that.
+		targetFPR: 0.005,
+		l2Grid:    l2Grid,
+		keepRules: []string{"adversarial_suffix"},
+	},
+	contract.EvalRefusal: {
+		cfg:     linear.Config{Bits: 18, CharMin: 3, CharMax: 5, Words: 2, MaxBytes: 1536, Dense: 7, Head: 240, Epochs: 20, L2: 1e-4, Seed: 1, Bags: 5},
+		example: refusalExample,
+		bestF1:  true,
+		l2Grid:  l2Grid,
+	},
+	PromptHarm: {
+		// The request alone: harmful requests (HarmBench, Do-Not-Answer,
+		// AdvBench) against benign instructions (LMSYS, Self-Instruct
+		// seed tasks). Read by the refusal model: declining a harmful
+		// request is a refusal, correcting a silly one is not.
+		cfg:     linear.Config{Bits: 18, CharMin: 3, CharMax: 5, Words: 2, MaxBytes: 1024, Epochs: 20, L2: 1e-4, Seed: 1, Bags: 5},
+		example: harmExample,
+	},
+	contract.EvalPromptLeak: {
+		// Dense structure features only: 46 labelled rows are too few for
+		// n-grams, and the Tensor Trust text has no licence (see README).
+		cfg:     linear.Config{Bits: 8, Dense: 7, Epochs: 200, LR: 0.1, L2: 1e-3, Seed: 1, Bags: 5},
+		example: leakExample,
+		l2Grid:  l2Grid,
+	},
+}
+
+// l2Grid is the L2 penalties tried by inner cross-validation.
+var l2Grid = []float64{1e-5, 1e-4, 1e-3, 1e-2}
+
+// PromptHarm names the request-harm model read by the refusal model.
+const PromptHarm = "prompt_harm"
+
+// LearnedEvaluators lists the evaluators that carry a learned model, in
+// training order (the refusal model reads the PromptHarm model).
+func LearnedEvaluators() []string {
+	return []string{contract.EvalJailbreak, contract.EvalPromptLeak, PromptHarm, contract.EvalRefusal}
+}
+
+// ModelFile is the path of an evaluator's model under this package's
+// directory.
+func ModelFile(name string) string { return "models/" + name + ".plm" }
+
+var embeddedModels sync.Map // name -> *linear.Model (nil when absent)
+
+func embeddedModel(name string) *linear.Model {
+	if m, ok := embeddedModels.Load(name); ok {
+		return m.(*linear.Model)
+	}
+	var m *linear.Model
+	if b, err := modelFiles.ReadFile(ModelFile(name)); err == nil {
+		if lm, err := linear.Load(b); err == nil && sameFeatures(lm.Config(), learnedSpecs[name].cfg) {
+			m = lm
+		}
+	}
+	v, _ := embeddedModels.LoadOrStore(name, m)
+	return v.(*linear.Model)
+}
+
+// sameFeatures reports whether two configurations read the same features
+// (a model file generated for another feature space is not used).
+func sameFeatures(a, b linear.Config) bool {
+	a, b = a.WithDefaults(), b.WithDefaults()
+	return a.Bits == b.Bits && a.CharMin == b.CharMin && a.CharMax == b.CharMax && a.Words == b.Words &&
+		a.MaxBytes == b.MaxBytes && a.Dense == b.Dense && a.Head == b.Head && a.AuxWords == b.AuxWords
+}
+
+// EmbeddedModelCurrent reports whether the embedded model of name exists
+// and matches the feature configuration of this build.
+func EmbeddedModelCurrent(name string) bool { return embeddedModel(name) != nil }
+
+// modelFor picks the learned model of evaluator name for options o.
+func modelFor(name string, o Options) *linear.Model {
+	if o.RulesOnly {
+		return nil
+	}
+	if o.Model != nil {
+		return o.Model
+	}
+	return embeddedModel(name)
+}
+
+// subModelFor picks the request-harm model read by the refusal model.
+func subModelFor(o Options) *linear.Model {
+	if o.HarmModel != nil {
+		return o.HarmModel
+	}
+	return embeddedModel(PromptHarm)
+}
+
+// applyModel replaces the rules' score with the learned score.
+func applyModel(name string, m, sub *linear.Model, p *prepared, r *eval.Result) {
+	if m == nil || r.Skipped {
+		return
+	}
+	spec := learnedSpecs[name]
+	var d [maxDense]float64
+	dense := d[:spec.cfg.Dense]
+	// Direct calls (not spec.example) keep dense on the stack.
+	var text, aux string
+	switch name {
+	case contract.EvalJailbreak:
+		text, aux = jailbreakExample(p, *r, sub, dense)
+	case contract.EvalRefusal:
+		text, aux = refusalExample(p, *r, sub, dense)
+	case contract.EvalPromptLeak:
+		text, aux = leakExample(p, *r, sub, dense)
+	default:
+		return
+	}
+	s := clamp01(linear.Sigmoid(m.Logit(text, aux, dense)))
+	if keeps(spec, *r) {
+		s = max(s, r.Score)
+	}
+	r.Score = s
+}
+
+// innerFolds is the number of folds of the inner cross-validation that
+// places the operating point.
+const innerFolds = 3
+
+// TrainModel fits the learned model of evaluator name (or PromptHarm) on
+// labelled calls. groups[i] is the group of call i (calls of one group are
+// never split between inner folds); nil puts every call in its own group.
+// sub is the model read as a feature (refusal: the PromptHarm model).
+// Training is deterministic (fixed seed, epochs and order of the calls).
+func TrainModel(name string, ins []eval.Input, labels []bool, groups []int, sub *linear.Model) (*linear.Model, error) {
+	spec := learnedSpecs[name]
+	if spec == nil {
+		return nil, fmt.Errorf("%s has no learned model", name)
+	}
+	rules, err := rulesEvaluator(name)
+	if err != nil {
+		return nil, err
+	}
+	ex := make([]linear.Example, 0, len(ins))
+	var gid []int
+	for i := range ins {
+		p := getPrepared(&ins[i])
+		var r eval.Result
+		if rules != nil {
+			r = rules.run(p)
+		}
+		if !r.Skipped {
+			dense := make([]float64, spec.cfg.Dense)
+			text, aux := spec.example(p, r, sub, dense)
+			ex = append(ex, linear.Example{Text: text, Aux: aux, Dense: dense, Label: labels[i]})
+			g := i
+			if groups != nil {
+				g = groups[i]
+			}
+			gid = append(gid, g)
+		}
+		putPrepared(p)
+	}
+	cfg := spec.cfg
+	if len(spec.l2Grid) == 0 && spec.targetFPR == 0 && !spec.bestF1 {
+		return linear.Train(cfg, ex)
+	}
+	grid := spec.l2Grid
+	if len(grid) == 0 {
+		grid = []float64{cfg.L2}
+	}
+	// Inner group k-fold over the training calls: out-of-fold logits per
+	// L2 penalty; keep the penalty with the lowest log-loss.
+	var z []float64
+	bestLoss := math.Inf(1)
+	for _, l2 := range grid {
+		c := cfg
+		c.L2 = l2
+		zl, err := innerLogits(c, ex, gid)
+		if err != nil {
+			return nil, err
+		}
+		if loss := logLoss(zl, ex); loss < bestLoss {
+			bestLoss, z, cfg.L2 = loss, zl, l2
+		}
+	}
+	m, err := linear.Train(cfg, ex)
+	if err != nil {
+		return nil, err
+	}
+	if spec.targetFPR == 0 && !spec.bestF1 {
+		return m, nil
+	}
+	return m.WithBias(-operatingLogit(z, ex, spec)), nil
+}
+
+// innerLogits returns out-of-fold logits of a group k-fold over ex.
+func innerLogits(cfg linear.Config, ex []linear.Example, gid []int) ([]float64, error) {
+	z := make([]float64, len(ex))
+	for f := 0; f < innerFolds; f++ {
+		var tr, te []int
+		for i, g := range gid {
+			if int(uint64(g)*0x9e3779b97f4a7c15>>32)%innerFolds == f {
+				te = append(te, i)
+			} else {
+				tr = append(tr, i)
+			}
+		}
+		sub := make([]linear.Example, len(tr))
+		for k, i := range tr {
+			sub[k] = ex[i]
+		}
+		im, err := linear.Train(cfg, sub)
+		if err != nil {
+			return nil, fmt.Errorf("inner fold %d: %w", f, err)
+		}
+		for _, i := range te {
+			z[i] = im.Logit(ex[i].Text, ex[i].Aux, ex[i].Dense)
+		}
+	}
+	return z, nil
+}
+
+// logLoss is the class-balanced log-loss of logits z.
+func logLoss(z []float64, ex []linear.Example) float64 {
+	var lp, ln float64
+	var np, nn int
+	for i, v := range z {
+		if ex[i].Label {
+			lp += math.Log1p(math.Exp(-v))
+			np++
+		} else {
+			ln += math.Log1p(math.Exp(v))
+			nn++
+		}
+	}
+	return lp/float64(max(np, 1)) + ln/float64(max(nn, 1))
+}
+
+// keeps reports whether r has a finding of a rule the spec keeps.
+func keeps(spec *learnedSpec, r eval.Result) bool {
+	for _, f := range r.Findings {
+		for _, k := range spec.keepRules {
+			if f.Rule == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// operatingLogit picks the log-odds threshold on out-of-fold logits.
+func operatingLogit(z []float64, ex []linear.Example, spec *learnedSpec) float64 {
+	type zl struct {
+		z   float64
+		pos bool
+	}
+	var s []zl
+	pos, neg := 0, 0
+	tp, fp := 0, 0
+	for i := range z {
+		if ex[i].Label {
+			pos++
+		} else {
+			neg++
+		}
+		s = append(s, zl{z[i], ex[i].Label})
+	}
+	if len(s) == 0 {
+		return math.Inf(1)
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i].z > s[j].z })
+	best, bestV := 0.0, -1.0
+	for i := 0; i < len(s); i++ {
+		if s[i].pos {
+			tp++
+		} else {
+			fp++
+		}
+		if i+1 < len(s) && s[i+1].z == s[i].z {
+			continue
+		}
+		// Threshold between s[i] and the next score: flag s[0..i].
+		cut := s[i].z
+		if i+1 < len(s) {
+			cut = (s[i].z + s[i+1].z) / 2
+		}
+		var v float64
+		if spec.targetFPR > 0 {
+			if float64(fp) > spec.targetFPR*float64(neg) {
+				break
+			}
+			v = float64(tp)
+		} else {
+			v = 2 * float64(tp) / float64(tp+fp+pos)
+		}
+		if v > bestV {
+			best, bestV = cut, v
+		}
+	}
+	if bestV < 0 {
+		return s[0].z + 1e-9
+	}
+	return best
+}
+
+func rulesEvaluator(name string) (evaluator, error) {
+	o := Options{RulesOnly: true}
+	switch name {
+	case contract.EvalJailbreak:
+		return NewJailbreak(o), nil
+	case contract.EvalRefusal:
+		return NewRefusal(o), nil
+	case contract.EvalPromptLeak:
+		return NewPromptLeak(o), nil
+	case PromptHarm:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("%s has no learned model", name)
+}
+
+// ruleLogit maps the rules' score onto a feature of moderate scale.
+func ruleLogit(r eval.Result) float64 { return linear.Logit(min(max(r.Score, 0.001), 0.999)) / 4 }
+
+func logLen(n int) float64 { return math.Log1p(float64(n)) / 8 }
+
+func countAll(s []byte, pats [][]byte) int {
+	n := 0
+	for _, p := range pats {
+		n += bytes.Count(s, p)
+	}
+	return n
+}
+
+func countStrings(s string, pats []string) int {
+	n := 0
+	for _, p := range pats {
+		n += strings.Count(s, p)
+	}
+	return n
+}
+
+func logCount(n int) float64 { return math.Log1p(float64(n)) / 3 }
+
+var (
+	personaCues  = bytesList(" you are ", " act as ", " pretend", " roleplay", " role play", " character", " persona", " from now on ", " simulate", " stay in character", " your name is ", " mode ")
+	overrideCues = bytesList(" ignore ", " disregard ", " forget ", " no longer ", " without any ", " restriction", " filter", " censor", " rules ", " guidelines", " policies", " policy ", " ethic", " moral")
+	labelCues    = []string{"]:", "):", "]\n", "**:"}
+	listCues     = []string{"\n1.", "\n2.", "\n- ", "\n* ", "\n\u2022"}
+)
+
+func bytesList(s ...string) [][]byte {
+	out := make([][]byte, len(s))
+	for i, x := range s {
+		out[i] = []byte(x)
+	}
+	return out
+}
+
+func jailbreakExample(p *prepared, r eval.Result, _ *linear.Model, d []float64) (string, string) {
+	raw := p.in.raw
+	n := p.in.normalized().Text
+	d[0] = ruleLogit(r)
+	d[1] = logLen(len(raw))
+	d[2] = logCount(countAll(n, personaCues))
+	d[3] = logCount(countAll(n, overrideCues))
+	head := raw[:min(len(raw), 4096)]
+	d[4] = logCount(countStrings(head, labelCues))
+	up, letters := 0, 0
+	for i := 0; i < len(head); i++ {
+		c := head[i]
+		if c >= 'A' && c <= 'Z' {
+			up++
+			letters++
+		} else if c >= 'a' && c <= 'z' {
+			letters++
+		}
+	}
+	if letters > 0 {
+		d[5] = float64(up) / float64(letters)
+	}
+	return raw, ""
+}
+
+func harmExample(p *prepared, _ eval.Result, _ *linear.Model, _ []float64) (string, string) {
+	return p.in.raw, ""
+}
+
+func refusalExample(p *prepared, r eval.Result, harm *linear.Model, d []float64) (string, string) {
+	raw := p.out.raw
+	d[0] = ruleLogit(r)
+	d[1] = logLen(len(raw))
+	d[2] = 1
+	for _, f := range r.Findings {
+		if len(raw) > 0 {
+			d[2] = min(d[2], float64(f.Start)/float64(len(raw)))
+		}
+		if f.Start < refusalOpening {
+			d[3] = 1
+		}
+	}
+	head := raw[:min(len(raw), 4096)]
+	d[4] = logCount(countStrings(head, listCues))
+	d[5] = float64(min(len(r.Findings), 5)) / 5
+	if harm != nil && p.in.raw != "" {
+		d[6] = harm.Logit(p.in.raw, "", nil) / 4
+	}
+	return raw, ""
+}
+
+func leakExample(p *prepared, r eval.Result, _ *linear.Model, d []float64) (string, string) {
+	out := p.out.normalized().Text
+	sys := bytes.TrimSpace(p.sys.normalized().Text)
+	d[0] = ruleLogit(r)
+	d[1] = logLen(len(p.out.raw))
+	d[2] = math.Log1p(float64(len(p.out.raw))/float64(len(p.sys.raw)+1)) / 4
+	if len(sys) > 0 && bytes.Contains(out, sys) {
+		d[3] = 1
+	}
+	var sub scorer
+	p.hits = disclosureLex.scan(&p.out, eval.SideOutput, &sub, p.hits)
+	d[4] = float64(min(len(sub.rules), 4)) / 4
+	p.hits = instructionWords.hitsIn(&p.out, p.hits[:0])
+	d[5] = logCount(len(p.hits))
+	head := p.out.raw[:min(len(p.out.raw), 4096)]
+	d[6] = logCount(countStrings(head, listCues))
+	return "", ""
+}
