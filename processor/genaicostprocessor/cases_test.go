@@ -85,6 +85,12 @@ func section8() []costCase {
 		{n: "29 gemini audio input", provider: "gcp.gemini", req: "gemini-2.5-flash", in: 10000, out: 500, attrs: map[string]any{"gen_ai.usage.audio.input_tokens": 4000}, want: "0.00705", wantID: "gemini/gemini-2.5-flash"},
 		{n: "30 web search fee", provider: "anthropic", req: "claude-sonnet-4-5", in: 2000, out: 500, attrs: map[string]any{"gen_ai.usage.web_search_requests": 3}, want: "0.0435", wantID: "anthropic/claude-sonnet-4-5"},
 		{n: "31 perplexity request fee", provider: "perplexity", req: "sonar-pro", in: 1000, out: 500, attrs: map[string]any{"gen_ai.request.search_context_size": "medium"}, want: "0.0205", wantID: "perplexity/sonar-pro"},
+		// Perplexity's API defaults search_context_size to low: a call that
+		// names no size pays the low fee (0.006 on sonar-pro).
+		{n: "31b perplexity default context low", provider: "perplexity", req: "sonar-pro", in: 1000, out: 500, want: "0.0165", wantID: "perplexity/sonar-pro"},
+		// sonar-deep-research: citation tokens are billed beside the prompt
+		// at $2/M: 1000×2e-6 + 500×8e-6 + 2000×2e-6 + 0.005 request fee.
+		{n: "31c perplexity citation tokens", provider: "perplexity", req: "sonar-deep-research", in: 1000, out: 500, attrs: map[string]any{"perplexity.usage.citation_tokens": int64(2000)}, want: "0.015", wantID: "perplexity/sonar-deep-research"},
 		{n: "32 unknown date falls back to alias (estimate)", provider: "openai", req: "gpt-4o-mini-2099-01-01", in: 1000, out: 1000, want: "0.00075", wantID: "openai/gpt-4o-mini", est: true},
 		{n: "33 client decoration stripped", provider: "anthropic", req: "claude-opus-4-6[1m]", in: 300000, out: 2000, want: "1.55", wantID: "anthropic/claude-opus-4-6"},
 		{n: "34 inference geo us", provider: "anthropic", req: "claude-opus-4-6", in: 1000, out: 1000, attrs: map[string]any{"anthropic.usage.inference_geo": "us"}, want: "0.033", wantID: "anthropic/claude-opus-4-6"},

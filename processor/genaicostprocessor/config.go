@@ -115,7 +115,9 @@ type AttributesConfig struct {
 	VideoInput       []string `mapstructure:"video_input"`
 	CachedAudioInput []string `mapstructure:"cached_audio_input"`
 	ImageOutput      []string `mapstructure:"image_output"`
-	_                struct{}
+	// Citation tokens (Perplexity), billed beside input.
+	CitationTokens []string `mapstructure:"citation_tokens"`
+	_              struct{}
 }
 
 func createDefaultConfig() *Config {

@@ -29,6 +29,7 @@ const (
 	slotVideoIn
 	slotCachedAudioIn
 	slotImageOut
+	slotCitations
 )
 
 // defaultKeys are the attribute spellings instrumentations use today.
@@ -50,6 +51,7 @@ var defaultKeys = map[slot][]string{
 	slotVideoIn:       {"gen_ai.usage.video.input_tokens"},
 	slotCachedAudioIn: {"gen_ai.usage.audio.cache_read.input_tokens"},
 	slotImageOut:      {"gen_ai.usage.image.output_tokens"},
+	slotCitations:     {"gen_ai.usage.citation_tokens", "perplexity.usage.citation_tokens"},
 }
 
 // builtinSlot maps the built-in keys with a string switch (compiled to a
@@ -88,6 +90,8 @@ func builtinSlot(k string) slot {
 		return slotCachedAudioIn
 	case "gen_ai.usage.image.output_tokens":
 		return slotImageOut
+	case "gen_ai.usage.citation_tokens", "perplexity.usage.citation_tokens":
+		return slotCitations
 	}
 	return 0
 }
@@ -130,6 +134,7 @@ func newKeyIndex(cfg AttributesConfig) *keyIndex {
 	add(slotVideoIn, cfg.VideoInput)
 	add(slotCachedAudioIn, cfg.CachedAudioInput)
 	add(slotImageOut, cfg.ImageOutput)
+	add(slotCitations, cfg.CitationTokens)
 	return ix
 }
 
@@ -154,6 +159,7 @@ type extras struct {
 	cw5m, cw1h, audioIn, audioOut, searches, images int64
 	millis                                          int64
 	imageIn, videoIn, cachedAudioIn, imageOut       int64
+	citations                                       int64
 }
 
 func (ix *keyIndex) read(attrs pcommon.Map, x *extras) {
@@ -194,6 +200,8 @@ func (ix *keyIndex) read(attrs pcommon.Map, x *extras) {
 			x.cachedAudioIn = count(v)
 		case slotImageOut:
 			x.imageOut = count(v)
+		case slotCitations:
+			x.citations = count(v)
 		}
 		return true
 	})

@@ -196,6 +196,7 @@ func (p *costProcessor) evaluate(v *genai.View, attrs pcommon.Map, res pcommon.R
 			CacheWrite1h: x.cw1h, CacheWrite5m: x.cw5m, Reasoning: u.Reasoning,
 			AudioIn: x.audioIn, AudioOut: x.audioOut,
 			ImageIn: x.imageIn, VideoIn: x.videoIn, CacheAudioRead: x.cachedAudioIn, ImageOut: x.imageOut,
+			Citation: x.citations,
 			HasInput: u.Has&genai.HasInput != 0, HasOutput: u.Has&genai.HasOutput != 0,
 		},
 		Mode:          modeOf(&x),

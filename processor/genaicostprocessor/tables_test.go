@@ -100,14 +100,14 @@ func TestLiteLLMPricesItsOwnArithmetic(t *testing.T) {
 		require.NoError(t, err, k)
 		want := pricing.MulTokens(ic, in).Add(pricing.MulTokens(oc, out))
 		// Per-request fees LiteLLM also bills: old Perplexity models and
-		// Perplexity's search-context fee (medium by default).
+		// Perplexity's search-context fee (low when the call names no size).
 		if n, ok := v["input_cost_per_request"].(json.Number); ok {
 			f, _, err := pricing.ParseDecimalRounded(string(n), 15)
 			require.NoError(t, err)
 			want = want.Add(pricing.MulTokens(f, 1))
 		}
 		if sc, ok := v["search_context_cost_per_query"].(map[string]any); ok && provider == "perplexity" {
-			if n, ok := sc["search_context_size_medium"].(json.Number); ok {
+			if n, ok := sc["search_context_size_low"].(json.Number); ok {
 				f, _, err := pricing.ParseDecimalRounded(string(n), 15)
 				require.NoError(t, err)
 				want = want.Add(pricing.MulTokens(f, 1))

@@ -30,6 +30,7 @@ var rateKeys = map[string]pricing.Component{
 	"video_in":         pricing.VideoIn,
 	"cache_audio_read": pricing.CacheAudioRead,
 	"image_out":        pricing.ImageOut,
+	"citation":         pricing.Citation,
 }
 
 var kinds = map[string]pricing.Kind{

@@ -35,6 +35,7 @@ var litellmComponents = map[string]pricing.Component{
 	"output_cost_per_audio_token":               pricing.AudioOut,
 	"input_cost_per_image_token":                pricing.ImageIn,
 	"output_cost_per_image_token":               pricing.ImageOut,
+	"citation_cost_per_token":                   pricing.Citation,
 	"cache_read_input_audio_token_cost":         pricing.CacheAudioRead,
 }
 

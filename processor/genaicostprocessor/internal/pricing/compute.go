@@ -20,6 +20,7 @@ type Usage struct {
 	ImageIn, VideoIn      int64 // image / video input tokens (subsets of uncached input)
 	CacheAudioRead        int64 // cached audio input tokens (subset of cache reads)
 	ImageOut              int64 // image output tokens (subset of output)
+	Citation              int64 // citation tokens (Perplexity): not part of Input
 	HasInput, HasOutput   bool
 }
 
@@ -88,6 +89,7 @@ func Split(u Usage) Leaves {
 	l.N[AudioOut] = audioOut
 	l.N[ImageOut] = imageOut
 	l.N[Output] = out - r - audioOut - imageOut
+	l.N[Citation] = clamp(u.Citation)
 	return l
 }
 
@@ -101,6 +103,10 @@ func clamp(v int64) int64 {
 	return v
 }
 
+// DefaultSearchContext is the search context size a call that names none
+// is billed at: Perplexity's and OpenAI's documented default.
+const DefaultSearchContext = "low"
+
 // Request is everything that decides the price of one call besides the
 // entry itself.
 type Request struct {
@@ -108,7 +114,7 @@ type Request struct {
 	Mode          Mode
 	Region        string // data-residency region ("eu", "us") when known
 	InferenceGeo  string // provider-reported inference geography ("us")
-	SearchContext string // low / medium / high
+	SearchContext string // low / medium / high (the processor fills in the configured default)
 	Searches      int64  // web-search / grounding queries
 	Images        int64
 	Millis        int64 // audio duration in milliseconds
@@ -139,7 +145,7 @@ type Result struct {
 }
 
 var partOf = [numComponents]Part{
-	Input: PartInput, AudioIn: PartInput, ImageIn: PartInput, VideoIn: PartInput,
+	Input: PartInput, AudioIn: PartInput, ImageIn: PartInput, VideoIn: PartInput, Citation: PartInput,
 	Output: PartOutput, AudioOut: PartOutput, ImageOut: PartOutput,
 	CacheRead: PartCacheRead, CacheAudioRead: PartCacheRead,
 	CacheWrite: PartCacheWrite, CacheWrite1h: PartCacheWrite,
@@ -226,6 +232,9 @@ func Compute(e *Entry, req *Request) Result {
 	var tools Amount
 	if v.RequestBySearchContext != nil {
 		fee, ok := v.RequestBySearchContext[req.SearchContext]
+		if !ok { // no size on the call: the providers' documented default
+			fee, ok = v.RequestBySearchContext[DefaultSearchContext]
+		}
 		if !ok {
 			fee = v.RequestBySearchContext["medium"]
 		}

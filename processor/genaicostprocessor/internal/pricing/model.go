@@ -24,11 +24,12 @@ const (
 	VideoIn                         // video input tokens
 	CacheAudioRead                  // audio input served from the prompt cache
 	ImageOut                        // image output tokens (generated images)
+	Citation                        // citation tokens (Perplexity), billed beside input
 	numComponents
 )
 
 var componentNames = [...]string{"input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning", "audio_input", "audio_output",
-	"image_input", "video_input", "cache_read_audio", "image_output"}
+	"image_input", "video_input", "cache_read_audio", "image_output", "citation"}
 
 func (c Component) String() string { return componentNames[c] }
 
@@ -83,7 +84,7 @@ func (r *Rates) Get(c Component) int64 {
 			return r.V[CacheWrite]
 		}
 		return r.V[Input]
-	case CacheRead, CacheWrite, AudioIn, ImageIn, VideoIn:
+	case CacheRead, CacheWrite, AudioIn, ImageIn, VideoIn, Citation:
 		return r.V[Input]
 	case CacheAudioRead:
 		return r.Get(CacheRead)

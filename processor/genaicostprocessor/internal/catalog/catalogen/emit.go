@@ -49,7 +49,7 @@ var rateOrder = []struct {
 	{pricing.CacheWrite, "cache_write"}, {pricing.CacheWrite1h, "cache_write_1h"},
 	{pricing.Reasoning, "reasoning"}, {pricing.AudioIn, "audio_in"}, {pricing.AudioOut, "audio_out"},
 	{pricing.ImageIn, "image_in"}, {pricing.VideoIn, "video_in"}, {pricing.CacheAudioRead, "cache_audio_read"},
-	{pricing.ImageOut, "image_out"},
+	{pricing.ImageOut, "image_out"}, {pricing.Citation, "citation"},
 }
 
 var kindNames = map[pricing.Kind]string{
