@@ -103,8 +103,10 @@ func clamp(v int64) int64 {
 	return v
 }
 
-// DefaultSearchContext is the search context size a call that names none
-// is billed at: Perplexity's and OpenAI's documented default.
+// DefaultSearchContext is the search context size a Perplexity call that
+// names none is billed at: the API's documented default. (Per-request fees
+// by context size are Perplexity's; OpenAI's search calls are priced per
+// search at the medium rate.)
 const DefaultSearchContext = "low"
 
 // Request is everything that decides the price of one call besides the
