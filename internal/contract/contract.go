@@ -42,6 +42,18 @@ const (
 	AttrEvalTruncated = "periscope.eval.truncated"
 
 	AttrDialect = "periscope.genai.dialect"
+
+	// Rollups (genai_rollup): totals of the model and tool calls beneath an
+	// agent invocation or a trace's local root.
+	AttrRollupCost          = "periscope.rollup.cost"           // double, USD; only when a call beneath had a cost
+	AttrRollupInputTokens   = "periscope.rollup.input_tokens"   // int
+	AttrRollupOutputTokens  = "periscope.rollup.output_tokens"  // int
+	AttrRollupModelCalls    = "periscope.rollup.model_calls"    // int
+	AttrRollupToolCalls     = "periscope.rollup.tool_calls"     // int
+	AttrRollupToolErrors    = "periscope.rollup.tool_errors"    // int
+	AttrRollupUnpricedCalls = "periscope.rollup.unpriced_calls" // int; model calls beneath without a cost, when > 0
+	AttrRollupLoop          = "periscope.rollup.loop"           // bool; only when true
+	AttrRollupLoopTool      = "periscope.rollup.loop_tool"      // string; the tool that looped
 )
 
 // Unpriced reasons.

@@ -1,0 +1,385 @@
+package genaidatasetexporter
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.uber.org/zap"
+
+	"github.com/periscope-otel/periscope/exporter/genaidatasetexporter/dataset"
+	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/ratelog"
+	"github.com/periscope-otel/periscope/internal/selector"
+)
+
+// datasetExporter is one signal's instance of a configured genai_dataset.
+type datasetExporter struct {
+	cfg     *Config
+	logger  *zap.Logger
+	rl      *ratelog.Logger
+	tel     *telemetry
+	shared  *shared
+	spanSel *selector.Spans
+	logSel  *selector.Logs
+	opts    genai.Options
+	// Unflagged calls whose trace id hashes below sampleBelow are kept
+	// (sampleAll: every one).
+	sampleBelow uint64
+	sampleAll   bool
+}
+
+func newDatasetExporter(set exporter.Settings, cfg *Config, sh *shared, traces bool) (*datasetExporter, error) {
+	tel, err := newTelemetry(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	e := &datasetExporter{
+		cfg:    cfg,
+		logger: set.Logger,
+		rl:     ratelog.New(set.Logger, time.Minute, 5),
+		tel:    tel,
+		shared: sh,
+		opts:   genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes},
+	}
+	if traces {
+		e.spanSel, err = selector.NewSpans(cfg.Conditions, set.TelemetrySettings)
+	} else {
+		e.logSel, err = selector.NewLogs(cfg.Conditions, set.TelemetrySettings)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("conditions: %w", err)
+	}
+	switch {
+	case cfg.SampleRatio >= 1:
+		e.sampleAll = true
+	case cfg.SampleRatio > 0:
+		e.sampleBelow = uint64(cfg.SampleRatio * math.Exp2(64))
+	}
+	return e, nil
+}
+
+func (e *datasetExporter) start(context.Context, component.Host) error {
+	e.logger.Info("genai_dataset started", zap.String("directory", e.cfg.Directory), zap.String("select", e.cfg.Select),
+		zap.Float64("sample_ratio", e.cfg.SampleRatio), zap.String("compression", e.cfg.Compression))
+	return nil
+}
+
+func (e *datasetExporter) shutdown(context.Context) error {
+	return e.shared.writer.close()
+}
+
+// sampled decides, by trace id alone, whether an unflagged call is kept:
+// every instance and every collector of a tier keeps the same traces.
+func (e *datasetExporter) sampled(t pcommon.TraceID) bool {
+	if e.sampleAll {
+		return true
+	}
+	if e.sampleBelow == 0 {
+		return false
+	}
+	return mix64(binary.BigEndian.Uint64(t[:8])^binary.BigEndian.Uint64(t[8:])) < e.sampleBelow
+}
+
+// mix64 is splitmix64's finalizer: ids that are not random still spread.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// batch collects the rows of one push.
+type batch struct {
+	buf  bytes.Buffer
+	ends []int
+	keys []callKey
+	seen map[callKey]bool
+	n    tally
+}
+
+// keep decides whether a call becomes a row, and appends it.
+func (e *datasetExporter) keep(b *batch, c *call) {
+	k := callKey{c.trace, c.span}
+	if !k.span.IsEmpty() && (b.seen[k] || e.shared.written.has(k)) {
+		b.n.skip(skipDuplicate)
+		return
+	}
+	flagged := len(c.ann.failed) > 0
+	if !flagged && e.cfg.Select != SelectAll && !e.sampled(c.trace) {
+		b.n.skip(skipNotFlagged)
+		return
+	}
+	if err := appendRow(&b.buf, c); err != nil {
+		b.n.skip(skipUnreadable)
+		e.rl.Warn("row", "call could not be written as a row", zap.Error(err))
+		return
+	}
+	b.ends = append(b.ends, b.buf.Len())
+	if !k.span.IsEmpty() {
+		if b.seen == nil {
+			b.seen = map[callKey]bool{}
+		}
+		b.seen[k] = true
+		b.keys = append(b.keys, k)
+	}
+	if flagged {
+		b.n.flagged++
+	} else {
+		b.n.sampled++
+	}
+}
+
+// appendRow encodes the row of c, newline-terminated, turning a panic of
+// the builder into an error (one bad call never fails the batch).
+func appendRow(buf *bytes.Buffer, c *call) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("row builder: %v", r)
+		}
+	}()
+	row := buildRow(c)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	mark := buf.Len()
+	if err := enc.Encode(&row); err != nil {
+		buf.Truncate(mark)
+		return err
+	}
+	return nil
+}
+
+// flush writes the batch; the calls count as written only once on disk,
+// so a retried batch writes again what failed and nothing twice.
+func (e *datasetExporter) flush(ctx context.Context, b *batch) error {
+	defer e.tel.record(ctx, &b.n)
+	if b.buf.Len() == 0 {
+		return nil
+	}
+	if err := e.shared.writer.writeRows(b.buf.Bytes(), b.ends); err != nil {
+		b.n.flagged, b.n.sampled = 0, 0
+		return err
+	}
+	b.n.bytes = int64(b.buf.Len())
+	e.shared.written.add(b.keys)
+	return nil
+}
+
+func hasContent(v *genai.View) bool {
+	return len(v.InputMessages) > 0 || len(v.OutputMessages) > 0
+}
+
+func serviceName(res pcommon.Resource) string {
+	if v, ok := res.Attributes().Get("service.name"); ok {
+		return v.AsString()
+	}
+	return ""
+}
+
+func (e *datasetExporter) readSpan(span ptrace.Span, res pcommon.Resource) (v genai.View, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, ok = genai.View{}, false
+		}
+	}()
+	return genai.ReadSpan(span, res, e.opts), true
+}
+
+func (e *datasetExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	var b batch
+	// Retrieval spans' documents by trace: a model call without documents
+	// of its own gets those of its trace's retrieval spans in the batch (the
+	// context genai_eval grounded it in), so a replay grounds it the same way.
+	var docs map[pcommon.TraceID][]genai.Document
+	var pending []*call
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		service := serviceName(rs.Resource())
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			spans := ss.Spans()
+			for k := 0; k < spans.Len(); k++ {
+				span := spans.At(k)
+				v, ok := e.readSpan(span, rs.Resource())
+				if !ok {
+					b.n.skip(skipUnreadable)
+					e.rl.Warn("read", "span could not be read; not written")
+					continue
+				}
+				if v.Category == genai.CategoryRetrieval && len(v.Documents) > 0 {
+					if docs == nil {
+						docs = map[pcommon.TraceID][]genai.Document{}
+					}
+					docs[span.TraceID()] = append(docs[span.TraceID()], v.Documents...)
+				}
+				if v.Category != genai.CategoryLLM && (v.Category != genai.CategoryOther || !hasContent(&v)) {
+					b.n.skip(skipNotModelCall)
+					continue
+				}
+				c := call{trace: span.TraceID(), span: span.SpanID(), time: span.EndTimestamp(), service: service,
+					source: dataset.SourceSpan, view: &v}
+				if c.time == 0 {
+					c.time = span.StartTimestamp()
+				}
+				c.ann.readAttrs(span.Attributes())
+				evs := span.Events()
+				for x := 0; x < evs.Len(); x++ {
+					if evs.At(x).Name() == contract.EventEvaluationResult {
+						c.ann.readResult(evs.At(x).Attributes())
+					}
+				}
+				if !hasContent(&v) {
+					// The call's content comes as log records (official
+					// instrumentations): remember what the span says for
+					// the row the records will make.
+					e.shared.spans.put(&spanNote{key: callKey{c.trace, c.span}, time: c.time, service: service,
+						operation: v.Operation, provider: v.Provider, requestModel: v.RequestModel,
+						responseModel: v.ResponseModel, usage: v.Usage, ann: c.ann})
+					b.n.skip(skipNoContent)
+					continue
+				}
+				if !e.spanSel.Match(ctx, rs, ss, span) {
+					b.n.skip(skipNotSelected)
+					continue
+				}
+				pending = append(pending, &c)
+			}
+		}
+	}
+	for _, c := range pending {
+		if len(c.view.Documents) == 0 {
+			c.view.Documents = docs[c.trace]
+		}
+		e.keep(&b, c)
+	}
+	return e.flush(ctx, &b)
+}
+
+func (e *datasetExporter) readLogs(g genai.LogGroup) (v genai.View, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, ok = genai.View{}, false
+		}
+	}()
+	return genai.ReadLogRecords(g.Records, g.Resource, e.opts), true
+}
+
+func (e *datasetExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	type loc struct {
+		rl plog.ResourceLogs
+		sl plog.ScopeLogs
+	}
+	// Evaluation results by call, and where each record lives (selector).
+	results := map[callKey][]plog.LogRecord{}
+	var where map[plog.LogRecord]loc
+	if e.logSel != nil {
+		where = map[plog.LogRecord]loc{}
+	}
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			sl := sls.At(j)
+			lrs := sl.LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				lr := lrs.At(k)
+				if where != nil {
+					where[lr] = loc{rl, sl}
+				}
+				if genai.EventName(lr) == contract.EventEvaluationResult {
+					key := callKey{lr.TraceID(), lr.SpanID()}
+					results[key] = append(results[key], lr)
+				}
+			}
+		}
+	}
+	var b batch
+	for _, g := range genai.GroupLogRecords(ld) {
+		v, ok := e.readLogs(g)
+		if !ok {
+			b.n.skip(skipUnreadable)
+			e.rl.Warn("read", "log records could not be read; not written")
+			continue
+		}
+		switch v.Category {
+		case genai.CategoryLLM, genai.CategoryOther:
+		default:
+			b.n.skip(skipNotModelCall)
+			continue
+		}
+		if !hasContent(&v) {
+			b.n.skip(skipNoContent)
+			continue
+		}
+		if where != nil {
+			l := where[g.Records[0]]
+			if !e.logSel.Match(ctx, l.rl, l.sl, g.Records[0]) {
+				b.n.skip(skipNotSelected)
+				continue
+			}
+		}
+		c := call{trace: g.TraceID, span: g.SpanID, service: serviceName(g.Resource), source: dataset.SourceLogs, view: &v}
+		for _, r := range g.Records {
+			c.ann.readAttrs(r.Attributes())
+			ts := r.Timestamp()
+			if ts == 0 {
+				ts = r.ObservedTimestamp()
+			}
+			if ts > c.time {
+				c.time = ts
+			}
+		}
+		key := callKey{g.TraceID, g.SpanID}
+		for _, r := range results[key] {
+			c.ann.readResult(r.Attributes())
+		}
+		if n := e.shared.spans.take(key); n != nil {
+			mergeSpanNote(&c, n)
+		}
+		e.keep(&b, &c)
+	}
+	return e.flush(ctx, &b)
+}
+
+// mergeSpanNote completes a call read from log records with what its span
+// said: the span is the authority on usage, cost and the call's identity.
+func mergeSpanNote(c *call, n *spanNote) {
+	v := c.view
+	if c.service == "" {
+		c.service = n.service
+	}
+	if n.time > c.time {
+		c.time = n.time
+	}
+	if v.Operation == "" {
+		v.Operation = n.operation
+	}
+	if v.Provider == "" {
+		v.Provider = n.provider
+	}
+	if v.RequestModel == "" {
+		v.RequestModel = n.requestModel
+	}
+	if v.ResponseModel == "" {
+		v.ResponseModel = n.responseModel
+	}
+	if !v.Usage.Any() {
+		v.Usage = n.usage
+	}
+	c.ann.merge(&n.ann)
+}

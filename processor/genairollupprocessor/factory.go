@@ -1,0 +1,41 @@
+// Package genairollupprocessor writes, on each agent invocation span and on
+// each trace's local root, the totals of the model and tool calls beneath it
+// (cost, tokens, calls, tool errors) and flags tool-call loops. Children are
+// usually exported before their parents, so the processor keeps bounded
+// running sums per trace across batches; it only adds attributes and never
+// holds spans back.
+package genairollupprocessor
+
+import (
+	"context"
+	"errors"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processorhelper"
+
+	"github.com/periscope-otel/periscope/processor/genairollupprocessor/internal/metadata"
+)
+
+// NewFactory returns the genai_rollup processor factory.
+func NewFactory() processor.Factory {
+	return processor.NewFactory(metadata.Type, func() component.Config { return createDefaultConfig() },
+		processor.WithTraces(createTraces, metadata.TracesStability))
+}
+
+var capabilities = consumer.Capabilities{MutatesData: true}
+
+func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
+	c, ok := cfg.(*Config)
+	if !ok {
+		return nil, errors.New("genai_rollup: unexpected configuration type")
+	}
+	p, err := newRollupProcessor(set, c)
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+		processorhelper.WithCapabilities(capabilities),
+		processorhelper.WithShutdown(p.shutdown))
+}

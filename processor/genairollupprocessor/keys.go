@@ -1,0 +1,139 @@
+package genairollupprocessor
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/genai"
+)
+
+// This file holds the only attribute keys genai_rollup reads itself:
+//   - the tool name and call arguments of tool spans, which the
+//     metadata-only View of internal/genai does not expose (it carries them
+//     only as content messages, when Options.Content is set);
+//     genai-span-formats.md §3.2 "tool_call (tool spans)" lists the keys;
+//   - gen_ai.usage.cost as genai_cost writes it (contract.AttrCost), which
+//     the View leaves out of ReportedCost when Periscope priced the call.
+// Everything else — span category, operation, tokens, reported costs,
+// errors — comes from genai.ReadSpan.
+
+// Tool-name keys, in priority order.
+var toolNameKeys = [...]string{
+	"gen_ai.tool.name",      // semconv, OpenLLMetry, OpenLIT, Pydantic AI
+	"ai.toolCall.name",      // Vercel AI SDK
+	"tool.name",             // OpenInference TOOL
+	"traceloop.entity.name", // OpenLLMetry @tool decorator
+}
+
+// Tool-argument keys, in priority order.
+var toolArgKeys = [...]string{
+	"gen_ai.tool.call.arguments", // semconv v1.38+, Pydantic AI v3+
+	"ai.toolCall.args",           // Vercel AI SDK v4
+	"ai.toolCall.input",          // Vercel AI SDK v5+
+	"gen_ai.tool.args",           // OpenLIT
+	"tool_arguments",             // Pydantic AI < v3
+	"input.value",                // OpenInference TOOL
+	"traceloop.entity.input",     // OpenLLMetry @tool decorator
+	"mlflow.spanInputs",          // MLflow TOOL
+	"langfuse.observation.input", // Langfuse tool observation
+}
+
+// toolCall reads a tool span's name and a fingerprint of its arguments. ok
+// is false when the span carries no arguments (they are opt-in content in
+// most instrumentations): such a call counts as a tool call but never as a
+// repetition.
+func toolCall(attrs pcommon.Map, spanName string) (name string, key uint64, ok bool) {
+	nameRank, argRank := len(toolNameKeys), len(toolArgKeys)
+	var args pcommon.Value
+	for k, v := range attrs.All() {
+		if i := rank(toolNameKeys[:], k); i < nameRank && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
+			nameRank, name = i, v.Str()
+			continue
+		}
+		if i := rank(toolArgKeys[:], k); i < argRank {
+			argRank, args = i, v
+		}
+	}
+	if name == "" {
+		name = spanName
+	}
+	if len(name) > maxToolName {
+		name = name[:maxToolName]
+	}
+	if argRank == len(toolArgKeys) {
+		return name, 0, false
+	}
+	var s string
+	switch args.Type() {
+	case pcommon.ValueTypeStr:
+		s = args.Str()
+	case pcommon.ValueTypeEmpty:
+		return name, 0, false
+	default: // structured arguments (maps, slices, numbers): their JSON
+		s = args.AsString()
+	}
+	return name, fingerprint(name, s), true
+}
+
+func rank(keys []string, k string) int {
+	for i, x := range keys {
+		if x == k {
+			return i
+		}
+	}
+	return len(keys)
+}
+
+// fingerprint hashes the tool name and its arguments with FNV-1a (64 bit).
+// Whitespace outside JSON string literals is skipped, so `{"a": 1}` and
+// `{"a":1}` are the same call; key order is not normalized.
+func fingerprint(name, args string) uint64 {
+	const (
+		offset = 14695981039346656037
+		prime  = 1099511628211
+	)
+	h := uint64(offset)
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint64(name[i])) * prime
+	}
+	h = (h ^ 0) * prime
+	inStr, esc := false, false
+	for i := 0; i < len(args); i++ {
+		c := args[i]
+		switch {
+		case inStr:
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == ' ', c == '\t', c == '\n', c == '\r':
+			continue
+		}
+		h = (h ^ uint64(c)) * prime
+	}
+	return h
+}
+
+// costOf reads the cost written by genai_cost (gen_ai.usage.cost, which the
+// View leaves out when Periscope priced the call), else a cost the
+// instrumentation reported.
+func costOf(attrs pcommon.Map, v *genai.View) (float64, bool) {
+	if x, ok := attrs.Get(contract.AttrCost); ok {
+		switch x.Type() {
+		case pcommon.ValueTypeDouble:
+			return x.Double(), true
+		case pcommon.ValueTypeInt:
+			return float64(x.Int()), true
+		}
+	}
+	if v.ReportedCost != nil {
+		return v.ReportedCost.USD, true
+	}
+	return 0, false
+}
