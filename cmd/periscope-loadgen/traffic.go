@@ -121,8 +121,26 @@ func (g *generator) distinct(attrs pcommon.Map, id uint64) {
 }
 
 func contentKey(k string) bool {
+	if identityKey(k) {
+		return false
+	}
 	for _, w := range []string{"content", "messages", "prompt", "completion", "input", "output", "text", "instructions"} {
 		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// identityKey: keys that name or classify (prompt name, version and key,
+// roles, finish reasons, MIME types) rather than carry text. A nonce there
+// would turn every span into its own prompt and its own metric series, which
+// real traffic never does (it filled the metrics connector to its
+// cardinality cap and dominated the full pipeline's memory).
+func identityKey(k string) bool {
+	for _, suf := range []string{".name", ".key", ".version", ".version_name", ".version_hash", ".managed",
+		".role", ".finish_reason", ".type", "mime_type", ".toolChoice", "_time"} {
+		if strings.HasSuffix(k, suf) {
 			return true
 		}
 	}

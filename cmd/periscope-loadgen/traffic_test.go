@@ -71,3 +71,19 @@ func TestBatchesAreDistinctAndPadded(t *testing.T) {
 		t.Error("no span was padded")
 	}
 }
+
+// TestIdentityKeysStayAsSent: prompt names, versions, roles and the like
+// are not text; a nonce there would make every span its own prompt.
+func TestIdentityKeysStayAsSent(t *testing.T) {
+	for _, k := range []string{"langfuse.observation.prompt.name", "traceloop.prompt.version", "traceloop.prompt.key",
+		"llm.prompt_template.version", "gen_ai.prompt.0.role", "gen_ai.completion.0.finish_reason", "input.mime_type"} {
+		if contentKey(k) {
+			t.Errorf("%s is treated as content", k)
+		}
+	}
+	for _, k := range []string{"gen_ai.input.messages", "gen_ai.prompt.0.content", "llm.prompt_template.template", "input.value", "ai.prompt.messages"} {
+		if !contentKey(k) {
+			t.Errorf("%s is not treated as content", k)
+		}
+	}
+}

@@ -177,7 +177,7 @@ func buildConnector(set connector.Settings, cfg *Config, next consumer.Metrics) 
 		done:       make(chan struct{}),
 	}
 	if cfg.Drift.Enabled && cfg.Drift.Content && cfg.Drift.ContentSampleRatio > 0 {
-		c.opts = genai.Options{Content: true, MaxContentBytes: cfg.Drift.MaxContentBytes}
+		c.opts = genai.Options{Content: true, MaxContentBytes: cfg.Drift.MaxContentBytes, SkipToolDefinitions: true}
 		c.sampleBelow = uint64(cfg.Drift.ContentSampleRatio * (1 << 32))
 	}
 	if cfg.Drift.Enabled {

@@ -1,6 +1,7 @@
 package genai
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -57,3 +58,37 @@ func BenchmarkReadSpanMetadata(b *testing.B) { benchmarkRead(b, false, Options{}
 func BenchmarkReadSpanMetadataOnContentSpan(b *testing.B) { benchmarkRead(b, true, Options{}) }
 
 func BenchmarkReadSpanContent3KB(b *testing.B) { benchmarkRead(b, true, Options{Content: true}) }
+
+// BenchmarkReadSpanSamples reads every span of the shared samples (all
+// dialects, real-client captures included) with content: the reader's cost
+// on the traffic mix, per span.
+func BenchmarkReadSpanSamples(b *testing.B) {
+	type item struct {
+		span ptrace.Span
+		res  pcommon.Resource
+	}
+	var items []item
+	for _, f := range sampleFiles(b) {
+		td, _ := readSample(b, f)
+		for _, rs := range td.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					items = append(items, item{sp, rs.Resource()})
+				}
+			}
+		}
+	}
+	opts := Options{Content: true}
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	n := 0
+	for b.Loop() {
+		for _, it := range items {
+			_ = ReadSpan(it.span, it.res, opts)
+		}
+		n += len(items)
+	}
+	runtime.ReadMemStats(&ms1)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/span")
+	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(n), "allocs/span")
+}

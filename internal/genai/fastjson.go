@@ -81,34 +81,13 @@ func (r *reader) fastParts(parts []fastPart) []Part {
 	out := make([]Part, 0, len(parts))
 	for i := range parts {
 		fp := &parts[i]
-		switch fp.Type {
-		case "text", "":
-			out = append(out, Part{Type: PartText, Content: r.b.take(fp.Content)})
-		case "reasoning", "thinking":
-			out = append(out, Part{Type: PartReasoning, Content: r.b.take(fp.Content)})
-		case "refusal":
-			out = append(out, Part{Type: PartText, Content: r.b.take(fp.Content)})
-		case "tool_call":
-			out = append(out, Part{Type: PartToolCall, ID: fp.ID, Name: fp.Name, Arguments: r.b.take(rawText(fp.Arguments))})
-		case "tool_call_response":
-			resp := fp.Response
-			if resp == nil {
-				resp = fp.Result
-			}
-			out = append(out, Part{Type: PartToolCallResponse, ID: fp.ID, Name: fp.Name, Content: r.b.take(rawText(resp))})
-		case "blob":
-			out = append(out, Part{Type: PartBlob, Modality: fp.Modality, MimeType: fp.MimeType})
-		case "uri":
-			p := Part{Type: PartURI, Modality: fp.Modality, MimeType: fp.MimeType, Content: fp.URI}
-			if len(p.Content) > 2048 {
-				p.Content = ""
-			}
-			out = append(out, p)
-		case "file":
-			out = append(out, Part{Type: PartFile, Modality: fp.Modality, MimeType: fp.MimeType, Content: fp.FileID})
-		default:
-			out = append(out, Part{Type: fp.Type, Content: r.b.take(fp.Content)})
+		sp := scanPart{
+			typ: fp.Type, content: fp.Content, id: fp.ID, name: fp.Name,
+			modality: fp.Modality, mimeType: fp.MimeType, uri: fp.URI, fileID: fp.FileID,
+			arguments: rawText(fp.Arguments), response: rawText(fp.Response), result: rawText(fp.Result),
+			hasResponse: fp.Response != nil,
 		}
+		out = append(out, r.part(&sp))
 	}
 	return out
 }

@@ -35,8 +35,8 @@ func (r *reader) metaJSON(k string, v pcommon.Value) (map[string]any, []any, boo
 			s = strings.TrimSpace(inner)
 		}
 	}
-	var x any
-	if err := json.Unmarshal([]byte(s), &x); err != nil {
+	x, err := unmarshalAny(s)
+	if err != nil {
 		r.problem(k, "invalid_json")
 		return nil, nil, false
 	}

@@ -52,12 +52,23 @@ func (r *reader) decodeJSON(key, s string) (any, bool) {
 		}
 		return nil, false
 	}
-	var x any
-	if err := json.Unmarshal([]byte(s), &x); err != nil {
+	x, err := unmarshalAny(s)
+	if err != nil {
 		r.problem(key, "invalid_json")
 		return nil, false
 	}
 	return x, true
+}
+
+// unmarshalAny decodes JSON text as json.Unmarshal into an any does,
+// reading it once when the scanner can (fastAny).
+func unmarshalAny(s string) (any, error) {
+	if x, ok := fastAny(s); ok {
+		return x, nil
+	}
+	var x any
+	err := json.Unmarshal([]byte(s), &x)
+	return x, err
 }
 
 // contentValue turns a content attribute (JSON string or structured value)
@@ -100,6 +111,7 @@ func (r *reader) appendMessages(out *[]Message, x any, defaultRole string, depth
 	if depth > maxDepth {
 		return
 	}
+	x = force(x)
 	switch t := x.(type) {
 	case string:
 		if t != "" {
@@ -373,16 +385,17 @@ func anyText(x any) string {
 			return sb.String()
 		}
 	}
-	b, err := json.Marshal(x)
+	b, err := marshalAny(x)
 	if err != nil {
 		return ""
 	}
-	return string(b)
+	return b
 }
 
 // decodeDocuments reads retrieval documents from JSON ([{id, score,
 // content}], LangChain/MLflow {page_content, metadata, id}) or plain text.
 func (r *reader) decodeDocuments(x any) []Document {
+	x = force(x)
 	var out []Document
 	switch t := x.(type) {
 	case []any:

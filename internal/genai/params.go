@@ -223,11 +223,15 @@ func (r *reader) paramsFromJSON(key, s string) {
 	if s == "" || len(s) > maxMetaJSON {
 		return
 	}
-	var m map[string]any
-	if json.Unmarshal([]byte(s), &m) != nil {
-		return // the model name is still read from it (modelFromParams)
+	m, ok := fastAny(s)
+	if _, isMap := m.(map[string]any); !ok || !isMap {
+		var mm map[string]any
+		if json.Unmarshal([]byte(s), &mm) != nil {
+			return // the model name is still read from it (modelFromParams)
+		}
+		m = mm
 	}
-	for k, x := range m {
+	for k, x := range m.(map[string]any) {
 		f, ok := jsonParamKeys[k]
 		if !ok || x == nil {
 			continue
@@ -274,8 +278,7 @@ func toolDefinitions(items []any) []ToolDefinition {
 	for _, it := range items {
 		m := asMap(it)
 		if s, ok := it.(string); ok { // Vercel ai.prompt.tools: a list of JSON strings
-			var x any
-			if json.Unmarshal([]byte(s), &x) == nil {
+			if x, err := unmarshalAny(s); err == nil {
 				m = asMap(x)
 			}
 		}
@@ -289,8 +292,8 @@ func toolDefinitions(items []any) []ToolDefinition {
 		}
 		d.Name, d.Description = str(src["name"]), str(src["description"])
 		if p := firstAny(src, "parameters", "inputSchema", "input_schema"); p != nil {
-			if b, err := json.Marshal(p); err == nil {
-				d.Parameters = string(b)
+			if b, err := marshalAny(p); err == nil {
+				d.Parameters = b
 			}
 		}
 		if d.Type == "" {
@@ -314,8 +317,8 @@ func (r *reader) toolList(key string, v pcommon.Value) []any {
 			r.problem(key, "too_large")
 			return nil
 		}
-		var x any
-		if json.Unmarshal([]byte(s), &x) != nil {
+		x, err := unmarshalAny(s)
+		if err != nil {
 			r.problem(key, "invalid_json")
 			return nil
 		}

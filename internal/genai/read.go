@@ -645,7 +645,7 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	case "gen_ai.tool.description", "tool.description":
 		r.toolDesc = strVal(v)
 	case "gen_ai.tool.definitions", "ai.prompt.tools":
-		if r.opts.Content {
+		if r.opts.Content && !r.opts.SkipToolDefinitions {
 			r.toolDefs = append(r.toolDefs, r.toolList(k, v)...)
 		}
 	case "gen_ai.tool.call.arguments", "ai.toolCall.args", "ai.toolCall.input", "gen_ai.tool.args":
@@ -660,6 +660,10 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	// --- content -----------------------------------------------------------
 	case "gen_ai.system_instructions":
 		if r.opts.Content && v.Type() == pcommon.ValueTypeStr {
+			if parts, ok := r.scanPartList(v.Str()); ok {
+				r.sysInstr = parts
+				return
+			}
 			if parts, ok := r.fastPartList(v.Str()); ok {
 				r.sysInstr = parts
 				return
@@ -669,6 +673,10 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	case "gen_ai.input.messages":
 		r.marks |= mSemconv
 		if r.opts.Content && v.Type() == pcommon.ValueTypeStr {
+			if msgs, ok := r.scanMessages(v.Str(), "user"); ok {
+				r.inMsgs = msgs
+				return
+			}
 			if msgs, ok := r.fastMessages(v.Str(), "user"); ok {
 				r.inMsgs = msgs
 				return
@@ -678,6 +686,10 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	case "gen_ai.output.messages":
 		r.marks |= mSemconv
 		if r.opts.Content && v.Type() == pcommon.ValueTypeStr {
+			if msgs, ok := r.scanMessages(v.Str(), "assistant"); ok {
+				r.outMsgs = msgs
+				return
+			}
 			if msgs, ok := r.fastMessages(v.Str(), "assistant"); ok {
 				r.outMsgs = msgs
 				return
@@ -685,15 +697,15 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		}
 		r.outMsgs = r.content(k, v)
 	case "gen_ai.prompt":
-		r.legacyPrompt = r.content(k, v)
+		r.legacyPrompt = r.lazyContent(k, v)
 		r.marks |= mSemconvLegacy
 	case "gen_ai.completion":
-		r.legacyCompl = r.content(k, v)
+		r.legacyCompl = r.lazyContent(k, v)
 		r.marks |= mSemconvLegacy
 	case "ai.prompt":
-		r.vercelPrompt = r.content(k, v)
+		r.vercelPrompt = r.lazyContent(k, v)
 	case "ai.prompt.messages":
-		r.vercelMsgs = r.content(k, v)
+		r.vercelMsgs = r.lazyContent(k, v)
 	case "ai.response.text", "ai.result.text":
 		if r.opts.Content {
 			r.vercelText = strVal(v)
@@ -703,9 +715,9 @@ func (r *reader) attr(k string, v pcommon.Value) {
 			r.vercelTools = strVal(v)
 		}
 	case "langfuse.observation.input":
-		r.lfInput = r.content(k, v)
+		r.lfInput = r.lazyContent(k, v)
 	case "langfuse.observation.output":
-		r.lfOutput = r.content(k, v)
+		r.lfOutput = r.lazyContent(k, v)
 	case "mlflow.spanInputs":
 		r.mlInputs = r.mlflowContent(k, v)
 		r.marks |= mMLflow
@@ -713,9 +725,9 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.mlOutputs = r.mlflowContent(k, v)
 		r.marks |= mMLflow
 	case "request_data":
-		r.logfireReq = r.content(k, v)
+		r.logfireReq = r.lazyContent(k, v)
 	case "response_data":
-		r.logfireResp = r.content(k, v)
+		r.logfireResp = r.lazyContent(k, v)
 	case "input.value":
 		if r.opts.Content {
 			r.oiInputValue = strVal(v)

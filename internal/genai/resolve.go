@@ -65,7 +65,9 @@ func (r *reader) resolve(spanName string) {
 
 	if r.opts.Content {
 		r.contentResolve()
-		v.ToolDefinitions = append(toolDefinitions(r.toolDefs), r.flatTools.definitions()...)
+		if !r.opts.SkipToolDefinitions {
+			v.ToolDefinitions = append(toolDefinitions(r.toolDefs), r.flatTools.definitions()...)
+		}
 		r.finishOutputs()
 		if len(v.FinishReasons) == 0 {
 			for _, m := range v.OutputMessages {
@@ -376,6 +378,7 @@ func (r *reader) plainOrJSON(key, s string) any {
 
 // vercelPromptMessages reads the outer ai.prompt {system, prompt, messages}.
 func (r *reader) vercelPromptMessages() {
+	r.vercelPrompt = force(r.vercelPrompt)
 	m, ok := r.vercelPrompt.(map[string]any)
 	if !ok {
 		r.v.InputMessages = r.decodeMessages(r.vercelPrompt, "user")

@@ -314,6 +314,10 @@ type Options struct {
 	// Content enables reading messages, system instructions, documents and
 	// prompt templates. Metadata-only readers (cost, metrics) leave it off.
 	Content bool
+	// SkipToolDefinitions leaves View.ToolDefinitions empty: the tool
+	// schemas offered to the model are decoded (and re-encoded) only for
+	// readers that use them. Nothing else in the View depends on them.
+	SkipToolDefinitions bool
 	// MaxContentBytes bounds the content bytes read per span (0 = default
 	// 256 KiB, negative = unlimited). What is cut sets View.Truncated.
 	MaxContentBytes int

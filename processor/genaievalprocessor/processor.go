@@ -106,7 +106,7 @@ func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalPr
 	// The reader's budget covers all content in attribute order; reading
 	// with headroom lets the scan budget below decide what is cut, in the
 	// order input, output, system, context.
-	p.opts = genai.Options{Content: true, MaxContentBytes: 4 * p.budget}
+	p.opts = genai.Options{Content: true, MaxContentBytes: 4 * p.budget, SkipToolDefinitions: true}
 	var err error
 	if traces {
 		p.spanSel, err = selector.NewSpans(cfg.Conditions, set.TelemetrySettings)
@@ -352,12 +352,14 @@ func explanation(r *eval.Result, truncated bool) string {
 // noContextAttrs describes an evaluator that did not run because the call
 // had nothing to evaluate against: a label, no score (never a guess).
 func noContextAttrs(m pcommon.Map, name string) {
+	m.EnsureCapacity(m.Len() + 3) // one allocation for the event's attributes
 	m.PutStr(contract.AttrEvalName, name)
 	m.PutStr(contract.AttrEvalScoreLabel, contract.LabelNoContext)
 	m.PutStr(contract.AttrEvalExplanation, "no grounding context: no RAG documents, retrieval spans, tool results, earlier turns or system material")
 }
 
 func resultAttrs(m pcommon.Map, name string, score float64, failed bool, expl string) {
+	m.EnsureCapacity(m.Len() + 4) // one allocation for the event's attributes
 	m.PutStr(contract.AttrEvalName, name)
 	m.PutDouble(contract.AttrEvalScoreValue, score)
 	label := contract.LabelPass
@@ -474,6 +476,20 @@ func (p *evalProcessor) readSpan(span ptrace.Span, res pcommon.Resource) (v gena
 
 func (p *evalProcessor) writeSpan(span ptrace.Span, out *outcome) {
 	attrs := span.Attributes()
+	// The scores, the failed list and the truncation flag grow the span's
+	// attributes once, not by doubling.
+	n := 0
+	for _, ran := range out.ran {
+		if ran {
+			n++
+		}
+	}
+	if n > 0 {
+		attrs.EnsureCapacity(attrs.Len() + n + 2)
+	}
+	if p.cfg.Events {
+		span.Events().EnsureCapacity(span.Events().Len() + len(p.evs))
+	}
 	var failed []string
 	ts := span.EndTimestamp()
 	if ts == 0 {

@@ -2,6 +2,9 @@ package genainormalizeprocessor
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -9,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/periscope-otel/periscope/internal/testutil"
 	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/metadata"
 )
 
@@ -132,4 +136,58 @@ func BenchmarkNormalizeMetadata(b *testing.B) {
 
 func BenchmarkNormalizeWithContent1KB(b *testing.B) {
 	benchmarkProcessor(b, createDefaultConfig(), true)
+}
+
+// BenchmarkNormalizeSamples normalizes the spans of the shared samples (all
+// dialects, real-client captures included), each span fresh: ns and
+// allocations per span on the traffic mix.
+func BenchmarkNormalizeSamples(b *testing.B) {
+	dir := filepath.Join(testutil.SharedDir(b), "data", "genai-samples")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	more, _ := filepath.Glob(filepath.Join(dir, "real-clients", "*.json"))
+	all := ptrace.NewTraces()
+	for _, f := range append(files, more...) {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(raw)
+		if err != nil {
+			continue // a logs sample
+		}
+		td.ResourceSpans().MoveAndAppendTo(all.ResourceSpans())
+	}
+	n := all.SpanCount()
+	p, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), createDefaultConfig(), consumertest.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	const pool = 32
+	batches := make([]ptrace.Traces, pool)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	mallocs := ms.Mallocs // excluding the copies made outside the timer
+	i, spans := 0, 0
+	for b.Loop() {
+		if i%pool == 0 {
+			b.StopTimer()
+			runtime.ReadMemStats(&ms)
+			before := ms.Mallocs
+			for j := range batches {
+				batches[j] = ptrace.NewTraces()
+				all.CopyTo(batches[j])
+			}
+			runtime.ReadMemStats(&ms)
+			mallocs += ms.Mallocs - before
+			b.StartTimer()
+		}
+		if err := p.ConsumeTraces(context.Background(), batches[i%pool]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+		spans += n
+	}
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(spans), "ns/span")
+	b.ReportMetric(float64(ms.Mallocs-mallocs)/float64(spans), "allocs/span")
 }

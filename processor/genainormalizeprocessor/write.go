@@ -176,6 +176,16 @@ func (w *writer) putJSON(k string, x any) {
 	w.n++
 }
 
+func (w *writer) missing(k string) bool {
+	_, ok := w.attrs.Get(k)
+	return !ok
+}
+
+func (w *writer) putContent(k, s string) {
+	w.attrs.PutStr(k, s)
+	w.n++
+}
+
 // writeMetadata writes identity, model, usage and finish reasons.
 func (w *writer) writeMetadata(v *genai.View) {
 	w.putStr(keyOperation, v.Operation)
@@ -232,14 +242,16 @@ func (w *writer) writeContent(v *genai.View) {
 		w.writeToolCall(v)
 		return
 	}
-	if len(v.SystemInstructions) > 0 {
-		w.putJSON(keySystemInstr, semconvParts(v.SystemInstructions))
+	// Messages are encoded directly (encode.go), only when missing: content
+	// already in the semconv shape is never re-encoded.
+	if len(v.SystemInstructions) > 0 && w.missing(keySystemInstr) {
+		w.putContent(keySystemInstr, encodeParts(v.SystemInstructions))
 	}
-	if len(v.InputMessages) > 0 {
-		w.putJSON(keyInputMessages, semconvMessages(v.InputMessages, false))
+	if len(v.InputMessages) > 0 && w.missing(keyInputMessages) {
+		w.putContent(keyInputMessages, encodeMessages(v.InputMessages, false))
 	}
-	if len(v.OutputMessages) > 0 {
-		w.putJSON(keyOutputMessages, semconvMessages(v.OutputMessages, true))
+	if len(v.OutputMessages) > 0 && w.missing(keyOutputMessages) {
+		w.putContent(keyOutputMessages, encodeMessages(v.OutputMessages, true))
 	}
 	if len(v.ToolDefinitions) > 0 {
 		defs := make([]semconvToolDef, len(v.ToolDefinitions))
@@ -286,26 +298,6 @@ func (w *writer) writeToolCall(v *genai.View) {
 	}
 }
 
-type semconvMessage struct {
-	Role         string        `json:"role"`
-	Parts        []semconvPart `json:"parts"`
-	Name         string        `json:"name,omitempty"`
-	FinishReason string        `json:"finish_reason,omitempty"`
-}
-
-type semconvPart struct {
-	Type      string `json:"type"`
-	Content   string `json:"content,omitempty"`
-	ID        string `json:"id,omitempty"`
-	Name      string `json:"name,omitempty"`
-	Arguments any    `json:"arguments,omitempty"`
-	Response  string `json:"response,omitempty"`
-	Modality  string `json:"modality,omitempty"`
-	MimeType  string `json:"mime_type,omitempty"`
-	URI       string `json:"uri,omitempty"`
-	FileID    string `json:"file_id,omitempty"`
-}
-
 type semconvToolDef struct {
 	Type        string          `json:"type"`
 	Name        string          `json:"name"`
@@ -317,49 +309,6 @@ type semconvDoc struct {
 	ID      string   `json:"id,omitempty"`
 	Score   *float64 `json:"score,omitempty"`
 	Content string   `json:"content,omitempty"`
-}
-
-func semconvMessages(msgs []genai.Message, output bool) []semconvMessage {
-	out := make([]semconvMessage, len(msgs))
-	for i, m := range msgs {
-		out[i] = semconvMessage{Role: m.Role, Name: m.Name, Parts: semconvParts(m.Parts)}
-		if output {
-			// Absent only when the instrumentation reported no reason at
-			// all: never invented (see the conformance table).
-			out[i].FinishReason = m.FinishReason
-		}
-	}
-	return out
-}
-
-func semconvParts(parts []genai.Part) []semconvPart {
-	out := make([]semconvPart, 0, len(parts))
-	for _, p := range parts {
-		sp := semconvPart{Type: p.Type}
-		switch p.Type {
-		case genai.PartToolCall:
-			sp.ID, sp.Name = p.ID, p.Name
-			if a := strings.TrimSpace(p.Arguments); a != "" {
-				if json.Valid([]byte(a)) && (a[0] == '{' || a[0] == '[') {
-					sp.Arguments = json.RawMessage(a)
-				} else {
-					sp.Arguments = a
-				}
-			}
-		case genai.PartToolCallResponse:
-			sp.ID, sp.Response = p.ID, p.Content
-		case genai.PartBlob:
-			sp.Modality, sp.MimeType, sp.Content = p.Modality, p.MimeType, p.Content
-		case genai.PartURI:
-			sp.Modality, sp.MimeType, sp.URI = p.Modality, p.MimeType, p.Content
-		case genai.PartFile:
-			sp.Modality, sp.MimeType, sp.FileID = p.Modality, p.MimeType, p.Content
-		default:
-			sp.Content = p.Content
-		}
-		out = append(out, sp)
-	}
-	return out
 }
 
 // originals maps dialect-specific metadata keys to the semconv key that
