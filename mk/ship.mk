@@ -28,13 +28,14 @@ $(CYCLONEDX):
 	@mkdir -p $(BIN)
 	GOBIN=$(BIN) $(GO) install github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@$(CYCLONEDX_VERSION)
 
-# Archives per platform (binary, configurations, README, VERSION), SHA256SUMS
+# Archives per platform (binary, configurations and their overlays, README, VERSION), SHA256SUMS
 # and a CycloneDX SBOM of the distribution's modules.
 release: $(foreach p,$(RELEASE_PLATFORMS),$(DIST)/$(p)/periscope) $(CYCLONEDX)
 	@rm -rf $(RELEASE_DIR) && mkdir -p $(RELEASE_DIR)
 	@for p in $(RELEASE_PLATFORMS); do \
 	  name=periscope_$(VERSION)_$$p; stage=$(RELEASE_DIR)/.stage/$$name; \
-	  mkdir -p $$stage/config && cp $(DIST)/$$p/periscope $$stage/ && cp config/*.yaml $$stage/config/ && \
+	  mkdir -p $$stage/config/overlays && cp $(DIST)/$$p/periscope $$stage/ && cp config/*.yaml $$stage/config/ && \
+	  cp config/overlays/*.yaml $$stage/config/overlays/ && \
 	  cp README.md VERSION $$stage/ && \
 	  tar --sort=name --mtime=$(CREATED) --owner=0 --group=0 --numeric-owner -C $(RELEASE_DIR)/.stage -czf $(RELEASE_DIR)/$$name.tar.gz $$name || exit 1; \
 	done

@@ -3,7 +3,10 @@ package genaievalprocessor
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -50,7 +53,11 @@ func contentKey(k string) bool {
 
 var contentMarkers = []string{"message", "prompt", "completion", "content", "input", "output", "instruction",
 	"document", "text", "query", "value", "body", "request_data", "response_data", "arguments", "result",
-	"choice", "args", "tool", "context", "system"}
+	"choice", "args", "tool", "context", "system",
+	// Free-form metadata an application attaches to a call (Langfuse
+	// langfuse.*.metadata.*, Vercel ai.telemetry.metadata.*, OpenInference
+	// metadata) often names the customer.
+	"metadata"}
 
 type span struct {
 	a, b int
@@ -60,20 +67,51 @@ type span struct {
 
 // redactString returns s with every configured PII type and secret masked
 // and the number of values masked per type.
+//
+// Content is often a JSON document in a string attribute, where line breaks
+// and quotes are escape sequences: a key's body follows "\n", a token sits
+// right after one. Such strings are scanned as the text they encode, and each
+// finding is mapped back to whole escape sequences of s, so a mask covers the
+// encoded value completely and never splits an escape. A range never crosses
+// an unescaped quote: in a JSON document that ends the string value the
+// finding started in.
 func (r *redactor) redactString(s string, counts map[string]int) (string, bool) {
 	if len(s) < 5 {
 		return s, false
 	}
+	// levels[0] is s, levels[k+1] levels[k] decoded; at[k] maps offsets of
+	// levels[k+1] to levels[k]. JSON nested in JSON (a tool call's
+	// arguments in a message list) takes two levels.
+	var levels [maxEscapeLevels + 1]string
+	var at [maxEscapeLevels]escapes
+	levels[0] = s
+	depth := 0
+	for depth < maxEscapeLevels && strings.IndexByte(levels[depth], '\\') >= 0 {
+		levels[depth+1], at[depth] = unescapeJSON(levels[depth])
+		depth++
+	}
+	text := levels[depth]
+	// raw maps a finding to whole escape sequences of s, cut at the first
+	// quote that ends a string at any level.
+	raw := func(a, b int) (int, int) {
+		for k := depth - 1; k >= 0; k-- {
+			b = quoteIn(levels[k+1], a, b)
+			a, b = at[k].start(a), at[k].end(b)
+		}
+		return a, quoteIn(s, a, b)
+	}
 	var found []span
 	if len(r.pii) > 0 {
-		for _, f := range safety.ScanPII(s, eval.SideInput, r.pii, nil) {
-			found = append(found, span{f.Start, f.End, r.repl[f.Rule], f.Rule})
+		for _, f := range safety.ScanPII(text, eval.SideInput, r.pii, nil) {
+			a, b := raw(f.Start, f.End)
+			found = append(found, span{a, b, r.repl[f.Rule], f.Rule})
 		}
 	}
 	if r.secrets != "" {
-		fs, _ := safety.ScanSecrets(s, eval.SideInput, nil, nil)
+		fs, _ := safety.ScanSecrets(text, eval.SideInput, nil, nil)
 		for _, f := range fs {
-			found = append(found, span{f.Start, f.End, r.secrets, RedactSecrets})
+			a, b := raw(f.Start, f.End)
+			found = append(found, span{a, b, r.secrets, RedactSecrets})
 		}
 	}
 	if len(found) == 0 {
@@ -89,21 +127,6 @@ func (r *redactor) redactString(s string, counts map[string]int) (string, bool) 
 		if a < pos {
 			a = pos
 		}
-		// Never cut through a JSON escape or a quote: a range that starts
-		// on an escaped character begins after the escape sequence.
-		if escapedAt(s, a) {
-			if s[a] == 'u' {
-				a += 5
-			} else {
-				a++
-			}
-		}
-		if a >= e {
-			continue
-		}
-		if k := strings.IndexAny(s[a:e], "\"\\"); k >= 0 {
-			e = a + k
-		}
 		if e <= a {
 			continue
 		}
@@ -118,6 +141,140 @@ func (r *redactor) redactString(s string, counts map[string]int) (string, bool) 
 	}
 	b.WriteString(s[pos:])
 	return b.String(), true
+}
+
+// maxEscapeLevels bounds how deep JSON nested in JSON strings is decoded.
+const maxEscapeLevels = 3
+
+// escape is one decoded escape sequence: where it starts in the decoded
+// and in the encoded text, and its length in each.
+type escape struct{ dec, decN, raw, rawN int32 }
+
+// escapes maps offsets of a decoded text back to the encoded text.
+type escapes []escape
+
+// find returns the index of the last escape starting at or before decoded
+// offset i, or -1.
+func (m escapes) find(i int) int {
+	return sort.Search(len(m), func(j int) bool { return int(m[j].dec) > i }) - 1
+}
+
+// start maps the start of a range: inside an escape's output, the escape's start.
+func (m escapes) start(i int) int {
+	k := m.find(i)
+	if k < 0 {
+		return i
+	}
+	e := m[k]
+	if i < int(e.dec+e.decN) {
+		return int(e.raw)
+	}
+	return i - int(e.dec+e.decN) + int(e.raw+e.rawN)
+}
+
+// end maps the end of a range: inside an escape's output, the escape's end.
+func (m escapes) end(i int) int {
+	k := m.find(i - 1)
+	if k < 0 {
+		return i
+	}
+	e := m[k]
+	if i <= int(e.dec+e.decN) {
+		return int(e.raw + e.rawN)
+	}
+	return i - int(e.dec+e.decN) + int(e.raw+e.rawN)
+}
+
+// unescapeJSON decodes the JSON escape sequences in s (a backslash that does
+// not start one is kept as is) and returns where each sequence was.
+func unescapeJSON(s string) (string, escapes) {
+	var out strings.Builder
+	out.Grow(len(s))
+	m := make(escapes, 0, strings.Count(s, `\`))
+	for i := 0; i < len(s); {
+		k := strings.IndexByte(s[i:], '\\')
+		if k < 0 {
+			out.WriteString(s[i:])
+			break
+		}
+		out.WriteString(s[i : i+k])
+		i += k
+		if i+1 >= len(s) {
+			out.WriteByte('\\')
+			break
+		}
+		var d byte
+		switch s[i+1] {
+		case '"', '\\', '/':
+			d = s[i+1]
+		case 'n':
+			d = '\n'
+		case 't':
+			d = '\t'
+		case 'r':
+			d = '\r'
+		case 'b':
+			d = '\b'
+		case 'f':
+			d = '\f'
+		case 'u':
+			if r, n := unicodeEscape(s[i:]); n > 0 {
+				dec := out.Len()
+				out.WriteRune(r)
+				m = append(m, escape{int32(dec), int32(out.Len() - dec), int32(i), int32(n)})
+				i += n
+				continue
+			}
+		}
+		if d == 0 {
+			// Not a JSON escape: a literal backslash, one byte for one.
+			out.WriteByte('\\')
+			i++
+			continue
+		}
+		m = append(m, escape{int32(out.Len()), 1, int32(i), 2})
+		out.WriteByte(d)
+		i += 2
+	}
+	return out.String(), m
+}
+
+// unicodeEscape decodes a \uXXXX sequence (a surrogate pair as one rune) at
+// the start of s and returns the rune and the bytes consumed, 0 if invalid.
+func unicodeEscape(s string) (rune, int) {
+	hex := func(h string) (rune, bool) {
+		v, err := strconv.ParseUint(h, 16, 32)
+		return rune(v), err == nil
+	}
+	if len(s) < 6 {
+		return 0, 0
+	}
+	r, ok := hex(s[2:6])
+	if !ok {
+		return 0, 0
+	}
+	if utf16.IsSurrogate(r) && len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
+		if r2, ok := hex(s[8:12]); ok {
+			if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+				return d, 12
+			}
+		}
+	}
+	return r, 6
+}
+
+// quoteIn returns the offset of the first unescaped quote in s[a:e], or e;
+// a is on an escape-sequence boundary.
+func quoteIn(s string, a, e int) int {
+	for i := a; i < e; i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return e
 }
 
 // redactValue masks strings inside v (recursing into maps and slices).
@@ -173,14 +330,4 @@ func (p *evalProcessor) redactLog(ctx context.Context, lr plog.LogRecord) {
 	p.redactor.redactValue(lr.Body(), counts, 0)
 	p.redactor.redactAttrs(lr.Attributes(), counts, false)
 	p.count(ctx, counts)
-}
-
-// escapedAt reports whether s[i] follows an odd number of backslashes, i.e.
-// is the letter of an escape sequence.
-func escapedAt(s string, i int) bool {
-	n := 0
-	for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
-		n++
-	}
-	return n%2 == 1
 }

@@ -137,10 +137,21 @@ func startCollector(t *testing.T, bin, config string) *collector {
 // check reports the pipelines up.
 func (c *collector) run(t *testing.T, name, bin, config, dir string, env []string) {
 	t.Helper()
+	c.runConfigs(t, name, bin, []string{config}, dir, env)
+}
+
+// runConfigs is run with several --config sources merged in order (a base
+// configuration and its overlays).
+func (c *collector) runConfigs(t *testing.T, name, bin string, configs []string, dir string, env []string) {
+	t.Helper()
 	c.dir = dir
 	c.out = &syncBuffer{}
 	c.exited = make(chan struct{})
-	c.cmd = exec.Command(bin, "--config", config)
+	var args []string
+	for _, cfg := range configs {
+		args = append(args, "--config", cfg)
+	}
+	c.cmd = exec.Command(bin, args...)
 	c.cmd.Dir = dir
 	c.cmd.Env = append(os.Environ(), env...)
 	c.cmd.Stdout = c.out
