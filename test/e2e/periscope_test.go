@@ -39,6 +39,7 @@ processors:
   genai_cost: {}
   genai_prompt: {}
   genai_eval: {}
+  genai_rollup: {}
   batch:
     timeout: 200ms
     send_batch_size: 256
@@ -69,6 +70,8 @@ exporters:
     path: %[6]s
   file/logs:
     path: %[7]s
+  genai_dataset:
+    directory: %[8]s
   prometheus:
     endpoint: 127.0.0.1:%[2]d
     enable_open_metrics: true
@@ -96,17 +99,17 @@ service:
   pipelines:
     traces:
       receivers: [otlp]
-      processors: [memory_limiter, genai_normalize, genai_cost, genai_prompt, genai_eval, batch]
-      exporters: [otlp_grpc/jaeger, file/traces, genai_metrics]
+      processors: [memory_limiter, genai_normalize, genai_cost, genai_prompt, genai_eval, genai_rollup, batch]
+      exporters: [otlp_grpc/jaeger, file/traces, genai_dataset, genai_metrics]
     logs:
       receivers: [otlp]
       processors: [memory_limiter, genai_normalize, genai_cost, genai_prompt, genai_eval, batch]
-      exporters: [file/logs, genai_metrics]
+      exporters: [file/logs, genai_dataset, genai_metrics]
     metrics:
       receivers: [genai_metrics]
       exporters: [prometheus]
 `, p.otlpHTTP, p.prom, p.telemetry, p.health, p.jaegerOTLP,
-		filepath.Join(art, "periscope-traces.jsonl"), filepath.Join(art, "periscope-logs.jsonl"))
+		filepath.Join(art, "periscope-traces.jsonl"), filepath.Join(art, "periscope-logs.jsonl"), filepath.Join(art, "dataset"))
 	path := filepath.Join(art, "periscope.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
