@@ -81,7 +81,7 @@ func runCheck(floorsPath, dataDir string, cv int, rulesOnly bool, stdout, stderr
 		}
 	}
 	m := &measurer{dataDir: dataDir, groups: ff.Groups, training: ff.Training, cv: cv, rulesOnly: rulesOnly, files: map[string][]record{}, cvCache: map[string]map[string]float64{}, floors: ff.Floors}
-	loadSet, harmCache = m.load, nil
+	loadSet = m.load
 	failed, short := 0, 0
 	for _, f := range ff.Floors {
 		var got, dev float64

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/eval/safety"
 )
 
 func main() {
@@ -37,8 +38,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cv := fs.Int("cv", 5, "with --check: group k-fold cross-validation with K folds (0: dev figures only); floors are checked on the held-out figures with a margin")
 	train := fs.Bool("train", false, "fit the learned models on all trainable dev rows and write internal/eval/safety/models")
 	rulesOnly := fs.Bool("rules-only", false, "score with the rules alone (no learned model)")
+	seed := fs.Uint64("seed", 0, "training seed of the learned safety models (default: the shipped seed 1); for measuring the seed spread of --check")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *seed != 0 {
+		if *train {
+			fmt.Fprintln(stderr, "--seed is for --check (measuring the seed spread); --train writes the shipped seed's weights")
+			return 2
+		}
+		safety.SetTrainingSeed(*seed)
+		defer safety.SetTrainingSeed(0)
 	}
 	if *train {
 		return runTrain(*floors, *data, stdout, stderr)

@@ -197,3 +197,9 @@ func TestTrainableExcludesSelfInstructUserOriented(t *testing.T) {
 	r2 := record{ID: "selfinstruct-seed_task_102-0"}
 	assert.True(t, trainable(pooled{set: "benign_instructions_selfinstruct", rec: &r2}))
 }
+
+func TestSeedIsForCheckOnly(t *testing.T) {
+	var out, errb bytes.Buffer
+	assert.Equal(t, 2, run([]string{"--train", "--seed", "2"}, &out, &errb))
+	assert.Contains(t, errb.String(), "--seed")
+}

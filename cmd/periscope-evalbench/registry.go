@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"hash/fnv"
 	"strings"
 
 	"github.com/periscope-otel/periscope/internal/contract"
@@ -61,24 +62,26 @@ func safetyCtor(name string, o safety.Options) eval.Evaluator {
 	return nil
 }
 
-// The request-harm model read by the refusal model trains on sets that no
-// refusal floor measures (XSTest's prompts are not among them): harmful
-// requests against benign instructions.
+// The request-harm model read by the refusal model trains on harmful
+// requests against benign instructions, plus the XSTest prompts (safe /
+// unsafe, from xstest_prompts) of the refusal training calls: the prompts
+// of held-out calls are never among them.
 var (
 	harmPositives = []string{"harmful_requests"}
 	harmNegatives = []string{"benign_instructions_lmsys", "benign_instructions_selfinstruct"}
+	harmPrompts   = "xstest_prompts"
 )
+
+// harmStackFolds is the number of prompt folds over which the refusal
+// training calls get an out-of-fold request-harm feature.
+const harmStackFolds = 5
 
 // loadSet reads a dev set; runCheck and runTrain set it.
 var loadSet func(set string) ([]record, error)
 
-var harmCache *linear.Model
-
-// harmModel trains (once per process) the request-harm model.
-func harmModel() (*linear.Model, error) {
-	if harmCache != nil {
-		return harmCache, nil
-	}
+// harmModel trains the request-harm model on the base sets and the rows of
+// harmPrompts whose text is one of prompts (keys: promptKey).
+func harmModel(prompts map[string]bool) (*linear.Model, error) {
 	var ins []eval.Input
 	var labels []bool
 	for _, sets := range [][]string{harmPositives, harmNegatives} {
@@ -97,46 +100,94 @@ func harmModel() (*linear.Model, error) {
 			}
 		}
 	}
-	m, err := safety.TrainModel(safety.PromptHarm, ins, labels, nil, nil)
-	if err != nil {
-		return nil, err
+	if len(prompts) > 0 {
+		rs, err := loadSet(harmPrompts)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rs {
+			if prompts[promptKey(rs[i].Text)] {
+				ins = append(ins, eval.Input{Input: rs[i].Text})
+				labels = append(labels, rs[i].Label == 1)
+			}
+		}
 	}
-	harmCache = m
-	return m, nil
+	return safety.TrainModel(safety.PromptHarm, ins, labels, nil, nil)
+}
+
+func promptKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// refusalPrompts returns the prompts (context) of refusal rows.
+func refusalPrompts(rows []pooled) map[string]bool {
+	m := map[string]bool{}
+	for _, p := range rows {
+		m[promptKey(p.rec.Context)] = true
+	}
+	return m
+}
+
+// trainRefusal fits the refusal model and its request-harm model on rows.
+// The harm model read at scoring time trains on the prompts of all rows;
+// each training call's harm feature comes from a harm model that did not
+// see its prompt (prompt folds), as a held-out call's does.
+func trainRefusal(rows []pooled, groups []int) (*linear.Model, *linear.Model, error) {
+	all := refusalPrompts(rows)
+	full, err := harmModel(all)
+	if err != nil {
+		return nil, nil, err
+	}
+	fold := func(p pooled) int {
+		h := fnv.New32a()
+		h.Write([]byte(promptKey(p.rec.Context)))
+		return int(h.Sum32() % harmStackFolds)
+	}
+	subs := make([]*linear.Model, harmStackFolds)
+	for f := range subs {
+		keep := map[string]bool{}
+		for _, p := range rows {
+			if fold(p) != f {
+				keep[promptKey(p.rec.Context)] = true
+			}
+		}
+		if subs[f], err = harmModel(keep); err != nil {
+			return nil, nil, err
+		}
+	}
+	ins := make([]eval.Input, len(rows))
+	labels := make([]bool, len(rows))
+	for i, p := range rows {
+		ins[i] = toInput(contract.EvalRefusal, p.rec)
+		labels[i] = p.rec.Label == 1
+	}
+	m, err := safety.TrainModelSubs(contract.EvalRefusal, ins, labels, groups, func(i int) *linear.Model { return subs[fold(rows[i])] })
+	return m, full, err
 }
 
 // trainSafety fits the learned model of a safety evaluator on rows.
 func trainSafety(name string, rows []pooled, groups []int) (*linear.Model, error) {
-	if name == safety.PromptHarm {
-		return harmModel()
-	}
 	ins := make([]eval.Input, len(rows))
 	labels := make([]bool, len(rows))
 	for i, p := range rows {
 		ins[i] = toInput(name, p.rec)
 		labels[i] = p.rec.Label == 1
 	}
-	var sub *linear.Model
-	if name == contract.EvalRefusal {
-		var err error
-		if sub, err = harmModel(); err != nil {
-			return nil, err
-		}
-	}
-	return safety.TrainModel(name, ins, labels, groups, sub)
+	return safety.TrainModel(name, ins, labels, groups, nil)
 }
 
 func safetyLearner(name string) func([]pooled, []int) (eval.Evaluator, error) {
 	return func(rows []pooled, groups []int) (eval.Evaluator, error) {
+		if name == contract.EvalRefusal {
+			m, harm, err := trainRefusal(rows, groups)
+			if err != nil {
+				return nil, err
+			}
+			return safetyCtor(name, safety.Options{Model: m, HarmModel: harm}), nil
+		}
 		m, err := trainSafety(name, rows, groups)
 		if err != nil {
 			return nil, err
 		}
-		o := safety.Options{Model: m}
-		if name == contract.EvalRefusal {
-			o.HarmModel = harmCache
-		}
-		return safetyCtor(name, o), nil
+		return safetyCtor(name, safety.Options{Model: m}), nil
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval/hallucination"
+	"github.com/periscope-otel/periscope/internal/eval/linear"
 	"github.com/periscope-otel/periscope/internal/eval/safety"
 )
 
@@ -43,8 +44,12 @@ func runTrain(floorsPath, dataDir string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	m := &measurer{dataDir: dataDir, files: map[string][]record{}}
-	loadSet, harmCache = m.load, nil
+	loadSet = m.load
+	var harm *linear.Model
 	for _, name := range safety.LearnedEvaluators() {
+		if name == safety.PromptHarm {
+			continue // written with refusal, which it is trained for
+		}
 		pool, err := evaluatorPool(name, ff.Floors, ff.Training, m.rows)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
@@ -59,22 +64,25 @@ func runTrain(floorsPath, dataDir string, stdout, stderr io.Writer) int {
 				groups = append(groups, gid[i])
 			}
 		}
-		model, err := trainSafety(name, rows, groups)
+		var model *linear.Model
+		if name == contract.EvalRefusal {
+			model, harm, err = trainRefusal(rows, groups)
+		} else {
+			model, err = trainSafety(name, rows, groups)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", name, err)
 			return 1
 		}
-		b, _ := model.MarshalBinary()
-		path := filepath.Join(root, "internal", "eval", "safety", filepath.FromSlash(safety.ModelFile(name)))
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			fmt.Fprintln(stderr, err)
+		if !writeModel(root, name, model, stdout, stderr, fmt.Sprintf("%d rows", len(rows))) {
 			return 1
 		}
-		if name == safety.PromptHarm {
-			fmt.Fprintf(stdout, "%s: positives %v, negatives %v -> %s (%d bytes)\n", name, harmPositives, harmNegatives, path, len(b))
-			continue
+		if harm != nil && name == contract.EvalRefusal {
+			what := fmt.Sprintf("positives %v, negatives %v, %s of the refusal rows' prompts", harmPositives, harmNegatives, harmPrompts)
+			if !writeModel(root, safety.PromptHarm, harm, stdout, stderr, what) {
+				return 1
+			}
 		}
-		fmt.Fprintf(stdout, "%s: %d rows -> %s (%d bytes)\n", name, len(rows), path, len(b))
 	}
 	pool, err := evaluatorPool(contract.EvalHallucination, ff.Floors, ff.Training, m.rows)
 	if err != nil {
@@ -94,4 +102,16 @@ func runTrain(floorsPath, dataDir string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "hallucination: %d rows -> %s (%d bytes)\n", len(pool), path, len(b))
 	return 0
+}
+
+// writeModel writes the weights of a safety model to its file.
+func writeModel(root, name string, model *linear.Model, stdout, stderr io.Writer, what string) bool {
+	b, _ := model.MarshalBinary()
+	path := filepath.Join(root, "internal", "eval", "safety", filepath.FromSlash(safety.ModelFile(name)))
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		fmt.Fprintln(stderr, err)
+		return false
+	}
+	fmt.Fprintf(stdout, "%s: %s -> %s (%d bytes)\n", name, what, path, len(b))
+	return true
 }

@@ -187,6 +187,10 @@ func forEach(c *Config, text, aux string, k *sink) {
 
 const headSalt = 0x3c6ef372fe94f82b
 
+// charMask[n] keeps the low n bytes of the ring (n ≤ 7; an 8-gram keeps
+// all of it, its length tag then overlapping the oldest byte).
+var charMask = [9]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff, ^uint64(0)}
+
 func scan(c *Config, text string, salt uint64, charMin, words uint8, head int, k *sink) {
 	shift := 64 - uint(c.Bits)
 	charMax := int(c.CharMax)
@@ -233,12 +237,11 @@ func scan(c *Config, text string, salt uint64, charMin, words uint8, head int, k
 		if filled < 8 {
 			filled++
 		}
-		h := uint64(fnvOffset)
-		for n := 1; n <= charMax && n <= filled; n++ {
-			h = (h ^ (ring >> (8 * uint(n-1)) & 0xff)) * fnvPrime
-			if n >= int(charMin) {
-				k.add(uint32(mix(h+uint64(n)<<56) >> shift))
-			}
+		// An n-gram is the low n bytes of the ring: one multiplicative
+		// hash per n-gram (the top Bits bits of the product).
+		for n := int(charMin); n <= charMax && n <= filled; n++ {
+			key := ring&charMask[n] ^ uint64(n)<<56 ^ salt
+			k.add(uint32((key * 0x9e3779b97f4a7c15) >> shift))
 		}
 	}
 }
@@ -393,7 +396,10 @@ func sgd(cfg *Config, xs []sparse, ex []Example, wPos, wNeg float64, seed uint64
 	return v, dense, bias
 }
 
-const magic = "PLM1"
+// magic names the file format and the feature hashing: PLM2 hashes
+// character n-grams multiplicatively (PLM1 files, FNV-hashed, are not
+// loaded).
+const magic = "PLM2"
 
 // MarshalBinary encodes the model: magic, config, bias, scale, dense
 // weights (float32) and the int8 bucket weights.

@@ -159,7 +159,49 @@ var jailbreakPhrases = []phrase{
 	{text: "enable", tag: "modeon"}, {text: "simulate", tag: "modeon"}, {text: "activate", tag: "modeon"},
 	{text: "enter", tag: "modeon"}, {text: "switch to", tag: "modeon"}, {text: "enabled", tag: "modeon"},
 	{text: "mode", tag: "mode"},
+	// Structure cues read only by the learned model (no weight, a tag per
+	// feature group; see jailbreakCueGroup).
+	{text: "you are now", tag: "cue_persona"}, {text: "you re now", tag: "cue_persona"}, {text: "act like", tag: "cue_persona"},
+	{text: "act as if", tag: "cue_persona"}, {text: "behave like", tag: "cue_persona"}, {text: "behave as", tag: "cue_persona"},
+	{text: "respond as", tag: "cue_persona"}, {text: "answer as", tag: "cue_persona"}, {text: "reply as", tag: "cue_persona"},
+	{text: "you will be", tag: "cue_persona"}, {text: "pretend you", tag: "cue_persona"}, {text: "pretend that", tag: "cue_persona"},
+	{text: "pretend to", tag: "cue_persona"}, {text: "your role", tag: "cue_persona"}, {text: "take on the role", tag: "cue_persona"},
+	{text: "assume the role", tag: "cue_persona"}, {text: "in the role of", tag: "cue_persona"}, {text: "your name is", tag: "cue_persona"},
+	{text: "you are called", tag: "cue_persona"}, {text: "you will play", tag: "cue_persona"}, {text: "you are a", tag: "cue_persona"},
+	{text: "you are an", tag: "cue_persona"}, {text: "you are", tag: "cue_persona"}, {text: "i want you to act", tag: "cue_persona"},
+	{text: "character", tag: "cue_persona"}, {text: "persona", tag: "cue_persona"}, {text: "alter ego", tag: "cue_persona"},
+	{text: "no rules", tag: "cue_suspend"}, {text: "any rules", tag: "cue_suspend"}, {text: "your programming", tag: "cue_suspend"},
+	{text: "your restrictions", tag: "cue_suspend"}, {text: "your guidelines", tag: "cue_suspend"}, {text: "your filters", tag: "cue_suspend"},
+	{text: "break the rules", tag: "cue_suspend"}, {text: "breaks the rules", tag: "cue_suspend"}, {text: "free from", tag: "cue_suspend"},
+	{text: "not bound", tag: "cue_suspend"}, {text: "not follow", tag: "cue_suspend"}, {text: "doesn t follow", tag: "cue_suspend"},
+	{text: "anything i ask", tag: "cue_suspend"}, {text: "any question", tag: "cue_suspend"}, {text: "any request", tag: "cue_suspend"},
+	{text: "no matter what", tag: "cue_suspend"}, {text: "no matter how", tag: "cue_suspend"}, {text: "regardless of", tag: "cue_suspend"},
+	{text: "even if", tag: "cue_suspend"}, {text: "not allowed", tag: "cue_suspend"}, {text: "rules", tag: "cue_suspend"},
+	{text: "restrict*", tag: "cue_suspend"}, {text: "censor*", tag: "cue_suspend"}, {text: "filter*", tag: "cue_suspend"},
+	{text: "let s play", tag: "cue_frame"}, {text: "game", tag: "cue_frame"}, {text: "story", tag: "cue_frame"},
+	{text: "imagine", tag: "cue_frame"}, {text: "scenario", tag: "cue_frame"}, {text: "opposite", tag: "cue_frame"},
+	{text: "simulat*", tag: "cue_frame"}, {text: "hypothetic*", tag: "cue_frame"}, {text: "fiction*", tag: "cue_frame"},
+	{text: "stay in character", tag: "cue_frame"}, {text: "break character", tag: "cue_frame"}, {text: "in character", tag: "cue_frame"},
+	{text: "two responses", tag: "cue_frame"}, {text: "both responses", tag: "cue_frame"}, {text: "two ways", tag: "cue_frame"},
+	{text: "from now on", tag: "cue_rule"}, {text: "for each response", tag: "cue_rule"}, {text: "every response", tag: "cue_rule"},
+	{text: "each response", tag: "cue_rule"}, {text: "all your responses", tag: "cue_rule"}, {text: "your responses", tag: "cue_rule"},
+	{text: "your response", tag: "cue_rule"}, {text: "your answers", tag: "cue_rule"}, {text: "you will respond", tag: "cue_rule"},
+	{text: "you will answer", tag: "cue_rule"}, {text: "you will reply", tag: "cue_rule"}, {text: "you must", tag: "cue_rule"},
+	{text: "you will always", tag: "cue_rule"}, {text: "you will never", tag: "cue_rule"}, {text: "you should never", tag: "cue_rule"},
+	{text: "always", tag: "cue_rule"}, {text: "never", tag: "cue_rule"}, {text: "only", tag: "cue_rule"},
+	{text: "chatgpt", tag: "cue_model"}, {text: "gpt", tag: "cue_model"}, {text: "openai", tag: "cue_model"},
+	{text: "an ai", tag: "cue_model"}, {text: "language model", tag: "cue_model"}, {text: "ai model", tag: "cue_model"},
+	{text: "your programming", tag: "cue_model"}, {text: "your developers", tag: "cue_model"}, {text: "your creators", tag: "cue_model"},
+	{text: "insert prompt here", tag: "cue_slot"}, {text: "insert your prompt", tag: "cue_slot"}, {text: "insert question", tag: "cue_slot"},
+	{text: "insert your question", tag: "cue_slot"}, {text: "prompt here", tag: "cue_slot"}, {text: "your prompt here", tag: "cue_slot"},
+	{text: "insert prompt", tag: "cue_slot"}, {text: "insert request", tag: "cue_slot"}, {text: "my first question is", tag: "cue_slot"},
+	{text: "my first request is", tag: "cue_slot"}, {text: "your first response", tag: "cue_slot"}, {text: "if you understand", tag: "cue_slot"},
+	{text: "you", tag: "cue_you"}, {text: "your", tag: "cue_you"}, {text: "yourself", tag: "cue_you"},
 }
+
+// jailbreakCueTags are the tags of the structure cues the learned model
+// reads, one dense feature each (log count of hits).
+var jailbreakCueTags = []string{"cue_persona", "cue_suspend", "cue_frame", "cue_rule", "cue_model", "cue_slot", "cue_you"}
 
 var jailbreakPairs = []pair{
 	{a: "neg", b: "ref", maxGap: 24, rule: "refusal_suppression", w: 0.2},

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
@@ -29,7 +30,7 @@ import (
 var modelFiles embed.FS
 
 // maxDense bounds the dense features of any learned scorer.
-const maxDense = 8
+const maxDense = 16
 
 type learnedSpec struct {
 	cfg linear.Config
@@ -56,9 +57,14 @@ type learnedSpec struct {
 	example func(p *prepared, rule eval.Result, sub *linear.Model, dense []float64) (string, string)
 }
 
+// The n-gram models read character 4-grams (one hash probe per byte) and
+// word 1-2-grams into 2^16 buckets (a 64 KiB table that stays in cache), of
+// a bounded prefix of the text: held-out figures were the same as with
+// character 3-5-grams in 2^18 buckets at a third of the cost (see
+// cmd/periscope-evalbench/README.md).
 var learnedSpecs = map[string]*learnedSpec{
 	contract.EvalJailbreak: {
-		cfg:     linear.Config{Bits: 18, CharMin: 3, CharMax: 5, Words: 2, MaxBytes: 4096, Dense: 6, Epochs: 20, L2: 1e-4, Seed: 1, Bags: 5},
+		cfg:     linear.Config{Bits: 16, CharMin: 4, CharMax: 4, Words: 2, MaxBytes: 2048, Dense: jailbreakDense, Epochs: 20, L2: 1e-4, Seed: 1, Bags: 5},
 		example: jailbreakExample,
 		// The floor is FPR <= 0.02, checked on held-out folds at 0.01;
 		// the training folds aim at half that.
@@ -67,7 +73,7 @@ var learnedSpecs = map[string]*learnedSpec{
 		keepRules: []string{"adversarial_suffix"},
 	},
 	contract.EvalRefusal: {
-		cfg:     linear.Config{Bits: 18, CharMin: 3, CharMax: 5, Words: 2, MaxBytes: 1536, Dense: 7, Head: 240, Epochs: 20, L2: 1e-4, Seed: 1, Bags: 5},
+		cfg:     linear.Config{Bits: 16, CharMin: 4, CharMax: 4, Words: 2, MaxBytes: 768, Dense: refusalDense, Head: 240, Epochs: 20, L2: 1e-4, Seed: 1, Bags: 5},
 		example: refusalExample,
 		bestF1:  true,
 		l2Grid:  l2Grid,
@@ -75,9 +81,11 @@ var learnedSpecs = map[string]*learnedSpec{
 	PromptHarm: {
 		// The request alone: harmful requests (HarmBench, Do-Not-Answer,
 		// AdvBench) against benign instructions (LMSYS, Self-Instruct
-		// seed tasks). Read by the refusal model: declining a harmful
-		// request is a refusal, correcting a silly one is not.
-		cfg:     linear.Config{Bits: 18, CharMin: 3, CharMax: 5, Words: 2, MaxBytes: 1024, Epochs: 20, L2: 1e-4, Seed: 1, Bags: 5},
+		// seed tasks), plus the XSTest prompts (safe / unsafe) of the
+		// refusal model's training calls. Read by the refusal model:
+		// declining a harmful request is a refusal, correcting a silly one
+		// is not. Trained with the refusal model (periscope-evalbench).
+		cfg:     linear.Config{Bits: 16, CharMin: 4, CharMax: 4, Words: 2, MaxBytes: 1024, Epochs: 20, L2: 1e-4, Seed: 1, Bags: 5},
 		example: harmExample,
 	},
 	contract.EvalPromptLeak: {
@@ -179,6 +187,16 @@ func applyModel(name string, m, sub *linear.Model, p *prepared, r *eval.Result) 
 	r.Score = s
 }
 
+// trainingSeed, when not 0, replaces the shipped training seed (1): see
+// SetTrainingSeed.
+var trainingSeed atomic.Uint64
+
+// SetTrainingSeed makes TrainModel train with seed s instead of the shipped
+// seed 1 (0 restores it), to measure how much the held-out figures depend
+// on it (periscope-evalbench --seed). Seed s trains the bags with shuffle
+// seeds (s-1)*Bags+1 … s*Bags, so different seeds share no bag.
+func SetTrainingSeed(s uint64) { trainingSeed.Store(s) }
+
 // innerFolds is the number of folds of the inner cross-validation that
 // places the operating point.
 const innerFolds = 3
@@ -189,6 +207,14 @@ const innerFolds = 3
 // sub is the model read as a feature (refusal: the PromptHarm model).
 // Training is deterministic (fixed seed, epochs and order of the calls).
 func TrainModel(name string, ins []eval.Input, labels []bool, groups []int, sub *linear.Model) (*linear.Model, error) {
+	return TrainModelSubs(name, ins, labels, groups, func(int) *linear.Model { return sub })
+}
+
+// TrainModelSubs is TrainModel with a sub model per call: sub(i) is the
+// model read as a feature for call i. The refusal model's request-harm
+// feature is computed out of fold this way (stacking), so that the
+// training calls see the harm model as held-out calls do.
+func TrainModelSubs(name string, ins []eval.Input, labels []bool, groups []int, subOf func(i int) *linear.Model) (*linear.Model, error) {
 	spec := learnedSpecs[name]
 	if spec == nil {
 		return nil, fmt.Errorf("%s has no learned model", name)
@@ -207,7 +233,7 @@ func TrainModel(name string, ins []eval.Input, labels []bool, groups []int, sub 
 		}
 		if !r.Skipped {
 			dense := make([]float64, spec.cfg.Dense)
-			text, aux := spec.example(p, r, sub, dense)
+			text, aux := spec.example(p, r, subOf(i), dense)
 			ex = append(ex, linear.Example{Text: text, Aux: aux, Dense: dense, Label: labels[i]})
 			g := i
 			if groups != nil {
@@ -218,6 +244,9 @@ func TrainModel(name string, ins []eval.Input, labels []bool, groups []int, sub 
 		putPrepared(p)
 	}
 	cfg := spec.cfg
+	if s := trainingSeed.Load(); s != 0 {
+		cfg.Seed = (s-1)*uint64(max(cfg.Bags, 1)) + 1
+	}
 	if len(spec.l2Grid) == 0 && spec.targetFPR == 0 && !spec.bestF1 {
 		return linear.Train(cfg, ex)
 	}
@@ -380,14 +409,6 @@ func ruleLogit(r eval.Result) float64 { return linear.Logit(min(max(r.Score, 0.0
 
 func logLen(n int) float64 { return math.Log1p(float64(n)) / 8 }
 
-func countAll(s []byte, pats [][]byte) int {
-	n := 0
-	for _, p := range pats {
-		n += bytes.Count(s, p)
-	}
-	return n
-}
-
 func countStrings(s string, pats []string) int {
 	n := 0
 	for _, p := range pats {
@@ -399,10 +420,8 @@ func countStrings(s string, pats []string) int {
 func logCount(n int) float64 { return math.Log1p(float64(n)) / 3 }
 
 var (
-	personaCues  = bytesList(" you are ", " act as ", " pretend", " roleplay", " role play", " character", " persona", " from now on ", " simulate", " stay in character", " your name is ", " mode ")
-	overrideCues = bytesList(" ignore ", " disregard ", " forget ", " no longer ", " without any ", " restriction", " filter", " censor", " rules ", " guidelines", " policies", " policy ", " ethic", " moral")
-	labelCues    = []string{"]:", "):", "]\n", "**:"}
-	listCues     = []string{"\n1.", "\n2.", "\n- ", "\n* ", "\n\u2022"}
+	labelCues = []string{"]:", "):", "]\n", "**:"}
+	listCues  = []string{"\n1.", "\n2.", "\n- ", "\n* ", "\n\u2022"}
 )
 
 func bytesList(s ...string) [][]byte {
@@ -413,15 +432,34 @@ func bytesList(s ...string) [][]byte {
 	return out
 }
 
+// jailbreakCueGroup maps a jailbreak phrase to its structure-cue feature
+// (index into jailbreakCueTags), -1 for the others.
+var jailbreakCueGroup = func() []int8 {
+	g := make([]int8, len(jailbreakPhrases))
+	for i, p := range jailbreakPhrases {
+		g[i] = -1
+		for k, t := range jailbreakCueTags {
+			if p.tag == t {
+				g[i] = int8(k)
+			}
+		}
+	}
+	return g
+}()
+
+// densityFloor is the shortest prompt length (normalised bytes, about 80
+// words) over which the instruction density is measured.
+const densityFloor = 480
+
+// jailbreakDense is the number of dense features of the jailbreak model.
+const jailbreakDense = 4 + 7 + 2
+
 func jailbreakExample(p *prepared, r eval.Result, _ *linear.Model, d []float64) (string, string) {
 	raw := p.in.raw
-	n := p.in.normalized().Text
 	d[0] = ruleLogit(r)
 	d[1] = logLen(len(raw))
-	d[2] = logCount(countAll(n, personaCues))
-	d[3] = logCount(countAll(n, overrideCues))
 	head := raw[:min(len(raw), 4096)]
-	d[4] = logCount(countStrings(head, labelCues))
+	d[2] = logCount(countStrings(head, labelCues))
 	up, letters := 0, 0
 	for i := 0; i < len(head); i++ {
 		c := head[i]
@@ -433,7 +471,44 @@ func jailbreakExample(p *prepared, r eval.Result, _ *linear.Model, d []float64) 
 		}
 	}
 	if letters > 0 {
-		d[5] = float64(up) / float64(letters)
+		d[3] = float64(up) / float64(letters)
+	}
+	// Structure cues: hits of the lexicon's cue phrases per group (the
+	// shared automaton has already run over the prompt), as log counts;
+	// second-person density as a share of the words.
+	var cnt [8]int
+	p.hits = jailbreakLex.hitsIn(&p.in, p.hits[:0])
+	for _, h := range p.hits {
+		if g := jailbreakCueGroup[h.Pat]; g >= 0 {
+			cnt[g]++
+		}
+	}
+	n := len(p.in.normalized().Text)
+	for k := range jailbreakCueTags {
+		if jailbreakCueTags[k] == "cue_you" {
+			d[4+k] = 6 * float64(cnt[k]) / float64(n/6+1)
+			continue
+		}
+		d[4+k] = logCount(cnt[k])
+	}
+	// Instruction density: cue hits (second person excepted) per 120
+	// normalised bytes (about 20 words) of a prompt counted as at least
+	// densityFloor bytes long; rules for the model packed into a paragraph
+	// are denser than a long task that mentions a role, and a one-line
+	// request is not measured as a density at all.
+	tot := 0
+	for k, t := range jailbreakCueTags {
+		if t != "cue_you" {
+			tot += cnt[k]
+		}
+	}
+	d[5+len(jailbreakCueTags)] = min(float64(tot)*120/float64(max(n, densityFloor)), 4) / 2
+	// Persona assignment in the opening (the first 200 normalised bytes).
+	for _, h := range p.hits {
+		if h.Start < 200 && jailbreakCueGroup[h.Pat] == 0 {
+			d[4+len(jailbreakCueTags)] = 1
+			break
+		}
 	}
 	return raw, ""
 }
@@ -441,6 +516,9 @@ func jailbreakExample(p *prepared, r eval.Result, _ *linear.Model, d []float64) 
 func harmExample(p *prepared, _ eval.Result, _ *linear.Model, _ []float64) (string, string) {
 	return p.in.raw, ""
 }
+
+// refusalDense is the number of dense features of the refusal model.
+const refusalDense = 7
 
 func refusalExample(p *prepared, r eval.Result, harm *linear.Model, d []float64) (string, string) {
 	raw := p.out.raw
