@@ -2,32 +2,33 @@ package miner
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"sort"
-	"strings"
 	"testing"
 )
 
 // TestDebugQuality prints where inference splits and merges
-// (PERISCOPE_PROMPT_DEBUG=1).
+// (PERISCOPE_PROMPT_DEBUG=1): in file order, or under the traffic protocol
+// with PERISCOPE_PROMPT_SEED=N (shuffled with seed N, two passes, the
+// second printed).
 func TestDebugQuality(t *testing.T) {
 	if os.Getenv("PERISCOPE_PROMPT_DEBUG") == "" {
 		t.Skip("set PERISCOPE_PROMPT_DEBUG=1")
 	}
 	rows := loadRows(t)
-	if seed := os.Getenv("PERISCOPE_PROMPT_SHUFFLE"); seed != "" {
-		rng := rand.New(rand.NewPCG(uint64(seed[0]-'0'), 7))
-		rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
-	}
 	m := New(Params{})
 	pred := make([]uint64, len(rows))
-	for i, r := range rows {
-		res := m.Match(callTokens(r))
-		pred[i] = res.ID
-		if tr := os.Getenv("PERISCOPE_PROMPT_TRACE"); tr != "" && strings.Contains(r.TemplateID, tr) {
-			s, _ := m.Template(res.ID)
-			fmt.Printf("TRACE %s new=%v %x\n   %q\n", r.TemplateID, res.New, res.ID, s)
+	if v := os.Getenv("PERISCOPE_PROMPT_SEED"); v != "" {
+		seed := uint64(v[0] - '0')
+		for _, i := range newOrder(len(rows), seed) {
+			m.Match(callTokens(rows[i]))
+		}
+		for _, i := range newOrder(len(rows), seed+1000) {
+			pred[i] = m.Match(callTokens(rows[i])).ID
+		}
+	} else {
+		for i, r := range rows {
+			pred[i] = m.Match(callTokens(r)).ID
 		}
 	}
 	byT := map[string]map[uint64]int{}
@@ -52,20 +53,21 @@ func TestDebugQuality(t *testing.T) {
 			fmt.Printf("SPLIT %s %v\n", n, byT[n])
 			for id := range byT[n] {
 				s, _ := m.Template(id)
-				if len(s) > 600 {
-					s = s[:300] + " ... " + s[len(s)-300:]
-				}
-				fmt.Printf("   %x: %q\n", id, s)
+				fmt.Printf("   %x: %q\n", id, clip(s, 300))
 			}
 		}
 	}
 	for id, ts := range byF {
 		if len(ts) > 1 {
 			s, _ := m.Template(id)
-			if len(s) > 400 {
-				s = s[:200] + " ... " + s[len(s)-200:]
-			}
-			fmt.Printf("MERGE %x %v\n   %q\n", id, ts, s)
+			fmt.Printf("MERGE %x %v\n   %q\n", id, ts, clip(s, 200))
 		}
 	}
+}
+
+func clip(s string, n int) string {
+	if len(s) > 2*n {
+		return s[:n] + " ... " + s[len(s)-n:]
+	}
+	return s
 }

@@ -1,10 +1,8 @@
 package miner
 
 import (
-	"fmt"
 	"github.com/stretchr/testify/assert"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 )
@@ -101,70 +99,6 @@ func TestTemplateQualityTraffic(t *testing.T) {
 	assert.LessOrEqual(t, merge, 0.02, "mean merge rate")
 	assert.GreaterOrEqual(t, ari, 0.97, "mean ARI")
 	assert.GreaterOrEqual(t, float64(sepAll)/float64(totalAll), 0.8, "edited families separated")
-}
-
-// TestDebugTraffic prints the splits and merges of the traffic protocol
-// (PERISCOPE_PROMPT_DEBUG=1).
-func TestDebugTraffic(t *testing.T) {
-	if os.Getenv("PERISCOPE_PROMPT_DEBUG") == "" {
-		t.Skip("set PERISCOPE_PROMPT_DEBUG=1")
-	}
-	rows := loadRows(t)
-	m := New(Params{})
-	order := func(s uint64) []int {
-		idx := make([]int, len(rows))
-		for i := range idx {
-			idx[i] = i
-		}
-		rng := rand.New(rand.NewPCG(s, 7))
-		rng.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
-		return idx
-	}
-	seed := uint64(1)
-	if v := os.Getenv("PERISCOPE_PROMPT_SEED"); v != "" {
-		seed = uint64(v[0] - '0')
-	}
-	for _, i := range order(seed) {
-		m.Match(callTokens(rows[i]))
-	}
-	pred := make([]uint64, len(rows))
-	for _, i := range order(seed + 1000) {
-		pred[i] = m.Match(callTokens(rows[i])).ID
-	}
-	byT := map[string]map[uint64]int{}
-	byF := map[uint64]map[string]int{}
-	for i, r := range rows {
-		if byT[r.TemplateID] == nil {
-			byT[r.TemplateID] = map[uint64]int{}
-		}
-		byT[r.TemplateID][pred[i]]++
-		if byF[pred[i]] == nil {
-			byF[pred[i]] = map[string]int{}
-		}
-		byF[pred[i]][r.TemplateID]++
-	}
-	for n, fs := range byT {
-		if len(fs) > 1 {
-			fmt.Printf("SPLIT %s %v\n", n, fs)
-			for id := range fs {
-				s, _ := m.Template(id)
-				fmt.Printf("   %x: %q\n", id, clip(s, 300))
-			}
-		}
-	}
-	for id, ts := range byF {
-		if len(ts) > 1 {
-			s, _ := m.Template(id)
-			fmt.Printf("MERGE %x %v\n   %q\n", id, ts, clip(s, 300))
-		}
-	}
-}
-
-func clip(s string, n int) string {
-	if len(s) > 2*n {
-		return s[:n] + " ... " + s[len(s)-n:]
-	}
-	return s
 }
 
 // newOrder returns a shuffled order of n rows.
