@@ -57,28 +57,36 @@ type floor struct {
 	Max    *float64 `yaml:"max"`
 }
 
-// runCheck runs every floor. With cv > 0 each floor is measured on the
-// pooled held-out scores of group k-fold cross-validation and must clear it
-// by the CV margin; the dev figure is printed beside it.
-func runCheck(floorsPath, dataDir string, cv int, rulesOnly bool, stdout, stderr io.Writer) int {
+// loadFloors reads the floors file (default: beside this command's source)
+// and resolves the data directory (default: ../shared/data/eval).
+func loadFloors(floorsPath, dataDir string) (floorsFile, string, error) {
+	var ff floorsFile
 	if floorsPath == "" {
 		floorsPath = defaultFloorsPath()
 	}
 	raw, err := os.ReadFile(floorsPath)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+		return ff, "", err
 	}
-	var ff floorsFile
 	if err := yaml.Unmarshal(raw, &ff); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", floorsPath, err)
-		return 2
+		return ff, "", fmt.Errorf("%s: %w", floorsPath, err)
 	}
 	if dataDir == "" {
 		if dataDir, err = defaultDataDir(); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
+			return ff, "", err
 		}
+	}
+	return ff, dataDir, nil
+}
+
+// runCheck runs every floor. With cv > 0 each floor is measured on the
+// pooled held-out scores of group k-fold cross-validation and must clear it
+// by the CV margin; the dev figure is printed beside it.
+func runCheck(floorsPath, dataDir string, cv int, rulesOnly bool, stdout, stderr io.Writer) int {
+	ff, dataDir, err := loadFloors(floorsPath, dataDir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
 	}
 	m := &measurer{dataDir: dataDir, groups: ff.Groups, training: ff.Training, cv: cv, rulesOnly: rulesOnly, files: map[string][]record{}, cvCache: map[string]map[string]float64{}, floors: ff.Floors}
 	loadSet = m.load

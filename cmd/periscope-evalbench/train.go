@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval/hallucination"
 	"github.com/periscope-otel/periscope/internal/eval/linear"
@@ -19,24 +17,10 @@ import (
 // internal/eval/safety/models. Training is deterministic: the same data
 // gives byte-identical files.
 func runTrain(floorsPath, dataDir string, stdout, stderr io.Writer) int {
-	if floorsPath == "" {
-		floorsPath = defaultFloorsPath()
-	}
-	raw, err := os.ReadFile(floorsPath)
+	ff, dataDir, err := loadFloors(floorsPath, dataDir)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
-	}
-	var ff floorsFile
-	if err := yaml.Unmarshal(raw, &ff); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", floorsPath, err)
-		return 2
-	}
-	if dataDir == "" {
-		if dataDir, err = defaultDataDir(); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
 	}
 	root, err := repoRoot()
 	if err != nil {
