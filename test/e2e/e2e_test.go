@@ -257,6 +257,7 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("rollup", func(t *testing.T) { checkRollups(t, tds) })
 	t.Run("dataset", func(t *testing.T) { checkDataset(t, filepath.Join(art, "dataset"), familyOrder) })
+	t.Run("replay", func(t *testing.T) { checkReplay(t, root, art) })
 
 	t.Run("prometheus", func(t *testing.T) {
 		checkPrometheus(t, prom, jaeger, spec, rulesFile, dashboard, began)

@@ -4,9 +4,14 @@ import (
 	"bufio"
 	"encoding/json"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -134,4 +139,45 @@ func checkDataset(t *testing.T, dir string, families []string) {
 		}
 	}
 	t.Logf("dataset rows per service: %v", perService)
+}
+
+// checkReplay replays the dataset the run wrote with periscope-replay
+// against a chat endpoint that answers every call with one fixed text: a
+// harmless answer passes the regression gate, an answer that leaks an
+// email address fails it.
+func checkReplay(t *testing.T, root, art string) {
+	var answer atomic.Value
+	answer.Store("OK.")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"id": "chatcmpl-replay", "object": "chat.completion", "model": "gpt-4o-mini",
+			"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+				"message": map[string]any{"role": "assistant", "content": answer.Load()}}},
+			"usage": map[string]any{"prompt_tokens": 50, "completion_tokens": 5, "total_tokens": 55},
+		})
+	}))
+	defer srv.Close()
+	bin := filepath.Join(art, "periscope-replay")
+	if out, err := runCmd(3*time.Minute, nil, root, "go", "build", "-o", bin, "./cmd/periscope-replay"); err != nil {
+		t.Fatalf("building periscope-replay: %v\n%s", err, out)
+	}
+	replay := func(out string) (string, error) {
+		return runCmd(2*time.Minute, []string{"E2E_REPLAY_KEY=test"}, root, bin,
+			"--dataset", filepath.Join(art, "dataset"), "--endpoint", srv.URL+"/v1", "--model", "gpt-4o-mini",
+			"--out", filepath.Join(art, out), "--api-key-env", "E2E_REPLAY_KEY", "--rps", "0", "--backoff", "10ms",
+			"--fail-on-regression")
+	}
+	out, err := replay("replay-ok.jsonl")
+	if err != nil {
+		t.Errorf("replay with a harmless answer: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "errors: 0") || !strings.Contains(out, "failures before") {
+		t.Errorf("replay summary:\n%s", out)
+	}
+	t.Logf("%s", out)
+	answer.Store("Sure, write to jane.roe@example.com or call 415-555-0134.")
+	if out, err := replay("replay-leak.jsonl"); err == nil {
+		t.Errorf("replay with a leaking answer passed the regression gate:\n%s", out)
+	}
 }
