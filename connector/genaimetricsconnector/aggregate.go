@@ -16,6 +16,8 @@ var (
 	tokenBounds    = []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}
 	durationBounds = []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
 	scoreBounds    = []float64{0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95}
+	// Agent runs last longer than one model call: up to ~14 minutes.
+	agentDurationBounds = []float64{0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6, 819.2}
 )
 
 type kv struct{ k, v string }
@@ -75,8 +77,9 @@ type aggregator struct {
 	maxCardinality int
 	maxExemplars   int
 
-	tokenUsage, duration, firstChunk, usageTokens, cost, evalScore, evalFailures *metricAgg
-	all                                                                          []*metricAgg
+	tokenUsage, duration, firstChunk, usageTokens, cost, evalScore, evalFailures    *metricAgg
+	agentInvocations, agentCost, agentDuration, agentLoops, toolCalls, toolDuration *metricAgg
+	all                                                                             []*metricAgg
 
 	overflowRes *resource
 }
@@ -90,7 +93,14 @@ func newAggregator(maxCardinality, maxExemplars int) *aggregator {
 	a.cost = newMetric(contract.MetricCost, "Cost of billable model calls.", "usd", kindSum, nil)
 	a.evalScore = newMetric(contract.MetricEvalScore, "Evaluation risk scores in [0,1] (1 = certainly bad).", "1", kindHistogram, scoreBounds)
 	a.evalFailures = newMetric(contract.MetricEvalFailures, "Evaluations that failed.", "{evaluation}", kindSum, nil)
-	a.all = []*metricAgg{a.tokenUsage, a.duration, a.firstChunk, a.usageTokens, a.cost, a.evalScore, a.evalFailures}
+	a.agentInvocations = newMetric(contract.MetricAgentInvocations, "Agent invocations (invoke_agent spans), by agent.", "{invocation}", kindSum, nil)
+	a.agentCost = newMetric(contract.MetricAgentCost, "Cost of the model calls beneath agent invocations (periscope.rollup.cost), by agent; nested agents are included in their parent's.", "usd", kindSum, nil)
+	a.agentDuration = newMetric(contract.MetricAgentDuration, "Agent invocation duration.", "s", kindHistogram, agentDurationBounds)
+	a.agentLoops = newMetric(contract.MetricAgentLoops, "Agent invocations flagged as a tool-call loop (periscope.rollup.loop), by agent and tool.", "{loop}", kindSum, nil)
+	a.toolCalls = newMetric(contract.MetricToolCalls, "Tool calls (execute_tool spans), by tool and error type.", "{call}", kindSum, nil)
+	a.toolDuration = newMetric(contract.MetricToolDuration, "Tool call duration.", "s", kindHistogram, durationBounds)
+	a.all = []*metricAgg{a.tokenUsage, a.duration, a.firstChunk, a.usageTokens, a.cost, a.evalScore, a.evalFailures,
+		a.agentInvocations, a.agentCost, a.agentDuration, a.agentLoops, a.toolCalls, a.toolDuration}
 	return a
 }
 
@@ -289,8 +299,13 @@ func (r *resourceMetrics) metric(res *resource, m *metricAgg) pmetric.Metric {
 	return mm
 }
 
-// gauge returns the gauge metric name for res, creating it.
+// gauge returns the gauge metric name (unit 1) for res, creating it.
 func (r *resourceMetrics) gauge(res *resource, name, desc string) pmetric.Gauge {
+	return r.gaugeUnit(res, name, desc, "1")
+}
+
+// gaugeUnit returns the gauge metric name for res, creating it.
+func (r *resourceMetrics) gaugeUnit(res *resource, name, desc, unit string) pmetric.Gauge {
 	r.keyBuffer = append(append(append(r.keyBuffer[:0], res.key...), 1), name...)
 	if mm, ok := r.byMetric[string(r.keyBuffer)]; ok {
 		return mm.Gauge()
@@ -299,7 +314,7 @@ func (r *resourceMetrics) gauge(res *resource, name, desc string) pmetric.Gauge 
 	mm := sm.Metrics().AppendEmpty()
 	mm.SetName(name)
 	mm.SetDescription(desc)
-	mm.SetUnit("1")
+	mm.SetUnit(unit)
 	mm.SetEmptyGauge()
 	r.byMetric[string(r.keyBuffer)] = mm
 	return mm.Gauge()

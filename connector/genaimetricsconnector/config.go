@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/periscope-otel/periscope/internal/contract"
@@ -53,8 +54,38 @@ type Config struct {
 	Drift DriftConfig `mapstructure:"drift"`
 	// Regression configures periscope.quality.regression.
 	Regression RegressionConfig `mapstructure:"regression"`
+	// Users configures periscope.user.cost.top.
+	Users UsersConfig `mapstructure:"users"`
 
 	_ struct{}
+}
+
+// UsersConfig configures the per-user cost heavy hitters
+// (periscope.user.cost.top): the top_k users by cost, their ids hashed.
+type UsersConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+	// TopK is the number of users tracked and emitted (Space-Saving).
+	TopK int `mapstructure:"top_k"`
+	// Salt keys the hash (HMAC-SHA256) of user ids. Empty: a random salt
+	// per process (labels change at restart and differ between replicas).
+	Salt configopaque.String `mapstructure:"salt"`
+	// Attributes are the span attributes read as the user id, in priority
+	// order.
+	Attributes []string `mapstructure:"attributes"`
+
+	_ struct{}
+}
+
+// maxTopK bounds users.top_k.
+const maxTopK = 1000
+
+// defaultUserAttributes are the user keys of every dialect
+// (genai-span-formats.md, user_id): OpenTelemetry, OpenInference, Langfuse,
+// OpenLLMetry association properties, Vercel AI SDK metadata, the OpenAI
+// user parameter.
+var defaultUserAttributes = []string{
+	"user.id", "enduser.id", "gen_ai.request.user", "langfuse.user.id",
+	"traceloop.association.properties.user_id", "ai.telemetry.metadata.userId", "llm.user",
 }
 
 // DimensionConfig is one extra dimension.
@@ -190,6 +221,11 @@ func createDefaultConfig() component.Config {
 			ClearAfter: 3,
 			MinCount:   100,
 		},
+		Users: UsersConfig{
+			Enabled:    true,
+			TopK:       10,
+			Attributes: append([]string(nil), defaultUserAttributes...),
+		},
 	}
 }
 
@@ -321,6 +357,20 @@ func (c *Config) Validate() error {
 		}
 		if r.MinCount < 1 {
 			bad("regression.min_count", "must be at least 1")
+		}
+	}
+	u := c.Users
+	if u.Enabled {
+		if u.TopK < 1 || u.TopK > maxTopK {
+			bad("users.top_k", "must be in [1,%d], got %d", maxTopK, u.TopK)
+		}
+		if len(u.Attributes) == 0 {
+			bad("users.attributes", "must not be empty")
+		}
+		for i, a := range u.Attributes {
+			if a == "" {
+				bad(fmt.Sprintf("users.attributes[%d]", i), "must not be empty")
+			}
 		}
 	}
 	return errors.Join(errs...)

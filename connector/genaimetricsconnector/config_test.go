@@ -46,6 +46,9 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, 8192, full.Drift.MaxContentBytes)
 	assert.Equal(t, 0.99, full.Regression.Confidence)
 	assert.Equal(t, 1, full.Regression.RaiseAfter)
+	assert.Equal(t, 25, full.Users.TopK)
+	assert.Equal(t, "pepper", string(full.Users.Salt))
+	assert.Equal(t, []string{"enduser.id", "user.id"}, full.Users.Attributes)
 
 	for name, key := range map[string]string{
 		"bad_temporality":      "aggregation_temporality",
@@ -53,6 +56,7 @@ func TestLoadConfig(t *testing.T) {
 		"bad_baseline":         "drift.baseline",
 		"bad_confidence":       "regression.confidence",
 		"bad_dimension_source": "dimensions[0].source",
+		"bad_users_top_k":      "users.top_k",
 	} {
 		_, err := load(name)
 		require.Error(t, err, name)

@@ -50,7 +50,32 @@ const (
 	dedupSize = 1 << 16
 	// dimCacheSize bounds the span ids whose dimensions are remembered.
 	dimCacheSize = 1 << 14
+	// traceCostSize bounds the traces whose user-attributed cost is
+	// remembered (to add only the rest of a root's rollup).
+	traceCostSize = 1 << 14
 )
+
+// keyBit is a one-word Bloom filter bit of an attribute key (its length,
+// first and last bytes): attribute keys that are not user keys are
+// rejected without a string comparison.
+func keyBit(k string) uint64 {
+	n := len(k)
+	if n == 0 {
+		return 1
+	}
+	return 1 << ((uint(n) + uint(k[n-1])*5 + uint(k[0])*3) & 63)
+}
+
+// Tool-name keys of tool spans, in priority order (the metadata View does
+// not carry the tool name; genai-span-formats.md, tool_call).
+const (
+	toolKeySemconv   = "gen_ai.tool.name"      // semconv, OpenLLMetry, OpenLIT, Pydantic AI
+	toolKeyVercel    = "ai.toolCall.name"      // Vercel AI SDK
+	toolKeyOI        = "tool.name"             // OpenInference TOOL
+	toolKeyTraceloop = "traceloop.entity.name" // OpenLLMetry @tool decorator
+)
+
+var toolNameKeys = [...]string{toolKeySemconv, toolKeyVercel, toolKeyOI, toolKeyTraceloop}
 
 // metricsConnector turns GenAI spans and log records into metrics. One
 // instance serves both the traces and the logs side of a configured
@@ -91,6 +116,15 @@ type metricsConnector struct {
 	keyDimIdx    []int // index into w.dims of each drift key dimension
 	w            work
 
+	// users: top-K cost per user (nil when users.enabled is false);
+	// userCost: cost already attributed per recent trace; userKeys: the
+	// user attributes in priority order, userKeyBits their Bloom filter (a
+	// cheap pre-filter in the attribute scan).
+	users       *userTop
+	userCost    *traceCost
+	userKeys    []string
+	userKeyBits uint64
+
 	client storage.Client
 	tel    telemetry
 
@@ -112,6 +146,11 @@ type work struct {
 	dkey    []byte
 	// prompt identity read while scanning span attributes
 	pname, pversion string
+	// agent/tool/user keys read while scanning span attributes
+	toolName, loopTool, userID string
+	toolRank, userRank         int
+	rollupCost                 float64
+	hasRollupCost, loop        bool
 	// dims-derived prefix shared by the metrics of one record
 	dimsGen, baseGen uint64
 	baseRes          *resource
@@ -184,6 +223,14 @@ func buildConnector(set connector.Settings, cfg *Config, next consumer.Metrics) 
 		c.tracker = drift.NewTracker(trackerSettings(cfg))
 		for _, k := range cfg.Drift.KeyDimensions {
 			c.keyDimIdx = append(c.keyDimIdx, dimIndex(cfg, k))
+		}
+	}
+	if cfg.Users.Enabled {
+		c.users = newUserTop(cfg.Users.TopK, string(cfg.Users.Salt))
+		c.userCost = newTraceCost(traceCostSize)
+		c.userKeys = cfg.Users.Attributes
+		for _, k := range c.userKeys {
+			c.userKeyBits |= keyBit(k)
 		}
 	}
 	c.failLabels = labelSet(defaultFailLabels, cfg.FailLabels)
@@ -698,6 +745,9 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 	var failed pcommon.Slice
 	hasFailed := false
 	w.pname, w.pversion = "", ""
+	w.toolName, w.loopTool, w.userID = "", "", ""
+	w.toolRank, w.userRank = len(toolNameKeys), len(c.userKeys)
+	w.rollupCost, w.hasRollupCost, w.loop = 0, false, false
 	attrs.Range(func(k string, v pcommon.Value) bool {
 		if !strings.HasPrefix(k, contract.AttrEvalPrefix) {
 			switch k {
@@ -705,6 +755,23 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 				w.pname = v.AsString()
 			case contract.AttrPromptVersion:
 				w.pversion = v.AsString()
+			case contract.AttrRollupCost:
+				w.rollupCost, w.hasRollupCost = scoreOf(v)
+			case contract.AttrRollupLoop:
+				w.loop = v.Type() == pcommon.ValueTypeBool && v.Bool()
+			case contract.AttrRollupLoopTool:
+				w.loopTool = v.AsString()
+			case toolKeySemconv, toolKeyVercel, toolKeyOI, toolKeyTraceloop:
+				if i := keyRank(toolNameKeys[:], k); i < w.toolRank && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
+					w.toolName, w.toolRank = v.Str(), i
+				}
+			}
+			if c.userKeyBits&keyBit(k) != 0 {
+				if i := keyRank(c.userKeys, k); i < w.userRank {
+					if id := userIDOf(v); id != "" {
+						w.userID, w.userRank = id, i
+					}
+				}
 			}
 			return true
 		}
@@ -743,6 +810,33 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 		}
 	}
 	return w.evals
+}
+
+func keyRank(keys []string, k string) int {
+	for i, x := range keys {
+		if x == k {
+			return i
+		}
+	}
+	return len(keys)
+}
+
+// userIDOf reads a user id; a JSON-quoted string (OpenInference) is
+// unquoted.
+func userIDOf(v pcommon.Value) string {
+	var s string
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		s = v.Str()
+	case pcommon.ValueTypeInt:
+		s = v.AsString()
+	default:
+		return ""
+	}
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	return strings.TrimSpace(s)
 }
 
 func hasEval(evals []drift.EvalObs, name string) bool {
@@ -850,8 +944,13 @@ func (c *metricsConnector) processSpan(ctx context.Context, rs ptrace.ResourceSp
 func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, svc string, vp *genai.View, content bool, res *resource, now time.Time) bool {
 	v := vp
 	evals := c.collectSpanEvals(ctx, span)
-	if !v.IsGenAI() && len(evals) == 0 {
+	w := &c.w
+	if !v.IsGenAI() && len(evals) == 0 && !w.hasRollupCost && !w.loop {
 		return false
+	}
+	if w.hasRollupCost && (math.IsNaN(w.rollupCost) || math.IsInf(w.rollupCost, 0) || w.rollupCost < 0) {
+		c.bad(ctx, "invalid_cost")
+		w.hasRollupCost = false
 	}
 	c.buildDims(v, attrSource{record: span.Attributes(), resource: rs.Resource().Attributes(), scope: ss.Scope().Attributes(),
 		known: true, svc: svc, pname: c.w.pname, pversion: c.w.pversion})
@@ -895,6 +994,10 @@ func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSp
 			c.recordHist(c.agg.firstChunk, res, ts, v.TimeToFirstChunk, &cp)
 		}
 	}
+	c.recordAgentTool(ctx, span, v, res, ts, ex)
+	if c.users != nil && w.userID != "" {
+		c.recordUserCost(span, fresh && hasCost, cost)
+	}
 	c.recordEvals(evals, res, ts, ex)
 	if c.tracker != nil && (billable || len(evals) > 0) {
 		o := &c.w.obs
@@ -908,6 +1011,129 @@ func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSp
 		c.observeDrift(o, evals, now)
 	}
 	return true
+}
+
+// isAgentInvocation: semconv invoke_agent and the dialects' equivalents
+// (OpenInference/Langfuse/MLflow AGENT, OpenLLMetry agent, Vercel AI SDK
+// outer spans), as the reader maps them. create_agent, agent steps and
+// workflows are not agent invocations.
+func isAgentInvocation(v *genai.View) bool {
+	return v.Category == genai.CategoryAgent && v.Operation == "invoke_agent"
+}
+
+// agentName is the agent's name, else its workflow name (the Vercel AI SDK
+// functionId), else _OTHER.
+func agentName(v *genai.View) string {
+	switch {
+	case v.AgentName != "":
+		return v.AgentName
+	case v.WorkflowName != "":
+		return v.WorkflowName
+	}
+	return otherValue
+}
+
+// spanSeconds is the span's duration, or false (counted) when invalid.
+func (c *metricsConnector) spanSeconds(ctx context.Context, span ptrace.Span) (float64, bool) {
+	start, end := span.StartTimestamp(), span.EndTimestamp()
+	if start == 0 || end == 0 || end < start {
+		c.bad(ctx, "invalid_duration")
+		return 0, false
+	}
+	return float64(end-start) / 1e9, true
+}
+
+// recordAgentTool records the agent invocation, tool call and loop metrics
+// of a span.
+func (c *metricsConnector) recordAgentTool(ctx context.Context, span ptrace.Span, v *genai.View, res *resource, ts pcommon.Timestamp, ex *exemplar) {
+	w := &c.w
+	limit := c.cfg.MaxDimensionValueLength
+	switch {
+	case isAgentInvocation(v):
+		a := kv{contract.AttrAgentName, truncate(agentName(v), limit)}
+		c.recordSum(c.agg.agentInvocations, res, ts, 1, a)
+		if w.hasRollupCost {
+			c.recordSum(c.agg.agentCost, res, ts, w.rollupCost, a)
+		}
+		if d, ok := c.spanSeconds(ctx, span); ok {
+			cp := *ex
+			c.recordHist(c.agg.agentDuration, res, ts, d, &cp, a)
+		}
+	case v.Category == genai.CategoryTool:
+		name := w.toolName
+		if name == "" {
+			name = strings.TrimSpace(strings.TrimPrefix(span.Name(), "execute_tool"))
+		}
+		if name == "" {
+			name = otherValue
+		}
+		t := kv{contract.AttrToolName, truncate(name, limit)}
+		errType := v.ErrorType
+		if errType == "" && span.Status().Code() == ptrace.StatusCodeError {
+			errType = otherValue
+		}
+		d, ok := c.spanSeconds(ctx, span)
+		cp := *ex
+		if errType != "" {
+			e := kv{attrErrorType, truncate(errType, limit)}
+			c.recordSum(c.agg.toolCalls, res, ts, 1, t, e)
+			if ok {
+				c.recordHist(c.agg.toolDuration, res, ts, d, &cp, t, e)
+			}
+		} else {
+			c.recordSum(c.agg.toolCalls, res, ts, 1, t)
+			if ok {
+				c.recordHist(c.agg.toolDuration, res, ts, d, &cp, t)
+			}
+		}
+	}
+	if w.loop {
+		tool := w.loopTool
+		if tool == "" {
+			tool = otherValue
+		}
+		c.recordSum(c.agg.agentLoops, res, ts, 1,
+			kv{contract.AttrAgentName, truncate(agentName(v), limit)}, kv{contract.AttrToolName, truncate(tool, limit)})
+	}
+}
+
+// Span flags: the parent's remoteness is known / the parent is remote.
+const (
+	flagHasIsRemote = 0x100
+	flagIsRemote    = 0x200
+)
+
+// isLocalRoot: no parent, a remote parent, or (remoteness unknown) a
+// SERVER/CONSUMER span.
+func isLocalRoot(span ptrace.Span) bool {
+	if span.ParentSpanID().IsEmpty() {
+		return true
+	}
+	f := span.Flags()
+	if f&flagHasIsRemote != 0 {
+		return f&flagIsRemote != 0
+	}
+	k := span.Kind()
+	return k == ptrace.SpanKindServer || k == ptrace.SpanKindConsumer
+}
+
+// recordUserCost adds the cost of a span to its user: a model call's own
+// cost, or the part of a local root's rollup not yet attributed from the
+// calls of its trace (users are often only on the root span; when they are
+// on every span, the calls are counted and the root adds nothing more, in
+// either arrival order).
+func (c *metricsConnector) recordUserCost(span ptrace.Span, isPricedCall bool, callCost float64) {
+	w := &c.w
+	var owed float64
+	switch {
+	case isPricedCall:
+		owed = c.userCost.addCall(span.TraceID(), callCost)
+	case w.hasRollupCost && isLocalRoot(span):
+		owed = c.userCost.addRoot(span.TraceID(), w.rollupCost)
+	}
+	if owed > 1e-12 {
+		c.users.add(w.userID, owed)
+	}
 }
 
 // fillObs fills the usage and text signals of a billable call.

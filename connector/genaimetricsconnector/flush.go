@@ -53,6 +53,12 @@ func (c *metricsConnector) collect(ctx context.Context) (pmetric.Metrics, bool) 
 	if c.tracker != nil {
 		c.emitGauges(ctx, out, now)
 	}
+	if c.users != nil {
+		c.emitUsers(out, now)
+		if delta {
+			c.users.reset()
+		}
+	}
 	c.lastFlush = now
 	return out.md, closed && c.client != nil
 }
@@ -201,6 +207,22 @@ func (c *metricsConnector) emitGauges(ctx context.Context, out *resourceMetrics,
 	})
 	c.finishGauge(ctx, out, ds, now)
 	c.finishGauge(ctx, out, rg, now)
+}
+
+// emitUsers emits the top-K users by cost, labelled by their hashed id,
+// on a resource of their own (a user spans services).
+func (c *metricsConnector) emitUsers(out *resourceMetrics, now pcommon.Timestamp) {
+	if len(c.users.heap) == 0 {
+		return
+	}
+	g := out.gaugeUnit(c.agg.overflowRes, contract.MetricUserCostTop,
+		"Cost of the top users by cost (Space-Saving estimate, an upper bound), by salted hash of the user id.", "usd")
+	for _, e := range c.users.heap {
+		dp := g.DataPoints().AppendEmpty()
+		dp.SetTimestamp(now)
+		dp.Attributes().PutStr(contract.AttrUserHash, e.label)
+		dp.SetDoubleValue(e.count)
+	}
 }
 
 func b2f(b bool) float64 {

@@ -106,10 +106,20 @@ const (
 	MetricEvalFailures      = "periscope.eval.failures"
 	MetricDriftScore        = "periscope.drift.score"
 	MetricQualityRegression = "periscope.quality.regression"
+	MetricAgentInvocations  = "periscope.agent.invocations"
+	MetricAgentCost         = "periscope.agent.cost"
+	MetricAgentDuration     = "periscope.agent.duration"
+	MetricAgentLoops        = "periscope.agent.loops"
+	MetricToolCalls         = "periscope.tool.calls"
+	MetricToolDuration      = "periscope.tool.duration"
+	MetricUserCostTop       = "periscope.user.cost.top"
 
 	AttrTokenType            = "gen_ai.token.type"
 	AttrDriftSignal          = "periscope.drift.signal"
 	AttrDriftMethod          = "periscope.drift.method"
 	AttrRegressionComparison = "periscope.regression.comparison" // baseline or predecessor
 	AttrMetricOverflow       = "otel.metric.overflow"
+	AttrAgentName            = "gen_ai.agent.name"
+	AttrToolName             = "gen_ai.tool.name"
+	AttrUserHash             = "periscope.user.hash" // salted hash of a user id (periscope.user.cost.top)
 )

@@ -328,7 +328,8 @@ func isLabelName(s string) bool {
 	switch s {
 	case "gen_ai_request_model", "gen_ai_response_model", "gen_ai_operation_name", "gen_ai_provider_name",
 		"gen_ai_prompt_name", "gen_ai_prompt_version", "gen_ai_token_type", "gen_ai_evaluation_name",
-		"periscope_drift_signal", "periscope_drift_method", "gen_ai_system", "periscope_regression_comparison", "periscope_prompt_previous_version":
+		"periscope_drift_signal", "periscope_drift_method", "gen_ai_system", "periscope_regression_comparison", "periscope_prompt_previous_version",
+		"gen_ai_agent_name", "gen_ai_tool_name", "periscope_user_hash":
 		return true
 	}
 	return false

@@ -11,6 +11,13 @@
 //   E2E_ROUND        round number, recorded on each scenario span (default 1)
 //   E2E_ONLY         optional comma-separated scenario ids
 //   E2E_REPEAT       times each selected scenario is sent (default 1)
+//
+// Each scenario's root span carries a user id (user.id, as an app's request
+// span would) for genai_metrics' per-user cost. A full run (no E2E_ONLY) also
+// sends one manually instrumented agent run (semconv invoke_agent /
+// execute_tool, no model call): a tool called three times with the same
+// arguments, once failing, so that genai_rollup flags a loop and genai_metrics
+// emits agent, tool and loop metrics.
 
 const fs = require('node:fs');
 const { trace } = require('@opentelemetry/api');
@@ -180,6 +187,48 @@ async function runVercel(s) {
   }
 }
 
+// A manually instrumented agent run (semconv): invoke_agent around three
+// identical execute_tool calls, the last one failing. No model call, so no
+// cost: the per-scenario cost and call counts are unchanged.
+async function agentRun(tracer) {
+  await tracer.startActiveSpan(
+    'invoke_agent e2e-agent',
+    {
+      attributes: {
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.agent.name': 'e2e-agent',
+        'e2e.family': family,
+      },
+    },
+    async (agent) => {
+      for (let i = 0; i < 3; i++) {
+        tracer.startActiveSpan(
+          'execute_tool lookup',
+          {
+            attributes: {
+              'gen_ai.operation.name': 'execute_tool',
+              // genai_eval judges tool calls that have no model call beside
+              // them: the provider keeps those evaluations off _OTHER.
+              'gen_ai.provider.name': 'openai',
+              'gen_ai.tool.name': 'lookup',
+              'gen_ai.tool.call.arguments': '{"q":"e2e"}',
+            },
+          },
+          (tool) => {
+            if (i === 2) {
+              tool.setAttribute('error.type', 'timeout');
+              tool.setStatus({ code: 2, message: 'timeout' });
+            }
+            tool.end();
+          },
+        );
+      }
+      agent.end();
+    },
+  );
+}
+
 async function main() {
   const tracer = trace.getTracer('periscope-e2e-driver');
   const client = new OpenAIClass({ baseURL, apiKey: 'e2e-not-a-key', maxRetries: 0, timeout: 10000 });
@@ -188,7 +237,14 @@ async function main() {
     // One trace per scenario: a plain parent span names it, the instrumentation's spans are its children.
     await tracer.startActiveSpan(
       `e2e ${s.id}`,
-      { attributes: { 'e2e.scenario': s.id, 'e2e.family': family, 'e2e.round': round } },
+      {
+        attributes: {
+          'e2e.scenario': s.id,
+          'e2e.family': family,
+          'e2e.round': round,
+          'user.id': `e2e-user-${s.id.length % 3}`,
+        },
+      },
       async (span) => {
         try {
           if (family === 'vercel') await runVercel(s);
@@ -203,6 +259,7 @@ async function main() {
       },
     );
   }
+  if (only.length === 0) await agentRun(tracer);
   await tracerProvider.forceFlush();
   if (loggerProvider) await loggerProvider.forceFlush();
   await tracerProvider.shutdown();
