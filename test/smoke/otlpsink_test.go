@@ -50,7 +50,13 @@ type otlpSink struct {
 // startSink listens on a free loopback port (TLS when tlsCfg is set).
 func startSink(t *testing.T, tlsCfg *tls.Config) *otlpSink {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	return startSinkOn(t, "127.0.0.1:0", tlsCfg)
+}
+
+// startSinkOn listens on addr: a back end that comes up late.
+func startSinkOn(t *testing.T, addr string, tlsCfg *tls.Config) *otlpSink {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
