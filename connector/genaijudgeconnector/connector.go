@@ -26,22 +26,6 @@ import (
 	"github.com/periscope-otel/periscope/internal/selector"
 )
 
-// Attributes written by genai_judge on its result records, in addition to
-// the evaluation result attributes of the contract (internal/contract is
-// edited elsewhere; these move there when it is free).
-const (
-	AttrEvalSource        = "periscope.eval.source"               // "judge"
-	AttrJudgeModel        = "periscope.judge.model"               // the judge model that answered
-	AttrJudgeInputTokens  = "periscope.judge.usage.input_tokens"  // the judge call's input tokens
-	AttrJudgeOutputTokens = "periscope.judge.usage.output_tokens" // the judge call's output tokens
-	AttrJudgeCost         = "periscope.judge.cost"                // USD at the configured price, when > 0
-	AttrJudgeSelectedBy   = "periscope.judge.selected_by"         // failed, uncertain or sample
-	AttrJudgeEvaluator    = "periscope.judge.evaluator"           // heuristic evaluator behind failed/uncertain
-	AttrJudgeHeuristicLbl = "periscope.judge.heuristic_label"     // that evaluator's label (pass/fail)
-
-	EvalSourceJudge = "judge"
-)
-
 const (
 	selectedByFailed      = "failed"
 	selectedByUncertain   = "uncertain"
@@ -418,7 +402,7 @@ func heuristicResults(ld plog.Logs) map[spanKey]*scores {
 					continue
 				}
 				a := lr.Attributes()
-				if s, ok := a.Get(AttrEvalSource); ok && s.Str() == EvalSourceJudge {
+				if s, ok := a.Get(contract.AttrEvalSource); ok && s.Str() == contract.EvalSourceJudge {
 					continue
 				}
 				name, ok := a.Get(contract.AttrEvalName)
@@ -815,17 +799,17 @@ func (c *judgeConnector) emit(j *job, reply judgeReply, cost float64) {
 	if r := truncateChars(strings.TrimSpace(reply.Reason), c.cfg.MaxExplanationChars); r != "" {
 		a.PutStr(contract.AttrEvalExplanation, r)
 	}
-	a.PutStr(AttrEvalSource, EvalSourceJudge)
-	a.PutStr(AttrJudgeModel, reply.model)
-	a.PutStr(AttrJudgeSelectedBy, j.selectedBy)
+	a.PutStr(contract.AttrEvalSource, contract.EvalSourceJudge)
+	a.PutStr(contract.AttrJudgeModel, reply.model)
+	a.PutStr(contract.AttrJudgeSelectedBy, j.selectedBy)
 	if j.evaluator != "" {
-		a.PutStr(AttrJudgeEvaluator, j.evaluator)
-		a.PutStr(AttrJudgeHeuristicLbl, j.heurLabel)
+		a.PutStr(contract.AttrJudgeEvaluator, j.evaluator)
+		a.PutStr(contract.AttrJudgeHeuristicLbl, j.heurLabel)
 	}
-	a.PutInt(AttrJudgeInputTokens, reply.inputTokens)
-	a.PutInt(AttrJudgeOutputTokens, reply.outputTokens)
+	a.PutInt(contract.AttrJudgeInputTokens, reply.inputTokens)
+	a.PutInt(contract.AttrJudgeOutputTokens, reply.outputTokens)
 	if cost > 0 {
-		a.PutDouble(AttrJudgeCost, cost)
+		a.PutDouble(contract.AttrJudgeCost, cost)
 	}
 	if j.dims.operation != "" {
 		a.PutStr(genai.KeyOperation, j.dims.operation)

@@ -43,14 +43,14 @@ func TestFaithfulnessFailLinkedToSpan(t *testing.T) {
 	assert.Equal(t, "0.92", str(lr, contract.AttrEvalScoreValue))
 	assert.Equal(t, contract.LabelFail, str(lr, contract.AttrEvalScoreLabel))
 	assert.Equal(t, "The tower was built in 1889, not 1962.", str(lr, contract.AttrEvalExplanation))
-	assert.Equal(t, EvalSourceJudge, str(lr, AttrEvalSource))
-	assert.Equal(t, "judge-model-2024", str(lr, AttrJudgeModel))
-	assert.Equal(t, "120", str(lr, AttrJudgeInputTokens))
-	assert.Equal(t, "30", str(lr, AttrJudgeOutputTokens))
-	assert.Equal(t, selectedByFailed, str(lr, AttrJudgeSelectedBy))
-	assert.Equal(t, "hallucination", str(lr, AttrJudgeEvaluator))
+	assert.Equal(t, contract.EvalSourceJudge, str(lr, contract.AttrEvalSource))
+	assert.Equal(t, "judge-model-2024", str(lr, contract.AttrJudgeModel))
+	assert.Equal(t, "120", str(lr, contract.AttrJudgeInputTokens))
+	assert.Equal(t, "30", str(lr, contract.AttrJudgeOutputTokens))
+	assert.Equal(t, selectedByFailed, str(lr, contract.AttrJudgeSelectedBy))
+	assert.Equal(t, "hallucination", str(lr, contract.AttrJudgeEvaluator))
 	assert.Equal(t, "gpt-4o", str(lr, "gen_ai.request.model"))
-	cost, _ := lr.Attributes().Get(AttrJudgeCost)
+	cost, _ := lr.Attributes().Get(contract.AttrJudgeCost)
 	assert.InDelta(t, (120*1+30*2)/1e6, cost.Double(), 1e-12)
 	svc, _ := h.sink.AllLogs()[0].ResourceLogs().At(0).Resource().Attributes().Get("service.name")
 	assert.Equal(t, "rag-app", svc.Str())
@@ -173,7 +173,7 @@ func TestOnlySelectedCallsAreSent(t *testing.T) {
 	assert.Equal(t, int64(2), judge.calls.Load())
 	got := map[string]string{}
 	for _, r := range recs {
-		got[r.SpanID().String()] = str(r, AttrJudgeSelectedBy)
+		got[r.SpanID().String()] = str(r, contract.AttrJudgeSelectedBy)
 	}
 	assert.Equal(t, map[string]string{spanID(100).String(): "failed", spanID(101).String(): "uncertain"}, got)
 }
@@ -226,13 +226,13 @@ func TestLogsToLogs(t *testing.T) {
 	again.SetSpanID(spanID(3))
 	again.Attributes().PutStr(contract.AttrEvalName, "hallucination")
 	again.Attributes().PutDouble(contract.AttrEvalScoreValue, 0.0)
-	again.Attributes().PutStr(AttrEvalSource, EvalSourceJudge)
+	again.Attributes().PutStr(contract.AttrEvalSource, contract.EvalSourceJudge)
 
 	require.NoError(t, h.c.ConsumeLogs(context.Background(), ld))
 	recs := h.waitRecords(t, 1)
 	assert.Equal(t, spanID(3), recs[0].SpanID())
 	assert.Equal(t, "faithfulness", str(recs[0], contract.AttrEvalName))
-	assert.Equal(t, "fail", str(recs[0], AttrJudgeHeuristicLbl))
+	assert.Equal(t, "fail", str(recs[0], contract.AttrJudgeHeuristicLbl))
 	assert.Contains(t, judge.userPrompts()[0], "Charles Dickens.")
 
 	// The judge's own results coming back (logs pipeline loop) select nothing.

@@ -79,6 +79,7 @@ type aggregator struct {
 
 	tokenUsage, duration, firstChunk, usageTokens, cost, evalScore, evalFailures    *metricAgg
 	agentInvocations, agentCost, agentDuration, agentLoops, toolCalls, toolDuration *metricAgg
+	judgeAgreement                                                                  *metricAgg
 	all                                                                             []*metricAgg
 
 	overflowRes *resource
@@ -99,8 +100,9 @@ func newAggregator(maxCardinality, maxExemplars int) *aggregator {
 	a.agentLoops = newMetric(contract.MetricAgentLoops, "Agent invocations flagged as a tool-call loop (periscope.rollup.loop), by agent and tool.", "{loop}", kindSum, nil)
 	a.toolCalls = newMetric(contract.MetricToolCalls, "Tool calls (execute_tool spans), by tool and error type.", "{call}", kindSum, nil)
 	a.toolDuration = newMetric(contract.MetricToolDuration, "Tool call duration.", "s", kindHistogram, durationBounds)
+	a.judgeAgreement = newMetric(contract.MetricJudgeAgreement, "LLM-judge verdicts (genai_judge) by rubric, the heuristic evaluator that selected the call, its label and the judge's label.", "{judgement}", kindSum, nil)
 	a.all = []*metricAgg{a.tokenUsage, a.duration, a.firstChunk, a.usageTokens, a.cost, a.evalScore, a.evalFailures,
-		a.agentInvocations, a.agentCost, a.agentDuration, a.agentLoops, a.toolCalls, a.toolDuration}
+		a.agentInvocations, a.agentCost, a.agentDuration, a.agentLoops, a.toolCalls, a.toolDuration, a.judgeAgreement}
 	return a
 }
 

@@ -1330,12 +1330,35 @@ func (c *metricsConnector) processEvalRecord(ctx context.Context, rl plog.Resour
 	c.w.evals = append(c.w.evals[:0], e)
 	evals := c.w.evals
 	c.recordEvals(evals, res, ts, &exemplar{ts: ts, traceID: lr.TraceID(), spanID: lr.SpanID()})
+	c.recordAgreement(lr.Attributes(), e.Name, res, ts)
 	if c.tracker != nil {
 		o := &c.w.obs
 		o.Reset()
 		o.Evals = append(o.Evals, evals...)
 		c.observeDrift(o, evals, now)
 	}
+}
+
+// recordAgreement counts a genai_judge verdict against the heuristic
+// evaluator that selected the call (periscope.judge.agreement), under the
+// call's dimensions. Results of other sources, and judge results without a
+// selecting heuristic (the calibration sample), are not counted.
+func (c *metricsConnector) recordAgreement(attrs pcommon.Map, rubric string, res *resource, ts pcommon.Timestamp) {
+	if strAttr(attrs, contract.AttrEvalSource) != contract.EvalSourceJudge {
+		return
+	}
+	evaluator := strAttr(attrs, contract.AttrJudgeEvaluator)
+	heuristic := strings.ToLower(strAttr(attrs, contract.AttrJudgeHeuristicLbl))
+	verdict := strings.ToLower(strAttr(attrs, contract.AttrEvalScoreLabel))
+	if evaluator == "" || heuristic == "" || verdict == "" {
+		return
+	}
+	n := c.cfg.MaxDimensionValueLength
+	c.recordSum(c.agg.judgeAgreement, res, ts, 1,
+		kv{contract.AttrEvalName, rubric},
+		kv{contract.AttrJudgeEvaluator, truncate(evaluator, n)},
+		kv{contract.AttrJudgeHeuristicLbl, truncate(heuristic, n)},
+		kv{contract.AttrJudgeLabel, truncate(verdict, n)})
 }
 
 // idSet remembers recent span ids so that a call reported both as a span

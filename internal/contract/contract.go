@@ -82,6 +82,22 @@ const (
 	LabelNoContext = "no_context"
 )
 
+// LLM-judge results (genai_judge): attributes added to the evaluation result
+// records it writes.
+const (
+	AttrEvalSource        = "periscope.eval.source"               // "judge"
+	AttrJudgeModel        = "periscope.judge.model"               // the judge model that answered
+	AttrJudgeInputTokens  = "periscope.judge.usage.input_tokens"  // the judge call's input tokens
+	AttrJudgeOutputTokens = "periscope.judge.usage.output_tokens" // the judge call's output tokens
+	AttrJudgeCost         = "periscope.judge.cost"                // USD at the configured price, when > 0
+	AttrJudgeSelectedBy   = "periscope.judge.selected_by"         // failed, uncertain or sample
+	AttrJudgeEvaluator    = "periscope.judge.evaluator"           // heuristic evaluator behind failed/uncertain
+	AttrJudgeHeuristicLbl = "periscope.judge.heuristic_label"     // that evaluator's label (pass/fail)
+	AttrJudgeLabel        = "periscope.judge.label"               // the judge's verdict (periscope.judge.agreement)
+
+	EvalSourceJudge = "judge"
+)
+
 // Evaluator names.
 const (
 	EvalPromptInjection = "prompt_injection"
@@ -113,6 +129,7 @@ const (
 	MetricToolCalls         = "periscope.tool.calls"
 	MetricToolDuration      = "periscope.tool.duration"
 	MetricUserCostTop       = "periscope.user.cost.top"
+	MetricJudgeAgreement    = "periscope.judge.agreement" // judge verdicts by heuristic evaluator, heuristic label and judge label
 
 	AttrTokenType            = "gen_ai.token.type"
 	AttrDriftSignal          = "periscope.drift.signal"
