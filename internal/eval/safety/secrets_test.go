@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/testutil"
 )
 
 // secretRow is one labelled sample of the gitleaks secret set.
@@ -29,41 +30,22 @@ type secretRow struct {
 }
 
 // secretSamples loads shared/data/eval/gitleaks_secret_samples beside the
-// repository (or under $PERISCOPE_SHARED); the test is skipped without it.
+// repository; the test fails without it.
 func secretSamples(t *testing.T) []secretRow {
 	t.Helper()
-	const rel = "data/eval/gitleaks_secret_samples/data.jsonl"
-	var cands []string
-	if s := os.Getenv("PERISCOPE_SHARED"); s != "" {
-		cands = append(cands, filepath.Join(s, rel))
+	f, err := os.Open(filepath.Join(testutil.SharedDir(t), "data", "eval", "gitleaks_secret_samples", "data.jsonl"))
+	require.NoError(t, err)
+	defer f.Close()
+	var rows []secretRow
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var r secretRow
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
+		rows = append(rows, r)
 	}
-	if wd, err := os.Getwd(); err == nil {
-		for d := wd; ; d = filepath.Dir(d) {
-			cands = append(cands, filepath.Join(filepath.Dir(d), "shared", rel))
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	for _, p := range cands {
-		f, err := os.Open(p)
-		if err != nil {
-			continue
-		}
-		defer f.Close()
-		var rows []secretRow
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 1<<24)
-		for sc.Scan() {
-			var r secretRow
-			require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
-			rows = append(rows, r)
-		}
-		require.NoError(t, sc.Err())
-		return rows
-	}
-	t.Skip("gitleaks_secret_samples not found (set PERISCOPE_SHARED)")
-	return nil
+	require.NoError(t, sc.Err())
+	return rows
 }
 
 type confusion struct{ tp, fp, fn, tn int }
@@ -439,27 +421,11 @@ func TestSecretsContainsFold(t *testing.T) {
 }
 
 // TestSecretsCatalogueInSync compares the Go catalogue with the gitleaks
-// rule file in shared data, when it is there: every rule with a content
-// expression is present with the same expression, keywords and entropy.
+// rule file in shared data: every rule with a content expression is present
+// with the same expression, keywords and entropy.
 func TestSecretsCatalogueInSync(t *testing.T) {
-	const rel = "data/lexicons/gitleaks_rules.toml"
-	var cands []string
-	if s := os.Getenv("PERISCOPE_SHARED"); s != "" {
-		cands = append(cands, filepath.Join(s, rel))
-	}
-	for d, _ := os.Getwd(); filepath.Dir(d) != d; d = filepath.Dir(d) {
-		cands = append(cands, filepath.Join(filepath.Dir(d), "shared", rel))
-	}
-	var raw []byte
-	for _, p := range cands {
-		if b, err := os.ReadFile(p); err == nil {
-			raw = b
-			break
-		}
-	}
-	if raw == nil {
-		t.Skip("gitleaks_rules.toml not found (set PERISCOPE_SHARED)")
-	}
+	raw, err := os.ReadFile(filepath.Join(testutil.SharedDir(t), "data", "lexicons", "gitleaks_rules.toml"))
+	require.NoError(t, err)
 	byID := map[string]*glRule{}
 	for i := range glRules {
 		byID[glRules[i].id] = &glRules[i]

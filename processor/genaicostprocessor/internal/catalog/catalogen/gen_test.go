@@ -2,10 +2,7 @@ package catalogen
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -139,54 +136,13 @@ func TestOverridesNeedADate(t *testing.T) {
 	require.ErrorContains(t, err, "typo")
 }
 
-// TestCommittedCatalogIsReproduced: the committed catalog is what the
-// pinned sources produce. It needs the pinned LiteLLM/Langfuse copies
-// (PRICING_DATA, default /work/shared/data/pricing) and the genai-prices
-// dump `make catalog-sources` writes to _build/catalog; `make
-// catalog-check` runs the same comparison and fetches what it needs.
-func TestCommittedCatalogIsReproduced(t *testing.T) {
-	data := os.Getenv("PRICING_DATA")
-	if data == "" {
-		data = "/work/shared/data/pricing"
-	}
-	root, err := filepath.Abs("../../../../..")
+// TestCommittedCatalogCoverage: every provider family the processor
+// promises is in the committed catalog. That the catalog is what the pinned
+// sources produce is `make catalog-check` (in `make test`): it needs the
+// npm package, which a plain `go test` does not fetch.
+func TestCommittedCatalogCoverage(t *testing.T) {
+	committed, err := os.ReadFile("../catalog.yaml")
 	require.NoError(t, err)
-	read := func(p string) []byte {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Skipf("input not available (%v): run `make catalog-check`", err)
-		}
-		return b
-	}
-	in := Inputs{
-		LiteLLM:     read(filepath.Join(data, "litellm_model_prices.json")),
-		Langfuse:    read(filepath.Join(data, "langfuse_default_model_prices.json")),
-		GenAIPrices: read(filepath.Join(root, "_build", "catalog", "genai-prices.json")),
-		Overrides:   read("../sources/overrides.yaml"),
-	}
-	pins := string(read("../sources/pins.yaml"))
-	for _, b := range [][]byte{in.LiteLLM, in.Langfuse, in.GenAIPrices} {
-		sum := sha256.Sum256(b)
-		if !strings.Contains(pins, hex.EncodeToString(sum[:])) {
-			t.Skip("an input does not match its pin (stale _build dump?): `make catalog-check` is the reference check")
-		}
-	}
-	for _, s := range []Source{
-		{Name: "genai-prices", Version: "@pydantic/genai-prices 0.1.8 (npm, published 2026-09-23)", Date: "2026-09-23", License: "MIT"},
-		{Name: "litellm", Version: "BerriAI/litellm model_prices_and_context_window.json (upstream main, 2026-08-01)", Date: "2026-08-01", License: "MIT"},
-		{Name: "langfuse", Version: "langfuse/langfuse worker/src/constants/default-model-prices.json @ 2b0e9d23a10f", Date: "2026-08-22", License: "MIT"},
-	} {
-		if !strings.Contains(pins, s.Version) {
-			t.Skip("pins changed: `make catalog-check` is the reference check")
-		}
-		in.Sources = append(in.Sources, s)
-	}
-	res, err := Generate(in)
-	require.NoError(t, err)
-	committed := read("../catalog.yaml")
-	if !bytes.Equal(committed, res.Catalog) {
-		t.Fatal("catalog.yaml is not what the pinned sources produce: run `make catalog` and commit the result")
-	}
 	// Every provider family the processor promises is covered.
 	tab, err := catalog.Parse(committed, "c")
 	require.NoError(t, err)
