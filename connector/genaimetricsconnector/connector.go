@@ -66,17 +66,6 @@ func keyBit(k string) uint64 {
 	return 1 << ((uint(n) + uint(k[n-1])*5 + uint(k[0])*3) & 63)
 }
 
-// Tool-name keys of tool spans, in priority order (the metadata View does
-// not carry the tool name; genai-span-formats.md, tool_call).
-const (
-	toolKeySemconv   = "gen_ai.tool.name"      // semconv, OpenLLMetry, OpenLIT, Pydantic AI
-	toolKeyVercel    = "ai.toolCall.name"      // Vercel AI SDK
-	toolKeyOI        = "tool.name"             // OpenInference TOOL
-	toolKeyTraceloop = "traceloop.entity.name" // OpenLLMetry @tool decorator
-)
-
-var toolNameKeys = [...]string{toolKeySemconv, toolKeyVercel, toolKeyOI, toolKeyTraceloop}
-
 // metricsConnector turns GenAI spans and log records into metrics. One
 // instance serves both the traces and the logs side of a configured
 // connector id.
@@ -147,10 +136,10 @@ type work struct {
 	// prompt identity read while scanning span attributes
 	pname, pversion string
 	// agent/tool/user keys read while scanning span attributes
-	toolName, loopTool, userID string
-	toolRank, userRank         int
-	rollupCost                 float64
-	hasRollupCost, loop        bool
+	loopTool, userID    string
+	userRank            int
+	rollupCost          float64
+	hasRollupCost, loop bool
 	// dims-derived prefix shared by the metrics of one record
 	dimsGen, baseGen uint64
 	baseRes          *resource
@@ -745,8 +734,8 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 	var failed pcommon.Slice
 	hasFailed := false
 	w.pname, w.pversion = "", ""
-	w.toolName, w.loopTool, w.userID = "", "", ""
-	w.toolRank, w.userRank = len(toolNameKeys), len(c.userKeys)
+	w.loopTool, w.userID = "", ""
+	w.userRank = len(c.userKeys)
 	w.rollupCost, w.hasRollupCost, w.loop = 0, false, false
 	attrs.Range(func(k string, v pcommon.Value) bool {
 		if !strings.HasPrefix(k, contract.AttrEvalPrefix) {
@@ -761,10 +750,6 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 				w.loop = v.Type() == pcommon.ValueTypeBool && v.Bool()
 			case contract.AttrRollupLoopTool:
 				w.loopTool = v.AsString()
-			case toolKeySemconv, toolKeyVercel, toolKeyOI, toolKeyTraceloop:
-				if i := keyRank(toolNameKeys[:], k); i < w.toolRank && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
-					w.toolName, w.toolRank = v.Str(), i
-				}
 			}
 			if c.userKeyBits&keyBit(k) != 0 {
 				if i := keyRank(c.userKeys, k); i < w.userRank {
@@ -1060,7 +1045,7 @@ func (c *metricsConnector) recordAgentTool(ctx context.Context, span ptrace.Span
 			c.recordHist(c.agg.agentDuration, res, ts, d, &cp, a)
 		}
 	case v.Category == genai.CategoryTool:
-		name := w.toolName
+		name := v.ToolName
 		if name == "" {
 			name = strings.TrimSpace(strings.TrimPrefix(span.Name(), "execute_tool"))
 		}

@@ -24,6 +24,7 @@ const (
 	fUser
 	fAgent
 	fWorkflow
+	fTool
 	fPromptName
 	fPromptVersion
 	fPromptTemplate
@@ -579,6 +580,7 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	case "traceloop.entity.name":
 		r.setStr(fAgent, 5, strVal(v)) // used only when traceloop.span.kind=agent (see finish)
 		r.setStr(fWorkflow, 5, strVal(v))
+		r.setStr(fTool, 5, strVal(v)) // the tool's name on a @tool span
 	case "gen_ai.workflow.name":
 		r.setStr(fWorkflow, 0, strVal(v))
 	case "traceloop.workflow.name":
@@ -640,6 +642,7 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	// --- tool-call spans ----------------------------------------------------
 	case "gen_ai.tool.name", "ai.toolCall.name", "tool.name":
 		r.toolName = strVal(v)
+		r.setStr(fTool, toolNameRank(k), r.toolName)
 	case "gen_ai.tool.call.id", "ai.toolCall.id", "tool.id":
 		r.toolID = strVal(v)
 	case "gen_ai.tool.description", "tool.description":
@@ -975,4 +978,15 @@ func costPrio(src string) int {
 		return 3
 	}
 	return 4
+}
+
+// toolNameRank orders the tool-name keys: semconv first.
+func toolNameRank(k string) int {
+	switch k {
+	case "gen_ai.tool.name":
+		return 0
+	case "ai.toolCall.name":
+		return 1
+	}
+	return 2
 }

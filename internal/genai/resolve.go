@@ -41,6 +41,9 @@ func (r *reader) resolve(spanName string) {
 	v.UserID = r.first(fUser)
 	v.AgentName = r.first(fAgent)
 	v.WorkflowName = r.first(fWorkflow)
+	if v.Category == CategoryTool {
+		v.ToolName = r.first(fTool)
+	}
 
 	r.usage()
 

@@ -209,6 +209,7 @@ type View struct {
 	UserID         string
 	AgentName      string
 	WorkflowName   string
+	ToolName       string // tool spans only
 
 	// Content. Filled only when Options.Content is set.
 	SystemInstructions []Part

@@ -8,22 +8,15 @@ import (
 )
 
 // This file holds the only attribute keys genai_rollup reads itself:
-//   - the tool name and call arguments of tool spans, which the
-//     metadata-only View of internal/genai does not expose (it carries them
-//     only as content messages, when Options.Content is set);
+//   - the call arguments of tool spans, which the metadata-only View of
+//     internal/genai does not expose (it carries them only as content
+//     messages, when Options.Content is set); the tool's name is
+//     View.ToolName;
 //     genai-span-formats.md §3.2 "tool_call (tool spans)" lists the keys;
 //   - gen_ai.usage.cost as genai_cost writes it (contract.AttrCost), which
 //     the View leaves out of ReportedCost when Periscope priced the call.
 // Everything else — span category, operation, tokens, reported costs,
 // errors — comes from genai.ReadSpan.
-
-// Tool-name keys, in priority order.
-var toolNameKeys = [...]string{
-	"gen_ai.tool.name",      // semconv, OpenLLMetry, OpenLIT, Pydantic AI
-	"ai.toolCall.name",      // Vercel AI SDK
-	"tool.name",             // OpenInference TOOL
-	"traceloop.entity.name", // OpenLLMetry @tool decorator
-}
 
 // Tool-argument keys, in priority order.
 var toolArgKeys = [...]string{
@@ -38,18 +31,15 @@ var toolArgKeys = [...]string{
 	"langfuse.observation.input", // Langfuse tool observation
 }
 
-// toolCall reads a tool span's name and a fingerprint of its arguments. ok
-// is false when the span carries no arguments (they are opt-in content in
-// most instrumentations): such a call counts as a tool call but never as a
+// toolCall reads a fingerprint of a tool span's arguments; name is the
+// View's tool name (the span name when it has none). ok is false when the
+// span carries no arguments (they are opt-in content in most
+// instrumentations): such a call counts as a tool call but never as a
 // repetition.
-func toolCall(attrs pcommon.Map, spanName string) (name string, key uint64, ok bool) {
-	nameRank, argRank := len(toolNameKeys), len(toolArgKeys)
+func toolCall(attrs pcommon.Map, name, spanName string) (string, uint64, bool) {
+	argRank := len(toolArgKeys)
 	var args pcommon.Value
 	for k, v := range attrs.All() {
-		if i := rank(toolNameKeys[:], k); i < nameRank && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
-			nameRank, name = i, v.Str()
-			continue
-		}
 		if i := rank(toolArgKeys[:], k); i < argRank {
 			argRank, args = i, v
 		}

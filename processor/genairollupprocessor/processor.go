@@ -259,7 +259,7 @@ func (p *rollupProcessor) classify(nd *node, span ptrace.Span, res pcommon.Resou
 		if v.ErrorType != "" {
 			o.toolErrs = 1
 		}
-		if name, key, ok := toolCall(span.Attributes(), span.Name()); ok {
+		if name, key, ok := toolCall(span.Attributes(), v.ToolName, span.Name()); ok {
 			nd.call = callCount{key: key, n: 1, name: name}
 		}
 	case isInvocation(&v):
