@@ -1,7 +1,6 @@
 package genai
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -56,72 +55,7 @@ func validJSON(s string) bool {
 	return sc.valid(0) && sc.end()
 }
 
-func (sc *jscan) valid(depth int) bool {
-	if depth > maxSkipDepth || sc.i >= len(sc.s) {
-		return false
-	}
-	switch c := sc.s[sc.i]; {
-	case c == '"':
-		return sc.validStr()
-	case c == '{':
-		sc.i++
-		sc.ws()
-		if sc.eat('}') {
-			return true
-		}
-		for {
-			sc.ws()
-			if !sc.validStr() {
-				return false
-			}
-			sc.ws()
-			if !sc.eat(':') {
-				return false
-			}
-			sc.ws()
-			if !sc.valid(depth + 1) {
-				return false
-			}
-			sc.ws()
-			if sc.eat(',') {
-				continue
-			}
-			return sc.eat('}')
-		}
-	case c == '[':
-		sc.i++
-		sc.ws()
-		if sc.eat(']') {
-			return true
-		}
-		for {
-			sc.ws()
-			if !sc.valid(depth + 1) {
-				return false
-			}
-			sc.ws()
-			if sc.eat(',') {
-				continue
-			}
-			return sc.eat(']')
-		}
-	case c == 't':
-		return sc.lit("true")
-	case c == 'f':
-		return sc.lit("false")
-	case c == 'n':
-		return sc.lit("null")
-	case c == '-' || ('0' <= c && c <= '9'):
-		start := sc.i
-		if !sc.number() {
-			return false
-		}
-		// encoding/json refuses numbers a float64 cannot hold.
-		_, err := strconv.ParseFloat(sc.s[start:sc.i], 64)
-		return err == nil
-	}
-	return false
-}
+func (sc *jscan) valid(depth int) bool { return sc.value(depth, true) }
 
 // validStr passes over a string without building it.
 func (sc *jscan) validStr() bool {

@@ -523,14 +523,25 @@ func (sc *jscan) raw() (string, bool) {
 const maxSkipDepth = 64
 
 // skip validates and passes over one value.
-func (sc *jscan) skip(depth int) bool {
+func (sc *jscan) skip(depth int) bool { return sc.value(depth, false) }
+
+// value passes over one value. strict is valid's grammar (encoding/json's
+// acceptance: strings checked without being built, numbers a float64
+// holds); otherwise skip's (strings decoded, any number of the grammar).
+func (sc *jscan) value(depth int, strict bool) bool {
 	if depth > maxSkipDepth || sc.i >= len(sc.s) {
 		return false
 	}
-	switch c := sc.s[sc.i]; {
-	case c == '"':
+	str := func() bool {
+		if strict {
+			return sc.validStr()
+		}
 		_, ok := sc.str()
 		return ok
+	}
+	switch c := sc.s[sc.i]; {
+	case c == '"':
+		return str()
 	case c == '{':
 		sc.i++
 		sc.ws()
@@ -539,7 +550,7 @@ func (sc *jscan) skip(depth int) bool {
 		}
 		for {
 			sc.ws()
-			if _, ok := sc.str(); !ok {
+			if !str() {
 				return false
 			}
 			sc.ws()
@@ -547,7 +558,7 @@ func (sc *jscan) skip(depth int) bool {
 				return false
 			}
 			sc.ws()
-			if !sc.skip(depth + 1) {
+			if !sc.value(depth+1, strict) {
 				return false
 			}
 			sc.ws()
@@ -564,7 +575,7 @@ func (sc *jscan) skip(depth int) bool {
 		}
 		for {
 			sc.ws()
-			if !sc.skip(depth + 1) {
+			if !sc.value(depth+1, strict) {
 				return false
 			}
 			sc.ws()
@@ -580,7 +591,16 @@ func (sc *jscan) skip(depth int) bool {
 	case c == 'n':
 		return sc.lit("null")
 	case c == '-' || ('0' <= c && c <= '9'):
-		return sc.number()
+		start := sc.i
+		if !sc.number() {
+			return false
+		}
+		if !strict {
+			return true
+		}
+		// encoding/json refuses numbers a float64 cannot hold.
+		_, err := strconv.ParseFloat(sc.s[start:sc.i], 64)
+		return err == nil
 	}
 	return false
 }
