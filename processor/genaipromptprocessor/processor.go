@@ -62,7 +62,7 @@ func newPromptProcessor(set processor.Settings, cfg *Config, signal string) (*pr
 		set:    set,
 		logger: set.Logger,
 		rl:     ratelog.New(set.Logger, time.Minute, 5),
-		opts:   genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes},
+		opts:   genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes, SkipToolDefinitions: true}, // templates come from the system and first user text
 		mopts:  textmask.Options{MaxBytes: cfg.MaxTemplateBytes},
 		miner:  miner.New(miner.Params{MaxTemplates: cfg.Inference.MaxTemplates, MaxBytes: cfg.Inference.MaxStateBytes}),
 		seen:   newSeenSet(cfg.Inference.MaxVersions),
