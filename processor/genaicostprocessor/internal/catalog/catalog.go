@@ -59,7 +59,7 @@ func Parse(data []byte, name string) (*pricing.Table, error) {
 			continue
 		}
 		for j, item := range list.Content {
-			s, ok := nodeValue(item).(map[string]any)
+			s, ok := NodeValue(item).(map[string]any)
 			if !ok {
 				errs = append(errs, fmt.Errorf("%s: %s[%d]: want a map", name, family, j))
 				continue
@@ -79,26 +79,26 @@ func Parse(data []byte, name string) (*pricing.Table, error) {
 	return t, nil
 }
 
-// nodeValue converts a YAML node to generic values, keeping scalars as
+// NodeValue converts a YAML node to generic values, keeping scalars as
 // their literal text so that numbers are parsed exactly.
-func nodeValue(n *yaml.Node) any {
+func NodeValue(n *yaml.Node) any {
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) > 0 {
-			return nodeValue(n.Content[0])
+			return NodeValue(n.Content[0])
 		}
 	case yaml.AliasNode:
 		return nil // aliases are not part of the format
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			m[n.Content[i].Value] = nodeValue(n.Content[i+1])
+			m[n.Content[i].Value] = NodeValue(n.Content[i+1])
 		}
 		return m
 	case yaml.SequenceNode:
 		l := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			l = append(l, nodeValue(c))
+			l = append(l, NodeValue(c))
 		}
 		return l
 	case yaml.ScalarNode:

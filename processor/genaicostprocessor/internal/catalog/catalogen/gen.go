@@ -461,7 +461,7 @@ func parseOverrides(data []byte) ([]override, error) {
 			return nil, fmt.Errorf("overrides: %s: want a list", family)
 		}
 		for j, item := range list.Content {
-			s, ok := nodeValue(item).(map[string]any)
+			s, ok := catalog.NodeValue(item).(map[string]any)
 			if !ok {
 				return nil, fmt.Errorf("overrides: %s[%d]: want a map", family, j)
 			}
@@ -481,26 +481,6 @@ func parseOverrides(data []byte) ([]override, error) {
 		}
 	}
 	return out, nil
-}
-
-func nodeValue(n *yaml.Node) any {
-	switch n.Kind {
-	case yaml.MappingNode:
-		m := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			m[n.Content[i].Value] = nodeValue(n.Content[i+1])
-		}
-		return m
-	case yaml.SequenceNode:
-		l := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			l = append(l, nodeValue(c))
-		}
-		return l
-	case yaml.ScalarNode:
-		return n.Value
-	}
-	return nil
 }
 
 func catalogDate(src []Source) string {
