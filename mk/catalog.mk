@@ -1,5 +1,5 @@
 # genai_cost price catalog: `make catalog` rebuilds the embedded catalog
-# (processor/genaicostprocessor/internal/catalog/catalog.yaml) from its pinned
+# (internal/pricing/catalog/catalog.yaml) from its pinned
 # sources, prints the summary of its diff report (new models, changed prices
 # with effective dates, conflicts between sources) and writes the whole report
 # to _build/catalog/report.md; `make catalog-check` fails
@@ -10,7 +10,7 @@
 # (sha256-pinned in $(CATALOG_SRC)/pins.yaml), Periscope's overrides
 # ($(CATALOG_SRC)/overrides.yaml). The report diffs against the catalog
 # committed at HEAD, so re-running is idempotent.
-CATALOG_DIR  := processor/genaicostprocessor/internal/catalog
+CATALOG_DIR  := internal/pricing/catalog
 CATALOG_SRC  := $(CATALOG_DIR)/sources
 CATALOG_TMP  := _build/catalog
 PRICING_DATA ?= $(CURDIR)/../shared/data/pricing

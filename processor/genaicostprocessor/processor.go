@@ -18,7 +18,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/internal/ratelog"
 	"github.com/periscope-otel/periscope/internal/selector"
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 // Provenance and breakdown keys beyond the DESIGN.md §3 table; all under

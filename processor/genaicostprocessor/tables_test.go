@@ -21,10 +21,10 @@ import (
 
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/testutil"
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/catalog"
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/loaders"
+	"github.com/periscope-otel/periscope/internal/pricing/catalog"
+	"github.com/periscope-otel/periscope/internal/pricing/loaders"
 	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/metadata"
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 func litellmPath(t testing.TB) string {

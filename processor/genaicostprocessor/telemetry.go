@@ -8,7 +8,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/metadata"
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 // telemetry holds the processor's own counters. Labels are bounded: the

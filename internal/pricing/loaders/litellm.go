@@ -15,7 +15,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 // MaxFileBytes bounds a price file.

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 // TestEmbeddedCatalog: the embedded catalog parses, covers every provider

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 // Langfuse usage keys → components. Langfuse repeats one price under many

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/catalog"
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing/catalog"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 func TestDecimal(t *testing.T) {

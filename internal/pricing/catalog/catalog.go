@@ -10,7 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 //go:embed catalog.yaml

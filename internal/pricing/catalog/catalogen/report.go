@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/catalog"
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing/catalog"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 // report renders the diff report: summary, new models, changed prices with

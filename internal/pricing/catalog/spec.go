@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 // Spec is one entry in the catalog format, as a generic map (decoded from

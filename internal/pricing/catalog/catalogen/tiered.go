@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 var tieredComponents = map[string]pricing.Component{

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 // gpFamilies maps a @pydantic/genai-prices provider id onto a catalog

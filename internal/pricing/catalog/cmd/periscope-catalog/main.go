@@ -20,7 +20,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/catalog/catalogen"
+	"github.com/periscope-otel/periscope/internal/pricing/catalog/catalogen"
 )
 
 type pin struct {

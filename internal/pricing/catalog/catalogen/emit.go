@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 // Scales of the catalog format (see ../spec.go): token rates are USD per
