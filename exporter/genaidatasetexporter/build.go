@@ -160,6 +160,7 @@ type call struct {
 	source  string
 	view    *genai.View
 	ann     annotations
+	session *dataset.Session
 }
 
 // buildRow turns a call into a dataset row.
@@ -175,6 +176,7 @@ func buildRow(c *call) dataset.Row {
 		ResponseModel: v.ResponseModel,
 		Dialect:       string(v.Dialect),
 		Source:        c.source,
+		Session:       c.session,
 		Truncated:     v.Truncated,
 		Evaluations:   c.ann.evals,
 		Failed:        c.ann.failed,

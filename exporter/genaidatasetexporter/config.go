@@ -62,9 +62,21 @@ type Config struct {
 	// log records, or is delivered again, is written once.
 	DedupSlots int `mapstructure:"dedup_slots"`
 
+	// SessionTotals adds to each row the running totals of its session.
+	SessionTotals SessionTotalsConfig `mapstructure:"session_totals"`
+
 	TimeoutConfig exporterhelper.TimeoutConfig                             `mapstructure:",squash"`
 	QueueConfig   configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
 	RetryConfig   configretry.BackOffConfig                                `mapstructure:"retry_on_failure"`
+}
+
+// SessionTotalsConfig bounds the per-session running totals.
+type SessionTotalsConfig struct {
+	// MaxSessions is the number of sessions held; the least recently
+	// active is forgotten first. 0 disables session totals.
+	MaxSessions int `mapstructure:"max_sessions"`
+	// TTL restarts the totals of a session idle for this long.
+	TTL time.Duration `mapstructure:"ttl"`
 }
 
 func createDefaultConfig() *Config {
@@ -79,6 +91,7 @@ func createDefaultConfig() *Config {
 		Compression:     CompressionNone,
 		MaxTotalBytes:   1 << 30,
 		DedupSlots:      1 << 16,
+		SessionTotals:   SessionTotalsConfig{MaxSessions: 10000, TTL: 24 * time.Hour},
 		TimeoutConfig:   exporterhelper.NewDefaultTimeoutConfig(),
 		QueueConfig:     configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
 		RetryConfig:     configretry.NewDefaultBackOffConfig(),
@@ -123,6 +136,12 @@ func (c *Config) Validate() error {
 	}
 	if c.DedupSlots < 1 || c.DedupSlots&(c.DedupSlots-1) != 0 {
 		return fmt.Errorf("dedup_slots: must be a power of two >= 1, got %d", c.DedupSlots)
+	}
+	if c.SessionTotals.MaxSessions < 0 {
+		return fmt.Errorf("session_totals.max_sessions: must be >= 0, got %d", c.SessionTotals.MaxSessions)
+	}
+	if c.SessionTotals.TTL < 0 {
+		return fmt.Errorf("session_totals.ttl: must be >= 0, got %v", c.SessionTotals.TTL)
 	}
 	for i, cond := range c.Conditions {
 		if cond == "" {

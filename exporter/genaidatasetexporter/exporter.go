@@ -242,13 +242,14 @@ func (e *datasetExporter) pushTraces(ctx context.Context, td ptrace.Traces) erro
 						c.ann.readResult(evs.At(x).Attributes())
 					}
 				}
+				c.session = e.countSession(callKey{c.trace, c.span}, &v, c.ann.cost, c.time)
 				if !hasContent(&v) {
 					// The call's content comes as log records (official
 					// instrumentations): remember what the span says for
 					// the row the records will make.
 					e.shared.spans.put(&spanNote{key: callKey{c.trace, c.span}, time: c.time, service: service,
 						operation: v.Operation, provider: v.Provider, requestModel: v.RequestModel,
-						responseModel: v.ResponseModel, usage: v.Usage, ann: c.ann})
+						responseModel: v.ResponseModel, conversationID: v.ConversationID, usage: v.Usage, ann: c.ann})
 					b.n.skip(skipNoContent)
 					continue
 				}
@@ -326,13 +327,6 @@ func (e *datasetExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 			b.n.skip(skipNoContent)
 			continue
 		}
-		if where != nil {
-			l := where[g.Records[0]]
-			if !e.logSel.Match(ctx, l.rl, l.sl, g.Records[0]) {
-				b.n.skip(skipNotSelected)
-				continue
-			}
-		}
 		c := call{trace: g.TraceID, span: g.SpanID, service: serviceName(g.Resource), source: dataset.SourceLogs, view: &v}
 		for _, r := range g.Records {
 			c.ann.readAttrs(r.Attributes())
@@ -350,6 +344,15 @@ func (e *datasetExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		}
 		if n := e.shared.spans.take(key); n != nil {
 			mergeSpanNote(&c, n)
+		}
+		// Every model call counts toward its session, selected or not.
+		c.session = e.countSession(key, &v, c.ann.cost, c.time)
+		if where != nil {
+			l := where[g.Records[0]]
+			if !e.logSel.Match(ctx, l.rl, l.sl, g.Records[0]) {
+				b.n.skip(skipNotSelected)
+				continue
+			}
 		}
 		e.keep(&b, &c)
 	}
@@ -377,6 +380,9 @@ func mergeSpanNote(c *call, n *spanNote) {
 	}
 	if v.ResponseModel == "" {
 		v.ResponseModel = n.responseModel
+	}
+	if v.ConversationID == "" {
+		v.ConversationID = n.conversationID
 	}
 	if !v.Usage.Any() {
 		v.Usage = n.usage

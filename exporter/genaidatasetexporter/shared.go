@@ -18,6 +18,22 @@ type shared struct {
 	writer  *rotatingWriter
 	written *callSet
 	spans   *spanNotes
+
+	// Session totals, created on first use from the configuration.
+	sessionsOnce   sync.Once
+	sessions       *sessionTotals
+	sessionCounted *callSet
+}
+
+// sessionTotals returns the shared session totals, nil when disabled.
+func (s *shared) sessionTotals(cfg *Config) *sessionTotals {
+	s.sessionsOnce.Do(func() {
+		if cfg.SessionTotals.MaxSessions > 0 {
+			s.sessions = newSessionTotals(cfg.SessionTotals.MaxSessions, cfg.SessionTotals.TTL)
+			s.sessionCounted = newCallSet(1 << 14)
+		}
+	})
+	return s.sessions
 }
 
 type callKey struct {
@@ -66,6 +82,7 @@ type spanNote struct {
 	time                                             pcommon.Timestamp
 	service                                          string
 	operation, provider, requestModel, responseModel string
+	conversationID                                   string
 	usage                                            genai.Usage
 	ann                                              annotations
 }

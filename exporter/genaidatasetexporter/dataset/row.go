@@ -45,6 +45,7 @@ type Row struct {
 	Request            *Request    `json:"request,omitempty"`
 	Usage              *Usage      `json:"usage,omitempty"`
 	Cost               *Cost       `json:"cost,omitempty"`
+	Session            *Session    `json:"session,omitempty"`
 	Evaluations        Evaluations `json:"evaluations"`
 	Failed             []string    `json:"failed"`
 	Dialect            string      `json:"dialect,omitempty"`
@@ -125,6 +126,20 @@ type Cost struct {
 	USD      *float64 `json:"usd,omitempty"`
 	PriceID  string   `json:"price_id,omitempty"`
 	Unpriced string   `json:"unpriced,omitempty"`
+}
+
+// Session is the running total of the call's session (conversation) as
+// the exporter saw it, up to and including this call: every model call of
+// the session counts, whether or not it became a row.
+type Session struct {
+	ID           string   `json:"id"`
+	Calls        int64    `json:"calls"`
+	InputTokens  int64    `json:"input_tokens"`
+	OutputTokens int64    `json:"output_tokens"`
+	CostUSD      *float64 `json:"cost_usd,omitempty"`
+	// UnpricedCalls counts calls of the session that carried no cost.
+	UnpricedCalls int64  `json:"unpriced_calls,omitempty"`
+	FirstCall     string `json:"first_call,omitempty"` // RFC 3339, UTC
 }
 
 // Evaluation is one evaluator's result on the call.
