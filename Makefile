@@ -69,7 +69,7 @@ check-versions: $(PERISCOPE)
 
 # End-to-end: the built binary receives every GenAI sample over OTLP/HTTP.
 smoke: $(PERISCOPE)
-	PERISCOPE_BIN=$(PERISCOPE) $(GO) test -count=1 -v -timeout 5m ./test/smoke/
+	PERISCOPE_BIN=$(PERISCOPE) $(GO) test -count=1 -v -timeout 15m ./test/smoke/
 
 run: $(PERISCOPE)
 	@mkdir -p data

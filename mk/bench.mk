@@ -8,8 +8,4 @@ BENCH_SPANS ?= 50000
 bench: build
 	$(GO) run ./cmd/periscope-loadgen --bench --bin $(PERISCOPE) --spans $(BENCH_SPANS) --samples ../shared/data/genai-samples
 
-# Every fuzz target for a share of FUZZ_TIME (default 10m in total).
-FUZZ_TIME ?= 10m
-.PHONY: fuzz
-fuzz:
-	FUZZ_TIME=$(FUZZ_TIME) scripts/fuzz.sh
+# `make fuzz` lives in mk/fuzz.mk.

@@ -7,3 +7,11 @@ evalbench-floors:
 	$(GO) run ./cmd/periscope-evalbench --check
 
 TEST_TARGETS += evalbench-floors
+
+# evalbench-check: the registry's consistency (every registered evaluator has
+# its configuration, its floor rows and its sets; see internal/eval/evaluators)
+# and then the floors.
+.PHONY: evalbench-check
+evalbench-check:
+	$(GO) test -count=1 -run 'TestEveryEvaluatorHasItsFloors|TestEverySpecIsRegistered|TestSpecs' ./cmd/periscope-evalbench ./internal/eval/evaluators
+	$(GO) run ./cmd/periscope-evalbench --check

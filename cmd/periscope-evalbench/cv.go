@@ -159,7 +159,7 @@ func words(s string) []string {
 // the fit of the other folds.
 func cvScores(name string, pool []pooled, groups map[string][]string, k int, rulesOnly bool) (map[string]float64, string, error) {
 	out := make(map[string]float64, len(pool))
-	train := learners[name]
+	train := learner(name)
 	if train == nil || rulesOnly {
 		ev, _, err := newEvaluatorMode(name, rulesOnly)
 		if err != nil {

@@ -9,8 +9,8 @@ import (
 	"os"
 	"unicode/utf8"
 
-	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/eval/evaluators"
 )
 
 // record is one row of the labelled JSONL format.
@@ -69,33 +69,17 @@ func isBlank(b []byte) bool {
 	return true
 }
 
-// outputSide names the evaluators that score a model answer.
-var outputSide = map[string]bool{
-	contract.EvalToxicity: true, contract.EvalRefusal: true,
-	contract.EvalPromptLeak: true, contract.EvalHallucination: true,
-}
-
-// toInput maps a record to what the evaluator sees. Input-side evaluators
-// score text as the user prompt; output-side ones score text as the answer,
-// with context as the grounding / system text and query (or, without one,
-// context) as the user turn.
+// toInput maps a record to what the evaluator sees, as its registry entry
+// says (eval.Spec.Bench.Row): input-side evaluators score text as the user
+// prompt; output-side ones score text as the answer, with context as the
+// grounding / system text and query (or, without one, context) as the user
+// turn. name must be a registered evaluator.
 func toInput(name string, r *record) eval.Input {
-	if !outputSide[name] {
-		return eval.Input{Input: r.Text}
+	s, ok := evaluators.Lookup(name)
+	if !ok {
+		return eval.PromptRow(r.Text, r.Context, r.Query)
 	}
-	in := eval.Input{Output: r.Text, System: r.Context, Input: r.Query}
-	if in.Input == "" {
-		in.Input = r.Context
-	}
-	if r.Context != "" {
-		in.Context = []string{r.Context}
-	}
-	if name == contract.EvalHallucination {
-		// The hallucination evaluator grounds on System and Context; give
-		// it the context once.
-		in.System = ""
-	}
-	return in
+	return s.BenchInput(r.Text, r.Context, r.Query)
 }
 
 // byteOffset converts a code-point offset of s to a byte offset.

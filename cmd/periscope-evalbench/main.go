@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/eval/evaluators"
 	"github.com/periscope-otel/periscope/internal/eval/safety"
 )
 
@@ -26,7 +27,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("periscope-evalbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	name := fs.String("evaluator", "", "evaluator name (prompt_injection, jailbreak, pii, secrets, toxicity, refusal, prompt_leak, off_topic, hallucination)")
+	name := fs.String("evaluator", "", "evaluator name ("+strings.Join(evaluators.Names(), ", ")+")")
 	input := fs.String("input", "", "labelled JSONL file")
 	sum := fs.Bool("summary", false, "print summary metrics after the rows")
 	only := fs.Bool("summary-only", false, "print only the summary")

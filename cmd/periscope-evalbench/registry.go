@@ -1,90 +1,112 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"strings"
 
-	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
-	"github.com/periscope-otel/periscope/internal/eval/hallucination"
+	"github.com/periscope-otel/periscope/internal/eval/evaluators"
 	"github.com/periscope-otel/periscope/internal/eval/linear"
 	"github.com/periscope-otel/periscope/internal/eval/safety"
 )
 
-// defaultThreshold is the shipped threshold of every safety evaluator; it
-// matches the genai_eval processor's defaults.
-const defaultThreshold = 0.5
+// Everything evaluator-specific (constructor, default threshold, how a row
+// is read, what is trained and on which sets) comes from the registry in
+// internal/eval/evaluators; this file only knows how to train on pooled rows.
 
-// learners fit an evaluator (its learned model and the model's blend with
-// the rules) on training rows; cross-validation calls them once per fold.
-var learners = map[string]func(train []pooled, groups []int) (eval.Evaluator, error){
-	contract.EvalJailbreak:  safetyLearner(contract.EvalJailbreak),
-	contract.EvalRefusal:    safetyLearner(contract.EvalRefusal),
-	contract.EvalPromptLeak: safetyLearner(contract.EvalPromptLeak),
-	contract.EvalHallucination: func(rows []pooled, _ []int) (eval.Evaluator, error) {
-		m, err := trainHallucination(rows)
+// specOf returns an evaluator's spec, or an error naming the known ones.
+func specOf(name string) (*eval.Spec, error) {
+	s, ok := evaluators.Lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("unknown evaluator %q (known: %s)", name, strings.Join(evaluators.Names(), ", "))
+	}
+	return s, nil
+}
+
+// newEvaluatorMode builds an evaluator with its shipped defaults, or with
+// rulesOnly without its learned model, and returns its default threshold.
+func newEvaluatorMode(name string, rulesOnly bool) (eval.Evaluator, float64, error) {
+	s, err := specOf(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(s.Bench.Sets) == 0 {
+		return nil, 0, errors.New(s.Bench.NoFloor)
+	}
+	ev, err := s.New(eval.Build{RulesOnly: rulesOnly})
+	if err != nil {
+		return nil, 0, err
+	}
+	return ev, s.Threshold, nil
+}
+
+// learner returns how to fit an evaluator (its learned model and the
+// model's blend with the rules) on training rows, or nil when nothing is
+// fitted; cross-validation calls it once per fold.
+func learner(name string) func(train []pooled, groups []int) (eval.Evaluator, error) {
+	s, err := specOf(name)
+	if err != nil || s.Bench.Train == nil {
+		return nil
+	}
+	return func(rows []pooled, groups []int) (eval.Evaluator, error) {
+		m, sub, err := fit(s, rows, groups)
 		if err != nil {
 			return nil, err
 		}
-		return hallucination.NewWithOptions(hallucination.DefaultConfig(), hallucination.Options{Model: m})
-	},
+		return s.New(eval.Build{Model: m, SubModel: sub})
+	}
 }
 
-// trainHallucination fits the hallucination blend on rows. Every set (a
-// domain: QA, summaries, dialogue) weighs the same in total.
-func trainHallucination(rows []pooled) (*linear.Model, error) {
+// fit trains the learned model of s on rows, and with s.Bench.Harm the
+// request-harm model it reads (returned as sub).
+func fit(s *eval.Spec, rows []pooled, groups []int) (model, sub *linear.Model, err error) {
 	ins := make([]eval.Input, len(rows))
 	labels := make([]bool, len(rows))
-	perSet := map[string]int{}
-	for _, p := range rows {
-		perSet[p.set]++
-	}
-	weights := make([]float64, len(rows))
 	for i, p := range rows {
-		ins[i] = toInput(contract.EvalHallucination, p.rec)
+		ins[i] = toInput(s.Name, p.rec)
 		labels[i] = p.rec.Label == 1
-		weights[i] = float64(len(rows)) / float64(len(perSet)*perSet[p.set])
 	}
-	return hallucination.TrainModel(hallucination.DefaultConfig(), ins, labels, weights)
+	var weights []float64
+	if s.Bench.WeightBySet {
+		// Every set (a domain) weighs the same in total.
+		perSet := map[string]int{}
+		for _, p := range rows {
+			perSet[p.set]++
+		}
+		weights = make([]float64, len(rows))
+		for i, p := range rows {
+			weights[i] = float64(len(rows)) / float64(len(perSet)*perSet[p.set])
+		}
+	}
+	var subOf func(int) *linear.Model
+	if h := s.Bench.Harm; h != nil {
+		var subs []*linear.Model
+		var fold func(int) int
+		sub, subs, fold, err = harmStack(h, rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		subOf = func(i int) *linear.Model { return subs[fold(i)] }
+	}
+	model, err = s.Bench.Train(ins, labels, groups, weights, subOf)
+	return model, sub, err
 }
 
-// safetyCtor builds a safety evaluator with options.
-func safetyCtor(name string, o safety.Options) eval.Evaluator {
-	switch name {
-	case contract.EvalJailbreak:
-		return safety.NewJailbreak(o)
-	case contract.EvalRefusal:
-		return safety.NewRefusal(o)
-	case contract.EvalPromptLeak:
-		return safety.NewPromptLeak(o)
-	}
-	return nil
-}
-
-// The request-harm model read by the refusal model trains on harmful
-// requests against benign instructions, plus the XSTest prompts (safe /
-// unsafe, from xstest_prompts) of the refusal training calls: the prompts
-// of held-out calls are never among them.
-var (
-	harmPositives = []string{"harmful_requests"}
-	harmNegatives = []string{"benign_instructions_lmsys", "benign_instructions_selfinstruct"}
-	harmPrompts   = "xstest_prompts"
-)
-
-// harmStackFolds is the number of prompt folds over which the refusal
-// training calls get an out-of-fold request-harm feature.
+// harmStackFolds is the number of prompt folds over which the training
+// calls get an out-of-fold request-harm feature.
 const harmStackFolds = 5
 
 // loadSet reads a dev set; runCheck and runTrain set it.
 var loadSet func(set string) ([]record, error)
 
-// harmModel trains the request-harm model on the base sets and the rows of
-// harmPrompts whose text is one of prompts (keys: promptKey).
-func harmModel(prompts map[string]bool) (*linear.Model, error) {
+// harmModel trains the request-harm model on the base sets of h and the
+// rows of h.Prompts whose text is one of prompts (keys: promptKey).
+func harmModel(h *eval.HarmSets, prompts map[string]bool) (*linear.Model, error) {
 	var ins []eval.Input
 	var labels []bool
-	for _, sets := range [][]string{harmPositives, harmNegatives} {
+	for _, sets := range [][]string{h.Positives, h.Negatives} {
 		pos := len(labels) == 0
 		for _, set := range sets {
 			rs, err := loadSet(set)
@@ -101,7 +123,7 @@ func harmModel(prompts map[string]bool) (*linear.Model, error) {
 		}
 	}
 	if len(prompts) > 0 {
-		rs, err := loadSet(harmPrompts)
+		rs, err := loadSet(h.Prompts)
 		if err != nil {
 			return nil, err
 		}
@@ -112,140 +134,47 @@ func harmModel(prompts map[string]bool) (*linear.Model, error) {
 			}
 		}
 	}
-	return safety.TrainModel(safety.PromptHarm, ins, labels, nil, nil)
+	return safety.TrainModel(h.Name, ins, labels, nil, nil)
 }
 
 func promptKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// refusalPrompts returns the prompts (context) of refusal rows.
-func refusalPrompts(rows []pooled) map[string]bool {
-	m := map[string]bool{}
+// harmStack trains the request-harm model read at scoring time on the
+// prompts (context) of all rows, and one per prompt fold on the prompts of
+// the other folds: each training call's harm feature comes from a model
+// that did not see its prompt, as a held-out call's does. fold(i) is row
+// i's prompt fold.
+func harmStack(h *eval.HarmSets, rows []pooled) (*linear.Model, []*linear.Model, func(int) int, error) {
+	all := map[string]bool{}
 	for _, p := range rows {
-		m[promptKey(p.rec.Context)] = true
+		all[promptKey(p.rec.Context)] = true
 	}
-	return m
-}
-
-// trainRefusal fits the refusal model and its request-harm model on rows.
-// The harm model read at scoring time trains on the prompts of all rows;
-// each training call's harm feature comes from a harm model that did not
-// see its prompt (prompt folds), as a held-out call's does.
-func trainRefusal(rows []pooled, groups []int) (*linear.Model, *linear.Model, error) {
-	all := refusalPrompts(rows)
-	full, err := harmModel(all)
+	full, err := harmModel(h, all)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	fold := func(p pooled) int {
-		h := fnv.New32a()
-		h.Write([]byte(promptKey(p.rec.Context)))
-		return int(h.Sum32() % harmStackFolds)
+	foldOf := func(p pooled) int {
+		hs := fnv.New32a()
+		hs.Write([]byte(promptKey(p.rec.Context)))
+		return int(hs.Sum32() % harmStackFolds)
 	}
 	subs := make([]*linear.Model, harmStackFolds)
 	for f := range subs {
 		keep := map[string]bool{}
 		for _, p := range rows {
-			if fold(p) != f {
+			if foldOf(p) != f {
 				keep[promptKey(p.rec.Context)] = true
 			}
 		}
-		if subs[f], err = harmModel(keep); err != nil {
-			return nil, nil, err
+		if subs[f], err = harmModel(h, keep); err != nil {
+			return nil, nil, nil, err
 		}
 	}
-	ins := make([]eval.Input, len(rows))
-	labels := make([]bool, len(rows))
-	for i, p := range rows {
-		ins[i] = toInput(contract.EvalRefusal, p.rec)
-		labels[i] = p.rec.Label == 1
-	}
-	m, err := safety.TrainModelSubs(contract.EvalRefusal, ins, labels, groups, func(i int) *linear.Model { return subs[fold(rows[i])] })
-	return m, full, err
-}
-
-// trainSafety fits the learned model of a safety evaluator on rows.
-func trainSafety(name string, rows []pooled, groups []int) (*linear.Model, error) {
-	ins := make([]eval.Input, len(rows))
-	labels := make([]bool, len(rows))
-	for i, p := range rows {
-		ins[i] = toInput(name, p.rec)
-		labels[i] = p.rec.Label == 1
-	}
-	return safety.TrainModel(name, ins, labels, groups, nil)
-}
-
-func safetyLearner(name string) func([]pooled, []int) (eval.Evaluator, error) {
-	return func(rows []pooled, groups []int) (eval.Evaluator, error) {
-		if name == contract.EvalRefusal {
-			m, harm, err := trainRefusal(rows, groups)
-			if err != nil {
-				return nil, err
-			}
-			return safetyCtor(name, safety.Options{Model: m, HarmModel: harm}), nil
-		}
-		m, err := trainSafety(name, rows, groups)
-		if err != nil {
-			return nil, err
-		}
-		return safetyCtor(name, safety.Options{Model: m}), nil
-	}
+	return full, subs, func(i int) int { return foldOf(rows[i]) }, nil
 }
 
 // trainable reports whether a row may be trained on. Self-Instruct's
 // user-oriented instructions are evaluation-only by their authors' request.
 func trainable(p pooled) bool {
 	return !(p.set == "benign_instructions_selfinstruct" && strings.Contains(p.rec.ID, "user_oriented"))
-}
-
-// newEvaluatorMode is newEvaluator, or with rulesOnly the evaluator without
-// its learned model.
-func newEvaluatorMode(name string, rulesOnly bool) (eval.Evaluator, float64, error) {
-	if rulesOnly {
-		if ev, ok := rulesOnlyEvaluator(name); ok {
-			return ev, defaultThreshold, nil
-		}
-	}
-	return newEvaluator(name)
-}
-
-// rulesOnlyEvaluator returns the rules-only form of evaluators that carry
-// a learned model.
-func rulesOnlyEvaluator(name string) (eval.Evaluator, bool) {
-	if name == contract.EvalHallucination {
-		e, err := hallucination.NewWithOptions(hallucination.DefaultConfig(), hallucination.Options{RulesOnly: true})
-		return e, err == nil
-	}
-	ev := safetyCtor(name, safety.Options{RulesOnly: true})
-	return ev, ev != nil
-}
-
-// newEvaluator builds an evaluator with its shipped defaults and returns
-// its default threshold.
-func newEvaluator(name string) (eval.Evaluator, float64, error) {
-	switch name {
-	case contract.EvalPromptInjection:
-		return safety.NewPromptInjection(safety.Options{}), defaultThreshold, nil
-	case contract.EvalJailbreak:
-		return safety.NewJailbreak(safety.Options{}), defaultThreshold, nil
-	case contract.EvalPII:
-		return safety.NewPII(safety.PIIOptions{}), defaultThreshold, nil
-	case contract.EvalSecrets:
-		return safety.NewSecrets(safety.Options{}), defaultThreshold, nil
-	case contract.EvalToxicity:
-		return safety.NewToxicity(safety.Options{}), defaultThreshold, nil
-	case contract.EvalRefusal:
-		return safety.NewRefusal(safety.Options{}), defaultThreshold, nil
-	case contract.EvalPromptLeak:
-		return safety.NewPromptLeak(safety.Options{}), defaultThreshold, nil
-	case contract.EvalHallucination:
-		cfg := hallucination.DefaultConfig()
-		e, err := hallucination.New(cfg)
-		if err != nil {
-			return nil, 0, err
-		}
-		return e, cfg.Threshold, nil
-	case contract.EvalOffTopic:
-		return nil, 0, fmt.Errorf("off_topic needs topics from a configuration; it has no labelled set")
-	}
-	return nil, 0, fmt.Errorf("unknown evaluator %q", name)
 }

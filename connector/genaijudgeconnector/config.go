@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configtls"
 
-	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/eval/evaluators"
 )
 
 // Built-in rubrics.
@@ -36,6 +36,10 @@ type Config struct {
 	Endpoint string `mapstructure:"endpoint"`
 	// Model is the judge model sent in each request.
 	Model string `mapstructure:"model"`
+	// Provider is the judge's gen_ai.provider.name (openai, anthropic, ...),
+	// used to price its calls from the catalog; empty: taken from a
+	// well-known endpoint host, else the model is matched under any provider.
+	Provider string `mapstructure:"provider"`
 	// APIKey is sent as "Authorization: Bearer <key>"; use ${env:...}.
 	APIKey configopaque.String `mapstructure:"api_key"`
 	// Headers are added to every judge request.
@@ -54,9 +58,13 @@ type Config struct {
 	Select SelectConfig `mapstructure:"select"`
 	// Budget caps the judge's use.
 	Budget BudgetConfig `mapstructure:"budget"`
-	// Price of the judge model in USD per million tokens; needed by
-	// budget.max_usd_per_hour.
-	Price PriceConfig `mapstructure:"price"`
+	// Price of the judge model in USD per million tokens. When set it
+	// overrides the catalog (genai_cost's engine) for every judge call;
+	// unset, calls are priced from the catalog by provider and model.
+	Price *PriceConfig `mapstructure:"price"`
+	// Redact masks PII and secrets in the quoted content before it is sent
+	// to the judge (default true).
+	Redact bool `mapstructure:"redact"`
 	// Concurrency is the number of judge requests in flight.
 	Concurrency int `mapstructure:"concurrency"`
 	// QueueSize bounds the calls waiting for the judge; when full the
@@ -142,6 +150,7 @@ func createDefaultConfig() *Config {
 			Threshold:     0.5,
 		},
 		Budget:              BudgetConfig{MaxCallsPerMinute: 60},
+		Redact:              true,
 		Concurrency:         4,
 		QueueSize:           1000,
 		Retries:             3,
@@ -232,7 +241,7 @@ func (c *Config) Validate() error {
 	if c.Budget.MaxUSDPerHour < 0 {
 		bad("budget.max_usd_per_hour: must be >= 0 (0 = unlimited), got %v", c.Budget.MaxUSDPerHour)
 	}
-	if c.Price.InputPerMTok < 0 || c.Price.OutputPerMTok < 0 {
+	if c.Price != nil && (c.Price.InputPerMTok < 0 || c.Price.OutputPerMTok < 0) {
 		bad("price: per-million-token prices must be >= 0")
 	}
 	if c.Concurrency < 1 {
@@ -274,11 +283,6 @@ func (s *SelectConfig) threshold(evaluator string) float64 {
 }
 
 // defaultEvaluators maps the built-in rubrics to the heuristic evaluators
-// of genai_eval whose results select calls for them.
-var defaultEvaluators = map[string][]string{
-	RubricRelevance:    {contract.EvalOffTopic, contract.EvalRefusal},
-	RubricFaithfulness: {contract.EvalHallucination},
-	RubricCorrectness:  {contract.EvalHallucination},
-	RubricSafety: {contract.EvalPromptInjection, contract.EvalJailbreak, contract.EvalPII, contract.EvalSecrets,
-		contract.EvalToxicity, contract.EvalPromptLeak},
-}
+// of genai_eval whose results select calls for them: each evaluator's
+// registry entry (internal/eval/evaluators) names its rubrics.
+var defaultEvaluators = evaluators.ByRubric()

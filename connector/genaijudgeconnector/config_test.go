@@ -45,7 +45,7 @@ func TestLoadConfigFull(t *testing.T) {
 		Include: []string{"input", "output"}, Evaluators: []string{"toxicity"}}}, cfg.CustomRubrics)
 	assert.InDelta(t, 0.6, cfg.Select.threshold("hallucination"), 1e-9)
 	assert.InDelta(t, 0.5, cfg.Select.threshold("pii"), 1e-9)
-	assert.Equal(t, PriceConfig{InputPerMTok: 0.15, OutputPerMTok: 0.6}, cfg.Price)
+	assert.Equal(t, &PriceConfig{InputPerMTok: 0.15, OutputPerMTok: 0.6}, cfg.Price)
 	assert.Equal(t, BreakerConfig{Failures: 3, Cooldown: time.Minute}, cfg.Breaker)
 	assert.Len(t, compileRubrics(cfg), 5)
 }
@@ -89,7 +89,7 @@ func TestValidateNamesTheBadKey(t *testing.T) {
 		{"select: nothing would be judged", func(c *Config) { c.Select = SelectConfig{Threshold: 0.5} }},
 		{"budget.max_calls_per_minute:", func(c *Config) { c.Budget.MaxCallsPerMinute = -1 }},
 		{"budget.max_usd_per_hour:", func(c *Config) { c.Budget.MaxUSDPerHour = -1 }},
-		{"price:", func(c *Config) { c.Price.InputPerMTok = -1 }},
+		{"price:", func(c *Config) { c.Price = &PriceConfig{InputPerMTok: -1} }},
 		{"concurrency:", func(c *Config) { c.Concurrency = 0 }},
 		{"queue_size:", func(c *Config) { c.QueueSize = 0 }},
 		{"retries:", func(c *Config) { c.Retries = -1 }},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/periscope-otel/periscope/connector/genaijudgeconnector/internal/metadata"
+	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/internal/selector"
@@ -64,9 +66,11 @@ type judgeConnector struct {
 	next    consumer.Logs
 	rubrics []*rubric
 	client  *judgeClient
+	pricer  *pricer
 	spanSel *selector.Spans
 	logSel  *selector.Logs
 	opts    genai.Options
+	guard   *componentkit.Guard
 	// sampleBelow: a trace is sampled when its hash is below this.
 	sampleBelow uint64
 
@@ -89,7 +93,7 @@ type judgeConnector struct {
 	judged   metric.Int64Counter
 	failures metric.Int64Counter
 	costUSD  metric.Float64Counter
-	regs     []metric.Registration
+	tel      *metadata.TelemetryBuilder // unregisters the gauges on Shutdown
 }
 
 func newJudgeConnector(set connector.Settings, cfg *Config, next consumer.Logs) (*judgeConnector, error) {
@@ -97,13 +101,31 @@ func newJudgeConnector(set connector.Settings, cfg *Config, next consumer.Logs) 
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Budget.MaxUSDPerHour > 0 && cfg.Price.InputPerMTok == 0 && cfg.Price.OutputPerMTok == 0 {
-		set.Logger.Warn("budget.max_usd_per_hour has no effect until price (input_per_mtok, output_per_mtok) is set")
+	pr, err := newPricer(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("price catalog: %w", err)
 	}
-	c := &judgeConnector{cfg: cfg, set: set, next: next, rubrics: compileRubrics(cfg), client: client,
-		opts: genai.Options{Content: true, SkipToolDefinitions: true, MaxContentBytes: 4 * cfg.MaxContentBytes},
-		q:    newQueue(cfg.QueueSize, cfg.Concurrency), stop: make(chan struct{})}
-	lim, release := limitsRegistry.Acquire(set.ID, func() *limits { return newLimits(cfg) })
+	c := &judgeConnector{cfg: cfg, set: set, next: next, rubrics: compileRubrics(cfg), client: client, pricer: pr,
+		opts:  genai.Options{Content: true, SkipToolDefinitions: true, MaxContentBytes: 4 * cfg.MaxContentBytes},
+		guard: componentkit.NewGuard(set.Logger, "genai_judge"),
+		q:     newQueue(cfg.QueueSize, cfg.Concurrency), stop: make(chan struct{})}
+	lim, release := limitsRegistry.Acquire(set.ID, func() *limits {
+		// Once per configured id (the traces and logs instances share it).
+		if !pr.priced() {
+			if cfg.Budget.MaxUSDPerHour > 0 {
+				set.Logger.Warn("judge model has no price in the catalog and no price is configured: "+
+					"budget.max_usd_per_hour is not enforced, only budget.max_calls_per_minute; set price or provider",
+					zap.String("model", cfg.Model), zap.String("provider", judgeProvider(cfg)))
+			} else {
+				set.Logger.Info("judge model has no price in the catalog and no price is configured: judge calls are not costed",
+					zap.String("model", cfg.Model))
+			}
+		}
+		if !cfg.Redact {
+			set.Logger.Info("redact: false: judged content is sent to the judge without masking PII and secrets")
+		}
+		return newLimits(cfg)
+	})
 	c.pace, c.budget, c.breaker, c.seen, c.release = lim.pace, lim.budget, lim.breaker, lim.seen, release
 	switch {
 	case cfg.Select.SampleRatio >= 1:
@@ -125,52 +147,6 @@ func newJudgeConnector(set connector.Settings, cfg *Config, next consumer.Logs) 
 		return nil, err
 	}
 	return c, nil
-}
-
-func (c *judgeConnector) initTelemetry() error {
-	m := c.set.TelemetrySettings.MeterProvider.Meter(metadata.ScopeName)
-	var errs []error
-	mk := func(name, desc, unit string) metric.Int64Counter {
-		ctr, err := m.Int64Counter("otelcol_genai_judge_"+name, metric.WithDescription(desc), metric.WithUnit(unit))
-		errs = append(errs, err)
-		return ctr
-	}
-	c.queued = mk("queued", "Calls queued for the judge, by rubric and selection reason", "{call}")
-	c.dropped = mk("dropped", "Queued calls dropped without a judgement, by reason (queue_full, shutdown)", "{call}")
-	c.judged = mk("judged", "Judgements emitted, by rubric and verdict", "{judgement}")
-	c.failures = mk("failures", "Judge calls that produced no judgement, by reason", "{call}")
-	var err error
-	c.costUSD, err = m.Float64Counter("otelcol_genai_judge_cost", metric.WithDescription("Judge spend at the configured price"), metric.WithUnit("USD"))
-	errs = append(errs, err)
-	logger, cooldown := c.set.Logger, c.cfg.Breaker.Cooldown
-	c.breaker.mu.Lock()
-	if c.breaker.onChange == nil {
-		c.breaker.onChange = func(s int) {
-			if s == circuitOpen {
-				logger.Warn("judge circuit opened after consecutive failures", zap.Duration("cooldown", cooldown))
-			}
-		}
-	}
-	c.breaker.mu.Unlock()
-	circuit, err := m.Int64ObservableGauge("otelcol_genai_judge_circuit_state",
-		metric.WithDescription("Judge circuit breaker: 0 closed, 1 open, 2 half-open"), metric.WithUnit("1"))
-	errs = append(errs, err)
-	depth, err := m.Int64ObservableGauge("otelcol_genai_judge_queue_size",
-		metric.WithDescription("Calls waiting for the judge"), metric.WithUnit("{call}"))
-	errs = append(errs, err)
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	reg, err := m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
-		o.ObserveInt64(circuit, int64(c.breaker.current()))
-		o.ObserveInt64(depth, int64(c.q.len()))
-		return nil
-	}, circuit, depth)
-	if err != nil {
-		return err
-	}
-	c.regs = append(c.regs, reg)
-	return nil
 }
 
 func (c *judgeConnector) Capabilities() consumer.Capabilities {
@@ -205,10 +181,9 @@ func (c *judgeConnector) Shutdown(ctx context.Context) error {
 		c.dropped.Add(context.Background(), 1, metric.WithAttributes(attribute.String("reason", "shutdown")))
 	}
 	c.client.http.CloseIdleConnections()
-	for _, r := range c.regs {
-		_ = r.Unregister()
+	if c.tel != nil {
+		c.tel.Shutdown()
 	}
-	c.regs = nil
 	c.release()
 	return nil
 }
@@ -217,49 +192,37 @@ func (c *judgeConnector) Shutdown(ctx context.Context) error {
 // spans are never changed, delayed or dropped by the judge.
 func (c *judgeConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	type hit struct {
-		rs   ptrace.ResourceSpans
-		ss   ptrace.ScopeSpans
-		span ptrace.Span
-		sel  []selection
+		componentkit.SpanRef
+		sel []selection
 	}
 	var hits []hit
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			ss := sss.At(j)
-			spans := ss.Spans()
-			for k := 0; k < spans.Len(); k++ {
-				span := spans.At(k)
-				var sc scores
-				sc.fromAttrs(span.Attributes())
-				sel := c.selectCall(&sc, span.TraceID(), nil)
-				if len(sel) == 0 {
-					continue
-				}
-				hits = append(hits, hit{rs, ss, span, sel})
-			}
+	for s := range componentkit.Spans(td) {
+		var sc scores
+		sc.fromAttrs(s.Span.Attributes())
+		sel := c.selectCall(&sc, s.Span.TraceID(), nil)
+		if len(sel) == 0 {
+			continue
 		}
+		hits = append(hits, hit{s, sel})
 	}
 	if len(hits) == 0 {
 		return nil
 	}
 	want := make(map[pcommon.TraceID]bool, len(hits))
 	for _, h := range hits {
-		want[h.span.TraceID()] = true
+		want[h.Span.TraceID()] = true
 	}
 	docs := c.traceDocs(td, want)
 	for _, h := range hits {
-		if !c.spanSel.Match(ctx, h.rs, h.ss, h.span) {
+		if !h.Selected(ctx, c.spanSel) {
 			continue
 		}
-		v := c.readSpan(h.span, h.rs.Resource())
+		v := c.readSpan(h.Span, h.RS.Resource())
 		if v.Category != genai.CategoryLLM || !hasContent(&v) {
 			continue
 		}
-		ts := h.span.EndTimestamp()
-		c.enqueue(ctx, h.span.TraceID(), h.span.SpanID(), ts, &v, docs[h.span.TraceID()], h.rs.Resource(), h.sel)
+		ts := h.Span.EndTimestamp()
+		c.enqueue(ctx, h.Span.TraceID(), h.Span.SpanID(), ts, &v, docs[h.Span.TraceID()], h.RS.Resource(), h.sel)
 	}
 	return nil
 }
@@ -268,28 +231,21 @@ func (c *judgeConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) er
 // traces of selected calls only.
 func (c *judgeConnector) traceDocs(td ptrace.Traces, want map[pcommon.TraceID]bool) map[pcommon.TraceID][]string {
 	var docs map[pcommon.TraceID][]string
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				span := spans.At(k)
-				if !want[span.TraceID()] || !looksLikeRetrieval(span) {
-					continue
+	for s := range componentkit.Spans(td) {
+		span := s.Span
+		if !want[span.TraceID()] || !looksLikeRetrieval(span) {
+			continue
+		}
+		v := c.readSpan(span, s.RS.Resource())
+		if v.Category != genai.CategoryRetrieval {
+			continue
+		}
+		for _, d := range v.Documents {
+			if d.Content != "" {
+				if docs == nil {
+					docs = map[pcommon.TraceID][]string{}
 				}
-				v := c.readSpan(span, rss.At(i).Resource())
-				if v.Category != genai.CategoryRetrieval {
-					continue
-				}
-				for _, d := range v.Documents {
-					if d.Content != "" {
-						if docs == nil {
-							docs = map[pcommon.TraceID][]string{}
-						}
-						docs[span.TraceID()] = append(docs[span.TraceID()], d.Content)
-					}
-				}
+				docs[span.TraceID()] = append(docs[span.TraceID()], d.Content)
 			}
 		}
 	}
@@ -315,7 +271,7 @@ func looksLikeRetrieval(span ptrace.Span) bool {
 func (c *judgeConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	heur := heuristicResults(ld)
 	groups := genai.GroupLogRecords(ld)
-	var where map[plog.LogRecord][2]any
+	loc := componentkit.NewLocations(ld)
 	var docs map[pcommon.TraceID][]string
 	for _, g := range groups {
 		sc := heur[spanKey{g.TraceID, g.SpanID}]
@@ -326,14 +282,8 @@ func (c *judgeConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 		if len(sel) == 0 {
 			continue
 		}
-		if c.logSel != nil {
-			if where == nil {
-				where = locate(ld)
-			}
-			l := where[g.Records[0]]
-			if !c.logSel.Match(ctx, l[0].(plog.ResourceLogs), l[1].(plog.ScopeLogs), g.Records[0]) {
-				continue
-			}
+		if !loc.Selected(ctx, c.logSel, g.Records[0]) {
+			continue
 		}
 		v := c.readLogs(g)
 		if !hasContent(&v) || len(v.OutputMessages) == 0 {
@@ -349,21 +299,6 @@ func (c *judgeConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 		c.enqueue(ctx, g.TraceID, g.SpanID, ts, &v, docs[g.TraceID], g.Resource, sel)
 	}
 	return nil
-}
-
-func locate(ld plog.Logs) map[plog.LogRecord][2]any {
-	where := map[plog.LogRecord][2]any{}
-	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
-		sls := rls.At(i).ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			lrs := sls.At(j).LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				where[lrs.At(k)] = [2]any{rls.At(i), sls.At(j)}
-			}
-		}
-	}
-	return where
 }
 
 func (c *judgeConnector) logDocs(groups []genai.LogGroup) map[pcommon.TraceID][]string {
@@ -391,48 +326,41 @@ type spanKey struct {
 // batch by call. The judge's own results are left out.
 func heuristicResults(ld plog.Logs) map[spanKey]*scores {
 	var out map[spanKey]*scores
-	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
-		sls := rls.At(i).ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			lrs := sls.At(j).LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				lr := lrs.At(k)
-				if genai.EventName(lr) != contract.EventEvaluationResult {
-					continue
-				}
-				a := lr.Attributes()
-				if s, ok := a.Get(contract.AttrEvalSource); ok && s.Str() == contract.EvalSourceJudge {
-					continue
-				}
-				name, ok := a.Get(contract.AttrEvalName)
-				if !ok {
-					continue
-				}
-				sv, ok := a.Get(contract.AttrEvalScoreValue)
-				if !ok {
-					continue
-				}
-				score, ok := toFloat(sv)
-				if !ok {
-					continue
-				}
-				if out == nil {
-					out = map[spanKey]*scores{}
-				}
-				key := spanKey{lr.TraceID(), lr.SpanID()}
-				sc := out[key]
-				if sc == nil {
-					sc = &scores{}
-					out[key] = sc
-				}
-				failed := false
-				if l, ok := a.Get(contract.AttrEvalScoreLabel); ok {
-					failed = l.Str() == contract.LabelFail
-				}
-				sc.add(name.Str(), score, failed)
-			}
+	for r := range componentkit.LogRecords(ld) {
+		lr := r.Record
+		if genai.EventName(lr) != contract.EventEvaluationResult {
+			continue
 		}
+		a := lr.Attributes()
+		if s, ok := a.Get(contract.AttrEvalSource); ok && s.Str() == contract.EvalSourceJudge {
+			continue
+		}
+		name, ok := a.Get(contract.AttrEvalName)
+		if !ok {
+			continue
+		}
+		sv, ok := a.Get(contract.AttrEvalScoreValue)
+		if !ok {
+			continue
+		}
+		score, ok := toFloat(sv)
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = map[spanKey]*scores{}
+		}
+		key := spanKey{lr.TraceID(), lr.SpanID()}
+		sc := out[key]
+		if sc == nil {
+			sc = &scores{}
+			out[key] = sc
+		}
+		failed := false
+		if l, ok := a.Get(contract.AttrEvalScoreLabel); ok {
+			failed = l.Str() == contract.LabelFail
+		}
+		sc.add(name.Str(), score, failed)
 	}
 	return out
 }
@@ -577,23 +505,16 @@ func hasContent(v *genai.View) bool {
 }
 
 // readSpan reads a span through the shared reader; a reader panic skips
-// the span (it is never the judge's business to fail a batch).
-func (c *judgeConnector) readSpan(span ptrace.Span, res pcommon.Resource) (v genai.View) {
-	defer func() {
-		if r := recover(); r != nil {
-			v = genai.View{}
-		}
-	}()
-	return genai.ReadSpan(span, res, c.opts)
+// the span with a rate-limited warning (it is never the judge's business
+// to fail a batch).
+func (c *judgeConnector) readSpan(span ptrace.Span, res pcommon.Resource) genai.View {
+	v, _ := c.guard.ReadSpan(span, res, c.opts)
+	return v
 }
 
-func (c *judgeConnector) readLogs(g genai.LogGroup) (v genai.View) {
-	defer func() {
-		if r := recover(); r != nil {
-			v = genai.View{}
-		}
-	}()
-	return genai.ReadLogRecords(g.Records, g.Resource, c.opts)
+func (c *judgeConnector) readLogs(g genai.LogGroup) genai.View {
+	v, _ := c.guard.ReadLogs(g, c.opts)
+	return v
 }
 
 // contentOf captures the parts of a call the rubrics may quote, each cut
@@ -659,6 +580,7 @@ func truncate(s string, n int) string {
 func (c *judgeConnector) enqueue(ctx context.Context, trace pcommon.TraceID, span pcommon.SpanID, ts pcommon.Timestamp,
 	v *genai.View, docs []string, res pcommon.Resource, sel []selection) {
 	ct := c.contentOf(v, docs)
+	ct.redact = c.cfg.Redact
 	r := pcommon.NewResource()
 	res.CopyTo(r)
 	dims := callDims{operation: v.Operation, provider: v.Provider, model: v.Model()}
@@ -704,18 +626,27 @@ func (c *judgeConnector) process(j *job) {
 		c.dropped.Add(context.Background(), 1, metric.WithAttributes(attribute.String("reason", "shutdown")))
 		return
 	}
-	if !c.budget.allow() {
+	// The spend budget holds a reservation of one call while it is in
+	// flight, so concurrent workers cannot overshoot it together.
+	held, ok := c.budget.reserve()
+	if !ok {
 		c.fail("budget")
+		return
+	}
+	spent := 0.0
+	defer func() { c.budget.settle(held, spent) }()
+	// The breaker before the pacer: while the judge is down, queued calls
+	// fail fast instead of each waiting for a rate slot, so the queue
+	// drains and stays small.
+	if !c.breaker.allow() {
+		c.fail("circuit_open")
 		return
 	}
 	if !c.pace.wait(ctx) {
 		c.dropped.Add(context.Background(), 1, metric.WithAttributes(attribute.String("reason", "shutdown")))
 		return
 	}
-	if !c.breaker.allow() {
-		c.fail("circuit_open")
-		return
-	}
+	j.content.prepare()
 	user := buildUserPrompt(j.rubric, j.content, newNonce())
 	reply, err := c.callWithRetry(ctx, user)
 	c.breaker.result(err == nil)
@@ -731,10 +662,12 @@ func (c *judgeConnector) process(j *job) {
 		c.fail(reason)
 		return
 	}
-	cost := (float64(reply.inputTokens)*c.cfg.Price.InputPerMTok + float64(reply.outputTokens)*c.cfg.Price.OutputPerMTok) / 1e6
-	c.budget.add(cost)
-	if cost > 0 {
-		c.costUSD.Add(context.Background(), cost)
+	cost, priced := c.pricer.cost(reply.model, reply.usage)
+	if priced {
+		spent = cost
+		if cost > 0 {
+			c.costUSD.Add(context.Background(), cost)
+		}
 	}
 	c.emit(j, reply, cost)
 }
@@ -806,8 +739,10 @@ func (c *judgeConnector) emit(j *job, reply judgeReply, cost float64) {
 		a.PutStr(contract.AttrJudgeEvaluator, j.evaluator)
 		a.PutStr(contract.AttrJudgeHeuristicLbl, j.heurLabel)
 	}
-	a.PutInt(contract.AttrJudgeInputTokens, reply.inputTokens)
-	a.PutInt(contract.AttrJudgeOutputTokens, reply.outputTokens)
+	if !reply.usage.estimated { // only tokens the judge reported
+		a.PutInt(contract.AttrJudgeInputTokens, reply.usage.input)
+		a.PutInt(contract.AttrJudgeOutputTokens, reply.usage.output)
+	}
 	if cost > 0 {
 		a.PutDouble(contract.AttrJudgeCost, cost)
 	}

@@ -23,7 +23,7 @@ func TestFaithfulnessFailLinkedToSpan(t *testing.T) {
 	judge := newStubJudge(t, verdictReply("Here is my verdict:\n```json\n{\"score\": 0.92, \"verdict\": \"fail\", \"reason\": \"The tower was built in 1889, not 1962.\"}\n```"))
 	cfg := testConfig(judge.URL + "/v1")
 	cfg.Rubrics = []string{RubricFaithfulness}
-	cfg.Price = PriceConfig{InputPerMTok: 1, OutputPerMTok: 2}
+	cfg.Price = &PriceConfig{InputPerMTok: 1, OutputPerMTok: 2}
 	h := newHarness(t, cfg)
 
 	td := failingCall(7)
@@ -296,17 +296,22 @@ func TestFailuresByReason(t *testing.T) {
 	}
 }
 
+// A slow judge (it answers only when the test lets it, within the timeout)
+// is waited for by the worker, never by ConsumeTraces.
 func TestSlowJudgeWithinTimeout(t *testing.T) {
+	answer := make(chan struct{})
 	judge := newStubJudge(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
-		time.Sleep(150 * time.Millisecond)
+		<-answer
 		chatReply(w, `{"score": 0.7, "verdict": "fail", "reason": "slow but sure"}`)
 	})
 	cfg := testConfig(judge.URL + "/v1")
 	cfg.Rubrics = []string{RubricFaithfulness}
+	cfg.Timeout = time.Minute
 	h := newHarness(t, cfg)
-	start := time.Now()
 	require.NoError(t, h.c.ConsumeTraces(context.Background(), failingCall(1)))
-	assert.Less(t, time.Since(start), 50*time.Millisecond)
+	// ConsumeTraces returned while the judge has not answered yet.
+	assert.Equal(t, 0, h.sink.LogRecordCount())
+	close(answer)
 	recs := h.waitRecords(t, 1)
 	assert.Equal(t, "slow but sure", str(recs[0], contract.AttrEvalExplanation))
 }
@@ -366,25 +371,22 @@ func TestInputNeverDelayedByHungJudge(t *testing.T) {
 	cfg.Concurrency = 2
 	cfg.ShutdownTimeout = 50 * time.Millisecond
 	h := newHarness(t, cfg)
-	var worst time.Duration
 	for b := 0; b < 20; b++ {
 		td, ss := newTraces()
 		for i := 0; i < 50; i++ {
 			addCall(ss, b*50+i, "q", "a", map[string]float64{"hallucination": 0.9}, "hallucination")
 		}
-		start := time.Now()
+		// Returns although the judge hangs (timeout: 1h): nothing waits for it.
 		require.NoError(t, h.c.ConsumeTraces(context.Background(), td))
-		worst = max(worst, time.Since(start))
 	}
-	assert.Less(t, worst, 250*time.Millisecond, "ConsumeTraces of 50 selected calls with the judge hung")
 	assert.Equal(t, int64(1000), h.counter(t, "queued"))
 	// 2 in flight, 10 waiting: the rest were dropped, oldest first.
 	assert.InDelta(t, 988, h.counter(t, "dropped", attribute.String("reason", "queue_full")), 2)
 	assert.Equal(t, int64(10), h.counter(t, "queue_size"))
 
-	start := time.Now()
+	// Shutdown returns although the judge still hangs: it abandons the
+	// calls in flight after shutdown_timeout.
 	require.NoError(t, h.c.Shutdown(context.Background()))
-	assert.Less(t, time.Since(start), 2*time.Second, "shutdown abandons a hung judge within its bound")
 	assert.Equal(t, int64(1000), h.counter(t, "dropped")+h.counter(t, "failures"))
 }
 
@@ -430,7 +432,7 @@ func TestBudgetCapsSpend(t *testing.T) {
 	cfg.Rubrics = []string{RubricFaithfulness}
 	cfg.Concurrency = 1
 	// 120 input + 30 output tokens at 1000 USD/Mtok = 0.15 USD per call
-	cfg.Price = PriceConfig{InputPerMTok: 1000, OutputPerMTok: 1000}
+	cfg.Price = &PriceConfig{InputPerMTok: 1000, OutputPerMTok: 1000}
 	cfg.Budget.MaxUSDPerHour = 0.3
 	h := newHarness(t, cfg)
 	for i := 0; i < 5; i++ {
@@ -451,8 +453,8 @@ func TestRateLimitSpacesCalls(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		require.NoError(t, h.c.ConsumeTraces(context.Background(), failingCall(i)))
 	}
-	assert.Less(t, time.Since(start), 50*time.Millisecond)
 	h.waitRecords(t, 4)
+	// A lower bound only (never flaky): 4 calls at one per 100ms span 300ms.
 	assert.GreaterOrEqual(t, time.Since(start), 290*time.Millisecond)
 }
 

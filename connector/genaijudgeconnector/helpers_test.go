@@ -116,7 +116,7 @@ func (h *harness) counter(t *testing.T, name string, attrs ...attribute.KeyValue
 	var total int64
 	for _, sm := range rm.ScopeMetrics {
 		for _, m := range sm.Metrics {
-			if m.Name != "otelcol_genai_judge_"+name {
+			if m.Name != "otelcol_connector_genai_judge_"+name {
 				continue
 			}
 			var points []metricdata.DataPoint[int64]

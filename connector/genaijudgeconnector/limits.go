@@ -47,13 +47,16 @@ func (p *pacer) wait(ctx context.Context) bool {
 	}
 }
 
-// spend tracks the judge's USD spend in fixed one-hour windows.
+// spend tracks the judge's USD spend in fixed one-hour windows. A call in
+// flight holds a reservation of the last call's cost until it is settled.
 type spend struct {
-	mu     sync.Mutex
-	max    float64
-	start  time.Time
-	amount float64
-	now    func() time.Time
+	mu       sync.Mutex
+	max      float64
+	start    time.Time
+	amount   float64
+	reserved float64
+	last     float64
+	now      func() time.Time
 }
 
 func (s *spend) roll() {
@@ -62,24 +65,35 @@ func (s *spend) roll() {
 	}
 }
 
-// allow reports whether the hour's budget has room for another call.
-func (s *spend) allow() bool {
+// reserve reports whether the hour's budget has room for another call
+// counting the calls in flight, and reserves the expected cost of one (the
+// last call's) until settle.
+func (s *spend) reserve() (float64, bool) {
 	if s == nil || s.max <= 0 {
-		return true
+		return 0, true
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.roll()
-	return s.amount < s.max
+	if s.amount+s.reserved >= s.max {
+		return 0, false
+	}
+	s.reserved += s.last
+	return s.last, true
 }
 
-func (s *spend) add(usd float64) {
+// settle releases a reservation and adds what the call really cost.
+func (s *spend) settle(held, usd float64) {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
 	s.roll()
+	s.reserved = max(0, s.reserved-held)
 	s.amount += usd
+	if usd > 0 {
+		s.last = usd
+	}
 	s.mu.Unlock()
 }
 
@@ -101,8 +115,15 @@ type breaker struct {
 	openUntil time.Time
 	trial     bool
 	now       func() time.Time
-	onChange  func(state int)
+	// onChange is told when an outage starts (closed -> open, at most once
+	// per openNoteEvery, so a judge that stays down or flaps is one
+	// warning, not one per cooldown) and when the judge recovers.
+	onChange func(state int)
+	noted    time.Time
 }
+
+// openNoteEvery rate-limits the "circuit opened" notification.
+const openNoteEvery = 10 * time.Minute
 
 // allow reports whether a judge call may be made now.
 func (b *breaker) allow() bool {
@@ -149,11 +170,22 @@ func (b *breaker) result(ok bool) {
 }
 
 func (b *breaker) set(s int) {
-	if b.state != s {
-		b.state = s
-		if b.onChange != nil {
+	prev := b.state
+	if prev == s {
+		return
+	}
+	b.state = s
+	if b.onChange == nil {
+		return
+	}
+	switch {
+	case s == circuitOpen && prev == circuitClosed:
+		if now := b.now(); b.noted.IsZero() || now.Sub(b.noted) >= openNoteEvery {
+			b.noted = now
 			b.onChange(s)
 		}
+	case s == circuitClosed:
+		b.onChange(s)
 	}
 }
 

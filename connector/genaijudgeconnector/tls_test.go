@@ -49,11 +49,9 @@ func TestJudgeDown(t *testing.T) {
 	cfg.Concurrency = 1
 	cfg.Breaker = BreakerConfig{Failures: 3, Cooldown: time.Hour}
 	h := newHarness(t, cfg)
-	start := time.Now()
 	for i := 0; i < 10; i++ {
 		require.NoError(t, h.c.ConsumeTraces(context.Background(), failingCall(i)))
 	}
-	assert.Less(t, time.Since(start), 100*time.Millisecond)
 	require.Eventually(t, func() bool { return h.counter(t, "failures") == 10 }, 5*time.Second, 5*time.Millisecond)
 	assert.Equal(t, int64(3), h.counter(t, "failures", attribute.String("reason", "network")))
 	assert.Equal(t, int64(7), h.counter(t, "failures", attribute.String("reason", "circuit_open")))

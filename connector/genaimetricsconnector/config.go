@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/genai"
 )
 
 // Config is the configuration of the genai_metrics connector.
@@ -79,14 +80,11 @@ type UsersConfig struct {
 // maxTopK bounds users.top_k.
 const maxTopK = 1000
 
-// defaultUserAttributes are the user keys of every dialect
-// (genai-span-formats.md, user_id): OpenTelemetry, OpenInference, Langfuse,
-// OpenLLMetry association properties, Vercel AI SDK metadata, the OpenAI
-// user parameter.
-var defaultUserAttributes = []string{
-	"user.id", "enduser.id", "gen_ai.request.user", "langfuse.user.id",
-	"traceloop.association.properties.user_id", "ai.telemetry.metadata.userId", "llm.user",
-}
+// defaultUserAttributes are the user keys of every dialect, in the
+// reader's priority order (genai.UserKeys: OpenTelemetry, OpenInference,
+// Langfuse, OpenLLMetry association properties, Vercel AI SDK metadata, the
+// OpenAI user parameter).
+var defaultUserAttributes = genai.UserKeys()
 
 // DimensionConfig is one extra dimension.
 type DimensionConfig struct {
@@ -139,7 +137,7 @@ type DriftConfig struct {
 	MaxSeries int           `mapstructure:"max_series"`
 	SeriesTTL time.Duration `mapstructure:"series_ttl"`
 	// Content enables the text signals (output script mix, topic
-	// signature, refusal phrases); content read is bounded by the byte caps.
+	// signature, refusal); content read is bounded by the byte caps.
 	Content bool `mapstructure:"content"`
 	// ContentSampleRatio is the share of calls (chosen by trace id) whose
 	// content is read for the text signals; the rest are read metadata-only.

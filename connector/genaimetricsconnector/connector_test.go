@@ -21,9 +21,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.uber.org/goleak"
 
 	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/metrics"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the current output")
@@ -213,12 +213,12 @@ func TestSyntheticMetrics(t *testing.T) {
 	hp := histPoints(md, contract.MetricTokenUsage, with(contract.AttrTokenType, "input"))
 	require.Len(t, hp, 1)
 	assert.Equal(t, uint64(2), hp[0].Count())
-	assert.Equal(t, tokenBounds, hp[0].ExplicitBounds().AsRaw())
+	assert.Equal(t, metrics.TokenBounds, hp[0].ExplicitBounds().AsRaw())
 	assert.Equal(t, 400.0, hp[0].Sum())
 
 	dp := histPoints(md, contract.MetricOperationDuration, dims)
 	require.Len(t, dp, 1)
-	assert.Equal(t, durationBounds, dp[0].ExplicitBounds().AsRaw())
+	assert.Equal(t, metrics.DurationBounds, dp[0].ExplicitBounds().AsRaw())
 	assert.InDelta(t, 4.2, dp[0].Sum(), 1e-9)
 	require.Equal(t, 2, dp[0].Exemplars().Len(), "duration exemplars")
 	assert.False(t, dp[0].Exemplars().At(0).TraceID().IsEmpty())
@@ -321,7 +321,7 @@ func TestBadInput(t *testing.T) {
 	// The 5 h call lands in the overflow bucket; the negative one is not recorded.
 	dp := histPoints(md, contract.MetricOperationDuration, map[string]string{attrRequestMdl: "m"})
 	require.Len(t, dp, 1)
-	assert.Equal(t, uint64(1), dp[0].BucketCounts().At(len(durationBounds)))
+	assert.Equal(t, uint64(1), dp[0].BucketCounts().At(len(metrics.DurationBounds)))
 	assert.Empty(t, histPoints(md, contract.MetricOperationDuration, map[string]string{attrRequestMdl: truncate(huge, 64)}))
 	// NaN / Inf scores are not recorded; the fail label still counts.
 	assert.Empty(t, histPoints(md, contract.MetricEvalScore, map[string]string{contract.AttrEvalName: "pii"}))
@@ -407,7 +407,7 @@ func TestCardinalityCap(t *testing.T) {
 		}
 		require.NoError(t, c.ConsumeTraces(context.Background(), td))
 	}
-	assert.Equal(t, 300, c.tracker.Len())
+	assert.Equal(t, 300, c.rec.series())
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
@@ -467,59 +467,4 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}()
 	wg.Wait()
-}
-
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
-func TestExternalJudgeLabels(t *testing.T) {
-	cfg := defaultCfg()
-	cfg.RiskEvaluators = []string{"bias"}
-	cfg.FailLabels = []string{"Needs_Review"}
-	c, sink := newTestConnector(t, cfg, newFakeClock())
-	ctx := context.Background()
-	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(2, "Groundedness", 0.92, "grounded", false)))   // high = good, labelled
-	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(1, "Groundedness", 0.10, "ungrounded", false))) // labelled fail
-	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(3, "Relevance", 0.95, "", false)))              // unknown scale: no decision
-	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(2, "Coherence", 0.2, "meh", false)))            // unknown label: no decision
-	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(2, "bias", 0.8, "", false)))                    // configured risk score
-	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(1, "style", 0.1, "needs_review", false)))       // configured fail label
-	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(1, contract.EvalToxicity, 0.7, "", false)))     // Periscope evaluator
-	md := flushed(t, c, sink)
-	got := map[string]float64{}
-	points := map[string]int{}
-	for _, name := range []string{"Groundedness", "Relevance", "Coherence", "bias", "style", contract.EvalToxicity} {
-		got[name], points[name] = sumValue(md, contract.MetricEvalFailures, map[string]string{contract.AttrEvalName: name})
-	}
-	assert.Equal(t, map[string]float64{"Groundedness": 1, "Relevance": 0, "Coherence": 0, "bias": 2, "style": 1, contract.EvalToxicity: 1}, got)
-	assert.Equal(t, 0, points["Relevance"], "no decision: no failure series")
-	assert.Equal(t, 0, points["Coherence"])
-	// Scores are recorded whatever the decision.
-	hp := histPoints(md, contract.MetricEvalScore, map[string]string{contract.AttrEvalName: "Relevance"})
-	require.Len(t, hp, 1)
-	assert.Equal(t, uint64(3), hp[0].Count())
-}
-
-// TestJudgeRecordsInheritSpanDimensions: a judge's evaluation record carries
-// only the evaluated span's ids; its metrics get that call's model and
-// prompt version.
-func TestJudgeRecordsInheritSpanDimensions(t *testing.T) {
-	c, sink := newTestConnector(t, defaultCfg(), newFakeClock())
-	ctx := context.Background()
-	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(1, "warmup", 0.1, "pass", false)))
-	td, ss := newTraces("judge-app")
-	span := addSpan(ss, spanSpec{model: "claude-sonnet", version: "7", in: 10, out: 5})
-	require.NoError(t, c.ConsumeTraces(ctx, td))
-	ld := evalLogs(1, "Faithfulness", 0.3, "unfaithful", false)
-	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
-	lr.Attributes().Remove("gen_ai.request.model")
-	lr.Attributes().Remove("gen_ai.operation.name")
-	lr.SetSpanID(span.SpanID())
-	require.NoError(t, c.ConsumeLogs(ctx, ld))
-	md := flushed(t, c, sink)
-	v, n := sumValue(md, contract.MetricEvalFailures, map[string]string{contract.AttrEvalName: "Faithfulness",
-		attrRequestMdl: "claude-sonnet", contract.AttrPromptVersion: "7", attrProvider: "openai"})
-	assert.Equal(t, 1, n)
-	assert.Equal(t, 1.0, v)
 }

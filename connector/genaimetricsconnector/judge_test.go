@@ -134,3 +134,54 @@ func TestJudgeAgreementCardinalityCap(t *testing.T) {
 	assert.Equal(t, 1, n)
 	assert.Equal(t, 7.0, v)
 }
+
+func TestExternalJudgeLabels(t *testing.T) {
+	cfg := defaultCfg()
+	cfg.RiskEvaluators = []string{"bias"}
+	cfg.FailLabels = []string{"Needs_Review"}
+	c, sink := newTestConnector(t, cfg, newFakeClock())
+	ctx := context.Background()
+	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(2, "Groundedness", 0.92, "grounded", false)))   // high = good, labelled
+	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(1, "Groundedness", 0.10, "ungrounded", false))) // labelled fail
+	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(3, "Relevance", 0.95, "", false)))              // unknown scale: no decision
+	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(2, "Coherence", 0.2, "meh", false)))            // unknown label: no decision
+	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(2, "bias", 0.8, "", false)))                    // configured risk score
+	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(1, "style", 0.1, "needs_review", false)))       // configured fail label
+	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(1, contract.EvalToxicity, 0.7, "", false)))     // Periscope evaluator
+	md := flushed(t, c, sink)
+	got := map[string]float64{}
+	points := map[string]int{}
+	for _, name := range []string{"Groundedness", "Relevance", "Coherence", "bias", "style", contract.EvalToxicity} {
+		got[name], points[name] = sumValue(md, contract.MetricEvalFailures, map[string]string{contract.AttrEvalName: name})
+	}
+	assert.Equal(t, map[string]float64{"Groundedness": 1, "Relevance": 0, "Coherence": 0, "bias": 2, "style": 1, contract.EvalToxicity: 1}, got)
+	assert.Equal(t, 0, points["Relevance"], "no decision: no failure series")
+	assert.Equal(t, 0, points["Coherence"])
+	// Scores are recorded whatever the decision.
+	hp := histPoints(md, contract.MetricEvalScore, map[string]string{contract.AttrEvalName: "Relevance"})
+	require.Len(t, hp, 1)
+	assert.Equal(t, uint64(3), hp[0].Count())
+}
+
+// TestJudgeRecordsInheritSpanDimensions: a judge's evaluation record carries
+// only the evaluated span's ids; its metrics get that call's model and
+// prompt version.
+func TestJudgeRecordsInheritSpanDimensions(t *testing.T) {
+	c, sink := newTestConnector(t, defaultCfg(), newFakeClock())
+	ctx := context.Background()
+	require.NoError(t, c.ConsumeLogs(ctx, evalLogs(1, "warmup", 0.1, "pass", false)))
+	td, ss := newTraces("judge-app")
+	span := addSpan(ss, spanSpec{model: "claude-sonnet", version: "7", in: 10, out: 5})
+	require.NoError(t, c.ConsumeTraces(ctx, td))
+	ld := evalLogs(1, "Faithfulness", 0.3, "unfaithful", false)
+	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	lr.Attributes().Remove("gen_ai.request.model")
+	lr.Attributes().Remove("gen_ai.operation.name")
+	lr.SetSpanID(span.SpanID())
+	require.NoError(t, c.ConsumeLogs(ctx, ld))
+	md := flushed(t, c, sink)
+	v, n := sumValue(md, contract.MetricEvalFailures, map[string]string{contract.AttrEvalName: "Faithfulness",
+		attrRequestMdl: "claude-sonnet", contract.AttrPromptVersion: "7", attrProvider: "openai"})
+	assert.Equal(t, 1, n)
+	assert.Equal(t, 1.0, v)
+}

@@ -212,7 +212,7 @@ func TestCorruptStateDoesNotFailStart(t *testing.T) {
 	host := storageHost{Host: componenttest.NewNopHost(), exts: map[component.ID]component.Component{storageID: st}}
 	c, _ := newTestConnector(t, driftCfg(), newFakeClock())
 	require.NoError(t, c.Start(context.Background(), host))
-	assert.Equal(t, 0, c.tracker.Len())
+	assert.Equal(t, 0, c.rec.series())
 	c.refs = 1
 	require.NoError(t, c.Shutdown(context.Background()))
 }
@@ -245,7 +245,7 @@ func TestQualityRegressionGaugeAndLog(t *testing.T) {
 	}
 	pts := gaugePoints(md, contract.MetricQualityRegression, map[string]string{
 		attrComparison: "predecessor", contract.AttrEvalName: "toxicity",
-		contract.AttrPromptVersion: "2", attrPreviousVersion: "1", contract.AttrPromptName: "support"})
+		contract.AttrPromptVersion: "2", contract.AttrPromptPrevVersion: "1", contract.AttrPromptName: "support"})
 	require.Len(t, pts, 1)
 	assert.Equal(t, 1.0, pts[0].DoubleValue())
 	started := logs.FilterMessage("quality regression started").All()

@@ -54,11 +54,11 @@ func TestConditionsAndInternalTelemetry(t *testing.T) {
 	bad.SetEndTimestamp(bad.StartTimestamp() - 1)
 	require.NoError(t, c.ConsumeTraces(context.Background(), td))
 
-	assert.Equal(t, int64(4), counter(t, tt, "otelcol_genai_metrics_spans_processed"))
-	assert.Equal(t, int64(1), counter(t, tt, "otelcol_genai_metrics_spans_skipped", attribute.String("reason", "not_selected")))
-	assert.Equal(t, int64(1), counter(t, tt, "otelcol_genai_metrics_spans_skipped", attribute.String("reason", "not_genai")))
-	assert.Equal(t, int64(1), counter(t, tt, "otelcol_genai_metrics_overflow", attribute.String("metric", contract.MetricCost)))
-	assert.Equal(t, int64(1), counter(t, tt, "otelcol_genai_metrics_bad_values", attribute.String("reason", "invalid_duration")))
+	assert.Equal(t, int64(4), counter(t, tt, "otelcol_connector_genai_metrics_spans_processed"))
+	assert.Equal(t, int64(1), counter(t, tt, "otelcol_connector_genai_metrics_spans_skipped", attribute.String("reason", "not_selected")))
+	assert.Equal(t, int64(1), counter(t, tt, "otelcol_connector_genai_metrics_spans_skipped", attribute.String("reason", "not_genai")))
+	assert.Equal(t, int64(1), counter(t, tt, "otelcol_connector_genai_metrics_overflow", attribute.String("metric", contract.MetricCost)))
+	assert.Equal(t, int64(1), counter(t, tt, "otelcol_connector_genai_metrics_bad_values", attribute.String("reason", "invalid_duration")))
 
 	md := flushed(t, c, sink)
 	v, _ := sumValue(md, contract.MetricCost, nil)

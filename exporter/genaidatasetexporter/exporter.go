@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/periscope-otel/periscope/exporter/genaidatasetexporter/dataset"
+	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/internal/ratelog"
@@ -33,6 +34,7 @@ type datasetExporter struct {
 	spanSel *selector.Spans
 	logSel  *selector.Logs
 	opts    genai.Options
+	guard   *componentkit.Guard
 	// Unflagged calls whose trace id hashes below sampleBelow are kept
 	// (sampleAll: every one).
 	sampleBelow uint64
@@ -51,6 +53,7 @@ func newDatasetExporter(set exporter.Settings, cfg *Config, sh *shared, traces b
 		tel:    tel,
 		shared: sh,
 		opts:   genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes},
+		guard:  componentkit.NewGuard(set.Logger, "genai_dataset"),
 	}
 	if traces {
 		e.spanSel, err = selector.NewSpans(cfg.Conditions, set.TelemetrySettings)
@@ -122,7 +125,16 @@ func (e *datasetExporter) keep(b *batch, c *call) {
 		b.n.skip(skipNotFlagged)
 		return
 	}
-	if err := appendRow(&b.buf, c); err != nil {
+	// A panic of the row builder skips the call (one bad call never fails
+	// the batch) and drops whatever it had written.
+	var err error
+	mark := b.buf.Len()
+	if !e.guard.Run("row", func() { err = appendRow(&b.buf, c) }) {
+		b.buf.Truncate(mark)
+		b.n.skip(skipUnreadable)
+		return
+	}
+	if err != nil {
 		b.n.skip(skipUnreadable)
 		e.rl.Warn("row", "call could not be written as a row", zap.Error(err))
 		return
@@ -142,14 +154,9 @@ func (e *datasetExporter) keep(b *batch, c *call) {
 	}
 }
 
-// appendRow encodes the row of c, newline-terminated, turning a panic of
-// the builder into an error (one bad call never fails the batch).
-func appendRow(buf *bytes.Buffer, c *call) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("row builder: %v", r)
-		}
-	}()
+// appendRow encodes the row of c, newline-terminated (keep runs it under
+// the component guard).
+func appendRow(buf *bytes.Buffer, c *call) error {
 	row := buildRow(c)
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
@@ -188,15 +195,6 @@ func serviceName(res pcommon.Resource) string {
 	return ""
 }
 
-func (e *datasetExporter) readSpan(span ptrace.Span, res pcommon.Resource) (v genai.View, ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			v, ok = genai.View{}, false
-		}
-	}()
-	return genai.ReadSpan(span, res, e.opts), true
-}
-
 func (e *datasetExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	var b batch
 	// Retrieval spans' documents by trace: a model call without documents
@@ -204,62 +202,55 @@ func (e *datasetExporter) pushTraces(ctx context.Context, td ptrace.Traces) erro
 	// context genai_eval grounded it in), so a replay grounds it the same way.
 	var docs map[pcommon.TraceID][]genai.Document
 	var pending []*call
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		service := serviceName(rs.Resource())
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			ss := sss.At(j)
-			spans := ss.Spans()
-			for k := 0; k < spans.Len(); k++ {
-				span := spans.At(k)
-				v, ok := e.readSpan(span, rs.Resource())
-				if !ok {
-					b.n.skip(skipUnreadable)
-					e.rl.Warn("read", "span could not be read; not written")
-					continue
-				}
-				if v.Category == genai.CategoryRetrieval && len(v.Documents) > 0 {
-					if docs == nil {
-						docs = map[pcommon.TraceID][]genai.Document{}
-					}
-					docs[span.TraceID()] = append(docs[span.TraceID()], v.Documents...)
-				}
-				if v.Category != genai.CategoryLLM && (v.Category != genai.CategoryOther || !hasContent(&v)) {
-					b.n.skip(skipNotModelCall)
-					continue
-				}
-				c := call{trace: span.TraceID(), span: span.SpanID(), time: span.EndTimestamp(), service: service,
-					source: dataset.SourceSpan, view: &v}
-				if c.time == 0 {
-					c.time = span.StartTimestamp()
-				}
-				c.ann.readAttrs(span.Attributes())
-				evs := span.Events()
-				for x := 0; x < evs.Len(); x++ {
-					if evs.At(x).Name() == contract.EventEvaluationResult {
-						c.ann.readResult(evs.At(x).Attributes())
-					}
-				}
-				c.session = e.countSession(callKey{c.trace, c.span}, &v, c.ann.cost, c.time)
-				if !hasContent(&v) {
-					// The call's content comes as log records (official
-					// instrumentations): remember what the span says for
-					// the row the records will make.
-					e.shared.spans.put(&spanNote{key: callKey{c.trace, c.span}, time: c.time, service: service,
-						operation: v.Operation, provider: v.Provider, requestModel: v.RequestModel,
-						responseModel: v.ResponseModel, conversationID: v.ConversationID, usage: v.Usage, ann: c.ann})
-					b.n.skip(skipNoContent)
-					continue
-				}
-				if !e.spanSel.Match(ctx, rs, ss, span) {
-					b.n.skip(skipNotSelected)
-					continue
-				}
-				pending = append(pending, &c)
+	service, lastRS := "", -1
+	for s := range componentkit.Spans(td) {
+		if s.RSIndex != lastRS {
+			lastRS, service = s.RSIndex, serviceName(s.RS.Resource())
+		}
+		span := s.Span
+		v, ok := e.guard.ReadSpan(span, s.RS.Resource(), e.opts)
+		if !ok {
+			b.n.skip(skipUnreadable)
+			continue
+		}
+		if v.Category == genai.CategoryRetrieval && len(v.Documents) > 0 {
+			if docs == nil {
+				docs = map[pcommon.TraceID][]genai.Document{}
+			}
+			docs[span.TraceID()] = append(docs[span.TraceID()], v.Documents...)
+		}
+		if v.Category != genai.CategoryLLM && (v.Category != genai.CategoryOther || !hasContent(&v)) {
+			b.n.skip(skipNotModelCall)
+			continue
+		}
+		c := call{trace: span.TraceID(), span: span.SpanID(), time: span.EndTimestamp(), service: service,
+			source: dataset.SourceSpan, view: &v}
+		if c.time == 0 {
+			c.time = span.StartTimestamp()
+		}
+		c.ann.readAttrs(span.Attributes())
+		evs := span.Events()
+		for x := 0; x < evs.Len(); x++ {
+			if evs.At(x).Name() == contract.EventEvaluationResult {
+				c.ann.readResult(evs.At(x).Attributes())
 			}
 		}
+		c.session = e.countSession(callKey{c.trace, c.span}, &v, c.ann.cost, c.time)
+		if !hasContent(&v) {
+			// The call's content comes as log records (official
+			// instrumentations): remember what the span says for
+			// the row the records will make.
+			e.shared.spans.put(&spanNote{key: callKey{c.trace, c.span}, time: c.time, service: service,
+				operation: v.Operation, provider: v.Provider, requestModel: v.RequestModel,
+				responseModel: v.ResponseModel, conversationID: v.ConversationID, usage: v.Usage, ann: c.ann})
+			b.n.skip(skipNoContent)
+			continue
+		}
+		if !s.Selected(ctx, e.spanSel) {
+			b.n.skip(skipNotSelected)
+			continue
+		}
+		pending = append(pending, &c)
 	}
 	for _, c := range pending {
 		if len(c.view.Documents) == 0 {
@@ -270,51 +261,21 @@ func (e *datasetExporter) pushTraces(ctx context.Context, td ptrace.Traces) erro
 	return e.flush(ctx, &b)
 }
 
-func (e *datasetExporter) readLogs(g genai.LogGroup) (v genai.View, ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			v, ok = genai.View{}, false
-		}
-	}()
-	return genai.ReadLogRecords(g.Records, g.Resource, e.opts), true
-}
-
 func (e *datasetExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	type loc struct {
-		rl plog.ResourceLogs
-		sl plog.ScopeLogs
-	}
-	// Evaluation results by call, and where each record lives (selector).
+	// Evaluation results by call.
 	results := map[callKey][]plog.LogRecord{}
-	var where map[plog.LogRecord]loc
-	if e.logSel != nil {
-		where = map[plog.LogRecord]loc{}
-	}
-	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
-		rl := rls.At(i)
-		sls := rl.ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			sl := sls.At(j)
-			lrs := sl.LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				lr := lrs.At(k)
-				if where != nil {
-					where[lr] = loc{rl, sl}
-				}
-				if genai.EventName(lr) == contract.EventEvaluationResult {
-					key := callKey{lr.TraceID(), lr.SpanID()}
-					results[key] = append(results[key], lr)
-				}
-			}
+	for r := range componentkit.LogRecords(ld) {
+		if genai.EventName(r.Record) == contract.EventEvaluationResult {
+			key := callKey{r.Record.TraceID(), r.Record.SpanID()}
+			results[key] = append(results[key], r.Record)
 		}
 	}
+	loc := componentkit.NewLocations(ld)
 	var b batch
 	for _, g := range genai.GroupLogRecords(ld) {
-		v, ok := e.readLogs(g)
+		v, ok := e.guard.ReadLogs(g, e.opts)
 		if !ok {
 			b.n.skip(skipUnreadable)
-			e.rl.Warn("read", "log records could not be read; not written")
 			continue
 		}
 		switch v.Category {
@@ -347,12 +308,9 @@ func (e *datasetExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		}
 		// Every model call counts toward its session, selected or not.
 		c.session = e.countSession(key, &v, c.ann.cost, c.time)
-		if where != nil {
-			l := where[g.Records[0]]
-			if !e.logSel.Match(ctx, l.rl, l.sl, g.Records[0]) {
-				b.n.skip(skipNotSelected)
-				continue
-			}
+		if !loc.Selected(ctx, e.logSel, g.Records[0]) {
+			b.n.skip(skipNotSelected)
+			continue
 		}
 		e.keep(&b, &c)
 	}

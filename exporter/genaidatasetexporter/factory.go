@@ -1,7 +1,3 @@
-// Package genaidatasetexporter writes selected GenAI model calls (flagged by
-// an evaluation, sampled, or matched by OTTL conditions) as versioned JSONL
-// datasets for replay, offline evaluation and regression suites. Rows are
-// described by the dataset package and its JSON Schema.
 package genaidatasetexporter
 
 import (

@@ -10,7 +10,7 @@ import (
 	"github.com/periscope-otel/periscope/exporter/genaidatasetexporter/internal/metadata"
 )
 
-// Skip reasons of otelcol_genai_dataset_calls_skipped.
+// Skip reasons of otelcol_exporter_genai_dataset_calls_skipped.
 const (
 	skipNotModelCall = "not_model_call" // not GenAI, or an agent/tool/retrieval span
 	skipNoContent    = "no_content"     // no messages (content in log records, or not captured)
@@ -20,6 +20,8 @@ const (
 	skipUnreadable   = "unreadable"     // the reader or row builder failed
 )
 
+// telemetry holds the exporter's own counters, declared in metadata.yaml.
+// Labels are bounded: a skip reason or whether the row was flagged.
 type telemetry struct {
 	rows    metric.Int64Counter
 	bytes   metric.Int64Counter
@@ -31,25 +33,22 @@ type telemetry struct {
 }
 
 func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
-	m := set.MeterProvider.Meter(metadata.ScopeName)
-	t := &telemetry{skipOpts: map[string]metric.AddOption{}}
-	var err error
-	mk := func(name, desc, unit string) metric.Int64Counter {
-		c, e := m.Int64Counter("otelcol_genai_dataset_"+name, metric.WithDescription(desc), metric.WithUnit(unit))
-		if e != nil && err == nil {
-			err = e
-		}
-		return c
+	tb, err := metadata.NewTelemetryBuilder(set)
+	if err != nil {
+		return nil, err
 	}
-	t.rows = mk("rows_written", "Dataset rows (model calls) written, by whether the call was flagged", "{row}")
-	t.bytes = mk("bytes_written", "Bytes of JSON rows written (before compression)", "By")
-	t.skipped = mk("calls_skipped", "Calls not written, by reason", "{call}")
-	t.rotated = mk("files_rotated", "Dataset files closed by rotation (max_bytes, max_age)", "{file}")
-	t.deleted = mk("files_deleted", "Dataset files deleted by retention (max_total_bytes)", "{file}")
+	t := &telemetry{
+		rows:     tb.ExporterGenaiDatasetRowsWritten,
+		bytes:    tb.ExporterGenaiDatasetBytesWritten,
+		skipped:  tb.ExporterGenaiDatasetCallsSkipped,
+		rotated:  tb.ExporterGenaiDatasetFilesRotated,
+		deleted:  tb.ExporterGenaiDatasetFilesDeleted,
+		skipOpts: map[string]metric.AddOption{},
+	}
 	for _, r := range []string{skipNotModelCall, skipNoContent, skipNotSelected, skipNotFlagged, skipDuplicate, skipUnreadable} {
 		t.skipOpts[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))
 	}
-	return t, err
+	return t, nil
 }
 
 // tally counts one batch; counters are updated once per batch.

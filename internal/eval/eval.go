@@ -1,7 +1,9 @@
 // Package eval defines what a heuristic evaluator is: a deterministic
-// function from the texts of one GenAI call to a risk score in [0,1].
-// Evaluators live in sub-packages; the genai_eval processor and
-// periscope-evalbench run them through this interface.
+// function from the texts of one GenAI call to a risk score in [0,1], and
+// what the registry knows about one (Spec, registry.go). Evaluators live in
+// sub-packages and are registered in internal/eval/evaluators, one file
+// each; the genai_eval processor, periscope-evalbench and the connectors
+// find them there.
 package eval
 
 // Side says which part of a call an evaluator reads.

@@ -33,6 +33,10 @@ func FuzzMessages(f *testing.F) {
 		"llm.tools.0.tool.json_schema", "llm.request.functions.0.parameters", "llm.chat.stop_sequences",
 		"gen_ai.request.temperature", "ai.settings.maxOutputTokens",
 		"llm.input_messages.0.message.contents.0.message_content.image.image.url",
+		// streaming timings, pricing inputs
+		"langfuse.observation.completion_start_time", "ai.response.msToFinish", "gen_ai.server.time_per_output_token",
+		"gen_ai.response.time_to_first_chunk", "openai.response.service_tier", "gen_ai.usage.audio.seconds",
+		"gen_ai.usage.output_tokens",
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		span := ptrace.NewSpan()
@@ -47,6 +51,9 @@ func FuzzMessages(f *testing.F) {
 		v := ReadSpan(span, pcommon.NewResource(), Options{Content: true, MaxContentBytes: 4096})
 		if v.ContentBytes > 4096 {
 			t.Fatalf("budget exceeded: %d", v.ContentBytes)
+		}
+		if v.HasTimePerOutputChunk && !(v.TimePerOutputChunk >= 0) || v.HasTimeToFirstChunk && !(v.TimeToFirstChunk >= 0) {
+			t.Fatalf("negative or NaN streaming timing: %v %v", v.TimeToFirstChunk, v.TimePerOutputChunk)
 		}
 		for _, m := range append(v.InputMessages, v.OutputMessages...) {
 			for _, p := range m.Parts {

@@ -89,7 +89,11 @@ func (r *reader) setIntFrom(f intField, slot int, m map[string]any, keys ...stri
 // output net of reasoning, so the totals are rebuilt in resolve.
 func (r *reader) langfuseUsage(k string, v pcommon.Value) {
 	m, _, ok := r.metaJSON(k, v)
-	if !ok || m == nil {
+	if !ok {
+		r.v.UsageUnreadable = true
+		return
+	}
+	if m == nil {
 		return
 	}
 	r.marks |= mLangfuse
@@ -104,7 +108,11 @@ func (r *reader) langfuseUsage(k string, v pcommon.Value) {
 
 func (r *reader) mlflowUsage(k string, v pcommon.Value) {
 	m, _, ok := r.metaJSON(k, v)
-	if !ok || m == nil {
+	if !ok {
+		r.v.UsageUnreadable = true
+		return
+	}
+	if m == nil {
 		return
 	}
 	r.setIntFrom(iInput, 7, m, "input_tokens", "prompt_tokens")
@@ -119,7 +127,11 @@ func (r *reader) mlflowUsage(k string, v pcommon.Value) {
 // object (OpenAI or Anthropic shape).
 func (r *reader) rawUsage(k string, v pcommon.Value) {
 	m, _, ok := r.metaJSON(k, v)
-	if !ok || m == nil {
+	if !ok {
+		r.v.UsageUnreadable = true
+		return
+	}
+	if m == nil {
 		return
 	}
 	if d := asMap(m["prompt_tokens_details"]); d != nil {
@@ -170,8 +182,8 @@ func (r *reader) langfuseCost(k string, v pcommon.Value) {
 	if !ok || m == nil {
 		return
 	}
-	if d, ok := fnum(m["total"]); ok && d >= 0 && (r.cost == nil || costPrio(r.cost.Source) > 4) {
-		r.cost = &Cost{USD: d, Source: k}
+	if d, ok := fnum(m["total"]); ok && d >= 0 && (r.cost == nil || r.costPrio > costPrioJSON) {
+		r.cost, r.costPrio = &Cost{USD: d, Source: k}, costPrioJSON
 	}
 }
 
@@ -180,8 +192,8 @@ func (r *reader) mlflowCost(k string, v pcommon.Value) {
 	if !ok || m == nil {
 		return
 	}
-	if d, ok := fnum(m["total_cost"]); ok && d >= 0 && (r.cost == nil || costPrio(r.cost.Source) > 4) {
-		r.cost = &Cost{USD: d, Source: k}
+	if d, ok := fnum(m["total_cost"]); ok && d >= 0 && (r.cost == nil || r.costPrio > costPrioJSON) {
+		r.cost, r.costPrio = &Cost{USD: d, Source: k}, costPrioJSON
 	}
 }
 

@@ -54,7 +54,7 @@ func (r *reader) resolve(spanName string) {
 		v.FinishReasons = []string{NormalizeFinishReason(r.finishAlt)}
 	}
 
-	if r.cost != nil && !(r.costIsOurs && r.cost.Source == "gen_ai.usage.cost") {
+	if r.cost != nil && !(r.costIsOurs && r.cost.Source == costKey) {
 		v.ReportedCost = r.cost
 	}
 

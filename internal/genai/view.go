@@ -4,7 +4,20 @@
 //
 // Every Periscope component reads spans and GenAI log records through this
 // package, so a dialect is parsed in exactly one place. The package depends
-// on pdata only and never mutates its input.
+// on pdata (and the output keys of internal/contract) only and never
+// mutates its input.
+//
+// Each dialect's keys are one table in dialect_<name>.go: key -> View field
+// and precedence (or a named handler in handlers.go for keys that need
+// parsing), content or metadata, and the semconv key that replaces it.
+// Everything else derives from the tables: the reader's key lookup
+// (keyswitch.go, generated), View.Sources and View.Replaced (what
+// genai_normalize's remove_originals deletes), IsContentKey (what redaction
+// scans), UserKeys and ToolArguments for components that read a map
+// directly, and View.Pricing (pricing inputs beyond tokens). Adding a
+// dialect: its table file, a handler if a key needs parsing, a sample and
+// its golden view (testdata/views); TestNoDialectKeysOutsideGenAI fails
+// if a dialect key is spelled anywhere else.
 package genai
 
 // Dialect names the instrumentation family a span was read as. The value is
@@ -200,10 +213,21 @@ type View struct {
 	// chunk, when the dialect reports it (HasTimeToFirstChunk).
 	TimeToFirstChunk    float64
 	HasTimeToFirstChunk bool
+	// TimePerOutputChunk is the seconds per streamed chunk after the first
+	// (HasTimePerOutputChunk): reported by the dialect (semconv
+	// time_per_output_chunk, OpenLIT time_per_output_token), else derived
+	// for a streamed span as (duration - TimeToFirstChunk) / (output tokens
+	// - reasoning tokens - 1); see streamTiming. Tokens stand in for chunks.
+	TimePerOutputChunk    float64 `json:",omitzero"`
+	HasTimePerOutputChunk bool    `json:",omitzero"`
 
-	Usage         Usage
-	FinishReasons []string // normalized (stop, length, tool_call, content_filter, error, or raw)
-	ReportedCost  *Cost
+	Usage Usage
+	// UsageUnreadable is set when a token count (or usage object) was
+	// present but could not be read (wrong type, negative, invalid JSON):
+	// pricing the rest would under-report.
+	UsageUnreadable bool     `json:",omitzero"`
+	FinishReasons   []string // normalized (stop, length, tool_call, content_filter, error, or raw)
+	ReportedCost    *Cost
 
 	ConversationID string
 	UserID         string
@@ -226,6 +250,14 @@ type View struct {
 	Request         RequestParams
 	ToolDefinitions []ToolDefinition
 	ToolDescription string
+
+	// Pricing holds the pricing inputs beyond token counts (service tier,
+	// batch, cache-write TTLs, audio/image tokens, web searches, ...).
+	Pricing PricingExtras `json:",omitzero"`
+
+	// Sources records the dialect keys the view was read from (see
+	// Replaced).
+	Sources Sources `json:",omitzero"`
 
 	// ContentBytes is the number of content bytes read; Truncated is set when
 	// the byte budget cut content off.

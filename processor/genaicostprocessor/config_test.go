@@ -10,8 +10,11 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/metadata"
 )
 
@@ -86,17 +89,23 @@ func TestFactory(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// TestBuiltinKeys: every documented default key is recognized, and
-// configured keys are added to them.
+// TestBuiltinKeys: the built-in keys come from the View; configured keys
+// are added to them and win on the same span.
 func TestBuiltinKeys(t *testing.T) {
-	for s, keys := range defaultKeys {
-		for _, k := range keys {
-			assert.Equal(t, s, builtinSlot(k), k)
-		}
+	span := ptrace.NewSpan()
+	a := span.Attributes()
+	a.PutStr("gen_ai.operation.name", "chat")
+	a.PutStr("openai.response.service_tier", "flex")
+	a.PutStr("llm.request.service_tier", "priority")
+	a.PutInt("gen_ai.usage.audio.input_tokens", 7)
+	v := genai.ReadSpan(span, pcommon.NewResource(), genai.Options{})
+	assert.Equal(t, "flex", newKeyIndex(AttributesConfig{}).extras(&v, a).ServiceTier)
+	x := newKeyIndex(AttributesConfig{ServiceTier: []string{"llm.request.service_tier"}}).extras(&v, a)
+	assert.Equal(t, "priority", x.ServiceTier)
+	assert.Equal(t, int64(7), x.AudioIn)
+	for _, input := range []string{"service_tier", "batch", "speed", "inference_geo", "cache_write_5m", "cache_write_1h",
+		"audio_input", "audio_output", "web_searches", "search_context", "images", "audio_seconds", "image_input",
+		"video_input", "cached_audio_input", "image_output", "citation_tokens"} {
+		assert.NotEmpty(t, genai.PricingKeys(input), input)
 	}
-	ix := newKeyIndex(AttributesConfig{ServiceTier: []string{"llm.request.service_tier"}})
-	assert.Equal(t, slotServiceTier, ix.slot("llm.request.service_tier"))
-	assert.Equal(t, slotServiceTier, ix.slot("openai.response.service_tier"))
-	assert.Equal(t, slot(0), ix.slot("gen_ai.usage.input_tokens"))
-	assert.Equal(t, slot(0), newKeyIndex(AttributesConfig{}).slot("llm.request.service_tier"))
 }

@@ -140,8 +140,7 @@ func (p *costProcessor) evaluate(v *genai.View, attrs pcommon.Map, res pcommon.R
 		return outcome{kind: outSkip, reason: "not_billable"}
 	}
 	o := outcome{family: pricing.Family(v.Provider)}
-	var x extras
-	p.keys.read(attrs, &x)
+	x := p.keys.extras(v, attrs)
 
 	if v.ReportedCost != nil && p.reported != "ignore" && !ownCost(attrs) {
 		o.kind, o.reported = outReported, v.ReportedCost.USD
@@ -151,7 +150,7 @@ func (p *costProcessor) evaluate(v *genai.View, attrs pcommon.Map, res pcommon.R
 	}
 
 	u := v.Usage
-	if !validUsage(u) || usageProblem(v.Problems) {
+	if !validUsage(u) || v.UsageUnreadable {
 		p.rl.Warn("invalid_usage", "genai_cost: token counts negative or above 1e9; call left unpriced",
 			zap.String("provider", providerLabel(o.family)))
 		return p.unpriced(o, contract.UnpricedMissingUsage)
@@ -159,7 +158,7 @@ func (p *costProcessor) evaluate(v *genai.View, attrs pcommon.Map, res pcommon.R
 	cat := p.store.catalog()
 	o.hash = cat.Hash
 	tenant := p.tenant(attrs, res)
-	region := x.region
+	region := x.Region
 	if region == "" && o.family == "azure" {
 		region = p.region
 	}
@@ -169,7 +168,7 @@ func (p *costProcessor) evaluate(v *genai.View, attrs pcommon.Map, res pcommon.R
 	}
 	hasTokens := u.Has&(genai.HasInput|genai.HasOutput) != 0
 	if !ok {
-		if !hasTokens && x.millis == 0 {
+		if !hasTokens && x.AudioMillis == 0 {
 			return p.unpriced(o, contract.UnpricedMissingUsage)
 		}
 		if v.Model() != "" {
@@ -181,7 +180,7 @@ func (p *costProcessor) evaluate(v *genai.View, attrs pcommon.Map, res pcommon.R
 	switch m.Entry.Kind {
 	case pricing.KindImage:
 	case pricing.KindAudio:
-		if x.millis == 0 && !hasTokens {
+		if x.AudioMillis == 0 && !hasTokens {
 			return p.unpriced(o, contract.UnpricedMissingUsage)
 		}
 	default:
@@ -193,20 +192,20 @@ func (p *costProcessor) evaluate(v *genai.View, attrs pcommon.Map, res pcommon.R
 	req := pricing.Request{
 		Usage: pricing.Usage{
 			Input: u.Input, Output: u.Output, CacheRead: u.CacheRead, CacheWrite: u.CacheWrite,
-			CacheWrite1h: x.cw1h, CacheWrite5m: x.cw5m, Reasoning: u.Reasoning,
-			AudioIn: x.audioIn, AudioOut: x.audioOut,
-			ImageIn: x.imageIn, VideoIn: x.videoIn, CacheAudioRead: x.cachedAudioIn, ImageOut: x.imageOut,
-			Citation: x.citations,
+			CacheWrite1h: x.CacheWrite1h, CacheWrite5m: x.CacheWrite5m, Reasoning: u.Reasoning,
+			AudioIn: x.AudioIn, AudioOut: x.AudioOut,
+			ImageIn: x.ImageIn, VideoIn: x.VideoIn, CacheAudioRead: x.CachedAudioIn, ImageOut: x.ImageOut,
+			Citation: x.Citations,
 			HasInput: u.Has&genai.HasInput != 0, HasOutput: u.Has&genai.HasOutput != 0,
 		},
 		Mode:          modeOf(&x),
-		InferenceGeo:  x.geo,
-		SearchContext: x.searchContext,
-		Searches:      x.searches,
-		Images:        x.images,
-		Millis:        x.millis,
+		InferenceGeo:  x.InferenceGeo,
+		SearchContext: x.SearchContext,
+		Searches:      x.WebSearches,
+		Images:        x.Images,
+		Millis:        x.AudioMillis,
 		Time:          start,
-		Region:        residency(v.ServerAddress, x.region),
+		Region:        residency(v.ServerAddress, x.Region),
 	}
 	o.match = m
 	o.res = pricing.Compute(m.Entry, &req)
@@ -244,17 +243,6 @@ func ownCost(attrs pcommon.Map) bool {
 	return ok && v.Str() == sourceLocal
 }
 
-// usageProblem reports a token count the reader could not interpret
-// (garbage strings, wrong types): pricing the rest would under-report.
-func usageProblem(ps []genai.Problem) bool {
-	for _, p := range ps {
-		if strings.Contains(p.Key, "token") || strings.Contains(p.Key, "usage") {
-			return true
-		}
-	}
-	return false
-}
-
 func validUsage(u genai.Usage) bool {
 	for _, n := range [...]int64{u.Input, u.Output, u.CacheRead, u.CacheWrite, u.Reasoning} {
 		if n < 0 || n > pricing.MaxTokens {
@@ -264,8 +252,8 @@ func validUsage(u genai.Usage) bool {
 	return true
 }
 
-func modeOf(x *extras) pricing.Mode {
-	switch x.serviceTier {
+func modeOf(x *genai.PricingExtras) pricing.Mode {
+	switch x.ServiceTier {
 	case "flex":
 		return pricing.Flex
 	case "priority":
@@ -275,10 +263,10 @@ func modeOf(x *extras) pricing.Mode {
 	case "batch":
 		return pricing.Batch
 	}
-	if x.speed == "fast" {
+	if x.Speed == "fast" {
 		return pricing.Fast
 	}
-	if x.batch {
+	if x.Batch {
 		return pricing.Batch
 	}
 	return pricing.Standard

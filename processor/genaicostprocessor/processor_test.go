@@ -254,10 +254,10 @@ func TestTelemetry(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, int64(2), got["otelcol_genai_cost_spans_priced|estimated=false|provider=openai|source=local"])
-	assert.Equal(t, int64(1), got["otelcol_genai_cost_spans_unpriced|provider=anthropic|reason=unknown_model"])
-	assert.Equal(t, int64(1), got["otelcol_genai_cost_spans_unpriced|provider=openai|reason=missing_usage"])
-	assert.Equal(t, int64(4), got["otelcol_genai_cost_spans_processed"])
+	assert.Equal(t, int64(2), got["otelcol_processor_genai_cost_spans_priced|estimated=false|provider=openai|source=local"])
+	assert.Equal(t, int64(1), got["otelcol_processor_genai_cost_spans_unpriced|provider=anthropic|reason=unknown_model"])
+	assert.Equal(t, int64(1), got["otelcol_processor_genai_cost_spans_unpriced|provider=openai|reason=missing_usage"])
+	assert.Equal(t, int64(4), got["otelcol_processor_genai_cost_spans_processed"])
 }
 
 // TestGoldenRealClients prices the spans and log records captured from

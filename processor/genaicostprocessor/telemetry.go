@@ -11,7 +11,8 @@ import (
 	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
-// telemetry holds the processor's own counters. Labels are bounded: the
+// telemetry holds the processor's own counters, declared in metadata.yaml
+// and built by the generated TelemetryBuilder. Labels are bounded: the
 // provider family (known families, else "other"), a reason or source, never
 // a model name or any span content.
 type telemetry struct {
@@ -24,34 +25,18 @@ type telemetry struct {
 }
 
 func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
-	m := set.MeterProvider.Meter(metadata.ScopeName)
-	t := &telemetry{}
-	var err error
-	if t.processed, err = m.Int64Counter("otelcol_genai_cost_spans_processed",
-		metric.WithDescription("Spans and GenAI log groups seen by genai_cost."), metric.WithUnit("{span}")); err != nil {
+	tb, err := metadata.NewTelemetryBuilder(set)
+	if err != nil {
 		return nil, err
 	}
-	if t.priced, err = m.Int64Counter("otelcol_genai_cost_spans_priced",
-		metric.WithDescription("Model calls given a cost, by provider, source (local or provider) and whether the match was an estimate."), metric.WithUnit("{span}")); err != nil {
-		return nil, err
-	}
-	if t.unpriced, err = m.Int64Counter("otelcol_genai_cost_spans_unpriced",
-		metric.WithDescription("Billable model calls left without a cost, by provider and reason (unknown_model, missing_usage)."), metric.WithUnit("{span}")); err != nil {
-		return nil, err
-	}
-	if t.skipped, err = m.Int64Counter("otelcol_genai_cost_spans_skipped",
-		metric.WithDescription("Spans not priced, by reason (not_genai, not_billable, not_selected)."), metric.WithUnit("{span}")); err != nil {
-		return nil, err
-	}
-	if t.tableLoads, err = m.Int64Counter("otelcol_genai_cost_table_loads",
-		metric.WithDescription("Price table (re)loads by result (ok, error)."), metric.WithUnit("{load}")); err != nil {
-		return nil, err
-	}
-	if t.costUSD, err = m.Float64Counter("otelcol_genai_cost_usd",
-		metric.WithDescription("Sum of the costs written (local and provider-reported)."), metric.WithUnit("USD")); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return &telemetry{
+		processed:  tb.ProcessorGenaiCostSpansProcessed,
+		priced:     tb.ProcessorGenaiCostSpansPriced,
+		unpriced:   tb.ProcessorGenaiCostSpansUnpriced,
+		skipped:    tb.ProcessorGenaiCostSpansSkipped,
+		tableLoads: tb.ProcessorGenaiCostTableLoads,
+		costUSD:    tb.ProcessorGenaiCostUsd,
+	}, nil
 }
 
 // tally aggregates one batch so that counters are updated once per batch,

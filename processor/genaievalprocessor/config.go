@@ -3,23 +3,17 @@ package genaievalprocessor
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
 
-	"github.com/periscope-otel/periscope/internal/eval/hallucination"
+	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/eval/evaluators"
 	"github.com/periscope-otel/periscope/internal/eval/safety"
 )
-
-// EvaluatorConfig is what every evaluator accepts.
-type EvaluatorConfig struct {
-	Enabled bool `mapstructure:"enabled"`
-	// Threshold at or above which the evaluator fails the call.
-	Threshold float64 `mapstructure:"threshold"`
-	// Sides the evaluator reads: input, output (only sides it supports).
-	Sides []string `mapstructure:"sides"`
-	_     struct{}
-}
 
 // Config is the genai_eval configuration.
 type Config struct {
@@ -36,62 +30,76 @@ type Config struct {
 	_      struct{}
 }
 
-// EvaluatorsConfig holds one block per evaluator.
+// EvaluatorsConfig holds one block per registered evaluator
+// (internal/eval/evaluators), under its contract name: evaluators.<name>.
+// Each block starts from the evaluator's defaults; keys not given keep them.
 type EvaluatorsConfig struct {
-	PromptInjection EvaluatorConfig     `mapstructure:"prompt_injection"`
-	Jailbreak       EvaluatorConfig     `mapstructure:"jailbreak"`
-	PII             PIIConfig           `mapstructure:"pii"`
-	Secrets         EvaluatorConfig     `mapstructure:"secrets"`
-	Toxicity        EvaluatorConfig     `mapstructure:"toxicity"`
-	Refusal         EvaluatorConfig     `mapstructure:"refusal"`
-	PromptLeak      EvaluatorConfig     `mapstructure:"prompt_leak"`
-	OffTopic        OffTopicConfig      `mapstructure:"off_topic"`
-	Hallucination   HallucinationConfig `mapstructure:"hallucination"`
-	_               struct{}
+	blocks map[string]eval.Config
 }
 
-// HallucinationConfig enables the hallucination evaluator; its other keys
-// (threshold, max_context_bytes, max_answer_bytes, ground_on_input) belong
-// to the evaluator.
-type HallucinationConfig struct {
-	Enabled              bool `mapstructure:"enabled"`
-	hallucination.Config `mapstructure:",squash"`
+// defaultEvaluators returns every evaluator's block with its defaults.
+func defaultEvaluators() EvaluatorsConfig {
+	e := EvaluatorsConfig{blocks: make(map[string]eval.Config, len(evaluators.All()))}
+	for _, s := range evaluators.All() {
+		e.blocks[s.Name] = s.DefaultConfig()
+	}
+	return e
 }
 
-// PIIConfig adds the PII types to detect.
-type PIIConfig struct {
-	EvaluatorConfig `mapstructure:",squash"`
-	// Types limits detection to these PII types (empty = all).
-	Types []string `mapstructure:"types"`
+// Get returns the block of an evaluator (nil for an unknown name). Its
+// concrete type is the one the evaluator registers, e.g.
+// *evaluators.PIIConfig.
+func (e *EvaluatorsConfig) Get(name string) eval.Config { return e.blocks[name] }
+
+// Unmarshal decodes each evaluators.<name> block into that evaluator's
+// block, over its defaults; an unknown evaluator name is an error.
+func (e *EvaluatorsConfig) Unmarshal(conf *confmap.Conf) error {
+	if e.blocks == nil {
+		*e = defaultEvaluators()
+	}
+	given := conf.ToStringMap()
+	for _, name := range slices.Sorted(maps.Keys(given)) {
+		if _, ok := e.blocks[name]; !ok {
+			return fmt.Errorf("%s: unknown evaluator (known: %v)", name, evaluators.Names())
+		}
+	}
+	for _, name := range evaluators.Names() { // registry order: the first error is stable
+		b := e.blocks[name]
+		if _, ok := given[name]; !ok || b == nil {
+			continue
+		}
+		sub, err := conf.Sub(name)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := sub.Unmarshal(b); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
 }
 
-// OffTopicConfig lists the allowed topics as keyword sets.
-type OffTopicConfig struct {
-	EvaluatorConfig `mapstructure:",squash"`
-	Topics          map[string][]string `mapstructure:"topics"`
+// Marshal writes every block under its name (print-config).
+func (e EvaluatorsConfig) Marshal(conf *confmap.Conf) error {
+	out := make(map[string]any, len(e.blocks))
+	for name, b := range e.blocks {
+		sub := confmap.New()
+		if err := sub.Marshal(b); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		out[name] = sub.ToStringMap()
+	}
+	return conf.Merge(confmap.NewFromStringMap(out))
 }
 
 var _ component.Config = (*Config)(nil)
 
 func createDefaultConfig() component.Config {
-	in := []string{"input"}
-	out := []string{"output"}
-	both := []string{"input", "output"}
 	return &Config{
 		MaxContentBytes: 64 << 10,
 		Events:          true,
-		Evaluators: EvaluatorsConfig{
-			PromptInjection: EvaluatorConfig{Enabled: true, Threshold: 0.5, Sides: in},
-			Jailbreak:       EvaluatorConfig{Enabled: true, Threshold: 0.5, Sides: in},
-			PII:             PIIConfig{EvaluatorConfig: EvaluatorConfig{Enabled: true, Threshold: 0.5, Sides: both}},
-			Secrets:         EvaluatorConfig{Enabled: true, Threshold: 0.5, Sides: both},
-			Toxicity:        EvaluatorConfig{Enabled: true, Threshold: 0.5, Sides: out},
-			Refusal:         EvaluatorConfig{Enabled: true, Threshold: 0.5, Sides: out},
-			PromptLeak:      EvaluatorConfig{Enabled: true, Threshold: 0.5, Sides: out},
-			OffTopic:        OffTopicConfig{EvaluatorConfig: EvaluatorConfig{Enabled: false, Threshold: 0.5, Sides: in}},
-			Hallucination:   HallucinationConfig{Enabled: true, Config: hallucination.DefaultConfig()},
-		},
-		Redact: map[string]string{},
+		Evaluators:      defaultEvaluators(),
+		Redact:          map[string]string{},
 	}
 }
 
@@ -100,46 +108,13 @@ func (c *Config) Validate() error {
 	if c.MaxContentBytes < 0 {
 		return errors.New("max_content_bytes: must be >= 0")
 	}
-	check := func(name string, e EvaluatorConfig) error {
-		if e.Threshold < 0 || e.Threshold > 1 {
-			return fmt.Errorf("evaluators.%s.threshold: must be in [0,1], got %v", name, e.Threshold)
+	for _, spec := range evaluators.All() {
+		b := c.Evaluators.Get(spec.Name)
+		if b == nil {
+			return fmt.Errorf("evaluators.%s: missing (start from the factory's default configuration)", spec.Name)
 		}
-		for _, s := range e.Sides {
-			if s != "input" && s != "output" {
-				return fmt.Errorf("evaluators.%s.sides: unknown side %q (want input or output)", name, s)
-			}
-		}
-		return nil
-	}
-	ev := c.Evaluators
-	for _, x := range []struct {
-		n string
-		e EvaluatorConfig
-	}{
-		{"prompt_injection", ev.PromptInjection}, {"jailbreak", ev.Jailbreak}, {"pii", ev.PII.EvaluatorConfig},
-		{"secrets", ev.Secrets}, {"toxicity", ev.Toxicity}, {"refusal", ev.Refusal},
-		{"prompt_leak", ev.PromptLeak}, {"off_topic", ev.OffTopic.EvaluatorConfig},
-	} {
-		if err := check(x.n, x.e); err != nil {
-			return err
-		}
-	}
-	if ev.OffTopic.Enabled && len(ev.OffTopic.Topics) == 0 {
-		return errors.New("evaluators.off_topic.topics: at least one topic is required when off_topic is enabled")
-	}
-	for name, kws := range ev.OffTopic.Topics {
-		if len(kws) == 0 {
-			return fmt.Errorf("evaluators.off_topic.topics.%s: needs at least one keyword", name)
-		}
-	}
-	for _, t := range ev.PII.Types {
-		if !knownPIIType(t) {
-			return fmt.Errorf("evaluators.pii.types: unknown type %q (known: %v)", t, safety.PIITypes)
-		}
-	}
-	if ev.Hallucination.Enabled {
-		if err := ev.Hallucination.Config.Validate(); err != nil {
-			return fmt.Errorf("evaluators.hallucination.%w", err)
+		if err := b.Validate(); err != nil {
+			return prefixErrors("evaluators."+spec.Name+".", err)
 		}
 	}
 	for typ, repl := range c.Redact {
@@ -155,6 +130,19 @@ func (c *Config) Validate() error {
 
 // RedactSecrets is the redact key that masks every detected secret.
 const RedactSecrets = "secrets"
+
+// prefixErrors puts the block's path before each of the block's errors.
+func prefixErrors(prefix string, err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs := j.Unwrap()
+		out := make([]error, len(errs))
+		for i, e := range errs {
+			out[i] = prefixErrors(prefix, e)
+		}
+		return errors.Join(out...)
+	}
+	return fmt.Errorf("%s%w", prefix, err)
+}
 
 func knownPIIType(t string) bool {
 	for _, k := range safety.PIITypes {

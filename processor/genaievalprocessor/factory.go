@@ -1,6 +1,3 @@
-// Package genaievalprocessor scores GenAI calls with deterministic safety and
-// hallucination evaluators, writes the results as semconv evaluation
-// results, and can redact PII and secrets before export.
 package genaievalprocessor
 
 import (

@@ -73,11 +73,11 @@ func TestTelemetry(t *testing.T) {
 	ss.Spans().AppendEmpty().SetName("plain")
 	require.NoError(t, p.ConsumeTraces(context.Background(), td))
 
-	assert.Equal(t, int64(2), sumOf(t, tel, "otelcol_genai_eval_spans_processed"))
-	assert.Equal(t, int64(1), sumOf(t, tel, "otelcol_genai_eval_spans_skipped", attribute.String("reason", "not_genai")))
-	assert.Equal(t, int64(1), sumOf(t, tel, "otelcol_genai_eval_evaluation_failures", attribute.String("evaluator", contract.EvalPromptInjection)))
-	assert.Equal(t, int64(2), sumOf(t, tel, "otelcol_genai_eval_evaluations", attribute.String("evaluator", contract.EvalPII)))
-	assert.Equal(t, int64(1), sumOf(t, tel, "otelcol_genai_eval_redactions", attribute.String("type", "email")))
+	assert.Equal(t, int64(2), sumOf(t, tel, "otelcol_processor_genai_eval_spans_processed"))
+	assert.Equal(t, int64(1), sumOf(t, tel, "otelcol_processor_genai_eval_spans_skipped", attribute.String("reason", "not_genai")))
+	assert.Equal(t, int64(1), sumOf(t, tel, "otelcol_processor_genai_eval_evaluation_failures", attribute.String("evaluator", contract.EvalPromptInjection)))
+	assert.Equal(t, int64(2), sumOf(t, tel, "otelcol_processor_genai_eval_evaluations", attribute.String("evaluator", contract.EvalPII)))
+	assert.Equal(t, int64(1), sumOf(t, tel, "otelcol_processor_genai_eval_redactions", attribute.String("type", "email")))
 }
 
 func TestConcurrentBatches(t *testing.T) {

@@ -19,12 +19,11 @@ import (
 
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
-	"github.com/periscope-otel/periscope/internal/eval/hallucination"
+	"github.com/periscope-otel/periscope/internal/eval/evaluators"
 	"github.com/periscope-otel/periscope/internal/eval/safety"
 	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/internal/ratelog"
 	"github.com/periscope-otel/periscope/internal/selector"
-	"github.com/periscope-otel/periscope/processor/genaievalprocessor/internal/metadata"
 )
 
 // configured is one enabled evaluator with its threshold.
@@ -80,19 +79,6 @@ type evalProcessor struct {
 	redacted  metric.Int64Counter
 }
 
-func sidesOf(names []string) eval.Side {
-	var s eval.Side
-	for _, n := range names {
-		switch n {
-		case "input":
-			s |= eval.SideInput
-		case "output":
-			s |= eval.SideOutput
-		}
-	}
-	return s
-}
-
 func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalProcessor, error) {
 	p := &evalProcessor{
 		cfg:    cfg,
@@ -116,22 +102,29 @@ func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalPr
 	if err != nil {
 		return nil, fmt.Errorf("conditions: %w", err)
 	}
-	ev := cfg.Evaluators
-	add := func(name string, c EvaluatorConfig, e eval.Evaluator) {
-		if c.Enabled {
-			p.evs = append(p.evs, configured{name: name, ev: e, threshold: c.Threshold, scoreKey: contract.AttrEvalPrefix + name})
+	// Every enabled evaluator of the registry, in its order; the safety
+	// evaluators run together as one suite (one normalisation pass), so
+	// they come first and the others after them.
+	var rest []configured
+	for _, spec := range evaluators.All() {
+		b := cfg.Evaluators.Get(spec.Name)
+		if b == nil {
+			continue
 		}
-	}
-	opt := func(c EvaluatorConfig) safety.Options { return safety.Options{Sides: sidesOf(c.Sides)} }
-	add(contract.EvalPromptInjection, ev.PromptInjection, safety.NewPromptInjection(opt(ev.PromptInjection)))
-	add(contract.EvalJailbreak, ev.Jailbreak, safety.NewJailbreak(opt(ev.Jailbreak)))
-	add(contract.EvalPII, ev.PII.EvaluatorConfig, safety.NewPII(safety.PIIOptions{Sides: sidesOf(ev.PII.Sides), Types: ev.PII.Types}))
-	add(contract.EvalSecrets, ev.Secrets, safety.NewSecrets(opt(ev.Secrets)))
-	add(contract.EvalToxicity, ev.Toxicity, safety.NewToxicity(opt(ev.Toxicity)))
-	add(contract.EvalRefusal, ev.Refusal, safety.NewRefusal(opt(ev.Refusal)))
-	add(contract.EvalPromptLeak, ev.PromptLeak, safety.NewPromptLeak(opt(ev.PromptLeak)))
-	if ev.OffTopic.Enabled {
-		add(contract.EvalOffTopic, ev.OffTopic.EvaluatorConfig, safety.NewOffTopic(opt(ev.OffTopic.EvaluatorConfig), ev.OffTopic.Topics))
+		enabled, threshold := b.Base()
+		if !enabled {
+			continue
+		}
+		e, err := b.New(eval.Build{})
+		if err != nil {
+			return nil, fmt.Errorf("evaluators.%s: %w", spec.Name, err)
+		}
+		c := configured{name: spec.Name, ev: e, threshold: threshold, scoreKey: contract.AttrEvalPrefix + spec.Name}
+		if _, ok := safety.NewSuite(e); ok {
+			p.evs = append(p.evs, c)
+		} else {
+			rest = append(rest, c)
+		}
 	}
 	suiteEvs := make([]eval.Evaluator, len(p.evs))
 	for i, c := range p.evs {
@@ -140,34 +133,14 @@ func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalPr
 	if s, ok := safety.NewSuite(suiteEvs...); ok {
 		p.suite, p.nSuite = s, len(suiteEvs)
 	}
-	if ev.Hallucination.Enabled {
-		h, err := hallucination.New(ev.Hallucination.Config)
-		if err != nil {
-			return nil, fmt.Errorf("evaluators.hallucination: %w", err)
-		}
-		p.evs = append(p.evs, configured{name: contract.EvalHallucination, ev: h, threshold: ev.Hallucination.Threshold,
-			scoreKey: contract.AttrEvalPrefix + contract.EvalHallucination})
-	}
+	p.evs = append(p.evs, rest...)
 	for i := range p.evs {
 		p.evs[i].initOpts()
 	}
 	if len(cfg.Redact) > 0 {
 		p.redactor = newRedactor(cfg.Redact)
 	}
-	m := set.TelemetrySettings.MeterProvider.Meter(metadata.ScopeName)
-	mk := func(name, desc, unit string) metric.Int64Counter {
-		c, err2 := m.Int64Counter("otelcol_genai_eval_"+name, metric.WithDescription(desc), metric.WithUnit(unit))
-		if err2 != nil && err == nil {
-			err = err2
-		}
-		return c
-	}
-	p.processed = mk("spans_processed", "GenAI spans (or log groups) evaluated", "{span}")
-	p.skipped = mk("spans_skipped", "Spans passed on without evaluation, by reason", "{span}")
-	p.evals = mk("evaluations", "Evaluator results written, by evaluator and label", "{evaluation}")
-	p.failures = mk("evaluation_failures", "Evaluations whose score crossed the threshold, by evaluator", "{evaluation}")
-	p.errors = mk("evaluator_errors", "Evaluator runs that failed and were skipped, by evaluator", "{error}")
-	p.redacted = mk("redactions", "Values masked by redaction, by type", "{value}")
+	err = p.initTelemetry(set.TelemetrySettings)
 	if err != nil {
 		return nil, err
 	}

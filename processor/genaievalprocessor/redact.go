@@ -2,11 +2,14 @@ package genaievalprocessor
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/periscope-otel/periscope/internal/eval"
 	"github.com/periscope-otel/periscope/internal/eval/safety"
+	"github.com/periscope-otel/periscope/internal/genai"
 )
 
 // redactor masks PII and secrets in content values. Replacements contain no
@@ -40,24 +44,10 @@ func newRedactor(cfg map[string]string) *redactor {
 	return r
 }
 
-// contentKey reports attribute keys that may carry message content. Ids,
-// models, addresses and counters are left alone.
-func contentKey(k string) bool {
-	for _, m := range contentMarkers {
-		if strings.Contains(k, m) {
-			return true
-		}
-	}
-	return false
-}
-
-var contentMarkers = []string{"message", "prompt", "completion", "content", "input", "output", "instruction",
-	"document", "text", "query", "value", "body", "request_data", "response_data", "arguments", "result",
-	"choice", "args", "tool", "context", "system",
-	// Free-form metadata an application attaches to a call (Langfuse
-	// langfuse.*.metadata.*, Vercel ai.telemetry.metadata.*, OpenInference
-	// metadata) often names the customer.
-	"metadata"}
+// contentKey reports attribute keys that may carry message content or
+// free-form application data, as the dialect tables of internal/genai
+// classify them. Ids, models, addresses and counters are left alone.
+func contentKey(k string) bool { return genai.IsContentKey(k) }
 
 type span struct {
 	a, b int
@@ -83,11 +73,16 @@ func (r *redactor) redactString(s string, counts map[string]int) (string, bool) 
 	// levels[k+1] to levels[k]. JSON nested in JSON (a tool call's
 	// arguments in a message list) takes two levels.
 	var levels [maxEscapeLevels + 1]string
-	var at [maxEscapeLevels]escapes
+	sc := redactPool.Get().(*redactScratch)
+	defer sc.release()
+	at := &sc.at
 	levels[0] = s
 	depth := 0
 	for depth < maxEscapeLevels && strings.IndexByte(levels[depth], '\\') >= 0 {
-		levels[depth+1], at[depth] = unescapeJSON(levels[depth])
+		sc.dec[depth], at[depth] = unescapeJSONTo(sc.dec[depth][:0], at[depth][:0], levels[depth])
+		// A view of the pooled buffer: the decoded levels never outlive
+		// this call (findings are offsets).
+		levels[depth+1] = unsafe.String(unsafe.SliceData(sc.dec[depth]), len(sc.dec[depth]))
 		depth++
 	}
 	text := levels[depth]
@@ -100,16 +95,18 @@ func (r *redactor) redactString(s string, counts map[string]int) (string, bool) 
 		}
 		return a, quoteIn(s, a, b)
 	}
-	var found []span
+	found := sc.found[:0]
+	defer func() { sc.found = found[:0] }()
 	if len(r.pii) > 0 {
-		for _, f := range safety.ScanPII(text, eval.SideInput, r.pii, nil) {
+		sc.fs = safety.ScanPII(text, eval.SideInput, r.pii, sc.fs[:0])
+		for _, f := range sc.fs {
 			a, b := raw(f.Start, f.End)
 			found = append(found, span{a, b, r.repl[f.Rule], f.Rule})
 		}
 	}
 	if r.secrets != "" {
-		fs, _ := safety.ScanSecrets(text, eval.SideInput, nil, nil)
-		for _, f := range fs {
+		sc.fs, sc.hits = safety.ScanSecrets(text, eval.SideInput, sc.fs[:0], sc.hits)
+		for _, f := range sc.fs {
 			a, b := raw(f.Start, f.End)
 			found = append(found, span{a, b, r.secrets, RedactSecrets})
 		}
@@ -185,22 +182,47 @@ func (m escapes) end(i int) int {
 	return i - int(e.dec+e.decN) + int(e.raw+e.rawN)
 }
 
+// redactScratch is the reusable working memory of one redactString call:
+// decoded levels, their escape maps, findings.
+type redactScratch struct {
+	dec   [maxEscapeLevels][]byte
+	at    [maxEscapeLevels]escapes
+	fs    []eval.Finding
+	hits  []safety.Hit
+	found []span
+}
+
+var redactPool = sync.Pool{New: func() any { return new(redactScratch) }}
+
+func (sc *redactScratch) release() {
+	for i := range sc.dec {
+		if cap(sc.dec[i]) > 1<<20 {
+			sc.dec[i], sc.at[i] = nil, nil // do not keep huge buffers alive
+		}
+	}
+	redactPool.Put(sc)
+}
+
 // unescapeJSON decodes the JSON escape sequences in s (a backslash that does
 // not start one is kept as is) and returns where each sequence was.
 func unescapeJSON(s string) (string, escapes) {
-	var out strings.Builder
-	out.Grow(len(s))
-	m := make(escapes, 0, strings.Count(s, `\`))
+	b, m := unescapeJSONTo(nil, nil, s)
+	return string(b), m
+}
+
+// unescapeJSONTo is unescapeJSON appending to dst and m.
+func unescapeJSONTo(out []byte, m escapes, s string) ([]byte, escapes) {
+	out = slices.Grow(out, len(s))
 	for i := 0; i < len(s); {
 		k := strings.IndexByte(s[i:], '\\')
 		if k < 0 {
-			out.WriteString(s[i:])
+			out = append(out, s[i:]...)
 			break
 		}
-		out.WriteString(s[i : i+k])
+		out = append(out, s[i:i+k]...)
 		i += k
 		if i+1 >= len(s) {
-			out.WriteByte('\\')
+			out = append(out, '\\')
 			break
 		}
 		var d byte
@@ -219,24 +241,24 @@ func unescapeJSON(s string) (string, escapes) {
 			d = '\f'
 		case 'u':
 			if r, n := unicodeEscape(s[i:]); n > 0 {
-				dec := out.Len()
-				out.WriteRune(r)
-				m = append(m, escape{int32(dec), int32(out.Len() - dec), int32(i), int32(n)})
+				dec := len(out)
+				out = utf8.AppendRune(out, r)
+				m = append(m, escape{int32(dec), int32(len(out) - dec), int32(i), int32(n)})
 				i += n
 				continue
 			}
 		}
 		if d == 0 {
 			// Not a JSON escape: a literal backslash, one byte for one.
-			out.WriteByte('\\')
+			out = append(out, '\\')
 			i++
 			continue
 		}
-		m = append(m, escape{int32(out.Len()), 1, int32(i), 2})
-		out.WriteByte(d)
+		m = append(m, escape{int32(len(out)), 1, int32(i), 2})
+		out = append(out, d)
 		i += 2
 	}
-	return out.String(), m
+	return out, m
 }
 
 // unicodeEscape decodes a \uXXXX sequence (a surrogate pair as one rune) at

@@ -8,9 +8,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
-	"github.com/periscope-otel/periscope/internal/ratelog"
 	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/assembly"
-	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/metadata"
 )
 
 // acquireAssembler returns the call assembly of this component id, shared
@@ -28,54 +26,6 @@ func (p *normalizer) acquireAssembler(set processor.Settings) (*assembly.Assembl
 		tel.register(set, a)
 		return a
 	})
-}
-
-// assemblyTelemetry counts what call assembly held and released.
-type assemblyTelemetry struct {
-	released, late, dups, dropped metric.Int64Counter
-	log                           *ratelog.Logger
-}
-
-func newAssemblyTelemetry(set processor.Settings) (*assemblyTelemetry, error) {
-	m := set.MeterProvider.Meter(metadata.ScopeName)
-	t := &assemblyTelemetry{log: ratelog.New(set.Logger, 60e9, 5)}
-	var err error
-	if t.released, err = m.Int64Counter("otelcol_genai_normalize_calls_released",
-		metric.WithDescription("Model calls whose held log records were passed on, by reason (complete, timeout, evicted, over_cap, shutdown)"),
-		metric.WithUnit("{call}")); err != nil {
-		return nil, err
-	}
-	if t.late, err = m.Int64Counter("otelcol_genai_normalize_records_late",
-		metric.WithDescription("Log records of a call already passed on, passed on as they are"), metric.WithUnit("{record}")); err != nil {
-		return nil, err
-	}
-	if t.dups, err = m.Int64Counter("otelcol_genai_normalize_records_duplicate",
-		metric.WithDescription("Log records delivered again while their call was held (kept once)"), metric.WithUnit("{record}")); err != nil {
-		return nil, err
-	}
-	if t.dropped, err = m.Int64Counter("otelcol_genai_normalize_records_dropped",
-		metric.WithDescription("Held log records the next consumer refused after retries"), metric.WithUnit("{record}")); err != nil {
-		return nil, err
-	}
-	return t, nil
-}
-
-func (t *assemblyTelemetry) register(set processor.Settings, a *assembly.Assembler) {
-	m := set.MeterProvider.Meter(metadata.ScopeName)
-	_, _ = m.Int64ObservableGauge("otelcol_genai_normalize_calls_pending",
-		metric.WithDescription("Model calls whose log records are held awaiting their answer or span"), metric.WithUnit("{call}"),
-		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
-			n, _ := a.Pending()
-			o.Observe(int64(n))
-			return nil
-		}))
-	_, _ = m.Int64ObservableGauge("otelcol_genai_normalize_pending_bytes",
-		metric.WithDescription("Estimated memory of held log records"), metric.WithUnit("By"),
-		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
-			_, b := a.Pending()
-			o.Observe(int64(b))
-			return nil
-		}))
 }
 
 func (t *assemblyTelemetry) Released(reason string, n int) {

@@ -3,3 +3,5 @@
 // writes the normalized view back as current OpenTelemetry semantic
 // convention keys, so backends that only know semconv see every dialect.
 package genainormalizeprocessor
+
+//go:generate go tool -modfile=../../tools/go.mod go.opentelemetry.io/collector/cmd/mdatagen metadata.yaml

@@ -18,7 +18,6 @@ import (
 	"github.com/periscope-otel/periscope/internal/ratelog"
 	"github.com/periscope-otel/periscope/internal/selector"
 	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/assembly"
-	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/metadata"
 )
 
 type normalizer struct {
@@ -29,12 +28,6 @@ type normalizer struct {
 	log   *ratelog.Logger
 	tel   telemetry
 	asm   *assembly.Assembler // shared with the other signal's instance
-}
-
-type telemetry struct {
-	processed metric.Int64Counter // by dialect
-	skipped   metric.Int64Counter // by reason
-	problems  metric.Int64Counter // by kind
 }
 
 // newNormalizer builds the processor for one signal; conditions are OTTL
@@ -53,18 +46,8 @@ func newNormalizer(set processor.Settings, cfg *Config, forLogs bool) (*normaliz
 	if err != nil {
 		return nil, err
 	}
-	meter := set.MeterProvider.Meter(metadata.ScopeName)
-	var tel telemetry
-	if tel.processed, err = meter.Int64Counter("otelcol_genai_normalize_spans_processed",
-		metric.WithDescription("GenAI spans and log-record groups normalized, by dialect"), metric.WithUnit("{span}")); err != nil {
-		return nil, err
-	}
-	if tel.skipped, err = meter.Int64Counter("otelcol_genai_normalize_spans_skipped",
-		metric.WithDescription("Spans passed through untouched, by reason (not_genai, not_selected)"), metric.WithUnit("{span}")); err != nil {
-		return nil, err
-	}
-	if tel.problems, err = meter.Int64Counter("otelcol_genai_normalize_read_problems",
-		metric.WithDescription("Attributes that could not be read, by kind (wrong_type, invalid_json, too_large)"), metric.WithUnit("{problem}")); err != nil {
+	tel, err := newTelemetry(set.TelemetrySettings)
+	if err != nil {
 		return nil, err
 	}
 	set.Logger.Info("genai_normalize ready",

@@ -311,130 +311,32 @@ type semconvDoc struct {
 	Content string   `json:"content,omitempty"`
 }
 
-// originals maps dialect-specific metadata keys to the semconv key that
-// replaces them; remove_originals deletes a key only once its replacement
-// is present.
-var originals = map[string]string{
-	"gen_ai.usage.prompt_tokens":                   keyInputTokens,
-	"gen_ai.usage.completion_tokens":               keyOutputTokens,
-	"llm.token_count.prompt":                       keyInputTokens,
-	"llm.token_count.completion":                   keyOutputTokens,
-	"llm.token_count.prompt_details.cache_read":    keyCacheRead,
-	"llm.token_count.prompt_details.cache_write":   keyCacheCreation,
-	"llm.token_count.completion_details.reasoning": keyReasoning,
-	"llm.usage.prompt_tokens":                      keyInputTokens,
-	"llm.usage.completion_tokens":                  keyOutputTokens,
-	"llm.usage.reasoning_tokens":                   keyReasoning,
-	"gen_ai.usage.cache_read_input_tokens":         keyCacheRead,
-	"gen_ai.usage.cache_creation_input_tokens":     keyCacheCreation,
-	"gen_ai.usage.reasoning_tokens":                keyReasoning,
-	"ai.usage.promptTokens":                        keyInputTokens,
-	"ai.usage.inputTokens":                         keyInputTokens,
-	"ai.usage.completionTokens":                    keyOutputTokens,
-	"ai.usage.outputTokens":                        keyOutputTokens,
-	"ai.usage.cachedInputTokens":                   keyCacheRead,
-	"ai.usage.reasoningTokens":                     keyReasoning,
-	"llm.model_name":                               keyResponseModel,
-	"llm.request.model":                            keyRequestModel,
-	"llm.response.model":                           keyResponseModel,
-	"ai.model.id":                                  keyRequestModel,
-	"ai.response.model":                            keyResponseModel,
-	"ai.response.id":                               keyResponseID,
-	"llm.provider":                                 keyProvider,
-	"llm.system":                                   keyProvider,
-	"llm.vendor":                                   keyProvider,
-	"ai.model.provider":                            keyProvider,
-	"llm.finish_reason":                            keyFinishReasons,
-	"ai.response.finishReason":                     keyFinishReasons,
-	"llm.request.type":                             keyOperation,
-	"ai.response.text":                             keyOutputMessages,
-	"ai.response.toolCalls":                        keyOutputMessages,
-	"ai.prompt.messages":                           keyInputMessages,
-	"gen_ai.prompt":                                keyInputMessages,
-	"gen_ai.completion":                            keyOutputMessages,
-	"ai.toolCall.name":                             keyToolName,
-	"ai.toolCall.id":                               keyToolCallID,
-	"ai.toolCall.args":                             keyToolArguments,
-	"ai.toolCall.result":                           keyToolResult,
-	"llm.response.finish_reason":                   keyFinishReasons,
-	"llm.response.stop_reason":                     keyFinishReasons,
-	"llm.temperature":                              keyTemperature,
-	"llm.top_p":                                    keyTopP,
-	"llm.top_k":                                    keyTopK,
-	"llm.frequency_penalty":                        keyFrequencyPenalty,
-	"llm.presence_penalty":                         keyPresencePenalty,
-	"llm.request.max_tokens":                       keyMaxTokens,
-	"llm.chat.stop_sequences":                      keyStopSequences,
-	"gen_ai.openai.request.seed":                   keySeed,
-	"ai.settings.temperature":                      keyTemperature,
-	"ai.settings.topP":                             keyTopP,
-	"ai.settings.topK":                             keyTopK,
-	"ai.settings.frequencyPenalty":                 keyFrequencyPenalty,
-	"ai.settings.presencePenalty":                  keyPresencePenalty,
-	"ai.settings.maxOutputTokens":                  keyMaxTokens,
-	"ai.settings.maxTokens":                        keyMaxTokens,
-	"ai.settings.seed":                             keySeed,
-	"ai.settings.stopSequences":                    keyStopSequences,
-	"tool.description":                             keyToolDescription,
-	"ai.prompt.tools":                              keyToolDefinitions,
-}
+// replacementKeys are the semconv keys that replace dialect keys (from the
+// dialect tables of internal/genai).
+var replacementKeys = genai.ReplacementKeys()
 
-// originalOf returns the semconv key replacing k, for flattened content
-// families too.
-func originalOf(k string) (string, bool) {
-	if t, ok := originals[k]; ok {
-		return t, true
-	}
-	switch {
-	case strings.HasPrefix(k, "llm.input_messages."), strings.HasPrefix(k, "llm.prompts."):
-		return keyInputMessages, true
-	case strings.HasPrefix(k, "llm.output_messages."), strings.HasPrefix(k, "llm.completions."), strings.HasPrefix(k, "llm.choices."):
-		return keyOutputMessages, true
-	case strings.HasPrefix(k, "retrieval.documents."):
-		return keyRetrievalDocs, true
-	case strings.HasPrefix(k, "llm.request.functions."):
-		return keyToolDefinitions, true
-	case strings.HasPrefix(k, "gen_ai.prompt.") && len(k) > len("gen_ai.prompt.") && isDigit(k[len("gen_ai.prompt.")]):
-		return keyInputMessages, true
-	case strings.HasPrefix(k, "gen_ai.completion.") && len(k) > len("gen_ai.completion.") && isDigit(k[len("gen_ai.completion.")]):
-		return keyOutputMessages, true
-	}
-	return "", false
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-func isContentKey(target string) bool {
-	switch target {
-	case keyInputMessages, keyOutputMessages, keyRetrievalDocs, keySystemInstr, keyToolArguments, keyToolResult, keyToolDefinitions:
-		return true
-	}
-	return false
-}
-
-// removeOriginals deletes mapped keys whose replacement exists. Content
-// originals stay when the copy was truncated.
+// removeOriginals deletes the dialect keys the view was read from once
+// the semconv key replacing them is present (View.Replaced). Content
+// originals stay when content was not read or the copy was truncated.
 func (w *writer) removeOriginals(v *genai.View) {
 	// Presence of the replacement keys is settled before removal starts:
 	// the map must not be read while RemoveIf compacts it.
-	present := make(map[string]bool, 8)
-	for _, t := range []string{keyInputTokens, keyOutputTokens, keyCacheRead, keyCacheCreation, keyReasoning,
-		keyRequestModel, keyResponseModel, keyResponseID, keyProvider, keyFinishReasons, keyOperation,
-		keyInputMessages, keyOutputMessages, keyRetrievalDocs, keyToolName, keyToolCallID, keyToolArguments, keyToolResult,
-		keyTemperature, keyTopP, keyTopK, keyFrequencyPenalty, keyPresencePenalty, keyMaxTokens, keySeed, keyStopSequences,
-		keyToolDescription, keyToolDefinitions} {
-		_, present[t] = w.attrs.Get(t)
+	present := make(map[string]bool, len(replacementKeys))
+	for _, t := range replacementKeys {
+		if _, ok := w.attrs.Get(t); ok {
+			present[t] = true
+		}
 	}
 	contentKept := v.Truncated || !w.cfg.Content
 	w.attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
-		target, ok := originalOf(k)
-		if !ok || k == target {
+		rep, ok := v.Replaced(k)
+		if !ok || k == rep.Semconv {
 			return false
 		}
-		if isContentKey(target) && contentKept {
+		if rep.Content && contentKept {
 			return false
 		}
-		return present[target]
+		return present[rep.Semconv]
 	})
 	if !w.cfg.EmitLegacySystem && present[keyProvider] {
 		w.attrs.Remove(keySystem)

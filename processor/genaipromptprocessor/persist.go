@@ -5,33 +5,32 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
-	"time"
 
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.uber.org/zap"
+
+	"github.com/periscope-otel/periscope/internal/statestore"
 )
 
 // State keys in the storage client.
 const (
 	keyState = "genai_prompt_state"
+	// stateVersion is the statestore version of the saved state. The
+	// payload layout is the one saved before the statestore envelope
+	// (statestore.LegacyVersion), which is read the same way.
+	stateVersion = 1
 	// maxSnapshotBytes bounds what is written per save.
 	maxSnapshotBytes = 32 << 20
 )
 
 // persister saves the mined templates and the versions seen through a
-// storage extension, and loads them back at start.
+// storage extension (internal/statestore), and loads them back at start.
 type persister struct {
-	p      *promptProcessor
-	id     component.ID
-	client storage.Client
-
+	p     *promptProcessor
+	id    component.ID
+	store *statestore.Store
 	dirty atomic.Bool
-	stop  chan struct{}
-	done  chan struct{}
-	mu    sync.Mutex // serializes saves
 }
 
 func newPersister(p *promptProcessor, id component.ID) *persister {
@@ -40,29 +39,23 @@ func newPersister(p *promptProcessor, id component.ID) *persister {
 
 func (s *persister) markDirty() { s.dirty.Store(true) }
 
+// start opens the store, restores the saved state (unreadable state is
+// logged and the processor starts empty) and starts the periodic save.
 func (s *persister) start(ctx context.Context, host component.Host) error {
-	ext, ok := host.GetExtensions()[s.id]
-	if !ok {
-		return fmt.Errorf("storage: extension %q not found", s.id)
-	}
-	se, ok := ext.(storage.Extension)
-	if !ok {
-		return fmt.Errorf("storage: extension %q is not a storage extension", s.id)
-	}
-	client, err := se.GetClient(ctx, component.KindProcessor, s.p.set.ID, s.p.signal)
+	st, err := statestore.Open(ctx, host, statestore.Settings{Storage: s.id, Kind: component.KindProcessor,
+		Owner: s.p.set.ID, Name: s.p.signal, Component: "genai_prompt", Logger: s.p.logger})
 	if err != nil {
-		return fmt.Errorf("storage: %w", err)
+		return err
 	}
-	return s.startWithClient(ctx, client)
-}
-
-func (s *persister) startWithClient(ctx context.Context, client storage.Client) error {
-	s.client = client
-	data, err := client.Get(ctx, keyState)
+	s.store = st
+	data, version, err := st.Load(ctx, keyState)
 	switch {
 	case err != nil:
 		s.p.logger.Warn("genai_prompt: could not load saved prompt state; starting empty", zap.Error(err))
-	case data != nil:
+	case data == nil:
+	case version > stateVersion:
+		st.Discard(ctx, keyState, fmt.Errorf("state version %d is newer than %d", version, stateVersion))
+	default:
 		n, err := s.load(data)
 		if err != nil {
 			s.p.logger.Warn("genai_prompt: saved prompt state partly unreadable", zap.Error(err), zap.Int("templates_restored", n))
@@ -70,55 +63,28 @@ func (s *persister) startWithClient(ctx context.Context, client storage.Client) 
 			s.p.logger.Info("genai_prompt: restored prompt state", zap.Int("templates", n))
 		}
 	}
-	interval := s.p.cfg.PersistInterval
-	if interval > 0 {
-		s.stop = make(chan struct{})
-		s.done = make(chan struct{})
-		go s.loop(interval)
-	}
+	st.Every(s.p.cfg.PersistInterval, func(ctx context.Context) error {
+		if !s.dirty.Load() {
+			return nil
+		}
+		return s.save(ctx)
+	})
 	return nil
 }
 
-func (s *persister) loop(interval time.Duration) {
-	defer close(s.done)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			if s.dirty.Load() {
-				if err := s.save(context.Background()); err != nil {
-					s.p.rl.Warn("persist", "genai_prompt: saving prompt state failed", zap.Error(err))
-				}
-			}
-		}
-	}
-}
-
+// shutdown stops the periodic save, saves once more and closes the store.
 func (s *persister) shutdown(ctx context.Context) error {
-	if s.stop != nil {
-		close(s.stop)
-		<-s.done
-		s.stop = nil
-	}
-	if s.client == nil {
+	if s.store == nil {
 		return nil
 	}
-	err := s.save(ctx)
-	if cerr := s.client.Close(ctx); cerr != nil {
-		err = errors.Join(err, cerr)
-	}
-	s.client = nil
+	err := s.store.Close(ctx, s.save)
+	s.store = nil
 	return err
 }
 
 // The saved state is: uvarint length + seen-set bytes, then the miner
 // snapshot.
 func (s *persister) save(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.dirty.Store(false)
 	seen := s.p.seen.snapshot()
 	mined := s.p.miner.Snapshot(maxSnapshotBytes)
@@ -126,7 +92,7 @@ func (s *persister) save(ctx context.Context) error {
 	b = binary.AppendUvarint(b, uint64(len(seen)))
 	b = append(b, seen...)
 	b = append(b, mined...)
-	return s.client.Set(ctx, keyState, b)
+	return s.store.Save(ctx, keyState, stateVersion, b)
 }
 
 func (s *persister) load(b []byte) (int, error) {

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/periscope-otel/periscope/internal/statestore"
 	"github.com/periscope-otel/periscope/internal/testutil"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/metadata"
 )
@@ -166,4 +167,45 @@ func TestContentBudgetCut(t *testing.T) {
 	require.Equal(t, 1, td.SpanCount())
 	v, ok := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().Get(attrTruncated)
 	assert.True(t, ok && v.Bool())
+}
+
+// TestStateSavedBeforeStatestore: a state saved without the statestore
+// envelope (the format before it) is read once: versions keep their hash
+// and are not new again; the next save writes the envelope.
+func TestStateSavedBeforeStatestore(t *testing.T) {
+	storeID := component.MustNewID("file_storage")
+	disk := testutil.NewMemStorage()
+	host := hostWith{exts: map[component.ID]component.Component{storeID: disk}}
+	cfg := defaultCfg()
+	cfg.Storage = &storeID
+	run := func() out {
+		p, err := newPromptProcessor(processortest.NewNopSettings(metadata.Type), cfg, "traces")
+		require.NoError(t, err)
+		require.NoError(t, p.start(context.Background(), host))
+		td, ss := newTraces("svc")
+		chatSpan(ss, "", "Classify the sentiment of this review as positive or negative.\nReview: Great kettle.", nil)
+		p.processTraces(context.Background(), td)
+		require.NoError(t, p.shutdown(context.Background()))
+		return attrsOf(td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes())
+	}
+	first := run()
+	require.True(t, first.isNew)
+	version, payload, err := statestore.Decode(disk.Value(keyState))
+	require.NoError(t, err)
+	require.Equal(t, uint64(stateVersion), version)
+	disk.Put(keyState, payload) // as the previous release stored it
+
+	again := run()
+	assert.Equal(t, first.hash, again.hash)
+	assert.False(t, again.isNew, "restored from the old format")
+	version, _, err = statestore.Decode(disk.Value(keyState))
+	require.NoError(t, err)
+	assert.Equal(t, uint64(stateVersion), version, "rewritten in the new format")
+
+	// A damaged envelope: the processor starts empty (the version is new
+	// again) and start does not fail.
+	b := disk.Value(keyState)
+	b[len(b)-1] ^= 0xff
+	disk.Put(keyState, b)
+	assert.True(t, run().isNew)
 }

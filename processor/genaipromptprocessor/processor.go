@@ -2,11 +2,9 @@ package genaipromptprocessor
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -16,11 +14,10 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
-	"github.com/periscope-otel/periscope/internal/ratelog"
 	"github.com/periscope-otel/periscope/internal/selector"
-	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/metadata"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/miner"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/registry"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/textmask"
@@ -35,7 +32,6 @@ type promptProcessor struct {
 	cfg    *Config
 	set    processor.Settings
 	logger *zap.Logger
-	rl     *ratelog.Logger
 
 	spanSel *selector.Spans
 	logSel  *selector.Logs
@@ -47,6 +43,7 @@ type promptProcessor struct {
 	mopts textmask.Options
 
 	store *persister
+	guard *componentkit.Guard
 
 	pool sync.Pool // *[]textmask.Token
 
@@ -61,11 +58,11 @@ func newPromptProcessor(set processor.Settings, cfg *Config, signal string) (*pr
 		cfg:    cfg,
 		set:    set,
 		logger: set.Logger,
-		rl:     ratelog.New(set.Logger, time.Minute, 5),
 		opts:   genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes, SkipToolDefinitions: true}, // templates come from the system and first user text
 		mopts:  textmask.Options{MaxBytes: cfg.MaxTemplateBytes},
 		miner:  miner.New(miner.Params{MaxTemplates: cfg.Inference.MaxTemplates, MaxBytes: cfg.Inference.MaxStateBytes}),
 		seen:   newSeenSet(cfg.Inference.MaxVersions),
+		guard:  componentkit.NewGuard(set.Logger, "genai_prompt"),
 	}
 	p.pool.New = func() any { s := make([]textmask.Token, 0, 512); return &s }
 	var err error
@@ -89,25 +86,6 @@ func newPromptProcessor(set processor.Settings, cfg *Config, signal string) (*pr
 		p.store = newPersister(p, *cfg.Storage)
 	}
 	return p, nil
-}
-
-func (p *promptProcessor) initTelemetry() error {
-	meter := p.set.TelemetrySettings.MeterProvider.Meter(metadata.ScopeName)
-	prefix := "otelcol_" + metadata.Type.String() + "_"
-	var err error
-	mk := func(dst *metric.Int64Counter, name, desc, unit string) {
-		if err != nil {
-			return
-		}
-		*dst, err = meter.Int64Counter(prefix+name, metric.WithDescription(desc), metric.WithUnit(unit))
-	}
-	mk(&p.processed, "spans_processed", "GenAI spans (or log record groups) given a prompt identity", "{span}")
-	mk(&p.skipped, "spans_skipped", "Spans left untouched, by reason", "{span}")
-	mk(&p.identified, "prompts_identified", "Calls given a prompt version, by version source", "{call}")
-	mk(&p.newVersions, "new_versions", "First calls of a prompt version", "{version}")
-	mk(&p.truncated, "prompts_truncated", "Calls whose prompt text was cut at max_template_bytes", "{call}")
-	mk(&p.evictions, "state_evictions", "Templates and versions dropped from the bounded state", "{entry}")
-	return err
 }
 
 func (p *promptProcessor) start(ctx context.Context, host component.Host) error {
@@ -179,31 +157,20 @@ func (st *batchStats) skip(reason string) {
 func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) ptrace.Traces {
 	var st batchStats
 	defer p.flush(ctx, &st)
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		res := rs.Resource()
-		service := serviceName(res)
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			ss := sss.At(j)
-			spans := ss.Spans()
-			for k := 0; k < spans.Len(); k++ {
-				span := spans.At(k)
-				if !p.spanSel.Match(ctx, rs, ss, span) {
-					st.skip("not_selected")
-					continue
-				}
-				p.safely(&st, func() {
-					// metadata first: a declared name and version need no content
-					v := genai.ReadSpan(span, res, genai.Options{})
-					if !explicitComplete(&v) && v.IsGenAI() {
-						v = genai.ReadSpan(span, res, p.opts)
-					}
-					p.apply(&st, &v, service, span.Attributes())
-				})
-			}
+	for s := range componentkit.Spans(td) {
+		if !s.Selected(ctx, p.spanSel) {
+			st.skip(componentkit.SkipNotSelected)
+			continue
 		}
+		res := s.RS.Resource()
+		p.safely(&st, "span", func() {
+			// metadata first: a declared name and version need no content
+			v := genai.ReadSpan(s.Span, res, genai.Options{})
+			if !explicitComplete(&v) && v.IsGenAI() {
+				v = genai.ReadSpan(s.Span, res, p.opts)
+			}
+			p.apply(&st, &v, serviceName(res), s.Span.Attributes())
+		})
 	}
 	return td
 }
@@ -216,60 +183,31 @@ func (p *promptProcessor) processLogs(ctx context.Context, ld plog.Logs) plog.Lo
 		return ld
 	}
 	// the selector needs each record's resource and scope
-	var sel map[plog.LogRecord]bool
-	if p.logSel != nil {
-		sel = map[plog.LogRecord]bool{}
-		rls := ld.ResourceLogs()
-		for i := 0; i < rls.Len(); i++ {
-			rl := rls.At(i)
-			for j := 0; j < rl.ScopeLogs().Len(); j++ {
-				sl := rl.ScopeLogs().At(j)
-				for k := 0; k < sl.LogRecords().Len(); k++ {
-					lr := sl.LogRecords().At(k)
-					if p.logSel.Match(ctx, rl, sl, lr) {
-						sel[lr] = true
-					}
-				}
-			}
-		}
-	}
+	loc := componentkit.NewLocations(ld)
 	for _, g := range groups {
-		if sel != nil {
-			any := false
-			for _, lr := range g.Records {
-				if sel[lr] {
-					any = true
-					break
-				}
-			}
-			if !any {
-				st.skip("not_selected")
-				continue
-			}
+		if !loc.AnySelected(ctx, p.logSel, g.Records) {
+			st.skip(componentkit.SkipNotSelected)
+			continue
 		}
-		p.safely(&st, func() {
+		p.safely(&st, "log records", func() {
 			v := genai.ReadLogRecords(g.Records, g.Resource, p.opts)
-			service := serviceName(g.Resource)
 			attrs := make([]pcommon.Map, len(g.Records))
 			for i, lr := range g.Records {
 				attrs[i] = lr.Attributes()
 			}
-			p.apply(&st, &v, service, attrs...)
+			p.apply(&st, &v, serviceName(g.Resource), attrs...)
 		})
 	}
 	return ld
 }
 
-// safely runs fn and turns a panic on one span into a counted skip: one bad
-// span never fails the batch.
-func (p *promptProcessor) safely(st *batchStats, fn func()) {
-	defer func() {
-		if r := recover(); r != nil {
-			st.skip("internal_error")
-			p.rl.Warn("panic", "genai_prompt: span skipped after an internal error", zap.String("error", fmt.Sprint(r)))
-		}
-	}()
-	fn()
+// safely runs fn (the read and the identification of one call) under the
+// component guard: a panic on one span becomes a counted skip, the span
+// passes unchanged and the batch goes on.
+func (p *promptProcessor) safely(st *batchStats, what string, fn func()) {
+	if !p.guard.Run(what, fn) {
+		st.skip(componentkit.SkipInternalError)
+	}
 }
 
 func serviceName(res pcommon.Resource) string {

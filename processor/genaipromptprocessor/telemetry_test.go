@@ -29,9 +29,9 @@ func TestTelemetry(t *testing.T) {
 	plain := ss.Spans().AppendEmpty()
 	plain.SetName("GET /health")
 	h.run(t, td)
-	assert.Equal(t, int64(3), sumOf(t, h, "otelcol_genai_prompt_spans_processed"))
-	assert.Equal(t, int64(1), sumOf(t, h, "otelcol_genai_prompt_spans_skipped"))
-	assert.Equal(t, int64(3), sumOf(t, h, "otelcol_genai_prompt_prompts_identified"))
-	assert.Equal(t, int64(2), sumOf(t, h, "otelcol_genai_prompt_new_versions"))
+	assert.Equal(t, int64(3), sumOf(t, h, "otelcol_processor_genai_prompt_spans_processed"))
+	assert.Equal(t, int64(1), sumOf(t, h, "otelcol_processor_genai_prompt_spans_skipped"))
+	assert.Equal(t, int64(3), sumOf(t, h, "otelcol_processor_genai_prompt_prompts_identified"))
+	assert.Equal(t, int64(2), sumOf(t, h, "otelcol_processor_genai_prompt_new_versions"))
 	_ = context.Background()
 }

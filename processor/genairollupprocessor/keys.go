@@ -7,29 +7,11 @@ import (
 	"github.com/periscope-otel/periscope/internal/genai"
 )
 
-// This file holds the only attribute keys genai_rollup reads itself:
-//   - the call arguments of tool spans, which the metadata-only View of
-//     internal/genai does not expose (it carries them only as content
-//     messages, when Options.Content is set); the tool's name is
-//     View.ToolName;
-//     genai-span-formats.md §3.2 "tool_call (tool spans)" lists the keys;
-//   - gen_ai.usage.cost as genai_cost writes it (contract.AttrCost), which
-//     the View leaves out of ReportedCost when Periscope priced the call.
-// Everything else — span category, operation, tokens, reported costs,
-// errors — comes from genai.ReadSpan.
-
-// Tool-argument keys, in priority order.
-var toolArgKeys = [...]string{
-	"gen_ai.tool.call.arguments", // semconv v1.38+, Pydantic AI v3+
-	"ai.toolCall.args",           // Vercel AI SDK v4
-	"ai.toolCall.input",          // Vercel AI SDK v5+
-	"gen_ai.tool.args",           // OpenLIT
-	"tool_arguments",             // Pydantic AI < v3
-	"input.value",                // OpenInference TOOL
-	"traceloop.entity.input",     // OpenLLMetry @tool decorator
-	"mlflow.spanInputs",          // MLflow TOOL
-	"langfuse.observation.input", // Langfuse tool observation
-}
+// genai_rollup reads through internal/genai: the View for the span
+// category, operation, tokens, reported costs, errors and the tool's name,
+// genai.ToolArguments for a tool span's call arguments (which the
+// metadata-only View does not decode), and contract.AttrCost for the cost
+// genai_cost wrote (which the View leaves out of ReportedCost).
 
 // toolCall reads a fingerprint of a tool span's arguments; name is the
 // View's tool name (the span name when it has none). ok is false when the
@@ -37,20 +19,14 @@ var toolArgKeys = [...]string{
 // instrumentations): such a call counts as a tool call but never as a
 // repetition.
 func toolCall(attrs pcommon.Map, name, spanName string) (string, uint64, bool) {
-	argRank := len(toolArgKeys)
-	var args pcommon.Value
-	for k, v := range attrs.All() {
-		if i := rank(toolArgKeys[:], k); i < argRank {
-			argRank, args = i, v
-		}
-	}
+	args, found := genai.ToolArguments(attrs)
 	if name == "" {
 		name = spanName
 	}
 	if len(name) > maxToolName {
 		name = name[:maxToolName]
 	}
-	if argRank == len(toolArgKeys) {
+	if !found {
 		return name, 0, false
 	}
 	var s string
@@ -63,15 +39,6 @@ func toolCall(attrs pcommon.Map, name, spanName string) (string, uint64, bool) {
 		s = args.AsString()
 	}
 	return name, fingerprint(name, s), true
-}
-
-func rank(keys []string, k string) int {
-	for i, x := range keys {
-		if x == k {
-			return i
-		}
-	}
-	return len(keys)
 }
 
 // fingerprint hashes the tool name and its arguments with FNV-1a (64 bit).

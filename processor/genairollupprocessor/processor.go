@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 
+	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/internal/selector"
@@ -27,6 +28,7 @@ type rollupProcessor struct {
 	logger  *zap.Logger
 	tel     *telemetry
 	sel     *selector.Spans
+	guard   *componentkit.Guard
 	now     func() time.Time
 	batches sync.Pool
 
@@ -40,6 +42,7 @@ func newRollupProcessor(set processor.Settings, cfg *Config) (*rollupProcessor, 
 		logger: set.Logger,
 		now:    time.Now,
 		st:     newStore(cfg),
+		guard:  componentkit.NewGuard(set.Logger, "genai_rollup"),
 	}
 	p.batches.New = func() any { return &batch{index: map[spanKey]int32{}} }
 	var err error
@@ -143,40 +146,27 @@ func (p *rollupProcessor) processTraces(ctx context.Context, td ptrace.Traces) (
 // parents. It reports whether any span needs the state (a GenAI span, or a
 // span of a trace the state holds).
 func (p *rollupProcessor) collect(b *batch, td ptrace.Traces) bool {
-	rss := td.ResourceSpans()
-	n := 0
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			n += sss.At(j).Spans().Len()
-		}
-	}
-	if cap(b.nodes) < n {
+	if n := componentkit.SpanCount(td); cap(b.nodes) < n {
 		b.nodes = make([]node, 0, n)
 	}
-	// Nodes are reused across batches (reset keeps their calls capacity).
-	relevant := false
+	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		res := rs.Resource()
 		svc := ""
-		if v, ok := res.Attributes().Get("service.name"); ok {
+		if v, ok := rss.At(i).Resource().Attributes().Get("service.name"); ok {
 			svc = v.AsString()
 		}
 		b.svc = append(b.svc, svc)
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				span := spans.At(k)
-				b.nodes = b.nodes[:len(b.nodes)+1]
-				nd := &b.nodes[len(b.nodes)-1]
-				nd.span, nd.rs, nd.ss, nd.parent = span, int32(i), int32(j), -1
-				nd.tid, nd.sid, nd.pid = span.TraceID(), span.SpanID(), span.ParentSpanID()
-				if p.classify(nd, span, res) {
-					relevant = true
-				}
-			}
+	}
+	// Nodes are reused across batches (reset keeps their calls capacity).
+	relevant := false
+	for s := range componentkit.Spans(td) {
+		span := s.Span
+		b.nodes = b.nodes[:len(b.nodes)+1]
+		nd := &b.nodes[len(b.nodes)-1]
+		nd.span, nd.rs, nd.ss, nd.parent = span, int32(s.RSIndex), int32(s.SSIndex), -1
+		nd.tid, nd.sid, nd.pid = span.TraceID(), span.SpanID(), span.ParentSpanID()
+		if p.classify(nd, span, s.RS.Resource()) {
+			relevant = true
 		}
 	}
 	if !relevant && !p.holdsAny(b) {
@@ -232,8 +222,8 @@ func (p *rollupProcessor) classify(nd *node, span ptrace.Span, res pcommon.Resou
 	if isLocalRoot(span) {
 		nd.role |= roleRoot
 	}
-	v := genai.ReadSpan(span, res, viewOpts)
-	if !v.IsGenAI() {
+	v, ok := p.guard.ReadSpan(span, res, viewOpts)
+	if !ok || !v.IsGenAI() { // a reader panic leaves the span out of the sums
 		return false
 	}
 	switch {
@@ -442,7 +432,8 @@ func (p *rollupProcessor) write(ctx context.Context, b *batch, td ptrace.Traces,
 		}
 		if p.sel != nil {
 			rs := rss.At(int(nd.rs))
-			if !p.sel.Match(ctx, rs, rs.ScopeSpans().At(int(nd.ss)), nd.span) {
+			at := componentkit.SpanRef{RS: rs, SS: rs.ScopeSpans().At(int(nd.ss)), Span: nd.span}
+			if !at.Selected(ctx, p.sel) {
 				continue
 			}
 		}

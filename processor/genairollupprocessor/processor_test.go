@@ -56,7 +56,7 @@ func TestSplitAndShuffled(t *testing.T) {
 				}
 				assertRollups(t, sh.want, rollups(out...))
 				m := h.metrics()
-				assert.Zero(t, m["otelcol_genai_rollup_late_children"], "seed %d", seed)
+				assert.Zero(t, m["otelcol_processor_genai_rollup_late_children"], "seed %d", seed)
 			}
 		})
 	}
@@ -78,9 +78,9 @@ func TestAllShapesOneBatch(t *testing.T) {
 	h := newHarness(t, createDefaultConfig())
 	assertRollups(t, want, rollups(h.send(specs)))
 	m := h.metrics()
-	assert.Equal(t, int64(6), m["otelcol_genai_rollup_rollups_written|kind=agent"])
-	assert.Equal(t, int64(2), m["otelcol_genai_rollup_rollups_written|kind=root"])
-	assert.Equal(t, int64(1), m["otelcol_genai_rollup_loops"])
+	assert.Equal(t, int64(6), m["otelcol_processor_genai_rollup_rollups_written|kind=agent"])
+	assert.Equal(t, int64(2), m["otelcol_processor_genai_rollup_rollups_written|kind=root"])
+	assert.Equal(t, int64(1), m["otelcol_processor_genai_rollup_loops"])
 }
 
 // TestLateChild: a child arriving after its parent passed is counted late
@@ -103,8 +103,8 @@ func TestLateChild(t *testing.T) {
 	out := h.send([]spec{late})
 	assert.Empty(t, rollups(out), "a late model call gets no rollup itself")
 	m := h.metrics()
-	assert.Equal(t, int64(1), m["otelcol_genai_rollup_late_children"])
-	assert.Zero(t, m["otelcol_genai_rollup_pending_traces"], "nothing waits for a parent that passed")
+	assert.Equal(t, int64(1), m["otelcol_processor_genai_rollup_late_children"])
+	assert.Zero(t, m["otelcol_processor_genai_rollup_pending_traces"], "nothing waits for a parent that passed")
 }
 
 // TestLateAgent: a late sub-agent still gets its own rollup from the calls
@@ -119,7 +119,7 @@ func TestLateAgent(t *testing.T) {
 	got := rollups(h.send(specs[2:3]), h.send(specs[0:1]), h.send(specs[1:2]))
 	assert.Equal(t, rollup{}, got["invoke_agent Outer"])
 	assert.Equal(t, rollup{Cost: 0.25, HasCost: true, In: 10, Out: 1, Model: 1}, got["invoke_agent Inner"])
-	assert.Equal(t, int64(1), h.metrics()["otelcol_genai_rollup_late_children"])
+	assert.Equal(t, int64(1), h.metrics()["otelcol_processor_genai_rollup_late_children"])
 }
 
 // TestLoopDetection: loop_threshold identical calls (same tool, same
@@ -278,7 +278,7 @@ func TestDuplicateSpan(t *testing.T) {
 	h.send(append([]spec{sh.specs[1]}, sh.specs[2:]...)) // and once more within a batch
 	got := rollups(h.send(sh.specs[:1]))
 	assert.Equal(t, sh.want["invoke_agent Railtrip"], got["invoke_agent Railtrip"])
-	assert.Equal(t, int64(2), h.metrics()["otelcol_genai_rollup_duplicate_spans"])
+	assert.Equal(t, int64(2), h.metrics()["otelcol_processor_genai_rollup_duplicate_spans"])
 }
 
 // TestParentCycle: malformed ids (a span its own grandparent) neither hang
@@ -307,7 +307,7 @@ func TestPassThrough(t *testing.T) {
 	h.send(specs)
 	require.Len(t, h.sink.AllTraces(), 1)
 	require.NoError(t, ptracetest.CompareTraces(want, h.sink.AllTraces()[0]))
-	assert.Zero(t, h.metrics()["otelcol_genai_rollup_traces"], "no state for non-GenAI traces")
+	assert.Zero(t, h.metrics()["otelcol_processor_genai_rollup_traces"], "no state for non-GenAI traces")
 }
 
 // TestConditions: conditions limit the spans written, not the totals.
@@ -344,17 +344,17 @@ func TestEvictionTTL(t *testing.T) {
 	h.rp.now = func() time.Time { return now }
 	h.send(withTrace("orphan", []spec{{id: "c", parent: "never", name: "chat", attrs: priced(0.1, semconvChat(1, 1))}}))
 	m := h.metrics()
-	assert.Equal(t, int64(1), m["otelcol_genai_rollup_pending_traces"])
-	assert.Equal(t, int64(1), m["otelcol_genai_rollup_traces"])
-	assert.Positive(t, m["otelcol_genai_rollup_state_bytes"])
+	assert.Equal(t, int64(1), m["otelcol_processor_genai_rollup_pending_traces"])
+	assert.Equal(t, int64(1), m["otelcol_processor_genai_rollup_traces"])
+	assert.Positive(t, m["otelcol_processor_genai_rollup_state_bytes"])
 
 	now = now.Add(cfg.TTL + time.Second)
 	h.send(nil)
 	m = h.metrics()
-	assert.Equal(t, int64(1), m["otelcol_genai_rollup_evicted_traces|reason=ttl"])
-	assert.Equal(t, int64(1), m["otelcol_genai_rollup_orphaned_sums"])
-	assert.Zero(t, m["otelcol_genai_rollup_traces"])
-	assert.Zero(t, m["otelcol_genai_rollup_state_bytes"])
+	assert.Equal(t, int64(1), m["otelcol_processor_genai_rollup_evicted_traces|reason=ttl"])
+	assert.Equal(t, int64(1), m["otelcol_processor_genai_rollup_orphaned_sums"])
+	assert.Zero(t, m["otelcol_processor_genai_rollup_traces"])
+	assert.Zero(t, m["otelcol_processor_genai_rollup_state_bytes"])
 }
 
 // TestEvictionBounds: max_traces evicts finished traces before traces whose
@@ -373,8 +373,8 @@ func TestEvictionBounds(t *testing.T) {
 		h.send(withTrace(tr, []spec{{id: "agent", name: "invoke_agent " + tr, attrs: semconvAgent(tr)}}))
 	}
 	m := h.metrics()
-	assert.Equal(t, int64(2), m["otelcol_genai_rollup_evicted_traces|reason=max_traces"])
-	assert.Equal(t, int64(3), m["otelcol_genai_rollup_traces"])
+	assert.Equal(t, int64(2), m["otelcol_processor_genai_rollup_evicted_traces|reason=max_traces"])
+	assert.Equal(t, int64(3), m["otelcol_processor_genai_rollup_traces"])
 	got := rollups(h.send(open[:1]))
 	assert.Equal(t, int64(1), got["invoke_agent Open"].Model, "the open trace survived")
 
@@ -385,8 +385,8 @@ func TestEvictionBounds(t *testing.T) {
 		h.send(withTrace("b"+strconv.Itoa(i), []spec{{id: "c", parent: "p", name: "chat", attrs: priced(0.1, semconvChat(1, 1))}}))
 	}
 	m = h.metrics()
-	assert.Positive(t, m["otelcol_genai_rollup_evicted_traces|reason=max_bytes"])
-	assert.LessOrEqual(t, m["otelcol_genai_rollup_state_bytes"], int64(1<<20))
+	assert.Positive(t, m["otelcol_processor_genai_rollup_evicted_traces|reason=max_bytes"])
+	assert.LessOrEqual(t, m["otelcol_processor_genai_rollup_state_bytes"], int64(1<<20))
 }
 
 // TestConcurrent: batches of many traces from several goroutines (run with
@@ -412,7 +412,7 @@ func TestConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	assert.Equal(t, int64(100), h.metrics()["otelcol_genai_rollup_rollups_written|kind=agent"])
+	assert.Equal(t, int64(100), h.metrics()["otelcol_processor_genai_rollup_rollups_written|kind=agent"])
 }
 
 func TestLifecycle(t *testing.T) {

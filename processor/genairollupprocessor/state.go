@@ -14,7 +14,7 @@ const (
 	passedBytes = 48  // one span id in the passed set
 )
 
-// Eviction reasons (label of otelcol_genai_rollup_evicted_traces).
+// Eviction reasons (label of otelcol_processor_genai_rollup_evicted_traces).
 const (
 	reasonTTL = iota
 	reasonMaxTraces

@@ -94,6 +94,7 @@ func TestEndToEnd(t *testing.T) {
 	spec := loadScenarios(t, e2eDir)
 	byID := spec.byID()
 	fake := startFakeOpenAI(t, byID)
+	judge := startStubJudge(t, [2]int64{400, 40})
 
 	// Jaeger v2, in memory, loopback only.
 	jp := struct{ otlp, query, queryGRPC, health, telemetry int }{freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)}
@@ -104,7 +105,8 @@ func TestEndToEnd(t *testing.T) {
 	jaeger := jaegerClient{base: fmt.Sprintf("http://127.0.0.1:%d", jp.query), http: &http.Client{Timeout: 10 * time.Second}}
 
 	// Periscope.
-	pp := periscopePorts{otlpHTTP: freePort(t), prom: freePort(t), telemetry: freePort(t), health: freePort(t), jaegerOTLP: jp.otlp}
+	pp := periscopePorts{otlpHTTP: freePort(t), prom: freePort(t), telemetry: freePort(t), health: freePort(t), jaegerOTLP: jp.otlp,
+		judgeURL: judge.URL}
 	pcfg := writePeriscopeConfig(t, art, pp)
 	if out, err := runCmd(time.Minute, nil, root, periscopeBin, "validate", "--config", pcfg); err != nil {
 		t.Fatalf("periscope validate: %v\n%s", err, out)
@@ -258,6 +260,16 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("rollup", func(t *testing.T) { checkRollups(t, tds) })
 	t.Run("dataset", func(t *testing.T) { checkDataset(t, filepath.Join(art, "dataset"), familyOrder) })
 	t.Run("replay", func(t *testing.T) { checkReplay(t, root, art) })
+
+	t.Run("judge", func(t *testing.T) {
+		fabricated := map[string][]string{}
+		for _, fam := range familyOrder {
+			if tr, ok := results[fam].traces["rag-fabricated"]; ok {
+				fabricated[fam] = ragFabricatedSpans(fam, tr)
+			}
+		}
+		checkJudge(t, judge, prom, art, fabricated)
+	})
 
 	t.Run("prometheus", func(t *testing.T) {
 		checkPrometheus(t, prom, jaeger, spec, rulesFile, dashboard, began)

@@ -14,6 +14,7 @@ import (
 
 type periscopePorts struct {
 	otlpHTTP, prom, telemetry, health, jaegerOTLP int
+	judgeURL                                      string // the stub LLM judge (judge_test.go)
 }
 
 // writePeriscopeConfig writes the configuration under test: every Periscope
@@ -60,7 +61,7 @@ connectors:
       min_count: 10
       raise_after: 1
       clear_after: 1
-
+%[9]s
 exporters:
   otlp_grpc/jaeger:
     endpoint: 127.0.0.1:%[5]d
@@ -100,16 +101,21 @@ service:
     traces:
       receivers: [otlp]
       processors: [memory_limiter, genai_normalize, genai_cost, genai_prompt, genai_eval, genai_rollup, batch]
-      exporters: [otlp_grpc/jaeger, file/traces, genai_dataset, genai_metrics]
+      exporters: [otlp_grpc/jaeger, file/traces, genai_dataset, genai_metrics, genai_judge]
     logs:
       receivers: [otlp]
       processors: [memory_limiter, genai_normalize, genai_cost, genai_prompt, genai_eval, batch]
-      exporters: [file/logs, genai_dataset, genai_metrics]
+      exporters: [file/logs, genai_dataset, genai_metrics, genai_judge]
+    logs/judge:
+      receivers: [genai_judge]
+      processors: [batch]
+      exporters: [file/logs, genai_metrics]
     metrics:
       receivers: [genai_metrics]
       exporters: [prometheus]
 `, p.otlpHTTP, p.prom, p.telemetry, p.health, p.jaegerOTLP,
-		filepath.Join(art, "periscope-traces.jsonl"), filepath.Join(art, "periscope-logs.jsonl"), filepath.Join(art, "dataset"))
+		filepath.Join(art, "periscope-traces.jsonl"), filepath.Join(art, "periscope-logs.jsonl"), filepath.Join(art, "dataset"),
+		judgeConnectorYAML(p.judgeURL))
 	path := filepath.Join(art, "periscope.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

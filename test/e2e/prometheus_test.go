@@ -329,7 +329,8 @@ func isLabelName(s string) bool {
 	case "gen_ai_request_model", "gen_ai_response_model", "gen_ai_operation_name", "gen_ai_provider_name",
 		"gen_ai_prompt_name", "gen_ai_prompt_version", "gen_ai_token_type", "gen_ai_evaluation_name",
 		"periscope_drift_signal", "periscope_drift_method", "gen_ai_system", "periscope_regression_comparison", "periscope_prompt_previous_version",
-		"gen_ai_agent_name", "gen_ai_tool_name", "periscope_user_hash":
+		"gen_ai_agent_name", "gen_ai_tool_name", "periscope_user_hash",
+		"periscope_judge_evaluator", "periscope_judge_heuristic_label", "periscope_judge_label":
 		return true
 	}
 	return false

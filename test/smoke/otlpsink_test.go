@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,6 +41,9 @@ func (zstdCodec) Decompress(r io.Reader) (io.Reader, error) {
 // accepted, decoded and as the raw protobuf bytes that went over the wire.
 type otlpSink struct {
 	addr string
+	// delay makes each trace export take this long (nanoseconds): a back end
+	// slower than the input.
+	delay atomic.Int64
 
 	mu     sync.Mutex
 	traces []ptrace.Traces
@@ -79,6 +83,10 @@ type sinkTraces struct {
 }
 
 func (x *sinkTraces) Export(_ context.Context, req ptraceotlp.ExportRequest) (ptraceotlp.ExportResponse, error) {
+	// Re-read while waiting: a back end that recovers finishes what it holds.
+	for start := time.Now(); time.Since(start) < time.Duration(x.s.delay.Load()); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	raw, _ := req.MarshalProto()
 	td := ptrace.NewTraces()
 	req.Traces().CopyTo(td)

@@ -504,6 +504,13 @@ func TestAgentRedactsPlantedPII(t *testing.T) {
 	sink.mu.Unlock()
 	haystacks["agent log (debug)"] = []string{agent.out.String()}
 
+	reportLeaks(t, ps, haystacks)
+}
+
+// reportLeaks fails the test for every planted value found in any haystack
+// and names where it was planted and where it turned up.
+func reportLeaks(t *testing.T, ps *plants, haystacks map[string][]string) {
+	t.Helper()
 	leaks := 0
 	for _, p := range ps.all {
 		var kinds []string

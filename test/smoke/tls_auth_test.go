@@ -458,6 +458,7 @@ func TestOverlaysValidate(t *testing.T) {
 	}{
 		{"gateway.yaml", "gateway-tls-auth.yaml", []string{"PERISCOPE_TLS_CERT_FILE=/c", "PERISCOPE_TLS_KEY_FILE=/k", "PERISCOPE_AUTH_TOKEN_FILE=/t"}},
 		{"agent.yaml", "agent-tls-auth.yaml", []string{"PERISCOPE_GATEWAY_TOKEN_FILE=/t"}},
+		{"gateway-lb.yaml", "gateway-lb-tls-auth.yaml", []string{"PERISCOPE_TLS_CERT_FILE=/c", "PERISCOPE_TLS_KEY_FILE=/k", "PERISCOPE_AUTH_TOKEN_FILE=/t", "PERISCOPE_GATEWAY_TOKEN_FILE=/t"}},
 	} {
 		run := func(env []string) ([]byte, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

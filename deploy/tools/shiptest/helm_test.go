@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
@@ -140,6 +141,72 @@ func TestHelmValues(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Setenv("MY_POD_IP", "127.0.0.1")
+			run(t, bin, "validate", "--config="+f)
+		})
+	}
+}
+
+// overlayEnv is what each overlay needs set to validate (paths need not exist).
+var overlayEnv = map[string][]string{
+	"gateway-tls-auth": {"PERISCOPE_TLS_CERT_FILE=/c", "PERISCOPE_TLS_KEY_FILE=/k", "PERISCOPE_AUTH_TOKEN_FILE=/t"},
+	"agent-tls-auth":   {"PERISCOPE_GATEWAY_TOKEN_FILE=/t"},
+}
+
+// TestHelmOverlayValues: every overlay has a current values file, and the
+// tier's values with it, merged as Helm merges values files, render a
+// configuration the binary accepts.
+func TestHelmOverlayValues(t *testing.T) {
+	bin := periscopeBin(t)
+	names, err := helmvalues.Overlays(filepath.Join(root(t), "config"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no overlays: %v", err)
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(root(t), "deploy", "helm", "values-overlay-"+name+".yaml")
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := helmvalues.RenderOverlay(filepath.Join(root(t), "config"), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s is stale: run make helm-values", path)
+			}
+			tier, _ := helmvalues.OverlayTier(name)
+			var base, overlay, def map[string]any
+			b, err := os.ReadFile(filepath.Join(root(t), "deploy", "helm", "values-"+tier+".yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := yaml.Unmarshal(b, &base); err != nil {
+				t.Fatal(err)
+			}
+			if err := yaml.Unmarshal(got, &overlay); err != nil {
+				t.Fatal(err)
+			}
+			if len(overlay) != 1 || overlay["config"] == nil {
+				t.Fatalf("%s: want only a config value", path)
+			}
+			if err := yaml.Unmarshal([]byte(chartDefaultConfig), &def); err != nil {
+				t.Fatal(err)
+			}
+			cfg := merge(base["config"].(map[string]any), overlay["config"].(map[string]any))
+			rendered, err := yaml.Marshal(merge(def, cfg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := filepath.Join(t.TempDir(), "relay.yaml")
+			if err := os.WriteFile(f, rendered, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("MY_POD_IP", "127.0.0.1")
+			for _, e := range overlayEnv[name] {
+				k, v, _ := strings.Cut(e, "=")
+				t.Setenv(k, v)
+			}
 			run(t, bin, "validate", "--config="+f)
 		})
 	}

@@ -64,7 +64,8 @@ func TestImage(t *testing.T) {
 		}
 		files := extract(t, img, t.TempDir())
 		for _, f := range []string{"periscope", "etc/ssl/certs/ca-certificates.crt", "etc/passwd", "etc/periscope/agent.yaml",
-			"etc/periscope/gateway.yaml", "etc/periscope/default.yaml"} {
+			"etc/periscope/gateway.yaml", "etc/periscope/default.yaml",
+			"etc/periscope/overlays/agent-durable.yaml", "etc/periscope/overlays/agent-tls-auth.yaml", "etc/periscope/overlays/gateway-tls-auth.yaml"} {
 			if _, ok := files[f]; !ok {
 				t.Errorf("%s: /%s missing", plat, f)
 			}

@@ -92,11 +92,21 @@ func loadManifests(t *testing.T) manifests {
 
 func TestKubernetesManifests(t *testing.T) {
 	m := loadManifests(t)
-	if len(m.daemonsets) != 1 || len(m.deployments) != 1 || len(m.configmaps) != 1 || len(m.hpas) != 1 || len(m.pdbs) != 1 || len(m.services) != 2 {
-		t.Fatalf("want an agent DaemonSet, a gateway Deployment, a ConfigMap, an HPA, a PDB and two Services; got %d/%d/%d/%d/%d/%d",
+	if len(m.daemonsets) != 1 || len(m.deployments) != 1 || len(m.configmaps) != 2 || len(m.hpas) != 1 || len(m.pdbs) != 1 || len(m.services) != 2 {
+		t.Fatalf("want an agent DaemonSet, a gateway Deployment, two ConfigMaps, an HPA, a PDB and two Services; got %d/%d/%d/%d/%d/%d",
 			len(m.daemonsets), len(m.deployments), len(m.configmaps), len(m.hpas), len(m.pdbs), len(m.services))
 	}
-	cm := m.configmaps[0]
+	var cm, overlays corev1.ConfigMap
+	for _, c := range m.configmaps {
+		switch c.Name {
+		case "periscope-config":
+			cm = c
+		case "periscope-overlays":
+			overlays = c
+		default:
+			t.Errorf("unexpected ConfigMap %s", c.Name)
+		}
+	}
 
 	// The ConfigMap is config/*.yaml as the repository tests them.
 	want, err := k8sconfig.Render(filepath.Join(root(t), "config"))
@@ -122,6 +132,7 @@ func TestKubernetesManifests(t *testing.T) {
 			t.Errorf("%s: selector does not match its pod template (%v)", name, err)
 		}
 		checkPod(t, name, tpl.Spec, cm)
+		checkConfigVolume(t, name, tpl.Spec, overlays)
 	}
 	// HPA and PDB point at the gateway.
 	if ref := m.hpas[0].Spec.ScaleTargetRef; ref.Kind != "Deployment" || ref.Name != m.deployments[0].Name {
@@ -203,6 +214,52 @@ func checkPod(t *testing.T, name string, spec corev1.PodSpec, cm corev1.ConfigMa
 	if c.Resources.Limits.Memory().IsZero() {
 		t.Errorf("%s: no memory limit (memory_limiter and GOMEMLIMIT need one)", name)
 	}
+}
+
+// checkConfigVolume: /etc/periscope holds every configuration and, under
+// overlays/, every overlay (the paths the image uses).
+func checkConfigVolume(t *testing.T, name string, spec corev1.PodSpec, overlays corev1.ConfigMap) {
+	var mounted string
+	for _, vm := range spec.Containers[0].VolumeMounts {
+		if vm.MountPath == "/etc/periscope" {
+			mounted = vm.Name
+		}
+	}
+	for _, v := range spec.Volumes {
+		if v.Name != mounted {
+			continue
+		}
+		if v.Projected == nil {
+			t.Fatalf("%s: volume %s at /etc/periscope is not a projection of the two ConfigMaps", name, v.Name)
+		}
+		whole, items := false, map[string]string{}
+		for _, src := range v.Projected.Sources {
+			switch {
+			case src.ConfigMap == nil:
+			case src.ConfigMap.Name == "periscope-config" && len(src.ConfigMap.Items) == 0:
+				whole = true
+			case src.ConfigMap.Name == "periscope-overlays":
+				for _, it := range src.ConfigMap.Items {
+					items[it.Key] = it.Path
+				}
+			}
+		}
+		if !whole {
+			t.Errorf("%s: /etc/periscope does not project all of periscope-config", name)
+		}
+		for key := range overlays.Data {
+			if items[key] != "overlays/"+key {
+				t.Errorf("%s: overlay %s not projected at /etc/periscope/overlays/%s", name, key, key)
+			}
+		}
+		for key := range items {
+			if _, ok := overlays.Data[key]; !ok {
+				t.Errorf("%s: projects overlay %s, which periscope-overlays does not have", name, key)
+			}
+		}
+		return
+	}
+	t.Errorf("%s: nothing mounted at /etc/periscope", name)
 }
 
 type labelSet map[string]string

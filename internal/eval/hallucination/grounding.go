@@ -1,8 +1,12 @@
 package hallucination
 
 import (
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/periscope-otel/periscope/internal/eval"
 )
@@ -49,50 +53,187 @@ const (
 	minMarkedWords   = 3
 )
 
+// systemHasMaterial reports whether a system prompt carries material of
+// its own: a declarative sentence with enough content words, or an explicit
+// marker ("Context:") followed by a few. It reads the prompt once, without
+// allocating for ASCII text (lowercasing keeps offsets there); other text
+// is lowercased with strings.ToLower first, as the reference does.
 func systemHasMaterial(sys string) bool {
 	if strings.TrimSpace(sys) == "" {
 		return false
 	}
-	lower := strings.ToLower(sys)
-	for _, m := range contextMarkers {
-		if i := strings.Index(lower, m); i >= 0 && contentWords(lower[i+len(m):]) >= minMarkedWords {
-			return true
+	bp := lowerPool.Get().(*[]byte)
+	defer lowerPool.Put(bp)
+	b := slices.Grow((*bp)[:0], len(sys))[:len(sys)]
+	*bp = b
+	var high byte
+	for i := 0; i < len(sys); i++ {
+		c := sys[i]
+		high |= c
+		b[i] = asciiLower[c]
+	}
+	lower := unsafe.String(unsafe.SliceData(b), len(b)) // never escapes this call
+	if high >= utf8.RuneSelf {
+		lower = strings.ToLower(sys)
+	}
+	return declarativeMaterial(lower) || markedMaterial(lower)
+}
+
+var lowerPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+var asciiLower = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] = byte(i) + 32
 		}
 	}
+	return t
+}()
+
+// declarativeMaterial: sentences (split at . ! ? ; and line breaks) that do
+// not instruct the model, with minMaterialWords content words among them.
+func declarativeMaterial(lower string) bool {
 	n := 0
-	for _, sent := range splitSentences(lower) {
-		words := strings.FieldsFunc(sent, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' })
-		if len(words) == 0 {
+	for start := 0; start < len(lower); {
+		end := start
+		for end < len(lower) && !sentenceSep[lower[end]] {
+			end++
+		}
+		sent := lower[start:end]
+		start = end + 1
+		first, ok := nextWord(sent, 0, true)
+		if !ok {
 			continue
 		}
-		if _, instr := instructionStarts[words[0]]; instr || strings.Contains(sent, "you are") || strings.Contains(sent, "assistant") {
+		if _, instr := instructionStarts[sent[first[0]:first[1]]]; instr || strings.Contains(sent, "you are") || strings.Contains(sent, "assistant") {
 			continue
 		}
-		n += countContent(words)
-		if n >= minMaterialWords {
+		for w, ok := first, true; ok; w, ok = nextWord(sent, w[1], true) {
+			if isContentWord(sent[w[0]:w[1]]) {
+				n++
+				if n >= minMaterialWords {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// markedMaterial: the first occurrence of a context marker, followed by
+// minMarkedWords content words. Every marker holds one of a few rare bytes
+// (':' '<' '`' '"'), so occurrences are found from those bytes alone.
+func markedMaterial(lower string) bool {
+	var first [maxMarkers]int
+	for k := range contextMarkers {
+		first[k] = -1
+	}
+	for _, c := range markerAnchors {
+		for i := 0; i < len(lower); {
+			j := strings.IndexByte(lower[i:], c)
+			if j < 0 {
+				break
+			}
+			at := i + j
+			for k, m := range contextMarkers {
+				a := markerAnchor[k]
+				if first[k] >= 0 || m[a] != c {
+					continue
+				}
+				if st := at - a; st >= 0 && st+len(m) <= len(lower) && lower[st:st+len(m)] == m {
+					first[k] = st
+				}
+			}
+			i = at + 1
+		}
+	}
+	for k, m := range contextMarkers {
+		if i := first[k]; i >= 0 && atLeastContentWords(lower[i+len(m):], minMarkedWords) {
 			return true
 		}
 	}
 	return false
 }
 
-func splitSentences(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '!' || r == '?' || r == '\n' || r == ';' })
-}
+const maxMarkers = 32
 
-func contentWords(s string) int {
-	return countContent(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
-}
+// markerAnchors are the rare bytes every context marker holds; markerAnchor
+// is the offset of the marker's first anchor byte.
+var markerAnchors = []byte{':', '<', '`', '"'}
 
-func countContent(words []string) int {
-	n := 0
-	for _, w := range words {
-		if _, stop := stopwords[w]; stop {
-			continue
-		}
-		if len(w) >= 3 || (len(w) > 0 && unicode.IsDigit(rune(w[0]))) {
-			n++
+var markerAnchor = func() []int {
+	if len(contextMarkers) > maxMarkers {
+		panic("hallucination: raise maxMarkers")
+	}
+	a := make([]int, len(contextMarkers))
+	for k, m := range contextMarkers {
+		a[k] = strings.IndexAny(m, string(markerAnchors))
+		if a[k] < 0 {
+			panic("hallucination: context marker " + m + " holds no anchor byte")
 		}
 	}
-	return n
+	return a
+}()
+
+var sentenceSep = [256]bool{'.': true, '!': true, '?': true, '\n': true, ';': true}
+
+// nextWord returns the bounds of the first word of s at or after i: a run
+// of letters and digits (and apostrophes when apos), as strings.FieldsFunc
+// splits it.
+func nextWord(s string, i int, apos bool) ([2]int, bool) {
+	for i < len(s) {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if fieldRune(r, apos) {
+			break
+		}
+		i += size
+	}
+	if i >= len(s) {
+		return [2]int{}, false
+	}
+	j := i
+	for j < len(s) {
+		r, size := rune(s[j]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[j:])
+		}
+		if !fieldRune(r, apos) {
+			break
+		}
+		j += size
+	}
+	return [2]int{i, j}, true
+}
+
+func fieldRune(r rune, apos bool) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || apos && r == '\''
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func isContentWord(w string) bool {
+	if _, stop := stopwords[w]; stop {
+		return false
+	}
+	return len(w) >= 3 || (len(w) > 0 && unicode.IsDigit(rune(w[0])))
+}
+
+// atLeastContentWords reports whether s holds k content words (words split
+// at anything but letters and digits).
+func atLeastContentWords(s string, k int) bool {
+	n := 0
+	for w, ok := nextWord(s, 0, false); ok; w, ok = nextWord(s, w[1], false) {
+		if isContentWord(s[w[0]:w[1]]) {
+			n++
+			if n >= k {
+				return true
+			}
+		}
+	}
+	return false
 }

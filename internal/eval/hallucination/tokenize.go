@@ -256,10 +256,19 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 		first, _ := utf8.DecodeRuneInString(w)
 		upper = unicode.IsUpper(first)
 	}
-	// Lower-case into buf; fold the typographic apostrophe.
+	// Lower-case into buf; fold the typographic apostrophe. Most words are
+	// lowercase ASCII letters already: copied as they are.
 	b := z.buf[:0]
 	digits, letters := 0, 0
-	for k := 0; k < len(w); {
+	plain := 0
+	for plain < len(w) && w[plain]-'a' < 26 {
+		plain++
+	}
+	if plain == len(w) {
+		b = append(b, w...)
+		letters = len(w)
+	}
+	for k := 0; k < len(w) && plain < len(w); {
 		c := w[k]
 		if c < utf8.RuneSelf {
 			switch {

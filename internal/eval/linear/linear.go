@@ -87,7 +87,113 @@ func (m *Model) Config() Config { return m.cfg }
 // ignored).
 func (m *Model) Logit(text, aux string, dense []float64) float64 {
 	k := sink{q: m.q}
+	if c := &m.cfg; c.CharMin == c.CharMax && c.CharMin > 0 && c.CharMin < 8 && c.Head == 0 && (c.AuxWords == 0 || aux == "") {
+		// The shipped models' feature space (one character n-gram
+		// length, no head or aux words): a scan specialised for scoring.
+		if len(text) > c.MaxBytes {
+			text = text[:c.MaxBytes]
+		}
+		k.sum, k.n = scoreScan(c, m.q, text)
+		return m.finish(&k, dense)
+	}
 	forEach(&m.cfg, text, aux, &k)
+	return m.finish(&k, dense)
+}
+
+// scoreScan is scan for scoring with one character n-gram length, no salt
+// and no head: it returns the sum of the features' quantised weights and
+// their number (TestScoreScanMatchesScan holds it to scan).
+func scoreScan(c *Config, q []int8, text string) (int64, int) {
+	shift := 64 - uint(c.Bits)
+	cn := int(c.CharMin)
+	mask, tag := charMask[cn], uint64(cn)<<56
+	words := c.Words
+	var sum int64
+	n := 0
+	var ring uint64
+	filled := 0
+	var word, prev uint64
+	inWord, havePrev := false, false
+	lastSpace := true
+	for i := 0; i <= len(text); i++ {
+		var b byte = ' '
+		if i < len(text) {
+			b = foldTable[text[i]]
+		}
+		if b == ' ' {
+			if lastSpace && i < len(text) {
+				continue
+			}
+			lastSpace = true
+		} else {
+			lastSpace = false
+		}
+		if wordByte[b] {
+			if !inWord {
+				word, inWord = fnvOffset, true
+			}
+			word = (word ^ uint64(b)) * fnvPrime
+		} else if inWord {
+			inWord = false
+			if words >= 1 {
+				sum += int64(q[uint32(mix(word^0x5bd1e995)>>shift)])
+				n++
+			}
+			if words >= 2 && havePrev {
+				sum += int64(q[uint32(mix(prev*31+word+0x9e3779b9)>>shift)])
+				n++
+			}
+			prev, havePrev = word, true
+		}
+		if i == len(text) {
+			break
+		}
+		ring = ring<<8 | uint64(b)
+		if filled < cn {
+			filled++
+			if filled < cn {
+				continue
+			}
+		}
+		sum += int64(q[uint32(((ring&mask^tag)*0x9e3779b97f4a7c15)>>shift)])
+		n++
+	}
+	return sum, n
+}
+
+var foldTable = func() (t [256]byte) {
+	for i := range t {
+		t[i] = foldByte(byte(i))
+	}
+	return t
+}()
+
+var wordByte = func() (t [256]bool) {
+	for i := range t {
+		t[i] = isWordByte(byte(i))
+	}
+	return t
+}()
+
+// Logit2 returns a.Logit(text, "", dense) and b.Logit(text, "", nil). When
+// the two models hash the same features and b reads no more of the text
+// than a (the jailbreak and request-harm models both read the prompt), the
+// text is read once for both.
+func Logit2(a, b *Model, text string, dense []float64) (float64, float64) {
+	ca, cb := &a.cfg, &b.cfg
+	if ca.Bits != cb.Bits || ca.CharMin != cb.CharMin || ca.CharMax != cb.CharMax || ca.Words != cb.Words ||
+		ca.Head != 0 || cb.Head != 0 || cb.MaxBytes > ca.MaxBytes {
+		return a.Logit(text, "", dense), b.Logit(text, "", nil)
+	}
+	if len(text) > ca.MaxBytes {
+		text = text[:ca.MaxBytes]
+	}
+	ka, kb := sink{q: a.q}, sink{q: b.q}
+	scan2(ca, text, cb.MaxBytes, &ka, &kb)
+	return a.finish(&ka, dense), b.finish(&kb, nil)
+}
+
+func (m *Model) finish(k *sink, dense []float64) float64 {
 	z := float64(m.bias)
 	if k.n > 0 {
 		z += float64(k.sum) * float64(m.scale) / math.Sqrt(float64(k.n))
@@ -242,6 +348,81 @@ func scan(c *Config, text string, salt uint64, charMin, words uint8, head int, k
 		for n := int(charMin); n <= charMax && n <= filled; n++ {
 			key := ring&charMask[n] ^ uint64(n)<<56 ^ salt
 			k.add(uint32((key * 0x9e3779b97f4a7c15) >> shift))
+		}
+	}
+}
+
+// scan2 is scan (no salt, no head, no aux) feeding ka every feature of
+// text and kb the features of text[:cut]: those of the bytes before cut,
+// plus the end of the word the cut falls in, as a scan of the shorter text
+// would see it.
+func scan2(c *Config, text string, cut int, ka, kb *sink) {
+	shift := 64 - uint(c.Bits)
+	charMin, charMax, words := int(c.CharMin), int(c.CharMax), c.Words
+	var ring uint64
+	filled := 0
+	var word, prev uint64
+	inWord, havePrev := false, false
+	lastSpace := true
+	for i := 0; i <= len(text); i++ {
+		both := i < cut
+		if i == cut && i < len(text) && inWord {
+			// text[:cut] ends here: its last word ends too.
+			if words >= 1 {
+				kb.add(uint32(mix(word^0x5bd1e995) >> shift))
+			}
+			if words >= 2 && havePrev {
+				kb.add(uint32(mix(prev*31+word+0x9e3779b9) >> shift))
+			}
+		}
+		if i == len(text) && cut >= len(text) {
+			both = true // the same text: the same end
+		}
+		var b byte = ' '
+		if i < len(text) {
+			b = foldByte(text[i])
+		}
+		if b == ' ' && lastSpace && i < len(text) {
+			continue
+		}
+		lastSpace = b == ' '
+		if isWordByte(b) {
+			if !inWord {
+				word, inWord = fnvOffset, true
+			}
+			word = (word ^ uint64(b)) * fnvPrime
+		} else if inWord {
+			inWord = false
+			if words >= 1 {
+				h := uint32(mix(word^0x5bd1e995) >> shift)
+				ka.add(h)
+				if both {
+					kb.add(h)
+				}
+			}
+			if words >= 2 && havePrev {
+				h := uint32(mix(prev*31+word+0x9e3779b9) >> shift)
+				ka.add(h)
+				if both {
+					kb.add(h)
+				}
+			}
+			prev, havePrev = word, true
+		}
+		if i == len(text) || charMin == 0 {
+			continue
+		}
+		ring = ring<<8 | uint64(b)
+		if filled < 8 {
+			filled++
+		}
+		for n := charMin; n <= charMax && n <= filled; n++ {
+			key := ring&charMask[n] ^ uint64(n)<<56
+			h := uint32((key * 0x9e3779b97f4a7c15) >> shift)
+			ka.add(h)
+			if both {
+				kb.add(h)
+			}
 		}
 	}
 }

@@ -75,33 +75,52 @@ func NewMatcher(patterns []string, foldCase bool) *Matcher {
 		}
 	}
 	n := len(nodes)
-	m.delta = make([]int32, n*m.ncls)
-	fail := make([]int32, n)
-	// BFS: fill the dense table and merge outputs along failure links.
-	queue := make([]int32, 0, n)
-	for c := 0; c < m.ncls; c++ {
-		if nx, ok := nodes[0].next[uint8(c)]; ok {
-			m.delta[c] = nx
-			queue = append(queue, nx)
-		}
-	}
-	for qi := 0; qi < len(queue); qi++ {
-		s := queue[qi]
-		nodes[s].out = append(nodes[s].out, nodes[fail[s]].out...)
+	// Number states in breadth-first order: the shallow states, where a
+	// scan spends nearly all its steps, then sit together at the start of
+	// the table and stay in cache (a large lexicon's table is megabytes).
+	order := make([]int32, 0, n) // new id -> trie node
+	order = append(order, 0)
+	for qi := 0; qi < len(order); qi++ {
 		for c := 0; c < m.ncls; c++ {
-			if nx, ok := nodes[s].next[uint8(c)]; ok {
-				fail[nx] = m.delta[int(fail[s])*m.ncls+c]
-				m.delta[int(s)*m.ncls+c] = nx
-				queue = append(queue, nx)
-			} else {
-				m.delta[int(s)*m.ncls+c] = m.delta[int(fail[s])*m.ncls+c]
+			if nx, ok := nodes[order[qi]].next[uint8(c)]; ok {
+				order = append(order, nx)
 			}
 		}
 	}
+	id := make([]int32, n) // trie node -> new id
+	for k, v := range order {
+		id[v] = int32(k)
+	}
+	m.delta = make([]int32, n*m.ncls)
+	fail := make([]int32, n)
+	out := make([][]int32, n)
+	for k, v := range order {
+		out[k] = nodes[v].out
+	}
+	// BFS (the same order): fill the dense table and merge outputs along
+	// failure links.
+	for c := 0; c < m.ncls; c++ {
+		if nx, ok := nodes[0].next[uint8(c)]; ok {
+			m.delta[c] = id[nx]
+		}
+	}
+	for s := 1; s < n; s++ {
+		out[s] = append(out[s], out[fail[s]]...)
+		for c := 0; c < m.ncls; c++ {
+			if nx, ok := nodes[order[s]].next[uint8(c)]; ok {
+				fail[id[nx]] = m.delta[int(fail[s])*m.ncls+c]
+				m.delta[s*m.ncls+c] = id[nx]
+			} else {
+				m.delta[s*m.ncls+c] = m.delta[int(fail[s])*m.ncls+c]
+			}
+		}
+	}
+	// Root's children fail to the root (fail is 0 already), and their rows
+	// were filled in order: every state's failure target comes before it.
 	m.outStart = make([]int32, n+1)
 	for s := 0; s < n; s++ {
 		m.outStart[s] = int32(len(m.outs))
-		m.outs = append(m.outs, nodes[s].out...)
+		m.outs = append(m.outs, out[s]...)
 	}
 	m.outStart[n] = int32(len(m.outs))
 	// Pre-multiply next states by the row width and mark states that have

@@ -58,9 +58,7 @@ func BenchmarkSuite(b *testing.B) {
 			res := make([]eval.Result, 0, 8)
 			b.ReportAllocs()
 			b.SetBytes(int64(size))
-			for b.Loop() {
-				res = s.Evaluate(&in, res[:0])
-			}
+			cpuLoop(b, func() { res = s.Evaluate(&in, res[:0]) })
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/span")
 		})
 	}
@@ -73,9 +71,7 @@ func BenchmarkEvaluator(b *testing.B) {
 		b.Run(e.Name(), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(size))
-			for b.Loop() {
-				e.Evaluate(&in)
-			}
+			cpuLoop(b, func() { e.Evaluate(&in) })
 		})
 	}
 }
@@ -84,7 +80,5 @@ func BenchmarkNormalize(b *testing.B) {
 	in := conversation(32 << 10)
 	var n Normalized
 	b.SetBytes(int64(len(in.Output)))
-	for b.Loop() {
-		Normalize(in.Output, &n)
-	}
+	cpuLoop(b, func() { Normalize(in.Output, &n) })
 }

@@ -180,7 +180,16 @@ func applyModel(name string, m, sub *linear.Model, p *prepared, r *eval.Result) 
 	default:
 		return
 	}
-	s := clamp01(linear.Sigmoid(m.Logit(text, aux, dense)))
+	var z float64
+	if name == contract.EvalJailbreak && p.harm != nil && !p.harmDone && aux == "" && text == p.in.raw {
+		// The refusal model reads the harm model's score of this prompt:
+		// one read of the text for both.
+		z, p.harmZ = linear.Logit2(m, p.harm, text, dense)
+		p.harmDone = true
+	} else {
+		z = m.Logit(text, aux, dense)
+	}
+	s := clamp01(linear.Sigmoid(z))
 	if keeps(spec, *r) {
 		s = max(s, r.Score)
 	}
@@ -537,7 +546,11 @@ func refusalExample(p *prepared, r eval.Result, harm *linear.Model, d []float64)
 	d[4] = logCount(countStrings(head, listCues))
 	d[5] = float64(min(len(r.Findings), 5)) / 5
 	if harm != nil && p.in.raw != "" {
-		d[6] = harm.Logit(p.in.raw, "", nil) / 4
+		z := p.harmZ
+		if !p.harmDone || p.harm != harm {
+			z = harm.Logit(p.in.raw, "", nil)
+		}
+		d[6] = z / 4
 	}
 	return raw, ""
 }

@@ -2,7 +2,7 @@ package safety
 
 import (
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -189,11 +189,20 @@ func (lx *lexicon) score(n *Normalized, hits []Hit, side eval.Side, s *scorer) [
 		return hits
 	}
 	// Hits come in order of their end offset. Track the last end of each tag.
-	last := make([]int32, len(lx.tagID))
+	var lastBuf [32]int32
+	last := lastBuf[:0]
+	if len(lx.tagID) > len(lastBuf) {
+		last = make([]int32, 0, len(lx.tagID))
+	}
+	last = last[:len(lx.tagID)]
 	for i := range last {
 		last[i] = -1 << 30
 	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].End < hits[j].End })
+	// A stable sort by end offset; the automaton reports hits in that
+	// order already, so this is mostly a check that allocates nothing.
+	if !slices.IsSortedFunc(hits, func(a, b Hit) int { return int(a.End - b.End) }) {
+		slices.SortStableFunc(hits, func(a, b Hit) int { return int(a.End - b.End) })
+	}
 	for _, h := range hits {
 		t := lx.ptag[h.Pat]
 		if t < 0 {

@@ -5,6 +5,7 @@
 package safety
 
 import (
+	"slices"
 	"unicode/utf8"
 )
 
@@ -123,85 +124,32 @@ func isLeetSym(b byte) bool { return b == '@' || b == '$' || b == '!' || b == '|
 // Normalize folds s for lexicon matching: case, homoglyphs, zero-width
 // characters, leetspeak inside words, letter runs (fuuuck -> fuck) and
 // spaced-out words (k i l l / k.i.l.l -> kill). Invalid UTF-8 bytes are
-// separators. The output is at most len(s)+2 bytes.
+// separators. The output is at most len(s)+2 bytes, so both buffers are
+// sized once and written by index; runs of lowercase ASCII letters, most of
+// any text, take a short inner loop.
 func Normalize(s string, dst *Normalized) {
-	dst.Text = append(dst.Text[:0], ' ')
-	dst.Off = append(dst.Off[:0], 0)
+	n := len(s) + 2
+	text := slices.Grow(dst.Text[:0], n)[:n]
+	off := slices.Grow(dst.Off[:0], n)[:n]
+	text[0], off[0] = ' ', 0
+	w := 1
 	tokStart := -1
 	var hasLetter, hasLeet bool
 	var slow bool        // the current token needs the leet / run passes
 	singles, run := 0, 0 // longest / current run of consecutive single-letter tokens
-	flush := func(at int) {
-		t := dst.Text[tokStart:]
-		o := dst.Off[tokStart:]
-		if !slow && !(hasLeet && hasLetter) {
-			// Plain word: nothing to rewrite.
-			if len(t) == 1 && hasLetter {
-				run++
-				singles = max(singles, run)
-			} else {
-				run = 0
-			}
-			dst.Text = append(dst.Text, ' ')
-			dst.Off = append(dst.Off, int32(at))
-			tokStart = -1
-			return
-		}
-		w := 0
-		for i := 0; i < len(t); i++ {
-			c := t[i]
-			if hasLeet && hasLetter && (c < 'a' || c > 'z') {
-				if l := leet(c); l != 0 {
-					c = l
-				}
-			}
-			if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') {
-				t[w] = c
-				o[w] = o[i]
-				w++
-			}
-		}
-		// Collapse runs of 3+ identical letters to one (fuuuck -> fuck).
-		t = t[:w]
-		w = 0
-		for i := 0; i < len(t); {
-			j := i + 1
-			for j < len(t) && t[j] == t[i] {
-				j++
-			}
-			if j-i >= 3 && isLetter(t[i]) {
-				t[w] = t[i]
-				o[w] = o[i]
-				w++
-			} else {
-				for k := i; k < j; k++ {
-					t[w] = t[k]
-					o[w] = o[k]
-					w++
-				}
-			}
-			i = j
-		}
-		dst.Text = dst.Text[:tokStart+w]
-		dst.Off = dst.Off[:tokStart+w]
-		if w == 1 {
-			run++
-			singles = max(singles, run)
-		} else {
-			run = 0
-		}
-		if w > 0 {
-			dst.Text = append(dst.Text, ' ')
-			dst.Off = append(dst.Off, int32(at))
-		}
-		tokStart = -1
-	}
 	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
+		b := s[i]
+		size := 1
 		var c byte
-		if r < utf8.RuneSelf {
-			c = asciiFold[r]
+		leetSym := false
+		if b < utf8.RuneSelf {
+			c = asciiFold[b]
+			if c == 0 && isLeetSym(b) && i+1 < len(s) && s[i+1] < utf8.RuneSelf && asciiFold[s[i+1]] != 0 {
+				c = b // a symbol inside or at the start of a word
+				leetSym = true
+			}
 		} else {
+			var r rune
 			r, size = utf8.DecodeRuneInString(s[i:])
 			if isInvisible(r) {
 				i += size
@@ -209,22 +157,18 @@ func Normalize(s string, dst *Normalized) {
 			}
 			c = fold(r)
 		}
-		leetSym := false
-		if c == 0 && r < 0x80 && isLeetSym(byte(r)) && i+1 < len(s) && s[i+1] < utf8.RuneSelf && asciiFold[s[i+1]] != 0 {
-			c = byte(r) // a symbol inside or at the start of a word
-			leetSym = true
-		}
 		if c == 0 {
 			if tokStart >= 0 {
-				flush(i)
+				w, run, singles = flushToken(text, off, tokStart, w, i, hasLetter, hasLeet, slow, run, singles)
+				tokStart = -1
 			}
 			i += size
 			continue
 		}
 		if tokStart < 0 {
-			tokStart = len(dst.Text)
+			tokStart = w
 			hasLetter, hasLeet, slow = false, false, false
-		} else if k := len(dst.Text); k-tokStart >= 2 && dst.Text[k-1] == c && dst.Text[k-2] == c {
+		} else if w-tokStart >= 2 && text[w-1] == c && text[w-2] == c {
 			slow = true // a run of three: collapse it
 		}
 		if leetSym {
@@ -236,13 +180,37 @@ func Normalize(s string, dst *Normalized) {
 		} else if c >= '0' && c <= '9' && leet(c) != 0 {
 			hasLeet = true
 		}
-		dst.Text = append(dst.Text, c)
-		dst.Off = append(dst.Off, int32(i))
+		text[w], off[w] = c, int32(i)
+		w++
 		i += size
+		// Lowercase ASCII letters that follow: the same steps, in a
+		// tighter loop (p1, p2: the token's last two bytes, 0 before it).
+		p1, p2 := c, byte(0)
+		if w-tokStart >= 2 {
+			p2 = text[w-2]
+		}
+		w0 := w
+		for i < len(s) && w < len(text) {
+			b := s[i]
+			if b-'a' >= 26 {
+				break
+			}
+			if b == p1 && b == p2 {
+				slow = true
+			}
+			text[w], off[w] = b, int32(i)
+			p2, p1 = p1, b
+			w++
+			i++
+		}
+		if w > w0 {
+			hasLetter = true
+		}
 	}
 	if tokStart >= 0 {
-		flush(len(s))
+		w, _, singles = flushToken(text, off, tokStart, w, len(s), hasLetter, hasLeet, slow, run, singles)
 	}
+	dst.Text, dst.Off = text[:w], off[:w]
 	if singles >= 3 {
 		joinSpaced(dst)
 	}
@@ -250,6 +218,73 @@ func Normalize(s string, dst *Normalized) {
 		dst.Text = append(dst.Text, ' ')
 		dst.Off = append(dst.Off, int32(len(s)))
 	}
+}
+
+// flushToken ends the token text[tokStart:w]: it maps leetspeak and drops
+// symbols (slow tokens only), collapses letter runs, counts single-letter
+// tokens and writes the separating space (original offset at). It returns
+// the new write position and run counts.
+func flushToken(text []byte, off []int32, tokStart, w, at int, hasLetter, hasLeet, slow bool, run, singles int) (int, int, int) {
+	if !slow && !(hasLeet && hasLetter) {
+		// Plain word: nothing to rewrite.
+		if w-tokStart == 1 && hasLetter {
+			run++
+			singles = max(singles, run)
+		} else {
+			run = 0
+		}
+		text[w], off[w] = ' ', int32(at)
+		return w + 1, run, singles
+	}
+	t := text[tokStart:w]
+	o := off[tokStart:w]
+	k := 0
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if hasLeet && hasLetter && (c < 'a' || c > 'z') {
+			if l := leet(c); l != 0 {
+				c = l
+			}
+		}
+		if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') {
+			t[k] = c
+			o[k] = o[i]
+			k++
+		}
+	}
+	// Collapse runs of 3+ identical letters to one (fuuuck -> fuck).
+	t = t[:k]
+	k = 0
+	for i := 0; i < len(t); {
+		j := i + 1
+		for j < len(t) && t[j] == t[i] {
+			j++
+		}
+		if j-i >= 3 && isLetter(t[i]) {
+			t[k] = t[i]
+			o[k] = o[i]
+			k++
+		} else {
+			for m := i; m < j; m++ {
+				t[k] = t[m]
+				o[k] = o[m]
+				k++
+			}
+		}
+		i = j
+	}
+	if k == 1 {
+		run++
+		singles = max(singles, run)
+	} else {
+		run = 0
+	}
+	w = tokStart + k
+	if k > 0 {
+		text[w], off[w] = ' ', int32(at)
+		w++
+	}
+	return w, run, singles
 }
 
 // joinSpaced joins runs of three or more single-letter words that sat one

@@ -103,6 +103,9 @@ func ScanPII(s string, side eval.Side, types map[string]bool, dst []eval.Finding
 	lastEnd := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if !piiTrigger[c] {
+			continue // most bytes start no detection: one table load
+		}
 		switch {
 		case c == '@':
 			if a, b, ok := emailAt(s, i); ok && a >= lastEnd {
@@ -147,6 +150,21 @@ func ScanPII(s string, side eval.Side, types map[string]bool, dst []eval.Finding
 	}
 	return dst
 }
+
+// piiTrigger marks the bytes ScanPII looks at: '@', capitals (IBAN),
+// digits, '+' and '(' (numbers), ':' (IPv6).
+var piiTrigger = func() (t [256]bool) {
+	for _, c := range []byte("@+(:") {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	return t
+}()
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isAlnum(c byte) bool {

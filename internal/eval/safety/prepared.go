@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/eval/linear"
 )
 
 // textBuf is one side of a call with its normalised form computed lazily,
@@ -50,7 +51,13 @@ type prepared struct {
 	decNorm      Normalized
 	words        [][]byte
 	spans        [][2]int
-	grams        map[uint64]bool
+	grams        gramSet
+	// The request-harm model of the suite's refusal evaluator: jailbreak
+	// scores it in the same read of the prompt (linear.Logit2), refusal
+	// takes harmZ from there.
+	harm     *linear.Model
+	harmZ    float64
+	harmDone bool
 }
 
 var preparedPool = sync.Pool{New: func() any { return new(prepared) }}
@@ -62,13 +69,14 @@ func getPrepared(in *eval.Input) *prepared {
 	p.out.set(in.Output)
 	p.ctx = in.Context
 	p.truncated = in.Truncated
+	p.harm, p.harmDone = nil, false
 	return p
 }
 
 func putPrepared(p *prepared) {
 	p.sys.raw, p.in.raw, p.out.raw, p.ctx = "", "", "", nil
 	// Do not keep huge buffers alive in the pool.
-	if cap(p.in.norm.Text) > 1<<20 || cap(p.out.norm.Text) > 1<<20 || cap(p.sys.norm.Text) > 1<<20 {
+	if cap(p.in.norm.Text) > 1<<20 || cap(p.out.norm.Text) > 1<<20 || cap(p.sys.norm.Text) > 1<<20 || cap(p.grams.keys) > 1<<17 {
 		*p = prepared{}
 	}
 	preparedPool.Put(p)
@@ -110,7 +118,8 @@ type evaluator interface {
 // Suite runs several safety evaluators over one call, normalising each text
 // once for all of them.
 type Suite struct {
-	evs []evaluator
+	evs  []evaluator
+	harm *linear.Model // see prepared.harm
 }
 
 // NewSuite groups evaluators built by this package. Evaluators from other
@@ -123,6 +132,9 @@ func NewSuite(evs ...eval.Evaluator) (*Suite, bool) {
 			return nil, false
 		}
 		s.evs = append(s.evs, ie)
+		if r, ok := e.(*Refusal); ok && r.model != nil && r.harm != nil {
+			s.harm = r.harm
+		}
 	}
 	return s, true
 }
@@ -132,6 +144,7 @@ func NewSuite(evs ...eval.Evaluator) (*Suite, bool) {
 func (s *Suite) Evaluate(in *eval.Input, results []eval.Result) []eval.Result {
 	p := getPrepared(in)
 	defer putPrepared(p)
+	p.harm = s.harm
 	for _, e := range s.evs {
 		results = append(results, e.run(p))
 	}

@@ -60,9 +60,12 @@ var glGenericRule = func() int32 {
 	return -1
 }()
 
-// secretMatcher finds every catalogue keyword and structural anchor in one
-// case-insensitive pass.
-var secretMatcher = NewMatcher(append(append([]string(nil), glKeywords...), shapeAnchors...), true)
+// secretKeywords are the catalogue keywords and the structural anchors;
+// secretMatcher finds them all in one case-insensitive pass.
+var (
+	secretKeywords = append(append([]string(nil), glKeywords...), shapeAnchors...)
+	secretMatcher  = NewMatcher(secretKeywords, true)
+)
 
 // Secrets detects credentials with the whole gitleaks rule catalogue
 // (keyword-gated expressions, secret groups, entropy floors, allowlists)

@@ -23,13 +23,6 @@ func BenchmarkClassifyScript256B(b *testing.B) {
 	}
 }
 
-func BenchmarkLooksLikeRefusal(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		LooksLikeRefusal(benchQuestion, 200)
-	}
-}
-
 // BenchmarkObserve is the state update of one request (map lookup and
 // increments), the part of drift that runs for every model call.
 func BenchmarkObserve(b *testing.B) {

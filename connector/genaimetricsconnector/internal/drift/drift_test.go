@@ -166,8 +166,6 @@ func TestScriptAndRefusal(t *testing.T) {
 	assert.Equal(t, ScriptCyrillic, ClassifyScript("Ответ: это можно сделать.", 256))
 	assert.Equal(t, ScriptHan, ClassifyScript("答案是可以的", 256))
 	assert.Equal(t, ScriptNone, ClassifyScript("1234 !!", 256))
-	assert.True(t, LooksLikeRefusal("I'm sorry, but I can't help with that.", 200))
-	assert.False(t, LooksLikeRefusal("Sure, here is the summary.", 200))
 }
 
 // obsWithEval is a request carrying one evaluator result.
@@ -317,7 +315,6 @@ func FuzzText(f *testing.F) {
 		if sc < 0 || sc >= NumScripts {
 			t.Fatalf("script %d", sc)
 		}
-		_ = LooksLikeRefusal(s, 200)
 	})
 }
 

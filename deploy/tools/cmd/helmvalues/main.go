@@ -1,4 +1,5 @@
-// Command helmvalues writes deploy/helm/values-{agent,gateway}.yaml from config/.
+// Command helmvalues writes deploy/helm/values-{agent,gateway}.yaml from config/
+// and deploy/helm/values-overlay-<name>.yaml from config/overlays/.
 package main
 
 import (
@@ -23,5 +24,19 @@ func main() {
 			fmt.Fprintln(os.Stderr, "helmvalues:", err)
 			os.Exit(1)
 		}
+	}
+	overlays, err := helmvalues.Overlays(*configs)
+	for _, name := range overlays {
+		var b []byte
+		if b, err = helmvalues.RenderOverlay(*configs, name); err != nil {
+			break
+		}
+		if err = os.WriteFile(filepath.Join(*out, "values-overlay-"+name+".yaml"), b, 0o644); err != nil {
+			break
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "helmvalues:", err)
+		os.Exit(1)
 	}
 }

@@ -227,20 +227,40 @@ func baseLayer(ca string) (v1.Layer, error) {
 	}, map[string]bool{"var/lib/periscope/": true, "var/lib/periscope/storage/": true})
 }
 
-// configLayer: config/*.yaml under /etc/periscope.
+// configLayer: config/*.yaml under /etc/periscope, config/overlays/*.yaml
+// under /etc/periscope/overlays.
 func configLayer(dir string) (v1.Layer, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil || len(files) == 0 {
 		return nil, fmt.Errorf("no configurations in %s", dir)
 	}
+	overlays, err := filepath.Glob(filepath.Join(dir, "overlays", "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
 	sort.Strings(files)
+	sort.Strings(overlays)
 	entries := []entry{{name: "etc/", mode: 0o755, dir: true}, {name: "etc/periscope/", mode: 0o755, dir: true}}
-	for _, f := range files {
+	add := func(f, name string) error {
 		b, err := os.ReadFile(f)
 		if err != nil {
+			return err
+		}
+		entries = append(entries, entry{name: name, mode: 0o644, body: b})
+		return nil
+	}
+	for _, f := range files {
+		if err := add(f, "etc/periscope/"+filepath.Base(f)); err != nil {
 			return nil, err
 		}
-		entries = append(entries, entry{name: "etc/periscope/" + filepath.Base(f), mode: 0o644, body: b})
+	}
+	if len(overlays) > 0 {
+		entries = append(entries, entry{name: "etc/periscope/overlays/", mode: 0o755, dir: true})
+	}
+	for _, f := range overlays {
+		if err := add(f, "etc/periscope/overlays/"+filepath.Base(f)); err != nil {
+			return nil, err
+		}
 	}
 	return layer(entries, nil)
 }

@@ -227,6 +227,11 @@ func alignPart(t []tok, supp []uint32, x []textmask.Token, minRun int, minSuppor
 			insCount[n] = m - xj
 		}
 	}
+	// a sentence or line added to or removed from the text right before
+	// or after a line break is an edit even when a slot follows the break
+	// closely: the break must be read before short runs are dissolved,
+	// since the slot's first values are what it sits next to
+	breakEdits := lineEdits(t, keep, inserted, insCount) + edgeEdits(t, x, p, s)
 	// dissolve short runs between slots
 	if minRun > 1 {
 		i := 0
@@ -344,6 +349,7 @@ func alignPart(t []tok, supp []uint32, x []textmask.Token, minRun int, minSuppor
 		}
 	}
 	flushSlot(0)
+	al.pureEdits += breakEdits
 	// an edit sits inside long fixed text; a short fixed run next to it is
 	// more likely words two values happen to share
 	for _, at := range pureAt {
@@ -404,3 +410,132 @@ func anchoredFixed(t []tok) int {
 	}
 	return best
 }
+
+// lineEdits counts the places where x only adds, or only drops, pureEditMin
+// tokens or more between two adjacent kept tokens of t, one a line break and
+// the other ending (or starting) editContext kept fixed tokens.
+func lineEdits(t []tok, keep, inserted []bool, insCount []int) int {
+	n := len(t)
+	// runL[i]: kept fixed tokens ending at i with nothing inserted between
+	runL := make([]int, n)
+	for i := 0; i < n; i++ {
+		if !keep[i] || t[i].Wild || t[i].Text == textmask.PhSep {
+			continue
+		}
+		runL[i] = 1
+		if i > 0 && !inserted[i] {
+			runL[i] += runL[i-1]
+		}
+	}
+	runR := make([]int, n+1)
+	for i := n - 1; i >= 0; i-- {
+		if !keep[i] || t[i].Wild || t[i].Text == textmask.PhSep {
+			continue
+		}
+		runR[i] = 1
+		if i+1 < n && !inserted[i+1] {
+			runR[i] += runR[i+1]
+		}
+	}
+	edits := 0
+	prev := -1 // last kept token of t
+	for i := 0; i < n; i++ {
+		if !keep[i] {
+			continue
+		}
+		if prev >= 0 {
+			dropped, wild := i-prev-1, false
+			for k := prev + 1; k < i; k++ {
+				wild = wild || t[k].Wild
+			}
+			added := 0
+			if inserted[i] {
+				added = insCount[i]
+			}
+			pure := !wild && (dropped == 0 && added >= pureEditMin || added == 0 && dropped >= pureEditMin)
+			if pure && (isBreak(t[i].Text) && runL[prev] >= editContext || isBreak(t[prev].Text) && runR[i] >= editContext) {
+				edits++
+			}
+		}
+		prev = i
+	}
+	return edits
+}
+
+func isBreak(s string) bool { return s == "\n" || s == "\n\n" }
+
+// edgeEdits reports (1) whether whole sentences were added or removed right
+// after the text common to the start of t and x (p tokens) or right before
+// the text common to their end (s tokens), up to a line break both have:
+// "...movie? Respond in the same language.\n\n<*>" against
+// "...movie?\n\n<*>". Read on the common edges, it does not depend on
+// which words of two values the LCS happened to pair.
+func edgeEdits(t []tok, x []textmask.Token, p, s int) int {
+	n, m := len(t), len(x)
+	fixedRun := func(lo, hi int) int {
+		k := 0
+		for i := lo; i < hi; i++ {
+			if !t[i].Wild && t[i].Text != textmask.PhSep {
+				k++
+			}
+		}
+		return k
+	}
+	// sentence(a): a run of at least pureEditMin tokens with no line break,
+	// ending on sentence punctuation
+	tText := func(i int) string { return t[i].Text }
+	xText := func(i int) string { return x[i].Text }
+	sentences := func(text func(int) string, lo, hi int, wild func(int) bool) bool {
+		if hi-lo < pureEditMin {
+			return false
+		}
+		for i := lo; i < hi; i++ {
+			if wild(i) || isBreak(text(i)) || text(i) == textmask.PhSep {
+				return false
+			}
+		}
+		return endsSentence(text(hi - 1))
+	}
+	tWild := func(i int) bool { return t[i].Wild }
+	xWild := func(int) bool { return false }
+	if p >= editContext && p < n && p < m && fixedRun(0, p) >= editContext && (endsSentence(t[p-1].Text) || isBreak(t[p-1].Text)) {
+		// added: t goes on with a break, x with sentences and then that break
+		if !t[p].Wild && isBreak(t[p].Text) {
+			for k := p + 1; k < m && !isBreak(x[k].Text); k++ {
+				if k+1 < m && x[k+1].H == t[p].H && sentences(xText, p, k+1, xWild) {
+					return 1
+				}
+			}
+		}
+		// removed: the other way round
+		if isBreak(x[p].Text) {
+			for k := p + 1; k < n && !t[k].Wild && !isBreak(t[k].Text); k++ {
+				if k+1 < n && t[k+1].H == x[p].H && sentences(tText, p, k+1, tWild) {
+					return 1
+				}
+			}
+		}
+	}
+	if s >= editContext && s < n && s < m && fixedRun(n-s, n) >= editContext {
+		te, xe := n-s, m-s // first token of the common end
+		// added: t has a break right before the common end, x a break,
+		// then sentences
+		if !t[te-1].Wild && isBreak(t[te-1].Text) {
+			for k := xe - 2; k >= 0 && !isBreak(x[k+1].Text); k-- {
+				if x[k].H == t[te-1].H && sentences(xText, k+1, xe, xWild) {
+					return 1
+				}
+			}
+		}
+		if isBreak(x[xe-1].Text) {
+			for k := te - 2; k >= 0 && !t[k+1].Wild && !isBreak(t[k+1].Text); k-- {
+				if !t[k].Wild && t[k].H == x[xe-1].H && sentences(tText, k+1, te, tWild) {
+					return 1
+				}
+			}
+		}
+	}
+	return 0
+}
+
+func endsSentence(s string) bool { return s == "." || s == "?" || s == "!" || s == ":" }

@@ -45,8 +45,9 @@ type Params struct {
 	// MinAnchored is the length (tokens) of a fixed run at the start or end
 	// of a part that is enough on its own to generalize (default 10).
 	MinAnchored int
-	// MinLongest is the length (tokens) of a fixed run anywhere that is
-	// enough on its own to generalize (default 10).
+	// MinLongest is the length (tokens) of a fixed run anywhere, with text
+	// after a sentence or line boundary, that is enough on its own to
+	// generalize (default 8).
 	MinLongest int
 	// MinSystem is the length (tokens) from which a system prompt kept
 	// whole identifies a template on its own, the user turn being free
@@ -85,7 +86,7 @@ func (p *Params) defaults() {
 		p.MinAnchored = 10
 	}
 	if p.MinLongest <= 0 {
-		p.MinLongest = 9
+		p.MinLongest = 8
 	}
 	if p.MinSystem <= 0 {
 		p.MinSystem = 40
@@ -108,6 +109,7 @@ type Result struct {
 type cluster struct {
 	id      uint64
 	family  uint64
+	parent  uint64 // the template this one narrows (a child), or 0
 	tokens  []tok
 	support []uint32
 	count   uint64
@@ -505,10 +507,17 @@ func (m *Miner) accept(c *cluster, al alignment, _ float64) bool {
 	// most of the text goes: values that dwarf the template's text leave
 	// one or two large new slots; two templates sharing boilerplate leave
 	// many
-	return al.bigGaps <= maxLooseGaps && (u.anchored >= m.p.MinAnchored || u.longest >= m.p.MinLongest)
+	return al.bigGaps <= maxLooseGaps && (u.anchored >= m.p.MinAnchored || u.longestMulti >= m.p.MinLongest)
 }
 
-type partStat struct{ fixed, wild, anchored, longest int }
+type partStat struct {
+	fixed, wild, anchored, longest int
+	// longestMulti is the longest fixed run with text after a sentence or
+	// line boundary: one instruction sentence set inline between values
+	// ("Respond in the same language as the input.") is text many templates
+	// share, no identity on its own
+	longestMulti int
+}
 
 type partStats struct{ sys, user partStat }
 
@@ -530,15 +539,25 @@ func partStatsOf(t []tok) partStats {
 func statOf(t []tok) partStat {
 	var st partStat
 	run := 0
+	// a sentence or line boundary followed by text: the run starts a line
+	// or a sentence of the template's own, or holds more than one
+	split := false
 	for _, k := range t {
 		if k.Wild {
 			st.wild++
-			run = 0
+			run, split = 0, false
 			continue
 		}
 		st.fixed++
 		run++
 		st.longest = max(st.longest, run)
+		if isBreak(k.Text) || endsSentence(k.Text) {
+			split = true
+			continue
+		}
+		if split {
+			st.longestMulti = max(st.longestMulti, run)
+		}
 	}
 	i := 0
 	for i < len(t) && !t[i].Wild {
@@ -739,6 +758,15 @@ func render(t []tok) string {
 	return b.String()
 }
 
+// relaxKeep is the support from which relax keeps a line break at a slot
+// edge: confirmed by several calls, it is the template's layout, not where
+// two values happened to agree.
+const relaxKeep = 2
+
+func keptBreak(t []tok, supp []uint32, i int) bool {
+	return isBreak(t[i].Text) && supp[i] >= relaxKeep
+}
+
 // maxIsland is the longest fixed run between two slots that relax drops.
 const maxIsland = 4
 
@@ -769,10 +797,10 @@ func relax(t []tok, supp []uint32) ([]tok, []uint32, bool) {
 		switch {
 		case hasSep:
 			// trim only the token next to a slot, never the separator
-			if leftWild && t[i].Text != textmask.PhSep {
+			if leftWild && t[i].Text != textmask.PhSep && !keptBreak(t, supp, i) {
 				drop[i], changed = true, true
 			}
-			if rightWild && j-1 > i && t[j-1].Text != textmask.PhSep {
+			if rightWild && j-1 > i && t[j-1].Text != textmask.PhSep && !keptBreak(t, supp, j-1) {
 				drop[j-1], changed = true, true
 			}
 		case leftWild && rightWild && j-i <= maxIsland:
@@ -781,10 +809,10 @@ func relax(t []tok, supp []uint32) ([]tok, []uint32, bool) {
 			}
 			changed = true
 		default:
-			if leftWild && j-i > 1 {
+			if leftWild && j-i > 1 && !keptBreak(t, supp, i) {
 				drop[i], changed = true, true
 			}
-			if rightWild && j-i > 2 {
+			if rightWild && j-i > 2 && !keptBreak(t, supp, j-1) {
 				drop[j-1], changed = true, true
 			}
 		}

@@ -5,8 +5,10 @@ import (
 	"errors"
 )
 
-// snapshotVersion guards the binary layout of Snapshot.
-const snapshotVersion = 1
+// snapshotVersion guards the binary layout of Snapshot. Version 2 adds
+// each template's parent (the template a child narrows); version 1
+// snapshots still load, their templates without a parent.
+const snapshotVersion = 2
 
 // Snapshot encodes the templates, most recently used last, until maxBytes
 // is reached (older templates are left out first).
@@ -39,6 +41,7 @@ func encodeCluster(c *cluster) []byte {
 	b := make([]byte, 0, 32+len(c.tokens)*12)
 	b = binary.LittleEndian.AppendUint64(b, c.id)
 	b = binary.LittleEndian.AppendUint64(b, c.family)
+	b = binary.LittleEndian.AppendUint64(b, c.parent)
 	b = binary.AppendUvarint(b, c.count)
 	b = binary.AppendUvarint(b, uint64(len(c.tokens)))
 	for i, t := range c.tokens {
@@ -62,7 +65,8 @@ var errCorrupt = errors.New("miner snapshot: corrupt data")
 // an error.
 func (m *Miner) Restore(data []byte) (int, error) {
 	r := reader{b: data}
-	if v := r.uvarint(); v != snapshotVersion || r.err {
+	v := r.uvarint()
+	if r.err || v < 1 || v > snapshotVersion {
 		return 0, errCorrupt
 	}
 	n := r.uvarint()
@@ -73,6 +77,9 @@ func (m *Miner) Restore(data []byte) (int, error) {
 		c := &cluster{}
 		c.id = r.u64()
 		c.family = r.u64()
+		if v >= 2 {
+			c.parent = r.u64()
+		}
 		c.count = r.uvarint()
 		nt := r.uvarint()
 		if r.err || nt > uint64(len(r.b)) {
@@ -102,6 +109,7 @@ func (m *Miner) Restore(data []byte) (int, error) {
 		if _, ok := m.byID[c.id]; ok {
 			continue
 		}
+		c.settle(m.p.MinSystem)
 		m.insert(c)
 		restored++
 	}

@@ -50,6 +50,10 @@ type slotEntries [statEntries]slotEntry
 type slotStat struct {
 	e     [nKinds]slotEntries
 	short uint32 // values short enough to be compared whole
+	// seen counts the calls observed in this slot: a slot made or moved by
+	// a later generalization starts from zero, its share must not be taken
+	// over calls it never saw
+	seen uint32
 }
 
 type slotStats struct {
@@ -142,13 +146,14 @@ func (m *Miner) observe(c *cluster, x []textmask.Token, fp uint64, spans []span)
 		st.bounds = slotBounds(c.tokens, st.bounds[:0])
 	}
 	st.observed++
-	n := st.observed
 	slot = -1
 	for i, sp := range spans {
 		v := x[sp.lo:sp.hi]
 		if c.freeSlot(i) {
 			continue
 		}
+		st.slots[i].seen++
+		n := st.slots[i].seen
 		var hs [nKinds]uint64
 		var ok [nKinds]bool
 		if len(v) > edgeLen {
@@ -462,15 +467,34 @@ func (c *cluster) settle(minSystem int) {
 }
 
 // mostSpecific returns the candidate x fits with the most confirmed fixed
-// text: a child keeps its parent's text and adds its own, so it wins over
-// its parent, while text two calls of different templates happened to
-// share (the same document sent through two prompts) is confirmed by few
-// calls and loses to the template those calls really belong to.
+// text: text two calls of different templates happened to share (the same
+// document sent through two prompts) is confirmed by few calls and loses to
+// the template those calls really belong to. A parent never wins over a
+// fitting child of its own (the parent's text plus text that kept coming
+// back in one of its slots): the child's calls carry template text the
+// parent holds in a slot, however well the parent's own text is confirmed
+// (its support keeps growing, the child's starts over). Only the recorded
+// parent yields: two look-alike templates of one prompt, one narrower by
+// chance, keep competing on confirmed text.
 func mostSpecific(cands []*cluster, x []textmask.Token) *cluster {
+	var fitBuf [16]*cluster
+	fits := fitBuf[:0]
+	for _, c := range cands {
+		if globMatch(c.tokens, x) {
+			fits = append(fits, c)
+		}
+	}
 	var best *cluster
 	bestScore := -1
-	for _, c := range cands {
-		if !globMatch(c.tokens, x) {
+	for i, c := range fits {
+		narrowed := false
+		for j, o := range fits {
+			if i != j && o.parent == c.id {
+				narrowed = true
+				break
+			}
+		}
+		if narrowed {
 			continue
 		}
 		if sc := c.confirmed(); sc > bestScore {
@@ -525,7 +549,7 @@ func (m *Miner) fit(c *cluster, x []textmask.Token) Result {
 		m.lru.MoveToFront(old.elem)
 		return Result{ID: old.id, Family: old.family}
 	}
-	ch := &cluster{id: id, family: c.family, tokens: toks, support: supp, count: 1}
+	ch := &cluster{id: id, family: c.family, parent: c.id, tokens: toks, support: supp, count: 1}
 	ch.recent[0] = fp
 	ch.settle(m.p.MinSystem)
 	for fp := range c.stats.calls { // calls the parent counted are no news

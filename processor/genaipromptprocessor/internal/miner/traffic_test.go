@@ -71,9 +71,9 @@ func editedSeparated(rows []row, pred []uint64) (sep, total int) {
 
 // TestTemplateQualityTraffic holds inference to its floors under the
 // traffic protocol: one service, shuffled with five seeds, two passes, the
-// second read. The floors hold the mean over the seeds (the issue's
-// targets: split ≤ 0.05, merge ≤ 0.02, ARI ≥ 0.95; edited families
-// separated is still short of its 95% target) and every seed loosely.
+// second read. The floors hold the mean over the seeds at the issue's
+// targets (split ≤ 0.05, merge ≤ 0.02, ARI ≥ 0.95 (held at 0.97), 95% of
+// edited families separated) and every seed loosely.
 func TestTemplateQualityTraffic(t *testing.T) {
 	rows := loadRows(t)
 	const seeds = 5
@@ -98,7 +98,7 @@ func TestTemplateQualityTraffic(t *testing.T) {
 	assert.LessOrEqual(t, split, 0.05, "mean split rate")
 	assert.LessOrEqual(t, merge, 0.02, "mean merge rate")
 	assert.GreaterOrEqual(t, ari, 0.97, "mean ARI")
-	assert.GreaterOrEqual(t, float64(sepAll)/float64(totalAll), 0.8, "edited families separated")
+	assert.GreaterOrEqual(t, float64(sepAll)/float64(totalAll), 0.95, "edited families separated")
 }
 
 // newOrder returns a shuffled order of n rows.

@@ -1,0 +1,236 @@
+package genaimetricsconnector
+
+import (
+	"context"
+	"math"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/periscope-otel/periscope/connector/genaimetricsconnector/internal/drift"
+	"github.com/periscope-otel/periscope/internal/contract"
+)
+
+// failRisk marks a result read from a periscope.eval.<name> attribute: a
+// risk score whose failure fail_threshold decides when nothing else does.
+const failRisk = -4
+
+// Labels read as a failure or a pass, as written by Periscope and common
+// LLM-judge libraries; anything else makes no failure decision.
+var (
+	defaultFailLabels = []string{contract.LabelFail, "failed", "failure", "false", "no", "bad", "unsafe", "toxic",
+		"ungrounded", "not_grounded", "hallucinated", "hallucination", "irrelevant", "incorrect", "unfaithful", "violation", "flagged"}
+	defaultPassLabels = []string{contract.LabelPass, "passed", "success", "true", "yes", "good", "safe", "non_toxic",
+		"grounded", "relevant", "correct", "faithful", "ok", "not_flagged"}
+)
+
+func labelSet(base, extra []string) map[string]bool {
+	m := make(map[string]bool, len(base)+len(extra))
+	for _, l := range base {
+		m[l] = true
+	}
+	for _, l := range extra {
+		m[strings.ToLower(l)] = true
+	}
+	return m
+}
+
+func scoreOf(v pcommon.Value) (float64, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeDouble:
+		return v.Double(), true
+	case pcommon.ValueTypeInt:
+		return float64(v.Int()), true
+	}
+	return 0, false
+}
+
+// evalFromAttrs reads one gen_ai.evaluation.result (event or log record).
+func (c *metricsConnector) evalFromAttrs(ctx context.Context, attrs pcommon.Map) (drift.EvalObs, bool) {
+	name := strAttr(attrs, contract.AttrEvalName)
+	if name == "" {
+		c.bad(ctx, "evaluation_without_name")
+		return drift.EvalObs{}, false
+	}
+	e := drift.EvalObs{Name: truncate(name, c.cfg.MaxDimensionValueLength), Failed: -1}
+	if x, ok := attrs.Get(contract.AttrEvalScoreValue); ok {
+		if s, ok := scoreOf(x); ok {
+			if math.IsNaN(s) || math.IsInf(s, 0) {
+				c.bad(ctx, "invalid_score")
+			} else {
+				e.Score, e.HasScore = s, true
+			}
+		}
+	}
+	label := strings.ToLower(strAttr(attrs, contract.AttrEvalScoreLabel))
+	switch {
+	case label == "":
+	case label == contract.LabelNoContext:
+		e.Failed = -2 // evaluated nothing: neither pass nor fail
+	case c.failLabels[label]:
+		e.Failed = 1
+	case c.passLabels[label]:
+		e.Failed = 0
+	default:
+		e.Failed = -3 // a label we cannot read: no failure decision
+	}
+	return e, true
+}
+
+// riskScale reports whether an evaluator's bare score is a risk score
+// (1 = bad) that fail_threshold may decide on.
+func (c *metricsConnector) riskScale(name string, fromAttr bool) bool {
+	return fromAttr || c.riskNames[name]
+}
+
+// collectSpanEvals gathers evaluation results of a span into w.evals:
+// gen_ai.evaluation.result events first, then periscope.eval.<name>
+// attributes not already seen; periscope.eval.failed marks failures. The
+// same pass reads the prompt identity, the rollup attributes and the user.
+func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Span) []drift.EvalObs {
+	w := &c.w
+	w.evals = w.evals[:0]
+	evs := span.Events()
+	for i := 0; i < evs.Len(); i++ {
+		ev := evs.At(i)
+		if ev.Name() != contract.EventEvaluationResult {
+			continue
+		}
+		if e, ok := c.evalFromAttrs(ctx, ev.Attributes()); ok && !hasEval(w.evals, e.Name) {
+			w.evals = append(w.evals, e)
+		}
+	}
+	attrs := span.Attributes()
+	var failed pcommon.Slice
+	hasFailed := false
+	w.pname, w.pversion = "", ""
+	w.loopTool, w.userID = "", ""
+	w.userRank = len(c.userKeys)
+	w.rollupCost, w.hasRollupCost, w.loop = 0, false, false
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		if !strings.HasPrefix(k, contract.AttrEvalPrefix) {
+			switch k {
+			case contract.AttrPromptName:
+				w.pname = v.AsString()
+			case contract.AttrPromptVersion:
+				w.pversion = v.AsString()
+			case contract.AttrRollupCost:
+				w.rollupCost, w.hasRollupCost = scoreOf(v)
+			case contract.AttrRollupLoop:
+				w.loop = v.Type() == pcommon.ValueTypeBool && v.Bool()
+			case contract.AttrRollupLoopTool:
+				w.loopTool = v.AsString()
+			}
+			if c.userKeyBits&keyBit(k) != 0 {
+				if i := keyRank(c.userKeys, k); i < w.userRank {
+					if id := userIDOf(v); id != "" {
+						w.userID, w.userRank = id, i
+					}
+				}
+			}
+			return true
+		}
+		if k == contract.AttrEvalFailed {
+			if v.Type() == pcommon.ValueTypeSlice {
+				failed, hasFailed = v.Slice(), true
+			}
+			return true
+		}
+		name := k[len(contract.AttrEvalPrefix):]
+		s, ok := scoreOf(v)
+		if !ok || name == "" || hasEval(w.evals, name) {
+			return true
+		}
+		e := drift.EvalObs{Name: truncate(name, c.cfg.MaxDimensionValueLength), Failed: failRisk}
+		if math.IsNaN(s) || math.IsInf(s, 0) {
+			c.bad(ctx, "invalid_score")
+		} else {
+			e.Score, e.HasScore = s, true
+		}
+		w.evals = append(w.evals, e)
+		return true
+	})
+	if hasFailed {
+		for i := range w.evals {
+			if w.evals[i].Failed != -1 && w.evals[i].Failed != failRisk {
+				continue
+			}
+			w.evals[i].Failed = 0
+			for j := 0; j < failed.Len(); j++ {
+				if failed.At(j).AsString() == w.evals[i].Name {
+					w.evals[i].Failed = 1
+					break
+				}
+			}
+		}
+	}
+	return w.evals
+}
+
+func hasEval(evals []drift.EvalObs, name string) bool {
+	for _, e := range evals {
+		if e.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// recordEvals records scores and failures and finishes the failure
+// decision (score ≥ fail_threshold when nothing else said).
+func (c *metricsConnector) recordEvals(evals []drift.EvalObs, res *resource, ts pcommon.Timestamp, ex *exemplar) {
+	for i := range evals {
+		e := &evals[i]
+		if (e.Failed == failRisk || e.Failed == -1 && c.riskScale(e.Name, false)) && e.HasScore {
+			if e.Score >= c.cfg.FailThreshold {
+				e.Failed = 1
+			} else {
+				e.Failed = 0
+			}
+		}
+		if e.Failed < 0 {
+			e.Failed = -1
+		}
+		if e.HasScore {
+			c.series.Histogram(c.agg.EvalScore, res, ts, e.Score, ex, kv{Key: contract.AttrEvalName, Value: e.Name})
+		}
+		if e.Failed >= 0 {
+			// A pass adds 0 so the series exists before the first failure.
+			c.series.Sum(c.agg.EvalFailures, res, ts, float64(e.Failed), kv{Key: contract.AttrEvalName, Value: e.Name})
+		}
+	}
+}
+
+func isEvalRecord(lr plog.LogRecord) bool {
+	if lr.EventName() == contract.EventEvaluationResult {
+		return true
+	}
+	if v, ok := lr.Attributes().Get(attrEventName); ok && v.Str() == contract.EventEvaluationResult {
+		return true
+	}
+	return false
+}
+
+// recordAgreement counts a genai_judge verdict against the heuristic
+// evaluator that selected the call (periscope.judge.agreement), under the
+// call's dimensions. Results of other sources, and judge results without a
+// selecting heuristic (the calibration sample), are not counted.
+func (c *metricsConnector) recordAgreement(attrs pcommon.Map, rubric string, res *resource, ts pcommon.Timestamp) {
+	if strAttr(attrs, contract.AttrEvalSource) != contract.EvalSourceJudge {
+		return
+	}
+	evaluator := strAttr(attrs, contract.AttrJudgeEvaluator)
+	heuristic := strings.ToLower(strAttr(attrs, contract.AttrJudgeHeuristicLbl))
+	verdict := strings.ToLower(strAttr(attrs, contract.AttrEvalScoreLabel))
+	if evaluator == "" || heuristic == "" || verdict == "" {
+		return
+	}
+	n := c.cfg.MaxDimensionValueLength
+	c.series.Sum(c.agg.JudgeAgreement, res, ts, 1,
+		kv{Key: contract.AttrEvalName, Value: rubric},
+		kv{Key: contract.AttrJudgeEvaluator, Value: truncate(evaluator, n)},
+		kv{Key: contract.AttrJudgeHeuristicLbl, Value: truncate(heuristic, n)},
+		kv{Key: contract.AttrJudgeLabel, Value: truncate(verdict, n)})
+}

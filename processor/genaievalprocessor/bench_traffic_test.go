@@ -1,0 +1,258 @@
+package genaievalprocessor
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/testutil"
+	"github.com/periscope-otel/periscope/processor/genaievalprocessor/internal/metadata"
+)
+
+// cpuNanos is the process's user+system CPU time: benchmarks report it
+// beside wall time because the project machine is shared, and CPU time
+// moves far less with the load of other processes.
+func cpuNanos() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// trafficBatches builds 100-span batches the way cmd/periscope-loadgen does
+// for `make bench`: every span of the OTLP/JSON samples in turn, with its own
+// ids, a per-span nonce in each content string and ~4 KB of padding text in
+// the first one.
+func trafficBatches(tb testing.TB, n int) []ptrace.Traces {
+	files, _ := filepath.Glob(filepath.Join(testutil.SharedDir(tb), "data", "genai-samples", "*.json"))
+	type tpl struct {
+		rs ptrace.ResourceSpans
+		ss ptrace.ScopeSpans
+		sp ptrace.Span
+	}
+	var tpls []tpl
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(tb, err)
+		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(b)
+		if err != nil || td.SpanCount() == 0 {
+			continue
+		}
+		for _, rs := range td.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					tpls = append(tpls, tpl{rs, ss, sp})
+				}
+			}
+		}
+	}
+	require.NotEmpty(tb, tpls)
+	words := []string{"invoice", "refund", "customer", "shipment", "warranty", "account", "ticket", "order", "billing", "support"}
+	var fb strings.Builder
+	for i := 0; fb.Len() < 4096; i++ {
+		fb.WriteString(words[(i*7)%len(words)])
+		fb.WriteByte(' ')
+	}
+	filler := fb.String()
+	out := make([]ptrace.Traces, n)
+	id := uint64(0)
+	for bi := range out {
+		td := ptrace.NewTraces()
+		for range 100 {
+			t := tpls[int(id%uint64(len(tpls)))]
+			rs := td.ResourceSpans().AppendEmpty()
+			t.rs.Resource().CopyTo(rs.Resource())
+			ss := rs.ScopeSpans().AppendEmpty()
+			t.ss.Scope().CopyTo(ss.Scope())
+			sp := ss.Spans().AppendEmpty()
+			t.sp.CopyTo(sp)
+			var tid [16]byte
+			var sid [8]byte
+			binary.BigEndian.PutUint64(tid[8:], id+1)
+			binary.BigEndian.PutUint64(sid[:], id+1)
+			sp.SetTraceID(tid)
+			sp.SetSpanID(sid)
+			sp.SetParentSpanID(pcommon.SpanID{})
+			nonce := fmt.Sprintf("ref-%d ", id)
+			padded := false
+			for k, v := range sp.Attributes().All() {
+				if v.Type() != pcommon.ValueTypeStr || !trafficContentKey(k) {
+					continue
+				}
+				extra := nonce
+				if !padded {
+					extra += filler
+				}
+				if s, ok := trafficInsert(v.Str(), extra); ok {
+					v.SetStr(s)
+					padded = padded || extra != nonce
+				}
+			}
+			id++
+		}
+		out[bi] = td
+	}
+	return out
+}
+
+// trafficContentKey and trafficInsert mirror cmd/periscope-loadgen.
+func trafficContentKey(k string) bool {
+	for _, suf := range []string{".name", ".key", ".version", ".version_name", ".version_hash", ".managed",
+		".role", ".finish_reason", ".type", "mime_type", ".toolChoice", "_time"} {
+		if strings.HasSuffix(k, suf) {
+			return false
+		}
+	}
+	for _, w := range []string{"content", "messages", "prompt", "completion", "input", "output", "text", "instructions"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func trafficInsert(s, extra string) (string, bool) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return s, false
+	}
+	if t[0] != '[' && t[0] != '{' {
+		return extra + s, true
+	}
+	for _, marker := range []string{`"content":"`, `"content": "`, `"text":"`, `"text": "`} {
+		if i := strings.Index(s, marker); i >= 0 {
+			j := i + len(marker)
+			return s[:j] + extra + s[j:], true
+		}
+	}
+	return s, false
+}
+
+// BenchmarkTraffic runs genai_eval over the traffic of `make bench` (the
+// "every evaluator + redaction" row, and the defaults of the full pipeline)
+// in process: what that table's genai_eval row adds to pass-through,
+// without OTLP decoding. cpu-ns/span is the process CPU time per span.
+func BenchmarkTraffic(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		redact map[string]string
+	}{
+		{"redaction", map[string]string{"email": "[EMAIL]", "phone": "[PHONE]", "credit_card": "[CARD]", "us_ssn": "[SSN]", "iban": "[IBAN]", "secrets": "[SECRET]"}},
+		{"defaults", nil},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			cfg := defaultCfg()
+			cfg.Redact = c.redact
+			p, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+			require.NoError(b, err)
+			const pool = 16
+			src := trafficBatches(b, pool)
+			var bytes int64
+			for _, td := range src {
+				for _, rs := range td.ResourceSpans().All() {
+					for _, ss := range rs.ScopeSpans().All() {
+						for _, sp := range ss.Spans().All() {
+							for _, v := range sp.Attributes().All() {
+								if v.Type() == pcommon.ValueTypeStr {
+									bytes += int64(len(v.Str()))
+								}
+							}
+						}
+					}
+				}
+			}
+			var batches []ptrace.Traces
+			b.ReportAllocs()
+			b.SetBytes(bytes / pool)
+			var cpu int64
+			for b.Loop() {
+				if len(batches) == 0 {
+					b.StopTimer()
+					for _, td := range src {
+						c := ptrace.NewTraces()
+						td.CopyTo(c)
+						batches = append(batches, c)
+					}
+					b.StartTimer()
+				}
+				batch := batches[len(batches)-1]
+				batches = batches[:len(batches)-1]
+				c0 := cpuNanos()
+				if err := p.ConsumeTraces(context.Background(), batch); err != nil {
+					b.Fatal(err)
+				}
+				cpu += cpuNanos() - c0
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/span")
+			b.ReportMetric(float64(cpu)/float64(b.N*100), "cpu-ns/span")
+		})
+	}
+}
+
+// BenchmarkTrafficEvaluators splits BenchmarkTraffic by stage: the reader,
+// each evaluator alone, the safety suite and redaction, over the calls of
+// the same traffic.
+func BenchmarkTrafficEvaluators(b *testing.B) {
+	cfg := defaultCfg()
+	cfg.Redact = map[string]string{"email": "[EMAIL]", "phone": "[PHONE]", "credit_card": "[CARD]", "us_ssn": "[SSN]", "iban": "[IBAN]", "secrets": "[SECRET]"}
+	p, err := newEvalProcessor(processortest.NewNopSettings(metadata.Type), cfg, true)
+	require.NoError(b, err)
+	src := trafficBatches(b, 2)
+	var spans []ptrace.Span
+	var ins []eval.Input
+	for _, td := range src {
+		for _, rs := range td.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					spans = append(spans, sp)
+					v := p.readSpan(sp, rs.Resource())
+					if v.IsGenAI() && hasContent(&v) {
+						ins = append(ins, p.buildInput(&v, nil))
+					}
+				}
+			}
+		}
+	}
+	run := func(name string, n int, fn func(i int)) {
+		b.Run(name, func(b *testing.B) {
+			var cpu int64
+			k := 0
+			for b.Loop() {
+				c0 := cpuNanos()
+				for i := 0; i < n; i++ {
+					fn(i)
+				}
+				cpu += cpuNanos() - c0
+				k++
+			}
+			b.ReportMetric(float64(cpu)/float64(k*n), "cpu-ns/call")
+		})
+	}
+	run("read", len(spans), func(i int) { _ = p.readSpan(spans[i], pcommon.NewResource()) })
+	for _, c := range p.evs {
+		run(c.name, len(ins), func(i int) { c.ev.Evaluate(&ins[i]) })
+	}
+	var res []eval.Result
+	run("suite", len(ins), func(i int) { res = p.suite.Evaluate(&ins[i], res[:0]) })
+	counts := map[string]int{}
+	run("redact-scan", len(spans), func(i int) {
+		for _, v := range spans[i].Attributes().All() {
+			if v.Type() == pcommon.ValueTypeStr {
+				p.redactor.redactString(v.Str(), counts)
+			}
+		}
+	})
+}
