@@ -28,7 +28,7 @@ func TestTimePerOutputChunk(t *testing.T) {
 	md := flushed(t, c, sink)
 
 	want := map[string]string{attrRequestMdl: "m", attrOperation: "chat", attrProvider: "openai", attrServiceName: "svc"}
-	chunk := histPoints(md, metrics.MetricTimePerOutputChunk, want)
+	chunk := histPoints(md, contract.MetricTimePerOutputChunk, want)
 	require.Len(t, chunk, 1)
 	assert.Equal(t, uint64(1), chunk[0].Count())
 	assert.InDelta(t, 0.02, chunk[0].Sum(), 1e-9, "(2.2 s - 0.2 s) / 100 chunks")
@@ -50,7 +50,7 @@ func TestTimePerOutputChunkBadDuration(t *testing.T) {
 	span.Attributes().PutDouble("gen_ai.response.time_to_first_chunk", 3.0)
 	require.NoError(t, c.ConsumeTraces(context.Background(), td))
 	md := flushed(t, c, sink)
-	assert.Empty(t, histPoints(md, metrics.MetricTimePerOutputChunk, nil))
+	assert.Empty(t, histPoints(md, contract.MetricTimePerOutputChunk, nil))
 	assert.Len(t, histPoints(md, contract.MetricTimeToFirstChunk, nil), 1)
 }
 
@@ -64,7 +64,7 @@ func TestTimePerOutputChunkReported(t *testing.T) {
 	span.Attributes().PutDouble("gen_ai.response.time_per_output_chunk", 0.05)
 	require.NoError(t, c.ConsumeTraces(context.Background(), td))
 	md := flushed(t, c, sink)
-	chunk := histPoints(md, metrics.MetricTimePerOutputChunk, nil)
+	chunk := histPoints(md, contract.MetricTimePerOutputChunk, nil)
 	require.Len(t, chunk, 1)
 	assert.InDelta(t, 0.05, chunk[0].Sum(), 1e-12)
 	assert.Empty(t, histPoints(md, contract.MetricTimeToFirstChunk, nil))
@@ -78,5 +78,5 @@ func TestTimePerOutputChunkZero(t *testing.T) {
 	span := addSpan(ss, spanSpec{model: "m", in: 10, out: 40, dur: time.Second})
 	span.Attributes().PutDouble("gen_ai.server.time_per_output_token", 0)
 	require.NoError(t, c.ConsumeTraces(context.Background(), td))
-	assert.Empty(t, histPoints(flushed(t, c, sink), metrics.MetricTimePerOutputChunk, nil))
+	assert.Empty(t, histPoints(flushed(t, c, sink), contract.MetricTimePerOutputChunk, nil))
 }

@@ -13,11 +13,14 @@ import (
 // the dialect that writes it (dialect_*.go): what the key feeds in the View
 // (a canonical field and its precedence, a token count, a request
 // parameter, a pricing input, or a handler), whether it holds content, and
-// the semconv key genai_normalize writes in its place. The reader walks
-// these tables (an index built once at init: one map lookup per attribute,
-// no allocation); IsContentKey, View.Replaced and the key lists other
-// components need are derived from the same tables, so a new dialect is one
-// file.
+// the semconv key genai_normalize writes in its place. The reader applies
+// the rows through keyswitch.go, generated from these tables
+// (TestKeySwitchIsGenerated): one string switch per attribute with each
+// row's action unrolled, no hashing and no allocation; should the file be
+// stale, init notices (a digest of the rows) and the reader walks the rows
+// instead. IsContentKey, View.Replaced and the key lists other components
+// need are derived from the same tables, so a new dialect is one file (plus
+// a handler in handlers.go when a key needs parsing).
 
 // act is what the reader does with a key's value.
 type act uint8
@@ -126,15 +129,32 @@ func init() {
 	// keyswitch.go is generated from these tables; should it be stale (a
 	// table edited without regenerating it, which its test reports), the
 	// reader falls back to a map rather than dispatch keys to wrong rows.
-	for i := range keyTable {
-		if keyTableIndex(keyTable[i].key) != i {
-			keyFallback = make(map[string]int, len(keyTable))
-			for j := range keyTable {
-				keyFallback[keyTable[j].key] = j
-			}
-			break
+	if tablesDigest() != keySwitchDigest {
+		keyFallback = make(map[string]int, len(keyTable))
+		for j := range keyTable {
+			keyFallback[keyTable[j].key] = j
 		}
 	}
+}
+
+// tablesDigest fingerprints every row (FNV-1a): keyswitch.go records the
+// digest of the rows it was generated from.
+func tablesDigest() uint64 {
+	h := uint64(14695981039346656037)
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * 1099511628211
+		}
+		h = (h ^ 0xff) * 1099511628211
+	}
+	for i := range keyTable {
+		s := &keyTable[i]
+		add(s.key)
+		add(string([]byte{byte(s.act), s.field, s.prio, byte(s.mark), byte(s.mark >> 8), byte(s.class), byte(s.h)}))
+		add(s.semconv)
+		add(s.src)
+	}
+	return h
 }
 
 // keyFallback is set only when keyswitch.go does not match the tables.
@@ -171,16 +191,23 @@ func lookupPrefix(k string) int {
 	return -1
 }
 
-// attr dispatches one attribute through the dialect tables.
-func (r *reader) attr(k string, v pcommon.Value) {
-	i := keyTableIndex(k) // not lookupKey: one call less on the hottest path
-	if keyFallback != nil {
-		i = fallbackIndex(k)
-	}
+// attr (keyswitch.go) dispatches one attribute through the dialect tables.
+
+// attrTable applies the table row of k: what attr (generated from the
+// rows) does, used only when keyswitch.go is stale.
+//
+//go:noinline
+func (r *reader) attrTable(k string, v pcommon.Value) {
+	i := fallbackIndex(k)
 	if i < 0 {
 		r.prefixed(k, v)
 		return
 	}
+	r.row(i, k, v)
+}
+
+// row applies table row i to the value of its key.
+func (r *reader) row(i int, k string, v pcommon.Value) {
 	s := &keyTable[i]
 	r.v.Sources.set(i)
 	r.marks |= s.mark

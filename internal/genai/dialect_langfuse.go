@@ -13,7 +13,7 @@ var langfuseKeys = []keySpec{
 	{key: "langfuse.observation.model.parameters", act: aFunc, h: hLFParams},
 	{key: "langfuse.observation.usage_details", act: aFunc, h: hLFUsage},
 	{key: "langfuse.observation.cost_details", act: aFunc, h: hLFCost},
-	{key: "langfuse.observation.completion_start_time", act: aFunc, h: hLFCompletionStart},
+	{key: "langfuse.observation.completion_start_time", act: aFunc, mark: mLangfuse, h: hLFCompletionStart},
 	{key: "langfuse.session.id", act: aStr, field: uint8(fConversation), prio: 2},
 	{key: "langfuse.user.id", act: aStr, field: uint8(fUser), prio: 2},
 	{key: "langfuse.trace.name", act: aStr, field: uint8(fWorkflow), prio: 3},
@@ -23,8 +23,8 @@ var langfuseKeys = []keySpec{
 	{key: "langfuse.prompt.version", act: aStr, field: uint8(fPromptVersion), prio: 2},
 	{key: "langfuse.observation.input", act: aFunc, class: classContent, h: hLFInput},
 	{key: "langfuse.observation.output", act: aFunc, class: classContent, h: hLFOutput},
-	{key: "langfuse.trace.input", act: aNone, class: classContent},
-	{key: "langfuse.trace.output", act: aNone, class: classContent},
+	{key: "langfuse.trace.input", act: aNone, mark: mLangfuse, class: classContent},
+	{key: "langfuse.trace.output", act: aNone, mark: mLangfuse, class: classContent},
 }
 
 var langfusePrefixes = []prefixSpec{

@@ -2,6 +2,11 @@
 
 package genai
 
+import "go.opentelemetry.io/collector/pdata/pcommon"
+
+// keySwitchDigest is tablesDigest() of the rows this file was generated from.
+const keySwitchDigest = 0x2be8f4810ea5ec1f
+
 // keyTableIndex returns the index of k in keyTable, or -1.
 func keyTableIndex(k string) int {
 	switch k {
@@ -531,4 +536,1071 @@ func keyTableIndex(k string) int {
 		return 261
 	}
 	return -1
+}
+
+// attr applies the table row of k (row, unrolled per key); attrTable when
+// this file is stale.
+func (r *reader) attr(k string, v pcommon.Value) {
+	if keyFallback != nil {
+		r.attrTable(k, v)
+		return
+	}
+	switch k {
+	case "gen_ai.operation.name":
+		r.v.Sources.set(0)
+		r.handle(&keyTable[0], k, v)
+	case "gen_ai.provider.name":
+		r.v.Sources.set(1)
+		r.marks |= 1
+		if r.strs[1][0] == "" {
+			if s := NormalizeProvider(strVal(v)); s != "" {
+				r.strs[1][0] = s
+				r.strSet[1] |= 1
+			}
+		}
+	case "gen_ai.request.model":
+		r.v.Sources.set(2)
+		if r.strs[2][0] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[2][0] = s
+				r.strSet[2] |= 1
+			}
+		}
+	case "gen_ai.response.model":
+		r.v.Sources.set(3)
+		if r.strs[3][0] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[3][0] = s
+				r.strSet[3] |= 1
+			}
+		}
+	case "gen_ai.response.id":
+		r.v.Sources.set(4)
+		if r.strs[4][0] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[4][0] = s
+				r.strSet[4] |= 1
+			}
+		}
+	case "gen_ai.conversation.id":
+		r.v.Sources.set(5)
+		if r.strs[5][0] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[5][0] = s
+				r.strSet[5] |= 1
+			}
+		}
+	case "gen_ai.request.user":
+		r.v.Sources.set(6)
+		if r.strs[6][5] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[6][5] = s
+				r.strSet[6] |= 32
+			}
+		}
+	case "gen_ai.agent.name":
+		r.v.Sources.set(7)
+		if r.strs[7][0] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[7][0] = s
+				r.strSet[7] |= 1
+			}
+		}
+	case "gen_ai.workflow.name":
+		r.v.Sources.set(8)
+		if r.strs[8][0] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[8][0] = s
+				r.strSet[8] |= 1
+			}
+		}
+	case "gen_ai.response.time_to_first_chunk":
+		r.v.Sources.set(9)
+		r.handle(&keyTable[9], k, v)
+	case "gen_ai.client.operation.time_to_first_chunk":
+		r.v.Sources.set(10)
+		r.handle(&keyTable[10], k, v)
+	case "gen_ai.response.time_per_output_chunk":
+		r.v.Sources.set(11)
+		r.handle(&keyTable[11], k, v)
+	case "gen_ai.client.operation.time_per_output_chunk":
+		r.v.Sources.set(12)
+		r.handle(&keyTable[12], k, v)
+	case "gen_ai.request.stream":
+		r.v.Sources.set(13)
+		r.handle(&keyTable[13], k, v)
+	case "gen_ai.usage.input_tokens":
+		r.v.Sources.set(14)
+		r.setInt(0, 0, k, v)
+	case "gen_ai.usage.output_tokens":
+		r.v.Sources.set(15)
+		r.setInt(1, 0, k, v)
+	case "gen_ai.usage.cache_read.input_tokens":
+		r.v.Sources.set(16)
+		r.setInt(3, 0, k, v)
+	case "gen_ai.usage.cache_write.input_tokens":
+		r.v.Sources.set(17)
+		r.setInt(4, 0, k, v)
+	case "gen_ai.usage.cache_creation.input_tokens":
+		r.v.Sources.set(18)
+		r.setInt(4, 1, k, v)
+	case "gen_ai.usage.reasoning.output_tokens":
+		r.v.Sources.set(19)
+		r.setInt(5, 0, k, v)
+	case "gen_ai.response.finish_reasons":
+		r.v.Sources.set(20)
+		r.handle(&keyTable[20], k, v)
+	case "gen_ai.usage.cost.amount":
+		r.v.Sources.set(21)
+		r.setCost(k, v, 0)
+	case "gen_ai.prompt.name":
+		r.v.Sources.set(22)
+		r.handle(&keyTable[22], k, v)
+	case "gen_ai.prompt.version":
+		r.v.Sources.set(23)
+		r.handle(&keyTable[23], k, v)
+	case "gen_ai.tool.name":
+		r.v.Sources.set(24)
+		r.handle(&keyTable[24], k, v)
+	case "gen_ai.tool.call.id":
+		r.v.Sources.set(25)
+		r.handle(&keyTable[25], k, v)
+	case "gen_ai.tool.description":
+		r.v.Sources.set(26)
+		r.handle(&keyTable[26], k, v)
+	case "gen_ai.tool.definitions":
+		r.v.Sources.set(27)
+		r.handle(&keyTable[27], k, v)
+	case "gen_ai.tool.call.arguments":
+		r.v.Sources.set(28)
+		r.handle(&keyTable[28], k, v)
+	case "gen_ai.tool.call.result":
+		r.v.Sources.set(29)
+		r.handle(&keyTable[29], k, v)
+	case "gen_ai.system_instructions":
+		r.v.Sources.set(30)
+		r.handle(&keyTable[30], k, v)
+	case "gen_ai.input.messages":
+		r.v.Sources.set(31)
+		r.marks |= 1
+		r.handle(&keyTable[31], k, v)
+	case "gen_ai.output.messages":
+		r.v.Sources.set(32)
+		r.marks |= 1
+		r.handle(&keyTable[32], k, v)
+	case "gen_ai.retrieval.documents":
+		r.v.Sources.set(33)
+		r.handle(&keyTable[33], k, v)
+	case "gen_ai.retrieval.query.text":
+		r.v.Sources.set(34)
+		r.handle(&keyTable[34], k, v)
+	case "gen_ai.retrieval.query":
+		r.v.Sources.set(35)
+		r.handle(&keyTable[35], k, v)
+	case "gen_ai.request.temperature":
+		r.v.Sources.set(36)
+		r.setParam(k, 1, 0, v.AsRaw())
+	case "gen_ai.request.top_p":
+		r.v.Sources.set(37)
+		r.setParam(k, 2, 0, v.AsRaw())
+	case "gen_ai.request.top_k":
+		r.v.Sources.set(38)
+		r.setParam(k, 4, 0, v.AsRaw())
+	case "gen_ai.request.frequency_penalty":
+		r.v.Sources.set(39)
+		r.setParam(k, 8, 0, v.AsRaw())
+	case "gen_ai.request.presence_penalty":
+		r.v.Sources.set(40)
+		r.setParam(k, 16, 0, v.AsRaw())
+	case "gen_ai.request.max_tokens":
+		r.v.Sources.set(41)
+		r.setParam(k, 32, 0, v.AsRaw())
+	case "gen_ai.request.seed":
+		r.v.Sources.set(42)
+		r.setParam(k, 64, 0, v.AsRaw())
+	case "gen_ai.request.choice.count":
+		r.v.Sources.set(43)
+		r.setParam(k, 128, 0, v.AsRaw())
+	case "gen_ai.request.stop_sequences":
+		r.v.Sources.set(44)
+		r.setStops(0, stopsOf(v.AsRaw()))
+	case "gen_ai.system":
+		r.v.Sources.set(45)
+		r.marks |= 2
+		if r.strs[1][1] == "" {
+			if s := NormalizeProvider(strVal(v)); s != "" {
+				r.strs[1][1] = s
+				r.strSet[1] |= 2
+			}
+		}
+	case "gen_ai.openai.api_base":
+		r.v.Sources.set(46)
+		r.handle(&keyTable[46], k, v)
+	case "gen_ai.usage.prompt_tokens":
+		r.v.Sources.set(47)
+		r.setInt(0, 1, k, v)
+	case "gen_ai.usage.completion_tokens":
+		r.v.Sources.set(48)
+		r.setInt(1, 1, k, v)
+	case "gen_ai.openai.request.seed":
+		r.v.Sources.set(49)
+		r.setParam(k, 64, 1, v.AsRaw())
+	case "gen_ai.prompt":
+		r.v.Sources.set(50)
+		r.marks |= 2
+		r.handle(&keyTable[50], k, v)
+	case "gen_ai.completion":
+		r.v.Sources.set(51)
+		r.marks |= 2
+		r.handle(&keyTable[51], k, v)
+	case "gen_ai.event.content":
+		r.v.Sources.set(52)
+	case "db.query.result.document":
+		r.v.Sources.set(53)
+	case "server.address":
+		r.v.Sources.set(54)
+		r.handle(&keyTable[54], k, v)
+	case "error.type":
+		r.v.Sources.set(55)
+		r.handle(&keyTable[55], k, v)
+	case "session.id":
+		r.v.Sources.set(56)
+		if r.strs[5][1] == "" {
+			if s := unquote(strVal(v)); s != "" {
+				r.strs[5][1] = s
+				r.strSet[5] |= 2
+			}
+		}
+	case "user.id":
+		r.v.Sources.set(57)
+		if r.strs[6][0] == "" {
+			if s := unquote(strVal(v)); s != "" {
+				r.strs[6][0] = s
+				r.strSet[6] |= 1
+			}
+		}
+	case "enduser.id":
+		r.v.Sources.set(58)
+		if r.strs[6][1] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[6][1] = s
+				r.strSet[6] |= 2
+			}
+		}
+	case "prompt.id":
+		r.v.Sources.set(59)
+		r.handle(&keyTable[59], k, v)
+	case "exception.message":
+		r.v.Sources.set(60)
+	case "periscope.cost.price_id":
+		r.v.Sources.set(61)
+		r.handle(&keyTable[61], k, v)
+	case "periscope.cost.unpriced":
+		r.v.Sources.set(62)
+		r.handle(&keyTable[62], k, v)
+	case "llm.request.type":
+		r.v.Sources.set(63)
+		r.marks |= 4
+		r.handle(&keyTable[63], k, v)
+	case "traceloop.span.kind":
+		r.v.Sources.set(64)
+		r.marks |= 4
+		r.handle(&keyTable[64], k, v)
+	case "llm.vendor":
+		r.v.Sources.set(65)
+		r.marks |= 4
+		if r.strs[1][6] == "" {
+			if s := NormalizeProvider(strVal(v)); s != "" {
+				r.strs[1][6] = s
+				r.strSet[1] |= 64
+			}
+		}
+	case "llm.request.model":
+		r.v.Sources.set(66)
+		r.marks |= 4
+		if r.strs[2][5] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[2][5] = s
+				r.strSet[2] |= 32
+			}
+		}
+	case "llm.response.model":
+		r.v.Sources.set(67)
+		if r.strs[3][2] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[3][2] = s
+				r.strSet[3] |= 4
+			}
+		}
+	case "llm.is_streaming":
+		r.v.Sources.set(68)
+		r.handle(&keyTable[68], k, v)
+	case "llm.usage.prompt_tokens":
+		r.v.Sources.set(69)
+		r.marks |= 4
+		r.setInt(0, 5, k, v)
+	case "llm.usage.completion_tokens":
+		r.v.Sources.set(70)
+		r.setInt(1, 5, k, v)
+	case "llm.usage.total_tokens":
+		r.v.Sources.set(71)
+		r.marks |= 4
+		r.setInt(2, 1, k, v)
+	case "llm.usage.reasoning_tokens":
+		r.v.Sources.set(72)
+		r.marks |= 4
+		r.setInt(5, 2, k, v)
+	case "gen_ai.usage.total_tokens":
+		r.v.Sources.set(73)
+		r.marks |= 4
+		r.setInt(2, 0, k, v)
+	case "gen_ai.usage.cache_read_input_tokens":
+		r.v.Sources.set(74)
+		r.marks |= 4
+		r.setInt(3, 1, k, v)
+	case "gen_ai.usage.cache_creation_input_tokens":
+		r.v.Sources.set(75)
+		r.marks |= 4
+		r.setInt(4, 2, k, v)
+	case "gen_ai.usage.reasoning_tokens":
+		r.v.Sources.set(76)
+		r.setInt(5, 1, k, v)
+	case "llm.finish_reason":
+		r.v.Sources.set(77)
+		r.handle(&keyTable[77], k, v)
+	case "llm.response.finish_reason":
+		r.v.Sources.set(78)
+		r.marks |= 4
+		r.handle(&keyTable[78], k, v)
+	case "llm.response.stop_reason":
+		r.v.Sources.set(79)
+		r.marks |= 4
+		r.handle(&keyTable[79], k, v)
+	case "traceloop.association.properties.session_id":
+		r.v.Sources.set(80)
+		if r.strs[5][3] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[5][3] = s
+				r.strSet[5] |= 8
+			}
+		}
+	case "traceloop.association.properties.user_id":
+		r.v.Sources.set(81)
+		if r.strs[6][3] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[6][3] = s
+				r.strSet[6] |= 8
+			}
+		}
+	case "llm.user":
+		r.v.Sources.set(82)
+		if r.strs[6][5] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[6][5] = s
+				r.strSet[6] |= 32
+			}
+		}
+	case "traceloop.entity.name":
+		r.v.Sources.set(83)
+		r.handle(&keyTable[83], k, v)
+	case "traceloop.workflow.name":
+		r.v.Sources.set(84)
+		r.marks |= 4
+		if r.strs[8][1] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[8][1] = s
+				r.strSet[8] |= 2
+			}
+		}
+	case "traceloop.entity.input":
+		r.v.Sources.set(85)
+		r.marks |= 4
+	case "traceloop.entity.output":
+		r.v.Sources.set(86)
+		r.marks |= 4
+	case "traceloop.prompt.key":
+		r.v.Sources.set(87)
+		r.marks |= 4
+		r.handle(&keyTable[87], k, v)
+	case "traceloop.prompt.version":
+		r.v.Sources.set(88)
+		r.handle(&keyTable[88], k, v)
+	case "traceloop.prompt.version_name":
+		r.v.Sources.set(89)
+		if r.strs[11][4] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[11][4] = s
+				r.strSet[11] |= 16
+			}
+		}
+	case "traceloop.prompt.version_hash":
+		r.v.Sources.set(90)
+		if r.strs[11][5] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[11][5] = s
+				r.strSet[11] |= 32
+			}
+		}
+	case "traceloop.prompt.template":
+		r.v.Sources.set(91)
+		r.handle(&keyTable[91], k, v)
+	case "llm.temperature":
+		r.v.Sources.set(92)
+		r.marks |= 4
+		r.setParam(k, 1, 1, v.AsRaw())
+	case "llm.top_p":
+		r.v.Sources.set(93)
+		r.marks |= 4
+		r.setParam(k, 2, 1, v.AsRaw())
+	case "llm.top_k":
+		r.v.Sources.set(94)
+		r.marks |= 4
+		r.setParam(k, 4, 1, v.AsRaw())
+	case "llm.frequency_penalty":
+		r.v.Sources.set(95)
+		r.marks |= 4
+		r.setParam(k, 8, 1, v.AsRaw())
+	case "llm.presence_penalty":
+		r.v.Sources.set(96)
+		r.marks |= 4
+		r.setParam(k, 16, 1, v.AsRaw())
+	case "llm.request.max_tokens":
+		r.v.Sources.set(97)
+		r.marks |= 4
+		r.setParam(k, 32, 1, v.AsRaw())
+	case "llm.chat.stop_sequences":
+		r.v.Sources.set(98)
+		r.marks |= 4
+		r.setStops(1, stopsOf(v.AsRaw()))
+	case "openinference.span.kind":
+		r.v.Sources.set(99)
+		r.marks |= 8
+		r.handle(&keyTable[99], k, v)
+	case "llm.provider":
+		r.v.Sources.set(100)
+		r.marks |= 8
+		if r.strs[1][2] == "" {
+			if s := NormalizeProvider(strVal(v)); s != "" {
+				r.strs[1][2] = s
+				r.strSet[1] |= 4
+			}
+		}
+	case "llm.system":
+		r.v.Sources.set(101)
+		r.marks |= 8
+		if r.strs[1][3] == "" {
+			if s := NormalizeProvider(strVal(v)); s != "" {
+				r.strs[1][3] = s
+				r.strSet[1] |= 8
+			}
+		}
+	case "llm.request.model_name":
+		r.v.Sources.set(102)
+		if r.strs[2][1] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[2][1] = s
+				r.strSet[2] |= 2
+			}
+		}
+	case "embedding.model_name":
+		r.v.Sources.set(103)
+		r.marks |= 8
+		if r.strs[2][7] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[2][7] = s
+				r.strSet[2] |= 128
+			}
+		}
+	case "reranker.model_name":
+		r.v.Sources.set(104)
+		if r.strs[2][8] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[2][8] = s
+				r.strSet[2] |= 256
+			}
+		}
+	case "llm.response.model_name":
+		r.v.Sources.set(105)
+		if r.strs[3][1] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[3][1] = s
+				r.strSet[3] |= 2
+			}
+		}
+	case "llm.model_name":
+		r.v.Sources.set(106)
+		r.marks |= 8
+		if r.strs[3][6] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[3][6] = s
+				r.strSet[3] |= 64
+			}
+		}
+	case "llm.invocation_parameters":
+		r.v.Sources.set(107)
+		r.marks |= 8
+		r.handle(&keyTable[107], k, v)
+	case "llm.token_count.prompt":
+		r.v.Sources.set(108)
+		r.marks |= 8
+		r.setInt(0, 2, k, v)
+	case "llm.token_count.completion":
+		r.v.Sources.set(109)
+		r.setInt(1, 2, k, v)
+	case "llm.token_count.total":
+		r.v.Sources.set(110)
+		r.setInt(2, 2, k, v)
+	case "llm.token_count.prompt_details.cache_read":
+		r.v.Sources.set(111)
+		r.setInt(3, 2, k, v)
+	case "llm.token_count.prompt_details.cache_write":
+		r.v.Sources.set(112)
+		r.setInt(4, 3, k, v)
+	case "llm.token_count.completion_details.reasoning":
+		r.v.Sources.set(113)
+		r.setInt(5, 3, k, v)
+	case "llm.token_count.prompt_details.audio":
+		r.v.Sources.set(114)
+		r.marks |= 8
+		r.v.Pricing.set(6, v)
+	case "llm.token_count.completion_details.audio":
+		r.v.Sources.set(115)
+		r.marks |= 8
+		r.v.Pricing.set(7, v)
+	case "llm.cost.total":
+		r.v.Sources.set(116)
+		r.setCost(k, v, 2)
+	case "agent.name":
+		r.v.Sources.set(117)
+		if r.strs[7][1] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[7][1] = s
+				r.strSet[7] |= 2
+			}
+		}
+	case "tool.name":
+		r.v.Sources.set(118)
+		r.handle(&keyTable[118], k, v)
+	case "tool.id":
+		r.v.Sources.set(119)
+		r.handle(&keyTable[119], k, v)
+	case "tool.description":
+		r.v.Sources.set(120)
+		r.handle(&keyTable[120], k, v)
+	case "tool.parameters":
+		r.v.Sources.set(121)
+	case "llm.prompt_template.template":
+		r.v.Sources.set(122)
+		r.handle(&keyTable[122], k, v)
+	case "llm.prompt_template.version":
+		r.v.Sources.set(123)
+		r.handle(&keyTable[123], k, v)
+	case "llm.prompt_template.variables":
+		r.v.Sources.set(124)
+		r.handle(&keyTable[124], k, v)
+	case "input.value":
+		r.v.Sources.set(125)
+		r.handle(&keyTable[125], k, v)
+	case "output.value":
+		r.v.Sources.set(126)
+		r.handle(&keyTable[126], k, v)
+	case "reranker.query":
+		r.v.Sources.set(127)
+		r.handle(&keyTable[127], k, v)
+	case "metadata":
+		r.v.Sources.set(128)
+	case "telemetry.sdk.name":
+		r.v.Sources.set(129)
+		r.handle(&keyTable[129], k, v)
+	case "gen_ai.client.token.usage":
+		r.v.Sources.set(130)
+		r.handle(&keyTable[130], k, v)
+	case "gen_ai.server.time_to_first_token":
+		r.v.Sources.set(131)
+		r.handle(&keyTable[131], k, v)
+	case "gen_ai.server.time_per_output_token":
+		r.v.Sources.set(132)
+		r.handle(&keyTable[132], k, v)
+	case "gen_ai.request.is_stream":
+		r.v.Sources.set(133)
+		r.handle(&keyTable[133], k, v)
+	case "gen_ai.usage.prompt_tokens_details.cached_tokens":
+		r.v.Sources.set(134)
+		r.setInt(3, 5, k, v)
+	case "gen_ai.usage.prompt_tokens_details.cache_creation_tokens":
+		r.v.Sources.set(135)
+		r.setInt(4, 5, k, v)
+	case "gen_ai.usage.completion_tokens_details.reasoning_tokens":
+		r.v.Sources.set(136)
+		r.setInt(5, 6, k, v)
+	case "gen_ai.tool.args":
+		r.v.Sources.set(137)
+		r.handle(&keyTable[137], k, v)
+	case "gen_ai.usage.cost":
+		r.v.Sources.set(138)
+		r.setCost(k, v, 1)
+	case "ai.operationId":
+		r.v.Sources.set(139)
+		r.marks |= 32
+		r.handle(&keyTable[139], k, v)
+	case "ai.model.provider":
+		r.v.Sources.set(140)
+		r.marks |= 32
+		if r.strs[1][4] == "" {
+			if s := NormalizeProvider(strVal(v)); s != "" {
+				r.strs[1][4] = s
+				r.strSet[1] |= 16
+			}
+		}
+	case "ai.model.id":
+		r.v.Sources.set(141)
+		r.marks |= 32
+		if r.strs[2][2] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[2][2] = s
+				r.strSet[2] |= 4
+			}
+		}
+	case "ai.response.model":
+		r.v.Sources.set(142)
+		if r.strs[3][3] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[3][3] = s
+				r.strSet[3] |= 8
+			}
+		}
+	case "ai.response.id":
+		r.v.Sources.set(143)
+		if r.strs[4][1] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[4][1] = s
+				r.strSet[4] |= 2
+			}
+		}
+	case "ai.response.msToFirstChunk":
+		r.v.Sources.set(144)
+		r.handle(&keyTable[144], k, v)
+	case "ai.stream.msToFirstChunk":
+		r.v.Sources.set(145)
+		r.handle(&keyTable[145], k, v)
+	case "ai.response.msToFinish":
+		r.v.Sources.set(146)
+		r.marks |= 32
+		r.handle(&keyTable[146], k, v)
+	case "ai.usage.inputTokens":
+		r.v.Sources.set(147)
+		r.setInt(0, 3, k, v)
+	case "ai.usage.promptTokens":
+		r.v.Sources.set(148)
+		r.setInt(0, 4, k, v)
+	case "ai.usage.tokens":
+		r.v.Sources.set(149)
+		r.setInt(0, 8, k, v)
+	case "ai.usage.outputTokens":
+		r.v.Sources.set(150)
+		r.setInt(1, 3, k, v)
+	case "ai.usage.completionTokens":
+		r.v.Sources.set(151)
+		r.setInt(1, 4, k, v)
+	case "ai.usage.totalTokens":
+		r.v.Sources.set(152)
+		r.setInt(2, 3, k, v)
+	case "ai.usage.cachedInputTokens":
+		r.v.Sources.set(153)
+		r.setInt(3, 3, k, v)
+	case "ai.usage.inputTokenDetails.cacheReadTokens":
+		r.v.Sources.set(154)
+		r.setInt(3, 4, k, v)
+	case "ai.usage.inputTokenDetails.cacheWriteTokens":
+		r.v.Sources.set(155)
+		r.setInt(4, 4, k, v)
+	case "ai.usage.reasoningTokens":
+		r.v.Sources.set(156)
+		r.setInt(5, 4, k, v)
+	case "ai.usage.outputTokenDetails.reasoningTokens":
+		r.v.Sources.set(157)
+		r.setInt(5, 5, k, v)
+	case "ai.response.providerMetadata":
+		r.v.Sources.set(158)
+		r.handle(&keyTable[158], k, v)
+	case "ai.response.finishReason":
+		r.v.Sources.set(159)
+		r.handle(&keyTable[159], k, v)
+	case "ai.finishReason":
+		r.v.Sources.set(160)
+		r.handle(&keyTable[160], k, v)
+	case "ai.telemetry.metadata.sessionId":
+		r.v.Sources.set(161)
+		if r.strs[5][4] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[5][4] = s
+				r.strSet[5] |= 16
+			}
+		}
+	case "ai.telemetry.metadata.userId":
+		r.v.Sources.set(162)
+		if r.strs[6][4] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[6][4] = s
+				r.strSet[6] |= 16
+			}
+		}
+	case "ai.telemetry.functionId":
+		r.v.Sources.set(163)
+		if r.strs[8][2] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[8][2] = s
+				r.strSet[8] |= 4
+			}
+		}
+	case "ai.telemetry.metadata.langfusePrompt":
+		r.v.Sources.set(164)
+		r.handle(&keyTable[164], k, v)
+	case "ai.toolCall.name":
+		r.v.Sources.set(165)
+		r.handle(&keyTable[165], k, v)
+	case "ai.toolCall.id":
+		r.v.Sources.set(166)
+		r.handle(&keyTable[166], k, v)
+	case "ai.prompt.tools":
+		r.v.Sources.set(167)
+		r.handle(&keyTable[167], k, v)
+	case "ai.toolCall.args":
+		r.v.Sources.set(168)
+		r.handle(&keyTable[168], k, v)
+	case "ai.toolCall.input":
+		r.v.Sources.set(169)
+		r.handle(&keyTable[169], k, v)
+	case "ai.toolCall.result":
+		r.v.Sources.set(170)
+		r.handle(&keyTable[170], k, v)
+	case "ai.toolCall.output":
+		r.v.Sources.set(171)
+		r.handle(&keyTable[171], k, v)
+	case "ai.prompt":
+		r.v.Sources.set(172)
+		r.handle(&keyTable[172], k, v)
+	case "ai.prompt.messages":
+		r.v.Sources.set(173)
+		r.handle(&keyTable[173], k, v)
+	case "ai.response.text":
+		r.v.Sources.set(174)
+		r.handle(&keyTable[174], k, v)
+	case "ai.result.text":
+		r.v.Sources.set(175)
+		r.handle(&keyTable[175], k, v)
+	case "ai.response.toolCalls":
+		r.v.Sources.set(176)
+		r.handle(&keyTable[176], k, v)
+	case "ai.result.toolCalls":
+		r.v.Sources.set(177)
+		r.handle(&keyTable[177], k, v)
+	case "ai.settings.temperature":
+		r.v.Sources.set(178)
+		r.marks |= 32
+		r.setParam(k, 1, 2, v.AsRaw())
+	case "ai.settings.topP":
+		r.v.Sources.set(179)
+		r.marks |= 32
+		r.setParam(k, 2, 2, v.AsRaw())
+	case "ai.settings.topK":
+		r.v.Sources.set(180)
+		r.marks |= 32
+		r.setParam(k, 4, 2, v.AsRaw())
+	case "ai.settings.frequencyPenalty":
+		r.v.Sources.set(181)
+		r.marks |= 32
+		r.setParam(k, 8, 2, v.AsRaw())
+	case "ai.settings.presencePenalty":
+		r.v.Sources.set(182)
+		r.marks |= 32
+		r.setParam(k, 16, 2, v.AsRaw())
+	case "ai.settings.maxOutputTokens":
+		r.v.Sources.set(183)
+		r.marks |= 32
+		r.setParam(k, 32, 2, v.AsRaw())
+	case "ai.settings.maxTokens":
+		r.v.Sources.set(184)
+		r.marks |= 32
+		r.setParam(k, 32, 2, v.AsRaw())
+	case "ai.settings.seed":
+		r.v.Sources.set(185)
+		r.marks |= 32
+		r.setParam(k, 64, 2, v.AsRaw())
+	case "ai.settings.stopSequences":
+		r.v.Sources.set(186)
+		r.marks |= 32
+		r.setStops(2, stopsOf(v.AsRaw()))
+	case "langfuse.observation.type":
+		r.v.Sources.set(187)
+		r.marks |= 64
+		r.handle(&keyTable[187], k, v)
+	case "langfuse.observation.model.name":
+		r.v.Sources.set(188)
+		r.handle(&keyTable[188], k, v)
+	case "langfuse.observation.model.parameters":
+		r.v.Sources.set(189)
+		r.handle(&keyTable[189], k, v)
+	case "langfuse.observation.usage_details":
+		r.v.Sources.set(190)
+		r.handle(&keyTable[190], k, v)
+	case "langfuse.observation.cost_details":
+		r.v.Sources.set(191)
+		r.handle(&keyTable[191], k, v)
+	case "langfuse.observation.completion_start_time":
+		r.v.Sources.set(192)
+		r.marks |= 64
+		r.handle(&keyTable[192], k, v)
+	case "langfuse.session.id":
+		r.v.Sources.set(193)
+		if r.strs[5][2] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[5][2] = s
+				r.strSet[5] |= 4
+			}
+		}
+	case "langfuse.user.id":
+		r.v.Sources.set(194)
+		if r.strs[6][2] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[6][2] = s
+				r.strSet[6] |= 4
+			}
+		}
+	case "langfuse.trace.name":
+		r.v.Sources.set(195)
+		if r.strs[8][3] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[8][3] = s
+				r.strSet[8] |= 8
+			}
+		}
+	case "langfuse.observation.prompt.name":
+		r.v.Sources.set(196)
+		r.handle(&keyTable[196], k, v)
+	case "langfuse.observation.prompt.version":
+		r.v.Sources.set(197)
+		if r.strs[11][1] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[11][1] = s
+				r.strSet[11] |= 2
+			}
+		}
+	case "langfuse.prompt.name":
+		r.v.Sources.set(198)
+		r.handle(&keyTable[198], k, v)
+	case "langfuse.prompt.version":
+		r.v.Sources.set(199)
+		if r.strs[11][2] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[11][2] = s
+				r.strSet[11] |= 4
+			}
+		}
+	case "langfuse.observation.input":
+		r.v.Sources.set(200)
+		r.handle(&keyTable[200], k, v)
+	case "langfuse.observation.output":
+		r.v.Sources.set(201)
+		r.handle(&keyTable[201], k, v)
+	case "langfuse.trace.input":
+		r.v.Sources.set(202)
+		r.marks |= 64
+	case "langfuse.trace.output":
+		r.v.Sources.set(203)
+		r.marks |= 64
+	case "logfire.span_type":
+		r.v.Sources.set(204)
+		r.marks |= 128
+	case "logfire.msg_template":
+		r.v.Sources.set(205)
+		r.marks |= 128
+	case "logfire.msg":
+		r.v.Sources.set(206)
+		r.marks |= 128
+	case "logfire.json_schema":
+		r.v.Sources.set(207)
+		r.marks |= 128
+	case "request_data":
+		r.v.Sources.set(208)
+		r.handle(&keyTable[208], k, v)
+	case "response_data":
+		r.v.Sources.set(209)
+		r.handle(&keyTable[209], k, v)
+	case "gen_ai.usage.raw":
+		r.v.Sources.set(210)
+		r.handle(&keyTable[210], k, v)
+	case "operation.cost":
+		r.v.Sources.set(211)
+		r.setCost(k, v, 3)
+	case "agent_name":
+		r.v.Sources.set(212)
+		if r.strs[7][1] == "" {
+			if s := strVal(v); s != "" {
+				r.strs[7][1] = s
+				r.strSet[7] |= 2
+			}
+		}
+	case "tool_arguments":
+		r.v.Sources.set(213)
+	case "tool_response":
+		r.v.Sources.set(214)
+	case "all_messages_events":
+		r.v.Sources.set(215)
+	case "final_result":
+		r.v.Sources.set(216)
+	case "mlflow.spanType":
+		r.v.Sources.set(217)
+		r.marks |= 256
+		r.handle(&keyTable[217], k, v)
+	case "mlflow.llm.provider":
+		r.v.Sources.set(218)
+		r.marks |= 256
+		if r.strs[1][5] == "" {
+			if s := NormalizeProvider(unquote(strVal(v))); s != "" {
+				r.strs[1][5] = s
+				r.strSet[1] |= 32
+			}
+		}
+	case "mlflow.llm.model":
+		r.v.Sources.set(219)
+		if r.strs[2][4] == "" {
+			if s := unquote(strVal(v)); s != "" {
+				r.strs[2][4] = s
+				r.strSet[2] |= 16
+			}
+		}
+	case "mlflow.chat.tokenUsage":
+		r.v.Sources.set(220)
+		r.marks |= 256
+		r.handle(&keyTable[220], k, v)
+	case "mlflow.llm.cost":
+		r.v.Sources.set(221)
+		r.handle(&keyTable[221], k, v)
+	case "mlflow.linkedPrompts":
+		r.v.Sources.set(222)
+		r.marks |= 256
+		r.handle(&keyTable[222], k, v)
+	case "mlflow.spanInputs":
+		r.v.Sources.set(223)
+		r.marks |= 256
+		r.handle(&keyTable[223], k, v)
+	case "mlflow.spanOutputs":
+		r.v.Sources.set(224)
+		r.marks |= 256
+		r.handle(&keyTable[224], k, v)
+	case "openai.response.service_tier":
+		r.v.Sources.set(225)
+		r.v.Pricing.set(0, v)
+	case "openai.request.service_tier":
+		r.v.Sources.set(226)
+		r.v.Pricing.set(0, v)
+	case "gen_ai.openai.response.service_tier":
+		r.v.Sources.set(227)
+		r.v.Pricing.set(0, v)
+	case "gen_ai.openai.request.service_tier":
+		r.v.Sources.set(228)
+		r.v.Pricing.set(0, v)
+	case "gen_ai.request.service_tier":
+		r.v.Sources.set(229)
+		r.v.Pricing.set(0, v)
+	case "gen_ai.response.service_tier":
+		r.v.Sources.set(230)
+		r.v.Pricing.set(0, v)
+	case "gen_ai.request.batch":
+		r.v.Sources.set(231)
+		r.v.Pricing.set(1, v)
+	case "openai.request.batch":
+		r.v.Sources.set(232)
+		r.v.Pricing.set(1, v)
+	case "gen_ai.openai.request.batch":
+		r.v.Sources.set(233)
+		r.v.Pricing.set(1, v)
+	case "gen_ai.request.speed":
+		r.v.Sources.set(234)
+		r.v.Pricing.set(2, v)
+	case "anthropic.request.speed":
+		r.v.Sources.set(235)
+		r.v.Pricing.set(2, v)
+	case "gen_ai.anthropic.request.speed":
+		r.v.Sources.set(236)
+		r.v.Pricing.set(2, v)
+	case "gen_ai.usage.inference_geo":
+		r.v.Sources.set(237)
+		r.v.Pricing.set(3, v)
+	case "anthropic.usage.inference_geo":
+		r.v.Sources.set(238)
+		r.v.Pricing.set(3, v)
+	case "gen_ai.anthropic.usage.inference_geo":
+		r.v.Sources.set(239)
+		r.v.Pricing.set(3, v)
+	case "gen_ai.usage.cache_creation.ephemeral_5m_input_tokens":
+		r.v.Sources.set(240)
+		r.v.Pricing.set(4, v)
+	case "anthropic.usage.cache_creation.ephemeral_5m_input_tokens":
+		r.v.Sources.set(241)
+		r.v.Pricing.set(4, v)
+	case "gen_ai.usage.cache_creation.ephemeral_1h_input_tokens":
+		r.v.Sources.set(242)
+		r.v.Pricing.set(5, v)
+	case "anthropic.usage.cache_creation.ephemeral_1h_input_tokens":
+		r.v.Sources.set(243)
+		r.v.Pricing.set(5, v)
+	case "gen_ai.usage.audio.input_tokens":
+		r.v.Sources.set(244)
+		r.v.Pricing.set(6, v)
+	case "gen_ai.usage.audio.output_tokens":
+		r.v.Sources.set(245)
+		r.v.Pricing.set(7, v)
+	case "gen_ai.usage.audio.cache_read.input_tokens":
+		r.v.Sources.set(246)
+		r.v.Pricing.set(15, v)
+	case "gen_ai.usage.image.input_tokens":
+		r.v.Sources.set(247)
+		r.v.Pricing.set(13, v)
+	case "gen_ai.usage.image.output_tokens":
+		r.v.Sources.set(248)
+		r.v.Pricing.set(16, v)
+	case "gen_ai.usage.video.input_tokens":
+		r.v.Sources.set(249)
+		r.v.Pricing.set(14, v)
+	case "gen_ai.usage.web_search_requests":
+		r.v.Sources.set(250)
+		r.v.Pricing.set(8, v)
+	case "anthropic.usage.server_tool_use.web_search_requests":
+		r.v.Sources.set(251)
+		r.v.Pricing.set(8, v)
+	case "gen_ai.usage.server_tool_use.web_search_requests":
+		r.v.Sources.set(252)
+		r.v.Pricing.set(8, v)
+	case "gen_ai.request.search_context_size":
+		r.v.Sources.set(253)
+		r.v.Pricing.set(9, v)
+	case "openai.request.web_search_options.search_context_size":
+		r.v.Sources.set(254)
+		r.v.Pricing.set(9, v)
+	case "perplexity.request.search_context_size":
+		r.v.Sources.set(255)
+		r.v.Pricing.set(9, v)
+	case "gen_ai.usage.images":
+		r.v.Sources.set(256)
+		r.v.Pricing.set(10, v)
+	case "gen_ai.request.image.count":
+		r.v.Sources.set(257)
+		r.v.Pricing.set(10, v)
+	case "gen_ai.usage.audio.seconds":
+		r.v.Sources.set(258)
+		r.v.Pricing.set(11, v)
+	case "gen_ai.request.audio.duration":
+		r.v.Sources.set(259)
+		r.v.Pricing.set(11, v)
+	case "gen_ai.usage.citation_tokens":
+		r.v.Sources.set(260)
+		r.v.Pricing.set(17, v)
+	case "perplexity.usage.citation_tokens":
+		r.v.Sources.set(261)
+		r.v.Pricing.set(17, v)
+	default:
+		r.prefixed(k, v)
+	}
 }

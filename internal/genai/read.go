@@ -269,7 +269,9 @@ func ReadSpan(span ptrace.Span, res pcommon.Resource, opts Options) View {
 		r.v.ErrorType = "_OTHER"
 	}
 	r.resolve(span.Name())
-	r.streamTiming(int64(span.StartTimestamp()), int64(span.EndTimestamp()))
+	if r.v.HasTimeToFirstChunk || r.completionStart != 0 {
+		r.streamTiming(int64(span.StartTimestamp()), int64(span.EndTimestamp()))
+	}
 	return r.v
 }
 

@@ -2,11 +2,6 @@ package metrics
 
 import "github.com/periscope-otel/periscope/internal/contract"
 
-// MetricTimePerOutputChunk is the semconv streaming metric
-// gen_ai.client.operation.time_per_output_chunk.
-// TODO: move to internal/contract next to MetricTimeToFirstChunk.
-const MetricTimePerOutputChunk = "gen_ai.client.operation.time_per_output_chunk"
-
 // Semconv bucket boundaries: the advisory parameters of
 // gen_ai.client.token.usage and gen_ai.client.operation.duration; chunk
 // times use those of gen_ai.server.time_per_output_token.
@@ -33,7 +28,7 @@ func NewGenAI(maxCardinality, maxExemplars int) *GenAI {
 	a.TokenUsage = a.Register(contract.MetricTokenUsage, "Number of input and output tokens used per model call.", "{token}", Histogram, TokenBounds)
 	a.Duration = a.Register(contract.MetricOperationDuration, "GenAI operation duration.", "s", Histogram, DurationBounds)
 	a.FirstChunk = a.Register(contract.MetricTimeToFirstChunk, "Time to the first chunk of a streamed response.", "s", Histogram, DurationBounds)
-	a.ChunkTime = a.Register(MetricTimePerOutputChunk, "Time per output chunk after the first of a streamed response (one mean per call).", "s", Histogram, ChunkBounds)
+	a.ChunkTime = a.Register(contract.MetricTimePerOutputChunk, "Time per output chunk after the first of a streamed response (one mean per call).", "s", Histogram, ChunkBounds)
 	a.UsageTokens = a.Register(contract.MetricUsageTokens, "Tokens used by billable model calls, by token type (input, output, cache_read, cache_write, reasoning).", "{token}", Sum, nil)
 	a.Cost = a.Register(contract.MetricCost, "Cost of billable model calls.", "usd", Sum, nil)
 	a.EvalScore = a.Register(contract.MetricEvalScore, "Evaluation risk scores in [0,1] (1 = certainly bad).", "1", Histogram, ScoreBounds)

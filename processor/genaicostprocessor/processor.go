@@ -14,11 +14,12 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/pricing"
 	"github.com/periscope-otel/periscope/internal/ratelog"
 	"github.com/periscope-otel/periscope/internal/selector"
-	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 // Provenance and breakdown keys beyond the DESIGN.md §3 table; all under
@@ -52,6 +53,7 @@ type costProcessor struct {
 	reported   string
 	tenantAttr string
 	region     string
+	guard      *componentkit.Guard
 }
 
 func newCostProcessor(set processor.Settings, cfg *Config) (*costProcessor, error) {
@@ -69,6 +71,7 @@ func newCostProcessor(set processor.Settings, cfg *Config) (*costProcessor, erro
 		reported:   cfg.ReportedCost,
 		tenantAttr: cfg.TenantAttribute,
 		region:     strings.ToLower(cfg.Region),
+		guard:      componentkit.NewGuard(set.Logger, "genai_cost"),
 	}
 	if p.reported == "" {
 		p.reported = "keep"
@@ -386,56 +389,37 @@ func (p *costProcessor) write(attrs pcommon.Map, o *outcome, t *tally) {
 
 func (p *costProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	var t tally
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		res := rs.Resource()
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			ss := sss.At(j)
-			spans := ss.Spans()
-			for k := 0; k < spans.Len(); k++ {
-				span := spans.At(k)
-				t.processed++
-				if !p.spanSel.Match(ctx, rs, ss, span) {
-					t.addSkipped("not_selected")
-					continue
-				}
-				v := genai.ReadSpan(span, res, viewOpts)
-				o := p.evaluate(&v, span.Attributes(), res, span.StartTimestamp().AsTime())
-				if o.kind == outSkip {
-					t.addSkipped(o.reason)
-					continue
-				}
-				p.write(span.Attributes(), &o, &t)
-			}
+	for s := range componentkit.Spans(td) {
+		t.processed++
+		if !s.Selected(ctx, p.spanSel) {
+			t.addSkipped(componentkit.SkipNotSelected)
+			continue
+		}
+		// A reader or pricing panic skips the span (counted, rate-limited
+		// warning); the span passes unpriced and the batch goes on.
+		if !p.guard.Run("span", func() { p.priceSpan(s, &t) }) {
+			t.addSkipped(componentkit.SkipInternalError)
 		}
 	}
 	p.tel.flush(ctx, "traces", &t)
 	return td, nil
 }
 
-type logScope struct {
-	rl plog.ResourceLogs
-	sl plog.ScopeLogs
+func (p *costProcessor) priceSpan(s componentkit.SpanRef, t *tally) {
+	res := s.RS.Resource()
+	span := s.Span
+	v := genai.ReadSpan(span, res, viewOpts)
+	o := p.evaluate(&v, span.Attributes(), res, span.StartTimestamp().AsTime())
+	if o.kind == outSkip {
+		t.addSkipped(o.reason)
+		return
+	}
+	p.write(span.Attributes(), &o, t)
 }
 
 func (p *costProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	var t tally
-	var where map[plog.LogRecord]logScope
-	if p.logSel != nil {
-		where = map[plog.LogRecord]logScope{}
-		rls := ld.ResourceLogs()
-		for i := 0; i < rls.Len(); i++ {
-			sls := rls.At(i).ScopeLogs()
-			for j := 0; j < sls.Len(); j++ {
-				lrs := sls.At(j).LogRecords()
-				for k := 0; k < lrs.Len(); k++ {
-					where[lrs.At(k)] = logScope{rls.At(i), sls.At(j)}
-				}
-			}
-		}
-	}
+	loc := componentkit.NewLocations(ld) // built only when a selector asks
 	for _, g := range genai.GroupLogRecords(ld) {
 		if len(g.Records) == 0 {
 			continue
@@ -448,29 +432,34 @@ func (p *costProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 				break
 			}
 		}
-		if where != nil {
-			s, ok := where[target]
-			if !ok || !p.logSel.Match(ctx, s.rl, s.sl, target) {
-				t.addSkipped("not_selected")
-				continue
-			}
-		}
-		v := genai.ReadLogRecords(g.Records, g.Resource, viewOpts)
-		ts := target.Timestamp()
-		if ts == 0 {
-			ts = target.ObservedTimestamp()
-		}
-		var start time.Time
-		if ts != 0 {
-			start = ts.AsTime()
-		}
-		o := p.evaluate(&v, target.Attributes(), g.Resource, start)
-		if o.kind == outSkip {
-			t.addSkipped(o.reason)
+		if !loc.Selected(ctx, p.logSel, target) {
+			t.addSkipped(componentkit.SkipNotSelected)
 			continue
 		}
-		p.write(target.Attributes(), &o, &t)
+		if !p.guard.Run("log records", func() { p.priceCall(g, target, &t) }) {
+			t.addSkipped(componentkit.SkipInternalError)
+		}
 	}
 	p.tel.flush(ctx, "logs", &t)
 	return ld, nil
+}
+
+// priceCall prices a call read from its log records and writes the cost on
+// target (the details event, else the last record).
+func (p *costProcessor) priceCall(g genai.LogGroup, target plog.LogRecord, t *tally) {
+	v := genai.ReadLogRecords(g.Records, g.Resource, viewOpts)
+	ts := target.Timestamp()
+	if ts == 0 {
+		ts = target.ObservedTimestamp()
+	}
+	var start time.Time
+	if ts != 0 {
+		start = ts.AsTime()
+	}
+	o := p.evaluate(&v, target.Attributes(), g.Resource, start)
+	if o.kind == outSkip {
+		t.addSkipped(o.reason)
+		return
+	}
+	p.write(target.Attributes(), &o, t)
 }

@@ -2,6 +2,7 @@ package genainormalizeprocessor
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/internal/ratelog"
@@ -28,6 +30,7 @@ type normalizer struct {
 	log   *ratelog.Logger
 	tel   telemetry
 	asm   *assembly.Assembler // shared with the other signal's instance
+	guard *componentkit.Guard
 }
 
 // newNormalizer builds the processor for one signal; conditions are OTTL
@@ -60,46 +63,53 @@ func newNormalizer(set processor.Settings, cfg *Config, forLogs bool) (*normaliz
 		logs:  logs,
 		log:   ratelog.New(set.Logger, time.Minute, 5),
 		tel:   tel,
+		guard: componentkit.NewGuard(set.Logger, "genai_normalize"),
 	}, nil
 }
 
 func (p *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
-	var counts map[genai.Dialect]int64 // allocated on the first GenAI span only
-	var notGenAI, notSelected int64
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			ss := sss.At(j)
-			spans := ss.Spans()
-			for k := 0; k < spans.Len(); k++ {
-				span := spans.At(k)
-				if !p.spans.Match(ctx, rs, ss, span) {
-					notSelected++
-					continue
-				}
-				v := genai.ReadSpan(span, rs.Resource(), p.opts)
-				if !v.IsGenAI() {
-					notGenAI++
-					continue
-				}
-				p.write(ctx, span.Attributes(), &v)
-				ss.SetSchemaUrl(SchemaURL)
-				if v.Category == genai.CategoryLLM && p.asm != nil {
-					id := v.Identity()
-					id.Failed = id.Failed || span.Status().Code() == ptrace.StatusCodeError
-					p.asm.Span(assembly.Key{Trace: span.TraceID(), Span: span.SpanID()}, id)
-				}
-				if counts == nil {
-					counts = make(map[genai.Dialect]int64, 2)
-				}
-				counts[v.Dialect]++
-			}
+	var counts dialectCounts
+	skips := skipsPool.Get().(*componentkit.Skips)
+	for s := range componentkit.Spans(td) {
+		if !s.Selected(ctx, p.spans) {
+			skips.Add(componentkit.SkipNotSelected)
+			continue
 		}
+		var d genai.Dialect
+		var genAI bool
+		// A reader or writer panic skips the span (counted, rate-limited
+		// warning); the batch goes on and the span passes as it is.
+		if !p.guard.Run("span", func() { d, genAI = p.normalizeSpan(ctx, s) }) {
+			skips.Add(componentkit.SkipInternalError)
+			continue
+		}
+		if !genAI {
+			skips.Add(componentkit.SkipNotGenAI)
+			continue
+		}
+		counts.add(d)
 	}
-	p.record(ctx, counts, notGenAI, notSelected)
+	p.record(ctx, &counts, skips)
+	skipsPool.Put(skips)
 	return td, nil
+}
+
+// normalizeSpan writes the normalized view on one span; false when the
+// span is not GenAI (left untouched).
+func (p *normalizer) normalizeSpan(ctx context.Context, s componentkit.SpanRef) (genai.Dialect, bool) {
+	span := s.Span
+	v := genai.ReadSpan(span, s.RS.Resource(), p.opts)
+	if !v.IsGenAI() {
+		return "", false
+	}
+	p.write(ctx, span.Attributes(), &v)
+	s.SS.SetSchemaUrl(SchemaURL)
+	if v.Category == genai.CategoryLLM && p.asm != nil {
+		id := v.Identity()
+		id.Failed = id.Failed || span.Status().Code() == ptrace.StatusCodeError
+		p.asm.Span(assembly.Key{Trace: span.TraceID(), Span: span.SpanID()}, id)
+	}
+	return v.Dialect, true
 }
 
 func (p *normalizer) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
@@ -118,47 +128,60 @@ func (p *normalizer) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, 
 // call; records of a call released by assembly first get what its span
 // said (operation, provider, models), where they do not say it themselves.
 func (p *normalizer) normalizeLogs(ctx context.Context, ld plog.Logs, released assembly.Released) {
-	counts := map[genai.Dialect]int64{}
-	var notSelected int64
+	var counts dialectCounts
+	skips := skipsPool.Get().(*componentkit.Skips)
+	loc := componentkit.NewLocations(ld) // built only when a selector asks
 	for _, g := range genai.GroupLogRecords(ld) {
 		if id, ok := released[assembly.Key{Trace: g.TraceID, Span: g.SpanID}]; ok {
 			stampIdentity(g.Records, &id)
 		}
-		v := genai.ReadLogRecords(g.Records, g.Resource, p.opts)
+		v, ok := p.guard.ReadLogs(g, p.opts)
+		if !ok {
+			skips.AddN(componentkit.SkipInternalError, int64(len(g.Records)))
+			continue
+		}
 		if !v.IsGenAI() {
 			continue
 		}
 		for _, lr := range g.Records {
-			if p.logs != nil && !p.matchLog(ctx, ld, lr) {
-				notSelected++
+			if !loc.Selected(ctx, p.logs, lr) {
+				skips.Add(componentkit.SkipNotSelected)
 				continue
 			}
-			attrs := lr.Attributes()
-			if genai.EventName(lr) == genai.EventInferenceDetails {
-				// The details event carries the call's attributes: normalize
-				// them like a span's (content stays structured, as the spec
-				// requires on events).
-				w := writer{cfg: p.cfg, attrs: attrs}
-				w.writeMetadata(&v)
-				if p.cfg.RemoveOriginals {
-					w.removeOriginals(&v)
-				}
-			} else if v.Provider != "" {
-				w := writer{cfg: p.cfg, attrs: attrs}
-				w.putStr(keyProvider, v.Provider)
-				if p.cfg.RemoveOriginals && !p.cfg.EmitLegacySystem {
-					attrs.Remove(keySystem)
-				}
+			if !p.guard.Run("log record", func() { p.writeRecord(lr, &v) }) {
+				skips.Add(componentkit.SkipInternalError)
 			}
-			attrs.PutStr(contract.AttrDialect, string(v.Dialect))
 		}
-		counts[v.Dialect]++
+		counts.add(v.Dialect)
 		p.noteProblems(ctx, &v)
 	}
-	if len(counts) > 0 {
+	if counts.n > 0 {
 		setLogsSchemaURL(ld)
 	}
-	p.record(ctx, counts, 0, notSelected)
+	p.record(ctx, &counts, skips)
+	skipsPool.Put(skips)
+}
+
+// writeRecord writes the call's normalized view on one of its records.
+func (p *normalizer) writeRecord(lr plog.LogRecord, v *genai.View) {
+	attrs := lr.Attributes()
+	if genai.EventName(lr) == genai.EventInferenceDetails {
+		// The details event carries the call's attributes: normalize
+		// them like a span's (content stays structured, as the spec
+		// requires on events).
+		w := writer{cfg: p.cfg, attrs: attrs}
+		w.writeMetadata(v)
+		if p.cfg.RemoveOriginals {
+			w.removeOriginals(v)
+		}
+	} else if v.Provider != "" {
+		w := writer{cfg: p.cfg, attrs: attrs}
+		w.putStr(keyProvider, v.Provider)
+		if p.cfg.RemoveOriginals && !p.cfg.EmitLegacySystem {
+			attrs.Remove(keySystem)
+		}
+	}
+	attrs.PutStr(contract.AttrDialect, string(v.Dialect))
 }
 
 // setLogsSchemaURL marks the scopes holding normalized records with the
@@ -197,25 +220,6 @@ func stampIdentity(records []plog.LogRecord, id *genai.CallIdentity) {
 	}
 }
 
-// matchLog finds the record's resource and scope for the OTTL context.
-// Only called when conditions are configured.
-func (p *normalizer) matchLog(ctx context.Context, ld plog.Logs, target plog.LogRecord) bool {
-	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
-		rl := rls.At(i)
-		for j := 0; j < rl.ScopeLogs().Len(); j++ {
-			sl := rl.ScopeLogs().At(j)
-			lrs := sl.LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				if lrs.At(k) == target {
-					return p.logs.Match(ctx, rl, sl, target)
-				}
-			}
-		}
-	}
-	return false
-}
-
 func (p *normalizer) write(ctx context.Context, attrs pcommon.Map, v *genai.View) {
 	w := writer{cfg: p.cfg, attrs: attrs}
 	w.writeMetadata(v)
@@ -238,21 +242,72 @@ func (p *normalizer) noteProblems(ctx context.Context, v *genai.View) {
 	}
 }
 
-// Attribute sets of the skip counters, built once: recording must not
-// allocate per batch on the pass-through path.
+// Attribute sets of the counters, built once: recording must not allocate
+// per batch on the pass-through path.
 var (
-	optNotGenAI    = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "not_genai")))
-	optNotSelected = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "not_selected")))
+	optNotGenAI      = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", componentkit.SkipNotGenAI)))
+	optNotSelected   = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", componentkit.SkipNotSelected)))
+	optInternalError = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", componentkit.SkipInternalError)))
+	dialectOpts      sync.Map // genai.Dialect -> metric.AddOption
+	skipsPool        = sync.Pool{New: func() any { return new(componentkit.Skips) }}
 )
 
-func (p *normalizer) record(ctx context.Context, counts map[genai.Dialect]int64, notGenAI, notSelected int64) {
-	for d, n := range counts {
-		p.tel.processed.Add(ctx, n, metric.WithAttributes(attribute.String("dialect", string(d))))
+func skipOpt(reason string) metric.AddOption {
+	switch reason {
+	case componentkit.SkipNotGenAI:
+		return optNotGenAI
+	case componentkit.SkipNotSelected:
+		return optNotSelected
+	case componentkit.SkipInternalError:
+		return optInternalError
 	}
-	if notGenAI > 0 {
-		p.tel.skipped.Add(ctx, notGenAI, optNotGenAI)
+	return metric.WithAttributes(attribute.String("reason", reason))
+}
+
+func dialectOpt(d genai.Dialect) metric.AddOption {
+	if o, ok := dialectOpts.Load(d); ok {
+		return o.(metric.AddOption)
 	}
-	if notSelected > 0 {
-		p.tel.skipped.Add(ctx, notSelected, optNotSelected)
+	o := metric.WithAttributeSet(attribute.NewSet(attribute.String("dialect", string(d))))
+	dialectOpts.Store(d, o) // dialects are a closed set: bounded
+	return o
+}
+
+// dialectCounts counts a batch's normalized items by dialect without a
+// map: a batch holds one or a few dialects.
+type dialectCounts struct {
+	d    [4]genai.Dialect
+	c    [4]int64
+	n    int // distinct dialects in d
+	more map[genai.Dialect]int64
+}
+
+func (dc *dialectCounts) add(d genai.Dialect) {
+	for i := 0; i < dc.n; i++ {
+		if dc.d[i] == d {
+			dc.c[i]++
+			return
+		}
 	}
+	if dc.n < len(dc.d) {
+		dc.d[dc.n], dc.c[dc.n] = d, 1
+		dc.n++
+		return
+	}
+	if dc.more == nil {
+		dc.more = map[genai.Dialect]int64{}
+	}
+	dc.more[d]++
+}
+
+// record adds a batch's counts to the counters and resets skips.
+func (p *normalizer) record(ctx context.Context, counts *dialectCounts, skips *componentkit.Skips) {
+	for i := 0; i < counts.n; i++ {
+		p.tel.processed.Add(ctx, counts.c[i], dialectOpt(counts.d[i]))
+	}
+	for d, n := range counts.more {
+		p.tel.processed.Add(ctx, n, dialectOpt(d))
+	}
+	skips.Each(func(reason string, n int64) { p.tel.skipped.Add(ctx, n, skipOpt(reason)) })
+	skips.Flush(ctx, nil) // reset only: counted above with prebuilt sets
 }

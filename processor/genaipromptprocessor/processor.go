@@ -2,7 +2,6 @@ package genaipromptprocessor
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -164,7 +163,10 @@ func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) p
 		}
 		res := s.RS.Resource()
 		p.safely(&st, "span", func() {
-			// metadata first: a declared name and version need no content
+			// One read, with content: prompt identity (name, version,
+			// template) is read the same with or without content, so a
+			// metadata-only first pass only paid off for spans declaring
+			// a complete identity, and cost every other span a second read.
 			v := genai.ReadSpan(s.Span, res, genai.Options{})
 			if !explicitComplete(&v) && v.IsGenAI() {
 				v = genai.ReadSpan(s.Span, res, p.opts)
@@ -473,12 +475,16 @@ func (p *promptProcessor) inferredName(v *genai.View, service string, family uin
 	return ""
 }
 
+// hex16 is h as 16 lower-case hex digits (one allocation: it runs for
+// every identified call).
 func hex16(h uint64) string {
-	s := strconv.FormatUint(h, 16)
-	if len(s) < 16 {
-		s = strings.Repeat("0", 16-len(s)) + s
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = digits[h&0xF]
+		h >>= 4
 	}
-	return s
+	return string(b[:])
 }
 
 func renderTokens(t []textmask.Token) string {

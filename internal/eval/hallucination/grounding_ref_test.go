@@ -104,7 +104,14 @@ func BenchmarkSystemHasMaterial(b *testing.B) {
 	// The worst case: a padded prompt that is one instruction sentence
 	// and carries no marker, so every check reads all of it.
 	sys := "You are a helpful assistant " + sb.String() + ". Answer briefly."
-	b.SetBytes(int64(len(sys)))
-	b.ReportAllocs()
-	cpuLoop(b, func() { systemHasMaterial(sys) })
+	for _, c := range []struct {
+		name string
+		fn   func(string) bool
+	}{{"scanner", systemHasMaterial}, {"reference", systemHasMaterialRef}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(sys)))
+			b.ReportAllocs()
+			cpuLoop(b, func() { c.fn(sys) })
+		})
+	}
 }

@@ -254,6 +254,11 @@ func gibberishSuffix(raw string) (int, int, float64) {
 	if strings.Count(raw, "\n") > 2 {
 		return 0, 0, 0
 	}
+	// Long prompts are not suffix attacks of this kind: checked first, as
+	// it reads at most 128 tokens where the code markers read the whole text.
+	if tokensOver(raw, 128) {
+		return 0, 0, 0
+	}
 	for _, k := range codeMarkers {
 		if strings.Contains(raw, k) {
 			return 0, 0, 0
@@ -307,6 +312,28 @@ func gibberishSuffix(raw string) (int, int, float64) {
 		return 0, 0, 0
 	}
 	return starts[first], ends[n-1], 0.6
+}
+
+// tokensOver reports whether raw has more than n whitespace-separated
+// tokens.
+func tokensOver(raw string, n int) bool {
+	k := 0
+	for i := 0; i < len(raw); {
+		for i < len(raw) && isSpace(raw[i]) {
+			i++
+		}
+		j := i
+		for j < len(raw) && !isSpace(raw[j]) {
+			j++
+		}
+		if j > i {
+			if k++; k > n {
+				return true
+			}
+		}
+		i = j
+	}
+	return false
 }
 
 // codeMarkers veto the suffix signal: pasted code has odd tokens too.
