@@ -90,4 +90,3 @@ func TestFitUsesTheRegistry(t *testing.T) {
 	assert.Nil(t, learner("no_such_evaluator"))
 	assert.Equal(t, eval.Input{Input: "x"}, toInput("no_such_evaluator", &record{Text: "x"}))
 }
-

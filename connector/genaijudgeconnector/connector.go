@@ -343,7 +343,7 @@ func heuristicResults(ld plog.Logs) map[spanKey]*scores {
 		if !ok {
 			continue
 		}
-		score, ok := toFloat(sv)
+		score, ok := componentkit.Number(sv)
 		if !ok {
 			continue
 		}
@@ -363,16 +363,6 @@ func heuristicResults(ld plog.Logs) map[spanKey]*scores {
 		sc.add(name.Str(), score, failed)
 	}
 	return out
-}
-
-func toFloat(v pcommon.Value) (float64, bool) {
-	switch v.Type() {
-	case pcommon.ValueTypeDouble:
-		return v.Double(), true
-	case pcommon.ValueTypeInt:
-		return float64(v.Int()), true
-	}
-	return 0, false
 }
 
 // scores are a call's heuristic results: score per evaluator and whether
@@ -423,7 +413,7 @@ func (s *scores) fromAttrs(attrs pcommon.Map) {
 			}
 			return true
 		}
-		if f, ok := toFloat(v); ok {
+		if f, ok := componentkit.Number(v); ok {
 			s.add(k[len(contract.AttrEvalPrefix):], f, false)
 		}
 		return true

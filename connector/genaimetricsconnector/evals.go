@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/periscope-otel/periscope/connector/genaimetricsconnector/internal/drift"
+	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 )
 
@@ -37,16 +38,6 @@ func labelSet(base, extra []string) map[string]bool {
 	return m
 }
 
-func scoreOf(v pcommon.Value) (float64, bool) {
-	switch v.Type() {
-	case pcommon.ValueTypeDouble:
-		return v.Double(), true
-	case pcommon.ValueTypeInt:
-		return float64(v.Int()), true
-	}
-	return 0, false
-}
-
 // evalFromAttrs reads one gen_ai.evaluation.result (event or log record).
 func (c *metricsConnector) evalFromAttrs(ctx context.Context, attrs pcommon.Map) (drift.EvalObs, bool) {
 	name := strAttr(attrs, contract.AttrEvalName)
@@ -56,7 +47,7 @@ func (c *metricsConnector) evalFromAttrs(ctx context.Context, attrs pcommon.Map)
 	}
 	e := drift.EvalObs{Name: truncate(name, c.cfg.MaxDimensionValueLength), Failed: -1}
 	if x, ok := attrs.Get(contract.AttrEvalScoreValue); ok {
-		if s, ok := scoreOf(x); ok {
+		if s, ok := componentkit.Number(x); ok {
 			if math.IsNaN(s) || math.IsInf(s, 0) {
 				c.bad(ctx, "invalid_score")
 			} else {
@@ -117,7 +108,7 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 			case contract.AttrPromptVersion:
 				w.pversion = v.AsString()
 			case contract.AttrRollupCost:
-				w.rollupCost, w.hasRollupCost = scoreOf(v)
+				w.rollupCost, w.hasRollupCost = componentkit.Number(v)
 			case contract.AttrRollupLoop:
 				w.loop = v.Type() == pcommon.ValueTypeBool && v.Bool()
 			case contract.AttrRollupLoopTool:
@@ -139,7 +130,7 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 			return true
 		}
 		name := k[len(contract.AttrEvalPrefix):]
-		s, ok := scoreOf(v)
+		s, ok := componentkit.Number(v)
 		if !ok || name == "" || hasEval(w.evals, name) {
 			return true
 		}

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/periscope-otel/periscope/exporter/genaidatasetexporter/dataset"
+	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
 )
@@ -31,7 +32,7 @@ func (a *annotations) readAttrs(m pcommon.Map) {
 	for k, v := range m.All() {
 		switch k {
 		case contract.AttrCost:
-			if f, ok := number(v); ok && f >= 0 {
+			if f, ok := componentkit.Number(v); ok && f >= 0 {
 				a.costRef().USD = &f
 			}
 		case contract.AttrCostPriceID:
@@ -80,7 +81,7 @@ func (a *annotations) readResult(m pcommon.Map) {
 	}
 	e := a.evals[name]
 	if v, ok := m.Get(contract.AttrEvalScoreValue); ok {
-		if f, ok := number(v); ok {
+		if f, ok := componentkit.Number(v); ok {
 			e.Score = &f
 		}
 	}
@@ -139,16 +140,6 @@ func (a *annotations) merge(b *annotations) {
 	for _, f := range b.failed {
 		a.fail(f)
 	}
-}
-
-func number(v pcommon.Value) (float64, bool) {
-	switch v.Type() {
-	case pcommon.ValueTypeDouble:
-		return v.Double(), true
-	case pcommon.ValueTypeInt:
-		return float64(v.Int()), true
-	}
-	return 0, false
 }
 
 // call is one model call ready to become a row.

@@ -42,45 +42,6 @@ type ToolDefinition struct {
 	Type, Name, Description, Parameters string
 }
 
-type paramSource struct {
-	field ParamField
-	prio  uint8
-	mark  mark
-}
-
-// paramKeys maps each dialect's request-parameter key to its field; lower
-// prio wins (semconv first, then the dialect's own spelling).
-var paramKeys = map[string]paramSource{
-	"gen_ai.request.temperature":       {HasTemperature, 0, 0},
-	"gen_ai.request.top_p":             {HasTopP, 0, 0},
-	"gen_ai.request.top_k":             {HasTopK, 0, 0},
-	"gen_ai.request.frequency_penalty": {HasFrequencyPenalty, 0, 0},
-	"gen_ai.request.presence_penalty":  {HasPresencePenalty, 0, 0},
-	"gen_ai.request.max_tokens":        {HasMaxTokens, 0, 0},
-	"gen_ai.request.seed":              {HasSeed, 0, 0},
-	"gen_ai.request.choice.count":      {HasChoiceCount, 0, 0},
-	"gen_ai.request.stop_sequences":    {HasStopSequences, 0, 0},
-	"gen_ai.openai.request.seed":       {HasSeed, 1, 0},
-	// OpenLLMetry (generation A names, and the extras every generation writes)
-	"llm.temperature":         {HasTemperature, 1, mOpenLLMetry},
-	"llm.top_p":               {HasTopP, 1, mOpenLLMetry},
-	"llm.top_k":               {HasTopK, 1, mOpenLLMetry},
-	"llm.frequency_penalty":   {HasFrequencyPenalty, 1, mOpenLLMetry},
-	"llm.presence_penalty":    {HasPresencePenalty, 1, mOpenLLMetry},
-	"llm.request.max_tokens":  {HasMaxTokens, 1, mOpenLLMetry},
-	"llm.chat.stop_sequences": {HasStopSequences, 1, mOpenLLMetry},
-	// Vercel AI SDK
-	"ai.settings.temperature":      {HasTemperature, 2, mVercel},
-	"ai.settings.topP":             {HasTopP, 2, mVercel},
-	"ai.settings.topK":             {HasTopK, 2, mVercel},
-	"ai.settings.frequencyPenalty": {HasFrequencyPenalty, 2, mVercel},
-	"ai.settings.presencePenalty":  {HasPresencePenalty, 2, mVercel},
-	"ai.settings.maxOutputTokens":  {HasMaxTokens, 2, mVercel},
-	"ai.settings.maxTokens":        {HasMaxTokens, 2, mVercel},
-	"ai.settings.seed":             {HasSeed, 2, mVercel},
-	"ai.settings.stopSequences":    {HasStopSequences, 2, mVercel},
-}
-
 // jsonParamKeys maps the keys of a JSON parameter object (OpenInference
 // llm.invocation_parameters, Langfuse model parameters: the provider's
 // request body names) to their field.
@@ -94,21 +55,6 @@ var jsonParamKeys = map[string]ParamField{
 
 // paramPrioJSON is the priority of parameters read from a JSON object.
 const paramPrioJSON = 3
-
-// param reads a request-parameter key; it reports whether k is one.
-func (r *reader) param(k string, v pcommon.Value) bool {
-	src, ok := paramKeys[k]
-	if !ok {
-		return false
-	}
-	r.marks |= src.mark
-	if src.field == HasStopSequences {
-		r.setStops(src.prio, stopsOf(v.AsRaw()))
-		return true
-	}
-	r.setParam(k, src.field, src.prio, v.AsRaw())
-	return true
-}
 
 // setParam stores a numeric parameter; integer fields refuse fractions and
 // a value of the wrong type is a read problem, never a guess.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/periscope-otel/periscope/internal/pricing/catalog"
 	"github.com/periscope-otel/periscope/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing/catalog"
 )
 
 // Table formats accepted in `tables:`.

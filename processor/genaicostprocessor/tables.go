@@ -15,9 +15,9 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/periscope-otel/periscope/internal/pricing"
 	"github.com/periscope-otel/periscope/internal/pricing/catalog"
 	"github.com/periscope-otel/periscope/internal/pricing/loaders"
-	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 // tableSource is one configured price file and its last good table.

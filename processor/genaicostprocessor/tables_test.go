@@ -20,11 +20,11 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/periscope-otel/periscope/internal/contract"
-	"github.com/periscope-otel/periscope/internal/testutil"
+	"github.com/periscope-otel/periscope/internal/pricing"
 	"github.com/periscope-otel/periscope/internal/pricing/catalog"
 	"github.com/periscope-otel/periscope/internal/pricing/loaders"
+	"github.com/periscope-otel/periscope/internal/testutil"
 	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/metadata"
-	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 func litellmPath(t testing.TB) string {

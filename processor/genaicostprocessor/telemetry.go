@@ -7,8 +7,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
-	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/metadata"
 	"github.com/periscope-otel/periscope/internal/pricing"
+	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/metadata"
 )
 
 // telemetry holds the processor's own counters, declared in metadata.yaml

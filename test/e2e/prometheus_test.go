@@ -440,6 +440,14 @@ func checkPrometheus(t *testing.T, prom promClient, jaeger jaegerClient, spec sc
 		t.Errorf("%s: want %d (streamed calls), got %v (err %v)", q, streams, v, err)
 	}
 
+	// Time per output chunk: derived for streamed calls from the time to
+	// first chunk, the time to finish and the visible output tokens; at most
+	// one observation per streamed call, and at least one in the run.
+	q = `sum(gen_ai_client_operation_time_per_output_chunk_seconds_count{service_name="e2e-vercel"})`
+	if v, err := prom.query(q); err != nil || len(v) == 0 || int(v[0].float()) < 1 || int(v[0].float()) > streams {
+		t.Errorf("%s: want 1..%d (streamed calls), got %v (err %v)", q, streams, v, err)
+	}
+
 	// Exemplars link evaluation scores and latency to traces that Jaeger really holds.
 	for _, series := range []string{"periscope_eval_score_bucket", "gen_ai_client_operation_duration_seconds_bucket"} {
 		ex, err := prom.exemplars(series, since.Add(-time.Minute))

@@ -30,9 +30,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/periscope-otel/periscope/internal/pricing"
 	"github.com/periscope-otel/periscope/internal/pricing/catalog"
 	"github.com/periscope-otel/periscope/internal/pricing/loaders"
-	"github.com/periscope-otel/periscope/internal/pricing"
 )
 
 // Source describes one pinned input for the catalog header and report.

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/periscope-otel/periscope/internal/pricing/catalog"
 	"github.com/periscope-otel/periscope/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing/catalog"
 )
 
 func TestDecimal(t *testing.T) {

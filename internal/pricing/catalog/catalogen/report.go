@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/periscope-otel/periscope/internal/pricing/catalog"
 	"github.com/periscope-otel/periscope/internal/pricing"
+	"github.com/periscope-otel/periscope/internal/pricing/catalog"
 )
 
 // report renders the diff report: summary, new models, changed prices with
