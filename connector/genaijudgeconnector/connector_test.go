@@ -290,7 +290,13 @@ func TestFailuresByReason(t *testing.T) {
 			require.NoError(t, h.c.ConsumeTraces(context.Background(), failingCall(1)))
 			require.Eventually(t, func() bool { return h.counter(t, "failures", attribute.String("reason", tc.reason)) == 1 },
 				5*time.Second, 5*time.Millisecond)
-			assert.Equal(t, tc.calls, judge.calls.Load())
+			if tc.reason == "timeout" {
+				// An attempt that times out before the request reaches the
+				// stub (a loaded machine) is not counted by it.
+				assert.LessOrEqual(t, judge.calls.Load(), tc.calls)
+			} else {
+				assert.Equal(t, tc.calls, judge.calls.Load())
+			}
 			assert.Equal(t, 0, h.sink.LogRecordCount())
 		})
 	}
