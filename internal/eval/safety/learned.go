@@ -526,34 +526,7 @@ func harmExample(p *prepared, _ eval.Result, _ *linear.Model, _ []float64) (stri
 	return p.in.raw, ""
 }
 
-// refusalDense is the number of dense features of the refusal model.
-const refusalDense = 7
-
-func refusalExample(p *prepared, r eval.Result, harm *linear.Model, d []float64) (string, string) {
-	raw := p.out.raw
-	d[0] = ruleLogit(r)
-	d[1] = logLen(len(raw))
-	d[2] = 1
-	for _, f := range r.Findings {
-		if len(raw) > 0 {
-			d[2] = min(d[2], float64(f.Start)/float64(len(raw)))
-		}
-		if f.Start < refusalOpening {
-			d[3] = 1
-		}
-	}
-	head := raw[:min(len(raw), 4096)]
-	d[4] = logCount(countStrings(head, listCues))
-	d[5] = float64(min(len(r.Findings), 5)) / 5
-	if harm != nil && p.in.raw != "" {
-		z := p.harmZ
-		if !p.harmDone || p.harm != harm {
-			z = harm.Logit(p.in.raw, "", nil)
-		}
-		d[6] = z / 4
-	}
-	return raw, ""
-}
+// refusalDense and refusalExample: refusal_features.go.
 
 func leakExample(p *prepared, r eval.Result, _ *linear.Model, d []float64) (string, string) {
 	out := p.out.normalized().Text
