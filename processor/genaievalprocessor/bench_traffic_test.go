@@ -218,7 +218,7 @@ func BenchmarkTrafficEvaluators(b *testing.B) {
 			for _, ss := range rs.ScopeSpans().All() {
 				for _, sp := range ss.Spans().All() {
 					spans = append(spans, sp)
-					v := p.readSpan(sp, rs.Resource())
+					v, _ := p.guard.ReadSpan(sp, rs.Resource(), p.opts)
 					if v.IsGenAI() && hasContent(&v) {
 						ins = append(ins, p.buildInput(&v, nil))
 					}
@@ -241,7 +241,7 @@ func BenchmarkTrafficEvaluators(b *testing.B) {
 			b.ReportMetric(float64(cpu)/float64(k*n), "cpu-ns/call")
 		})
 	}
-	run("read", len(spans), func(i int) { _ = p.readSpan(spans[i], pcommon.NewResource()) })
+	run("read", len(spans), func(i int) { _, _ = p.guard.ReadSpan(spans[i], pcommon.NewResource(), p.opts) })
 	for _, c := range p.evs {
 		run(c.name, len(ins), func(i int) { c.ev.Evaluate(&ins[i]) })
 	}

@@ -17,13 +17,23 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
 	"github.com/periscope-otel/periscope/internal/eval/evaluators"
 	"github.com/periscope-otel/periscope/internal/eval/safety"
 	"github.com/periscope-otel/periscope/internal/genai"
-	"github.com/periscope-otel/periscope/internal/ratelog"
 	"github.com/periscope-otel/periscope/internal/selector"
+)
+
+// safetyErrOpt labels a panic of the safety suite in the errors counter.
+var safetyErrOpt = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", "safety")))}
+
+// Skip reasons of this processor beside componentkit's.
+const (
+	skipNoContent     = "no_content"
+	skipWrapperSpan   = "wrapper_span"
+	skipAlreadyJudged = "already_judged"
 )
 
 // configured is one enabled evaluator with its threshold.
@@ -32,35 +42,22 @@ type configured struct {
 	ev        eval.Evaluator
 	threshold float64
 	scoreKey  string
+	what      string // names it in a panic warning
 	// Pre-built metric attribute sets (no allocation per span).
 	passOpt, failOpt, evOpt []metric.AddOption
 }
 
 func (c *configured) initOpts() {
+	c.what = "evaluator " + c.name
 	c.passOpt = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.name), attribute.String("label", contract.LabelPass)))}
 	c.failOpt = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.name), attribute.String("label", contract.LabelFail)))}
 	c.evOpt = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.name)))}
 }
 
-var skipOpts = map[string][]metric.AddOption{}
-
-func skipOpt(reason string) []metric.AddOption {
-	if o, ok := skipOpts[reason]; ok {
-		return o
-	}
-	return []metric.AddOption{metric.WithAttributes(attribute.String("reason", reason))}
-}
-
-func init() {
-	for _, r := range []string{"not_genai", "not_selected", "no_content", "wrapper_span"} {
-		skipOpts[r] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))}
-	}
-}
-
 type evalProcessor struct {
 	cfg      *Config
 	logger   *zap.Logger
-	rl       *ratelog.Logger
+	guard    *componentkit.Guard // reads and evaluators: a panic skips the item, never the batch
 	spanSel  *selector.Spans
 	logSel   *selector.Logs
 	evs      []configured
@@ -83,7 +80,7 @@ func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalPr
 	p := &evalProcessor{
 		cfg:    cfg,
 		logger: set.Logger,
-		rl:     ratelog.New(set.Logger, time.Minute, 5),
+		guard:  componentkit.NewGuard(set.Logger, "genai_eval"),
 		budget: cfg.MaxContentBytes,
 	}
 	if p.budget == 0 {
@@ -239,32 +236,21 @@ func (p *evalProcessor) evaluate(ctx context.Context, in *eval.Input, out *outco
 	out.ran = out.ran[:0]
 	out.truncated = in.Truncated
 	if p.suite != nil {
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					p.errors.Add(ctx, 1, metric.WithAttributes(attribute.String("evaluator", "safety")))
-					p.rl.Warn("panic", "safety evaluator failed; span passed on without safety results", zap.Any("panic", fmt.Sprint(r)))
-					out.results = out.results[:0]
-				}
-			}()
-			out.results = p.suite.Evaluate(in, out.results)
-		}()
+		if !p.guard.Run("safety evaluators", func() { out.results = p.suite.Evaluate(in, out.results) }) {
+			p.errors.Add(ctx, 1, safetyErrOpt...)
+			out.results = out.results[:0]
+		}
 	}
 	for len(out.results) < p.nSuite {
 		out.results = append(out.results, eval.Result{Skipped: true, Label: "error"})
 	}
-	for _, c := range p.evs[p.nSuite:] {
+	for i := range p.evs[p.nSuite:] {
+		c := &p.evs[p.nSuite+i]
 		var r eval.Result
-		func() {
-			defer func() {
-				if rec := recover(); rec != nil {
-					p.errors.Add(ctx, 1, metric.WithAttributes(attribute.String("evaluator", c.name)))
-					p.rl.Warn("panic."+c.name, "evaluator failed; span passed on without its result", zap.String("evaluator", c.name))
-					r = eval.Result{Skipped: true, Label: "error"}
-				}
-			}()
-			r = c.ev.Evaluate(in)
-		}()
+		if !p.guard.Run(c.what, func() { r = c.ev.Evaluate(in) }) {
+			p.errors.Add(ctx, 1, c.evOpt...)
+			r = eval.Result{Skipped: true, Label: "error"}
+		}
 		out.results = append(out.results, r)
 	}
 	for i := range out.results {
@@ -274,8 +260,21 @@ func (p *evalProcessor) evaluate(ctx context.Context, in *eval.Input, out *outco
 
 // explanation renders findings as rule ids and offsets, never text.
 func explanation(r *eval.Result, truncated bool) string {
+	if len(r.Findings) == 0 && len(r.Types) == 0 && !truncated &&
+		(r.Label == "" || r.Label == contract.LabelPass || r.Label == contract.LabelFail) {
+		return ""
+	}
 	var b strings.Builder
 	const maxFindings = 16
+	// One allocation: rule, side, offsets and separator fit in ~len(rule)+24.
+	n := 32
+	for i := range min(len(r.Findings), maxFindings) {
+		n += len(r.Findings[i].Rule) + 24
+	}
+	for _, t := range r.Types {
+		n += len(t) + 1
+	}
+	b.Grow(n)
 	for i, f := range r.Findings {
 		if i == maxFindings {
 			fmt.Fprintf(&b, "; +%d more", len(r.Findings)-maxFindings)
@@ -363,88 +362,73 @@ type traceDocs map[pcommon.TraceID][]string
 
 func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	type item struct {
-		rs   ptrace.ResourceSpans
-		ss   ptrace.ScopeSpans
-		span ptrace.Span
+		ref  componentkit.SpanRef
 		view genai.View
 	}
+	var skips componentkit.Skips
+	defer skips.Flush(ctx, p.skipped)
 	var items []item
 	docs := traceDocs{}
 	llmTraces := map[pcommon.TraceID]bool{}
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			ss := sss.At(j)
-			spans := ss.Spans()
-			for k := 0; k < spans.Len(); k++ {
-				span := spans.At(k)
-				v := p.readSpan(span, rs.Resource())
-				if !v.IsGenAI() {
-					p.skipped.Add(ctx, 1, skipOpt("not_genai")...)
-					continue
+	// Read every span first: retrieval spans anywhere in the batch ground
+	// the model calls of their trace.
+	for s := range componentkit.Spans(td) {
+		v, ok := p.guard.ReadSpan(s.Span, s.RS.Resource(), p.opts)
+		if !ok {
+			skips.Add(componentkit.SkipInternalError)
+			continue
+		}
+		if !v.IsGenAI() {
+			skips.Add(componentkit.SkipNotGenAI)
+			continue
+		}
+		if v.Category == genai.CategoryRetrieval {
+			for _, d := range v.Documents {
+				if d.Content != "" {
+					docs[s.Span.TraceID()] = append(docs[s.Span.TraceID()], d.Content)
 				}
-				if v.Category == genai.CategoryRetrieval {
-					for _, d := range v.Documents {
-						if d.Content != "" {
-							docs[span.TraceID()] = append(docs[span.TraceID()], d.Content)
-						}
-					}
-				}
-				if v.Category == genai.CategoryLLM && hasContent(&v) {
-					llmTraces[span.TraceID()] = true
-				}
-				items = append(items, item{rs, ss, span, v})
 			}
 		}
+		if v.Category == genai.CategoryLLM && hasContent(&v) {
+			llmTraces[s.Span.TraceID()] = true
+		}
+		items = append(items, item{s, v})
 	}
 	var out outcome
 	for idx := range items {
 		it := &items[idx]
-		if !p.spanSel.Match(ctx, it.rs, it.ss, it.span) {
-			p.skipped.Add(ctx, 1, skipOpt("not_selected")...)
+		span := it.ref.Span
+		if !it.ref.Selected(ctx, p.spanSel) {
+			skips.Add(componentkit.SkipNotSelected)
 			continue
 		}
 		v := &it.view
 		switch {
 		case !hasContent(v):
-			p.skipped.Add(ctx, 1, skipOpt("no_content")...)
-		case isWrapper(v.Category) || (v.Category != genai.CategoryLLM && llmTraces[it.span.TraceID()]):
+			skips.Add(skipNoContent)
+		case isWrapper(v.Category) || (v.Category != genai.CategoryLLM && llmTraces[span.TraceID()]):
 			// Wrapper spans (agent, workflow, chain) re-report the content
 			// of the model call beneath them; evaluate the model call only.
-			p.skipped.Add(ctx, 1, skipOpt("wrapper_span")...)
+			skips.Add(skipWrapperSpan)
 		default:
 			if p.judged != nil {
 				// Content on the span and in log records too: the records
 				// (released after the span by call assembly) are not judged again.
-				p.judged.claim(it.span.TraceID(), it.span.SpanID())
+				p.judged.claim(span.TraceID(), span.SpanID())
 			}
-			in := p.buildInput(v, docs[it.span.TraceID()])
+			in := p.buildInput(v, docs[span.TraceID()])
 			p.evaluate(ctx, &in, &out)
-			p.writeSpan(it.span, &out)
+			p.writeSpan(span, &out)
 			p.record(ctx, &out)
 			p.processed.Add(ctx, 1)
 		}
 		// Redaction applies to every selected GenAI span, evaluated or not:
 		// a wrapper span carries the same prompt text as its model call.
 		if p.redactor != nil {
-			p.redactSpan(ctx, it.span)
+			p.redactSpan(ctx, span)
 		}
 	}
 	return td, nil
-}
-
-// readSpan reads a span through the shared reader, turning a reader panic
-// into "not GenAI" so one bad span never fails the batch.
-func (p *evalProcessor) readSpan(span ptrace.Span, res pcommon.Resource) (v genai.View) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.rl.Warn("read", "span could not be read; passed on unevaluated")
-			v = genai.View{}
-		}
-	}()
-	return genai.ReadSpan(span, res, p.opts)
 }
 
 func (p *evalProcessor) writeSpan(span ptrace.Span, out *outcome) {
@@ -506,24 +490,10 @@ func (p *evalProcessor) writeSpan(span ptrace.Span, out *outcome) {
 }
 
 func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
-	// Where each record lives, for the selector and to place results.
-	type loc struct {
-		rl plog.ResourceLogs
-		sl plog.ScopeLogs
-	}
-	where := map[plog.LogRecord]loc{}
-	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
-		rl := rls.At(i)
-		sls := rl.ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			sl := sls.At(j)
-			lrs := sl.LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				where[lrs.At(k)] = loc{rl, sl}
-			}
-		}
-	}
+	var skips componentkit.Skips
+	defer skips.Flush(ctx, p.skipped)
+	// Where each record lives: for the selector and to place results.
+	loc := componentkit.NewLocations(ld)
 	groups := genai.GroupLogRecords(ld)
 	type judgement struct {
 		sl      plog.ScopeLogs
@@ -539,8 +509,9 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 	var redact []plog.LogRecord
 	docs := traceDocs{}
 	views := make([]genai.View, len(groups))
+	read := make([]bool, len(groups))
 	for gi, g := range groups {
-		views[gi] = p.readLogs(g)
+		views[gi], read[gi] = p.guard.ReadLogs(g, p.opts)
 		if views[gi].Category == genai.CategoryRetrieval {
 			for _, d := range views[gi].Documents {
 				if d.Content != "" {
@@ -551,10 +522,16 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 	}
 	var out outcome
 	for gi, g := range groups {
-		first := g.Records[0]
-		l := where[first]
-		if !p.logSel.Match(ctx, l.rl, l.sl, first) {
-			p.skipped.Add(ctx, 1, skipOpt("not_selected")...)
+		// One selected record selects the call; its results go to the
+		// scope of the call's first record.
+		if !loc.AnySelected(ctx, p.logSel, g.Records) {
+			skips.Add(componentkit.SkipNotSelected)
+			continue
+		}
+		l, ok := loc.Of(g.Records[0])
+		if !ok {
+			// Not possible for groups of ld; never append to a foreign batch.
+			skips.Add(componentkit.SkipInternalError)
 			continue
 		}
 		v := &views[gi]
@@ -563,15 +540,19 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 			// redelivered call is skipped below but must not leak).
 			redact = append(redact, g.Records...)
 		}
+		if !read[gi] {
+			skips.Add(componentkit.SkipInternalError)
+			continue
+		}
 		if !hasContent(v) {
-			p.skipped.Add(ctx, 1, skipOpt("no_content")...)
+			skips.Add(skipNoContent)
 			continue
 		}
 		// genai_normalize's call assembly hands over each call's records
 		// together; a call seen again (redelivered, or judged on its span
 		// already) is not judged twice.
 		if !g.SpanID.IsEmpty() && p.judged != nil && !p.judged.claim(g.TraceID, g.SpanID) {
-			p.skipped.Add(ctx, 1, skipOpt("already_judged")...)
+			skips.Add(skipAlreadyJudged)
 			continue
 		}
 		in := p.buildInput(v, docs[g.TraceID])
@@ -584,7 +565,7 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 				ts = r.Timestamp()
 			}
 		}
-		todo = append(todo, judgement{sl: l.sl, trace: g.TraceID, span: g.SpanID, ts: ts, dims: dimsOf(v, g.Records),
+		todo = append(todo, judgement{sl: l.SL, trace: g.TraceID, span: g.SpanID, ts: ts, dims: dimsOf(v, g.Records),
 			results: append([]eval.Result(nil), out.results...), ran: append([]bool(nil), out.ran...), trunc: out.truncated})
 	}
 	for _, r := range redact {
@@ -622,16 +603,6 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 		}
 	}
 	return ld, nil
-}
-
-func (p *evalProcessor) readLogs(g genai.LogGroup) (v genai.View) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.rl.Warn("read", "log records could not be read; passed on unevaluated")
-			v = genai.View{}
-		}
-	}()
-	return genai.ReadLogRecords(g.Records, g.Resource, p.opts)
 }
 
 func hasContent(v *genai.View) bool {

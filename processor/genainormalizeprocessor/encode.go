@@ -159,7 +159,14 @@ func writeString(b *strings.Builder, s string) {
 	b.WriteByte('"')
 	start := 0
 	for i := 0; i < len(s); {
-		for i+8 <= len(s) && plain8(s, i) {
+		// 8 bytes at a time while none needs escaping (a check that may say
+		// no spuriously, never yes wrongly; written out to stay inlined).
+		for i+8 <= len(s) {
+			w := load8(s, i)
+			if (hasByte(w, '"')|hasByte(w, '\\')|hasByte(w, '<')|hasByte(w, '>')|hasByte(w, '&')|
+				(w-0x20*lsb)&^w|w)&msb != 0 {
+				break
+			}
 			i += 8
 		}
 		if i >= len(s) {
@@ -227,12 +234,10 @@ func hasByte(w uint64, c byte) uint64 {
 	return (x - lsb) &^ x
 }
 
-// plain8 reports whether the 8 bytes at i are all plain (written as they
-// are); it may say no spuriously, never yes wrongly.
-func plain8(s string, i int) bool {
-	w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-	bad := hasByte(w, '"') | hasByte(w, '\\') | hasByte(w, '<') | hasByte(w, '>') | hasByte(w, '&') |
-		(w-0x20*lsb)&^w | w
-	return bad&msb == 0
+// load8 is the 8 bytes of s at i, little-endian: written so that the
+// compiler inlines it as one load (the loop runs on every byte of content).
+func load8(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }

@@ -167,10 +167,7 @@ func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) p
 			// template) is read the same with or without content, so a
 			// metadata-only first pass only paid off for spans declaring
 			// a complete identity, and cost every other span a second read.
-			v := genai.ReadSpan(s.Span, res, genai.Options{})
-			if !explicitComplete(&v) && v.IsGenAI() {
-				v = genai.ReadSpan(s.Span, res, p.opts)
-			}
+			v := genai.ReadSpan(s.Span, res, p.opts)
 			p.apply(&st, &v, serviceName(res), s.Span.Attributes())
 		})
 	}

@@ -182,14 +182,14 @@ var wordByte = func() (t [256]bool) {
 func Logit2(a, b *Model, text string, dense []float64) (float64, float64) {
 	ca, cb := &a.cfg, &b.cfg
 	if ca.Bits != cb.Bits || ca.CharMin != cb.CharMin || ca.CharMax != cb.CharMax || ca.Words != cb.Words ||
-		ca.Head != 0 || cb.Head != 0 || cb.MaxBytes > ca.MaxBytes {
+		ca.CharMin != ca.CharMax || ca.CharMin == 0 || ca.CharMin >= 8 || ca.Head != 0 || cb.Head != 0 || cb.MaxBytes > ca.MaxBytes {
 		return a.Logit(text, "", dense), b.Logit(text, "", nil)
 	}
 	if len(text) > ca.MaxBytes {
 		text = text[:ca.MaxBytes]
 	}
-	ka, kb := sink{q: a.q}, sink{q: b.q}
-	scan2(ca, text, cb.MaxBytes, &ka, &kb)
+	var ka, kb sink
+	scan2(ca, text, cb.MaxBytes, a.q, b.q, &ka, &kb)
 	return a.finish(&ka, dense), b.finish(&kb, nil)
 }
 
@@ -352,13 +352,16 @@ func scan(c *Config, text string, salt uint64, charMin, words uint8, head int, k
 	}
 }
 
-// scan2 is scan (no salt, no head, no aux) feeding ka every feature of
-// text and kb the features of text[:cut]: those of the bytes before cut,
-// plus the end of the word the cut falls in, as a scan of the shorter text
-// would see it.
-func scan2(c *Config, text string, cut int, ka, kb *sink) {
+// scan2 is scan (no salt, no head, no aux, one character n-gram length)
+// summing a's weights over every feature of text into ka and b's over the
+// features of text[:cut] into kb: those of the bytes before cut, plus the
+// end of the word the cut falls in, as a scan of the shorter text would
+// see it.
+func scan2(c *Config, text string, cut int, qa, qb []int8, ka, kb *sink) {
 	shift := 64 - uint(c.Bits)
-	charMin, charMax, words := int(c.CharMin), int(c.CharMax), c.Words
+	cn := int(c.CharMin)
+	mask, tag := charMask[cn], uint64(cn)<<56
+	words := c.Words
 	var ring uint64
 	filled := 0
 	var word, prev uint64
@@ -369,10 +372,12 @@ func scan2(c *Config, text string, cut int, ka, kb *sink) {
 		if i == cut && i < len(text) && inWord {
 			// text[:cut] ends here: its last word ends too.
 			if words >= 1 {
-				kb.add(uint32(mix(word^0x5bd1e995) >> shift))
+				kb.sum += int64(qb[uint32(mix(word^0x5bd1e995)>>shift)])
+				kb.n++
 			}
 			if words >= 2 && havePrev {
-				kb.add(uint32(mix(prev*31+word+0x9e3779b9) >> shift))
+				kb.sum += int64(qb[uint32(mix(prev*31+word+0x9e3779b9)>>shift)])
+				kb.n++
 			}
 		}
 		if i == len(text) && cut >= len(text) {
@@ -380,13 +385,17 @@ func scan2(c *Config, text string, cut int, ka, kb *sink) {
 		}
 		var b byte = ' '
 		if i < len(text) {
-			b = foldByte(text[i])
+			b = foldTable[text[i]]
 		}
-		if b == ' ' && lastSpace && i < len(text) {
-			continue
+		if b == ' ' {
+			if lastSpace && i < len(text) {
+				continue
+			}
+			lastSpace = true
+		} else {
+			lastSpace = false
 		}
-		lastSpace = b == ' '
-		if isWordByte(b) {
+		if wordByte[b] {
 			if !inWord {
 				word, inWord = fnvOffset, true
 			}
@@ -395,34 +404,40 @@ func scan2(c *Config, text string, cut int, ka, kb *sink) {
 			inWord = false
 			if words >= 1 {
 				h := uint32(mix(word^0x5bd1e995) >> shift)
-				ka.add(h)
+				ka.sum += int64(qa[h])
+				ka.n++
 				if both {
-					kb.add(h)
+					kb.sum += int64(qb[h])
+					kb.n++
 				}
 			}
 			if words >= 2 && havePrev {
 				h := uint32(mix(prev*31+word+0x9e3779b9) >> shift)
-				ka.add(h)
+				ka.sum += int64(qa[h])
+				ka.n++
 				if both {
-					kb.add(h)
+					kb.sum += int64(qb[h])
+					kb.n++
 				}
 			}
 			prev, havePrev = word, true
 		}
-		if i == len(text) || charMin == 0 {
-			continue
+		if i == len(text) {
+			break
 		}
 		ring = ring<<8 | uint64(b)
-		if filled < 8 {
+		if filled < cn {
 			filled++
-		}
-		for n := charMin; n <= charMax && n <= filled; n++ {
-			key := ring&charMask[n] ^ uint64(n)<<56
-			h := uint32((key * 0x9e3779b97f4a7c15) >> shift)
-			ka.add(h)
-			if both {
-				kb.add(h)
+			if filled < cn {
+				continue
 			}
+		}
+		h := uint32(((ring&mask ^ tag) * 0x9e3779b97f4a7c15) >> shift)
+		ka.sum += int64(qa[h])
+		ka.n++
+		if both {
+			kb.sum += int64(qb[h])
+			kb.n++
 		}
 	}
 }

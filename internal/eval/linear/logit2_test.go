@@ -37,12 +37,17 @@ func TestLogit2MatchesLogit(t *testing.T) {
 		texts = append(texts, sb.String())
 	}
 	dense := []float64{0.5, -1, 2}
-	for _, cut := range []int{1, 5, 11, 12, 30, 63, 64} {
-		b := randomModel(Config{Bits: 16, CharMin: 4, CharMax: 4, Words: 2, MaxBytes: cut}, uint64(cut))
-		for _, s := range texts {
-			za, zb := Logit2(a, b, s, dense)
-			if wa, wb := a.Logit(s, "", dense), b.Logit(s, "", nil); za != wa || zb != wb {
-				t.Fatalf("cut %d, %q: Logit2 = %v, %v; Logit = %v, %v", cut, s, za, zb, wa, wb)
+	for _, cn := range []uint8{1, 3, 4, 7} {
+		for _, words := range []uint8{0, 1, 2} {
+			a := randomModel(Config{Bits: 16, CharMin: cn, CharMax: cn, Words: words, MaxBytes: 64, Dense: 3}, uint64(cn))
+			for _, cut := range []int{1, 5, 11, 12, 30, 63, 64} {
+				b := randomModel(Config{Bits: 16, CharMin: cn, CharMax: cn, Words: words, MaxBytes: cut}, uint64(cut))
+				for _, s := range texts {
+					za, zb := Logit2(a, b, s, dense)
+					if wa, wb := a.Logit(s, "", dense), b.Logit(s, "", nil); za != wa || zb != wb {
+						t.Fatalf("n=%d words=%d cut %d, %q: Logit2 = %v, %v; Logit = %v, %v", cn, words, cut, s, za, zb, wa, wb)
+					}
+				}
 			}
 		}
 	}

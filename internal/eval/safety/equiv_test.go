@@ -584,3 +584,70 @@ func gibberishSuffixRef(raw string) (int, int, float64) {
 	}
 	return starts[first], ends[n-1], 0.6
 }
+
+// TestSplitScanMatchesSingleScan: a long text scanned as two interleaved
+// halves gives exactly the hits (patterns, offsets, order) of one scan,
+// for every shipped automaton, on long splices of the dev texts cut at
+// every length class around the split, and with hits placed across it.
+func TestSplitScanMatchesSingleScan(t *testing.T) {
+	var all []string
+	for _, lx := range registry {
+		all = append(all, lx.pats...)
+	}
+	matchers := []struct {
+		name string
+		m    *Matcher
+		norm bool
+	}{
+		{"combined", combinedMatcher(), true},
+		{"secrets", secretMatcher, false},
+		{"delimiters", delimiterMatch, false},
+		{"instruction_words", instructionWords.m, true},
+	}
+	texts := devTexts(t, 5)
+	long := strings.Join(texts, "\n")
+	rng := rand.New(rand.NewPCG(13, 2))
+	var samples []string
+	for k := 0; k < 300; k++ {
+		n := rng.IntN(6000)
+		a := rng.IntN(max(len(long)-n, 1))
+		samples = append(samples, long[a:min(a+n, len(long))])
+	}
+	// A pattern straddling the split, at every offset around it.
+	// A pattern straddling the split (and other places), at every offset
+	// around it.
+	for _, kw := range []string{"api_key", "-----begin", "ignore previous instructions", "password"} {
+		for _, base := range []string{strings.Repeat("x ", 300), strings.Repeat("x ", 1200)} {
+			for _, at := range []int{len(base) / 4, len(base) / 2, 3 * len(base) / 4} {
+				for d := -40; d <= 40; d++ {
+					samples = append(samples, base[:at+d]+kw+base[at+d:])
+				}
+			}
+		}
+	}
+	var n Normalized
+	var got []Hit
+	for _, c := range matchers {
+		checked := 0
+		for _, s := range samples {
+			text := []byte(s)
+			if c.norm {
+				Normalize(s, &n)
+				text = n.Text
+			}
+			want := findRange(c.m, text, 0, len(text), nil)
+			if got = c.m.Find(text, got[:0]); !slices.Equal(got, want) {
+				t.Fatalf("%s: split scan differs on %d bytes:\n got %v\nwant %v", c.name, len(text), got, want)
+			}
+			if got = c.m.FindString(string(text), got[:0]); !slices.Equal(got, want) {
+				t.Fatalf("%s: split FindString differs on %d bytes", c.name, len(text))
+			}
+			if len(text) >= minSplit && len(text) >= 4*c.m.maxLen {
+				checked++
+			}
+		}
+		if checked < 100 {
+			t.Fatalf("%s: only %d texts long enough to be split", c.name, checked)
+		}
+	}
+}

@@ -77,7 +77,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorGenaiCostSpansSkipped, err = builder.meter.Int64Counter(
 		"otelcol_processor_genai_cost_spans_skipped",
-		metric.WithDescription("Spans not priced, by reason (not_genai, not_billable, not_selected). [Development]"),
+		metric.WithDescription("Spans not priced, by reason (not_genai, not_billable, not_selected, internal_error). [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)

@@ -56,7 +56,7 @@ func AssertEqualProcessorGenaiCostSpansProcessed(t *testing.T, tt *componenttest
 func AssertEqualProcessorGenaiCostSpansSkipped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_genai_cost_spans_skipped",
-		Description: "Spans not priced, by reason (not_genai, not_billable, not_selected). [Development]",
+		Description: "Spans not priced, by reason (not_genai, not_billable, not_selected, internal_error). [Development]",
 		Unit:        "{span}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

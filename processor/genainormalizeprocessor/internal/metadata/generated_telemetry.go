@@ -158,7 +158,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorGenaiNormalizeSpansSkipped, err = builder.meter.Int64Counter(
 		"otelcol_processor_genai_normalize_spans_skipped",
-		metric.WithDescription("Spans passed through untouched, by reason (not_genai, not_selected). [Development]"),
+		metric.WithDescription("Spans passed through untouched, by reason (not_genai, not_selected, internal_error). [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)

@@ -148,7 +148,7 @@ func AssertEqualProcessorGenaiNormalizeSpansProcessed(t *testing.T, tt *componen
 func AssertEqualProcessorGenaiNormalizeSpansSkipped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_genai_normalize_spans_skipped",
-		Description: "Spans passed through untouched, by reason (not_genai, not_selected). [Development]",
+		Description: "Spans passed through untouched, by reason (not_genai, not_selected, internal_error). [Development]",
 		Unit:        "{span}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

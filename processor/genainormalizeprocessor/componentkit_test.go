@@ -5,14 +5,19 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/metadata"
+	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/metadatatest"
 )
 
 // TestLogsConditions: on logs, conditions select records by their own
@@ -56,4 +61,30 @@ func TestLogsConditions(t *testing.T) {
 	require.False(t, ok, "a record the conditions do not select passes untouched")
 	_, ok = other.Get(keyProvider)
 	require.False(t, ok)
+}
+
+// TestPanicSkipsSpan: a panic while normalizing one span (forced here by a
+// processor without configuration) is recovered by the component guard:
+// the batch still reaches the next consumer, every span in it, and each
+// skip is counted as internal_error.
+func TestPanicSkipsSpan(t *testing.T) {
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	p, err := newNormalizer(metadatatest.NewSettings(tel), createDefaultConfig(), false)
+	require.NoError(t, err)
+	p.cfg = nil // the writer dereferences it: every GenAI span panics
+
+	td := openLLMetrySpan()
+	td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().AppendEmpty().SetName("GET /health")
+	want := td.SpanCount()
+	require.NotPanics(t, func() {
+		out, err := p.processTraces(context.Background(), td)
+		require.NoError(t, err)
+		require.Equal(t, want, out.SpanCount())
+	})
+	require.Equal(t, int64(1), p.guard.Panics())
+	metadatatest.AssertEqualProcessorGenaiNormalizeSpansSkipped(t, tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(attribute.String("reason", "internal_error")), Value: 1},
+		{Attributes: attribute.NewSet(attribute.String("reason", "not_genai")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 }
