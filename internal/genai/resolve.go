@@ -309,6 +309,7 @@ func (r *reader) contentResolve() {
 	}
 
 	switch {
+	case r.opts.SkipOutputMessages:
 	case r.outMsgs != nil:
 		if msgs, ok := r.outMsgs.([]Message); ok {
 			v.OutputMessages = msgs

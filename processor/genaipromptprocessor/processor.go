@@ -57,7 +57,7 @@ func newPromptProcessor(set processor.Settings, cfg *Config, signal string) (*pr
 		cfg:    cfg,
 		set:    set,
 		logger: set.Logger,
-		opts:   genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes, SkipToolDefinitions: true}, // templates come from the system and first user text
+		opts:   genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes, SkipToolDefinitions: true, SkipOutputMessages: true}, // templates come from the system and first user text
 		mopts:  textmask.Options{MaxBytes: cfg.MaxTemplateBytes},
 		miner:  miner.New(miner.Params{MaxTemplates: cfg.Inference.MaxTemplates, MaxBytes: cfg.Inference.MaxStateBytes}),
 		seen:   newSeenSet(cfg.Inference.MaxVersions),
