@@ -29,6 +29,7 @@ e2e: build e2e-deps
 	@test -n "$(PROMETHEUS)" && test -n "$(PROMTOOL)" || \
 	  { echo "e2e: prometheus and promtool not found (apt-get install -y prometheus)"; exit 1; }
 	@start=$$(date +%s); \
-	PERISCOPE_E2E=1 PERISCOPE_BIN=$(E2E_BIN) JAEGER_BIN=$(E2E_JAEGER) PROMETHEUS_BIN=$(PROMETHEUS) PROMTOOL_BIN=$(PROMTOOL) \
-	  $(GO) test -count=1 -v -timeout 15m ./$(E2E_DIR)/; rc=$$?; \
+	$(GO) vet -tags e2e ./$(E2E_DIR)/ && \
+	PERISCOPE_BIN=$(E2E_BIN) JAEGER_BIN=$(E2E_JAEGER) PROMETHEUS_BIN=$(PROMETHEUS) PROMTOOL_BIN=$(PROMTOOL) \
+	  $(GO) test -tags e2e -count=1 -v -timeout 15m ./$(E2E_DIR)/; rc=$$?; \
 	echo "e2e: $$(( $$(date +%s) - start ))s wall time (make target, after builds)"; exit $$rc

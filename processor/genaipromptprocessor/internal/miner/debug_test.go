@@ -1,3 +1,5 @@
+//go:build promptdebug
+
 package miner
 
 import (
@@ -8,16 +10,15 @@ import (
 	"testing"
 )
 
-// Diagnostics, skipped unless their variable is set.
+// Diagnostics for tuning, not checks: built only with -tags promptdebug
+// (go test -tags promptdebug -run TestDebugQuality -v .), configured by
+// the PERISCOPE_PROMPT_* variables below.
 
 // TestDebugQuality prints where inference splits and merges
-// (PERISCOPE_PROMPT_DEBUG=1): in file order, or under the traffic protocol
+// in file order, or under the traffic protocol
 // with PERISCOPE_PROMPT_SEED=N (shuffled with seed N, two passes, the
 // second printed).
 func TestDebugQuality(t *testing.T) {
-	if os.Getenv("PERISCOPE_PROMPT_DEBUG") == "" {
-		t.Skip("set PERISCOPE_PROMPT_DEBUG=1")
-	}
 	rows := debugRows(t)
 	m := New(Params{})
 	pred := make([]uint64, len(rows))
@@ -78,9 +79,6 @@ func clip(s string, n int) string {
 // TestDebugEdited prints the edited families that are not separated under
 // the traffic protocol (seeds 1-5), with the templates of each version.
 func TestDebugEdited(t *testing.T) {
-	if os.Getenv("PERISCOPE_PROMPT_DEBUG") == "" {
-		t.Skip("set PERISCOPE_PROMPT_DEBUG=1")
-	}
 	rows := debugRows(t)
 	for seed := uint64(1); seed <= 5; seed++ {
 		m := New(Params{})
@@ -148,7 +146,7 @@ func TestDebugEdited(t *testing.T) {
 func TestDebugTrace(t *testing.T) {
 	fam := os.Getenv("PERISCOPE_PROMPT_TRACE")
 	if fam == "" {
-		t.Skip("set PERISCOPE_PROMPT_TRACE=family")
+		t.Fatal("set PERISCOPE_PROMPT_TRACE=family")
 	}
 	rows := debugRows(t)
 	seed := uint64(1)
@@ -176,10 +174,7 @@ func TestDebugTrace(t *testing.T) {
 // TestDebugParams plays the traffic protocol with
 // PERISCOPE_PROMPT_PARAMS="min_longest min_anchored min_system".
 func TestDebugParams(t *testing.T) {
-	if os.Getenv("PERISCOPE_PROMPT_PARAMS") == "" {
-		t.Skip("set PERISCOPE_PROMPT_PARAMS")
-	}
-	var p Params
+	var p Params // empty PERISCOPE_PROMPT_PARAMS: the defaults
 	fmt.Sscanf(os.Getenv("PERISCOPE_PROMPT_PARAMS"), "%d %d %d", &p.MinLongest, &p.MinAnchored, &p.MinSystem)
 	rows := loadRows(t)
 	var split, merge, ari float64
@@ -200,10 +195,7 @@ func TestDebugParams(t *testing.T) {
 // TestDebugCV plays each fold's families alone with fixed parameters
 // (PERISCOPE_PROMPT_PARAMS), the figures per fold and seed.
 func TestDebugCV(t *testing.T) {
-	if os.Getenv("PERISCOPE_PROMPT_PARAMS") == "" {
-		t.Skip("set PERISCOPE_PROMPT_PARAMS")
-	}
-	var p Params
+	var p Params // empty PERISCOPE_PROMPT_PARAMS: the defaults
 	fmt.Sscanf(os.Getenv("PERISCOPE_PROMPT_PARAMS"), "%d %d %d", &p.MinLongest, &p.MinAnchored, &p.MinSystem)
 	rows := loadRows(t)
 	fold := func(r row) int {
