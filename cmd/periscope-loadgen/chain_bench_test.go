@@ -4,7 +4,6 @@ import (
 	"context"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
 
 	"go.opentelemetry.io/collector/component"
@@ -109,7 +108,7 @@ func BenchmarkChain(b *testing.B) {
 			measure = false
 			b.ReportAllocs()
 			runtime.GC()
-			cpu0 := processCPU()
+			cpu0 := int64(testutil.CPUTime())
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				td, err := u.UnmarshalTraces(wire[i%batches])
@@ -122,18 +121,9 @@ func BenchmarkChain(b *testing.B) {
 			}
 			// Process CPU (GC workers included, as in the binary's figure)
 			// is steadier than wall time on a shared machine.
-			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N*perBatch), "cpu-ns/span")
+			b.ReportMetric(float64(int64(testutil.CPUTime())-cpu0)/float64(b.N*perBatch), "cpu-ns/span")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*perBatch), "ns/span")
 			b.ReportMetric(float64(outBytes)/float64(batches*perBatch), "out-B/span")
 		})
 	}
-}
-
-// processCPU is the user+system CPU time of this process in nanoseconds.
-func processCPU() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

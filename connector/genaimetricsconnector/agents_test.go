@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/testutil"
 )
 
 // spanBuilder appends synthetic spans to one resource.
@@ -412,7 +413,7 @@ func BenchmarkAgentToolPath(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	spans := 0
-	cpu0 := cpuNow()
+	cpu0 := testutil.CPUTime()
 	for b.Loop() {
 		renumber(td, &seq)
 		if err := c.ConsumeTraces(ctx, td); err != nil {
@@ -422,7 +423,7 @@ func BenchmarkAgentToolPath(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(spans), "ns/span")
-	b.ReportMetric(float64(cpuNow()-cpu0)/float64(spans), "cpu-ns/span")
+	b.ReportMetric(float64(testutil.CPUTime()-cpu0)/float64(spans), "cpu-ns/span")
 }
 
 func BenchmarkUserTopAdd(b *testing.B) {

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
@@ -13,15 +12,8 @@ import (
 
 	"github.com/periscope-otel/periscope/connector/genaimetricsconnector/internal/drift"
 	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/testutil"
 )
-
-// cpuNow returns the process CPU time (user + system). Wall-clock ns/span
-// is distorted when other jobs share the cores; CPU ns/span is not.
-func cpuNow() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // benchTraces loads real-client spans (content on the span for the
 // openllmetry sample) as one batch.
@@ -57,7 +49,7 @@ func benchConsume(b *testing.B, cfg *Config, file string) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	spans := 0
-	cpu0 := cpuNow()
+	cpu0 := testutil.CPUTime()
 	for b.Loop() {
 		renumber(td, &seq)
 		if err := c.ConsumeTraces(ctx, td); err != nil {
@@ -67,7 +59,7 @@ func benchConsume(b *testing.B, cfg *Config, file string) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(spans), "ns/span")
-	b.ReportMetric(float64(cpuNow()-cpu0)/float64(spans), "cpu-ns/span")
+	b.ReportMetric(float64(testutil.CPUTime()-cpu0)/float64(spans), "cpu-ns/span")
 }
 
 func BenchmarkUsagePath(b *testing.B) {
@@ -180,7 +172,7 @@ func BenchmarkOwnPath(b *testing.B) {
 			var seq uint64
 			n := 0
 			b.ReportAllocs()
-			cpu0 := cpuNow()
+			cpu0 := testutil.CPUTime()
 			for b.Loop() {
 				renumber(td, &seq)
 				c.mu.Lock()
@@ -194,7 +186,7 @@ func BenchmarkOwnPath(b *testing.B) {
 				n += len(items)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/span")
-			b.ReportMetric(float64(cpuNow()-cpu0)/float64(n), "cpu-ns/span")
+			b.ReportMetric(float64(testutil.CPUTime()-cpu0)/float64(n), "cpu-ns/span")
 		})
 	}
 }

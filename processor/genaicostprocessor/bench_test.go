@@ -3,7 +3,6 @@ package genaicostprocessor
 import (
 	"context"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/testutil"
 	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/metadata"
 )
 
@@ -92,12 +92,12 @@ func benchProcessor(b *testing.B, cfg *Config, kind string) {
 	idx := 0
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
-	start, startCPU, startAllocs := time.Now(), cpuTime(), ms.Mallocs
+	start, startCPU, startAllocs := time.Now(), testutil.CPUTime(), ms.Mallocs
 	for b.Loop() {
 		if idx == pool {
 			runtime.ReadMemStats(&ms)
 			busy += time.Since(start)
-			cpu += cpuTime() - startCPU
+			cpu += testutil.CPUTime() - startCPU
 			allocs += ms.Mallocs - startAllocs
 			b.StopTimer()
 			fill()
@@ -106,7 +106,7 @@ func benchProcessor(b *testing.B, cfg *Config, kind string) {
 			idx = 0
 			b.StartTimer()
 			runtime.ReadMemStats(&ms)
-			start, startCPU, startAllocs = time.Now(), cpuTime(), ms.Mallocs
+			start, startCPU, startAllocs = time.Now(), testutil.CPUTime(), ms.Mallocs
 		}
 		if err := p.ConsumeTraces(ctx, batches[idx]); err != nil {
 			b.Fatal(err)
@@ -116,7 +116,7 @@ func benchProcessor(b *testing.B, cfg *Config, kind string) {
 	}
 	runtime.ReadMemStats(&ms)
 	busy += time.Since(start)
-	cpu += cpuTime() - startCPU
+	cpu += testutil.CPUTime() - startCPU
 	allocs += ms.Mallocs - startAllocs
 	b.ReportMetric(float64(busy.Nanoseconds())/float64(spans), "ns/span")
 	// Process CPU time per span: robust when other processes share the cores.
@@ -147,14 +147,6 @@ func BenchmarkUnpricedSpan(b *testing.B) {
 // BenchmarkNonGenAISpan: a plain HTTP span passing through.
 func BenchmarkNonGenAISpan(b *testing.B) {
 	benchProcessor(b, createDefaultConfig(), "http")
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkEngine measures the pricing itself (reading the extra keys,

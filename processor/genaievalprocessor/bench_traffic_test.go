@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -20,17 +19,6 @@ import (
 	"github.com/periscope-otel/periscope/internal/testutil"
 	"github.com/periscope-otel/periscope/processor/genaievalprocessor/internal/metadata"
 )
-
-// cpuNanos is the process's user+system CPU time: benchmarks report it
-// beside wall time because the project machine is shared, and CPU time
-// moves far less with the load of other processes.
-func cpuNanos() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
-}
 
 // trafficBatches builds 100-span batches the way cmd/periscope-loadgen does
 // for `make bench`: every span of the OTLP/JSON samples in turn, with its own
@@ -190,11 +178,11 @@ func BenchmarkTraffic(b *testing.B) {
 				}
 				batch := batches[len(batches)-1]
 				batches = batches[:len(batches)-1]
-				c0 := cpuNanos()
+				c0 := int64(testutil.CPUTime())
 				if err := p.ConsumeTraces(context.Background(), batch); err != nil {
 					b.Fatal(err)
 				}
-				cpu += cpuNanos() - c0
+				cpu += int64(testutil.CPUTime()) - c0
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/span")
 			b.ReportMetric(float64(cpu)/float64(b.N*100), "cpu-ns/span")
@@ -231,11 +219,11 @@ func BenchmarkTrafficEvaluators(b *testing.B) {
 			var cpu int64
 			k := 0
 			for b.Loop() {
-				c0 := cpuNanos()
+				c0 := int64(testutil.CPUTime())
 				for i := 0; i < n; i++ {
 					fn(i)
 				}
-				cpu += cpuNanos() - c0
+				cpu += int64(testutil.CPUTime()) - c0
 				k++
 			}
 			b.ReportMetric(float64(cpu)/float64(k*n), "cpu-ns/call")

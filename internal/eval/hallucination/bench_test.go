@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/testutil"
 )
 
 // benchInput builds a realistic RAG call from SummEdits rows: documents as
@@ -45,7 +46,7 @@ func benchmarkEvaluate(b *testing.B, ctxBytes int) {
 	in := benchInput(b, ctxBytes, 2<<10)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpuLoop(b, func() { e.Evaluate(in) })
+	testutil.CPULoop(b, func() { e.Evaluate(in) })
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/span")
 }
 

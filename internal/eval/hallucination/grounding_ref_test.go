@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/periscope-otel/periscope/internal/testutil"
 )
 
 // systemHasMaterialRef is the allocating implementation systemHasMaterial
@@ -111,7 +113,7 @@ func BenchmarkSystemHasMaterial(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(sys)))
 			b.ReportAllocs()
-			cpuLoop(b, func() { c.fn(sys) })
+			testutil.CPULoop(b, func() { c.fn(sys) })
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/testutil"
 )
 
 // conversation builds a realistic call of about n bytes: a system prompt,
@@ -58,7 +59,7 @@ func BenchmarkSuite(b *testing.B) {
 			res := make([]eval.Result, 0, 8)
 			b.ReportAllocs()
 			b.SetBytes(int64(size))
-			cpuLoop(b, func() { res = s.Evaluate(&in, res[:0]) })
+			testutil.CPULoop(b, func() { res = s.Evaluate(&in, res[:0]) })
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/span")
 		})
 	}
@@ -71,7 +72,7 @@ func BenchmarkEvaluator(b *testing.B) {
 		b.Run(e.Name(), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(size))
-			cpuLoop(b, func() { e.Evaluate(&in) })
+			testutil.CPULoop(b, func() { e.Evaluate(&in) })
 		})
 	}
 }
@@ -80,5 +81,5 @@ func BenchmarkNormalize(b *testing.B) {
 	in := conversation(32 << 10)
 	var n Normalized
 	b.SetBytes(int64(len(in.Output)))
-	cpuLoop(b, func() { Normalize(in.Output, &n) })
+	testutil.CPULoop(b, func() { Normalize(in.Output, &n) })
 }

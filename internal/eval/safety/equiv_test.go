@@ -89,7 +89,7 @@ func BenchmarkNormalizeRef(b *testing.B) {
 	in := conversation(32 << 10)
 	var n Normalized
 	b.SetBytes(int64(len(in.Output)))
-	cpuLoop(b, func() { normalizeRef(in.Output, &n) })
+	testutil.CPULoop(b, func() { normalizeRef(in.Output, &n) })
 }
 
 // normalizeRef is the append-based implementation Normalize replaced.
