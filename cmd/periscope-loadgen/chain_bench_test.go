@@ -17,6 +17,8 @@ import (
 	"github.com/periscope-otel/periscope/processor/genaievalprocessor"
 	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor"
+
+	"github.com/periscope-otel/periscope/internal/traffic"
 )
 
 // BenchmarkChain is `make bench` in process: the loadgen's traffic (every
@@ -26,16 +28,16 @@ import (
 // pass-through baseline; a processor's cost is its row minus that one.
 // Read ns/span with the ratio to decode in mind, not as the binary's CPU.
 func BenchmarkChain(b *testing.B) {
-	tpls, err := loadTemplates([]string{filepath.Join(testutil.SharedDir(b), "data", "genai-samples")})
+	tpls, err := traffic.LoadTemplates([]string{filepath.Join(testutil.SharedDir(b), "data", "genai-samples")})
 	if err != nil {
 		b.Fatal(err)
 	}
 	const perBatch, batches = 100, 16
-	g := newGenerator(tpls, 4096)
+	g := traffic.NewGenerator(tpls, 4096)
 	var wire [][]byte
 	m := ptrace.ProtoMarshaler{}
 	for i := 0; i < batches; i++ {
-		buf, err := m.MarshalTraces(g.batch(uint64(i*perBatch), perBatch))
+		buf, err := m.MarshalTraces(g.Batch(uint64(i*perBatch), perBatch))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -21,6 +21,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/periscope-otel/periscope/internal/traffic"
 )
 
 type options struct {
@@ -69,11 +71,11 @@ type sendStats struct {
 // send delivers o.spans spans in batches of o.batch from o.workers
 // goroutines; every request must be accepted.
 func send(ctx context.Context, o options) (sendStats, error) {
-	tpls, err := loadTemplates(strings.Split(o.samples, ","))
+	tpls, err := traffic.LoadTemplates(strings.Split(o.samples, ","))
 	if err != nil {
 		return sendStats{}, err
 	}
-	gen := newGenerator(tpls, o.pad)
+	gen := traffic.NewGenerator(tpls, o.pad)
 	conn, err := grpc.NewClient(o.endpoint, grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(64<<20)))
 	if err != nil {
@@ -98,7 +100,7 @@ func send(ctx context.Context, o options) (sendStats, error) {
 					return
 				}
 				n := min(o.batch, o.spans-b*o.batch)
-				td := gen.batch(uint64(b*o.batch), n)
+				td := gen.Batch(uint64(b*o.batch), n)
 				cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 				_, err := client.Export(cctx, ptraceotlp.NewExportRequestFromTraces(td))
 				cancel()

@@ -2,11 +2,7 @@ package genaievalprocessor
 
 import (
 	"context"
-	"encoding/binary"
-	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,6 +13,7 @@ import (
 
 	"github.com/periscope-otel/periscope/internal/eval"
 	"github.com/periscope-otel/periscope/internal/testutil"
+	"github.com/periscope-otel/periscope/internal/traffic"
 	"github.com/periscope-otel/periscope/processor/genaievalprocessor/internal/metadata"
 )
 
@@ -25,108 +22,14 @@ import (
 // ids, a per-span nonce in each content string and ~4 KB of padding text in
 // the first one.
 func trafficBatches(tb testing.TB, n int) []ptrace.Traces {
-	files, _ := filepath.Glob(filepath.Join(testutil.SharedDir(tb), "data", "genai-samples", "*.json"))
-	type tpl struct {
-		rs ptrace.ResourceSpans
-		ss ptrace.ScopeSpans
-		sp ptrace.Span
-	}
-	var tpls []tpl
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		require.NoError(tb, err)
-		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(b)
-		if err != nil || td.SpanCount() == 0 {
-			continue
-		}
-		for _, rs := range td.ResourceSpans().All() {
-			for _, ss := range rs.ScopeSpans().All() {
-				for _, sp := range ss.Spans().All() {
-					tpls = append(tpls, tpl{rs, ss, sp})
-				}
-			}
-		}
-	}
-	require.NotEmpty(tb, tpls)
-	words := []string{"invoice", "refund", "customer", "shipment", "warranty", "account", "ticket", "order", "billing", "support"}
-	var fb strings.Builder
-	for i := 0; fb.Len() < 4096; i++ {
-		fb.WriteString(words[(i*7)%len(words)])
-		fb.WriteByte(' ')
-	}
-	filler := fb.String()
+	tpls, err := traffic.LoadTemplates([]string{filepath.Join(testutil.SharedDir(tb), "data", "genai-samples")})
+	require.NoError(tb, err)
+	g := traffic.NewGenerator(tpls, 4096)
 	out := make([]ptrace.Traces, n)
-	id := uint64(0)
-	for bi := range out {
-		td := ptrace.NewTraces()
-		for range 100 {
-			t := tpls[int(id%uint64(len(tpls)))]
-			rs := td.ResourceSpans().AppendEmpty()
-			t.rs.Resource().CopyTo(rs.Resource())
-			ss := rs.ScopeSpans().AppendEmpty()
-			t.ss.Scope().CopyTo(ss.Scope())
-			sp := ss.Spans().AppendEmpty()
-			t.sp.CopyTo(sp)
-			var tid [16]byte
-			var sid [8]byte
-			binary.BigEndian.PutUint64(tid[8:], id+1)
-			binary.BigEndian.PutUint64(sid[:], id+1)
-			sp.SetTraceID(tid)
-			sp.SetSpanID(sid)
-			sp.SetParentSpanID(pcommon.SpanID{})
-			nonce := fmt.Sprintf("ref-%d ", id)
-			padded := false
-			for k, v := range sp.Attributes().All() {
-				if v.Type() != pcommon.ValueTypeStr || !trafficContentKey(k) {
-					continue
-				}
-				extra := nonce
-				if !padded {
-					extra += filler
-				}
-				if s, ok := trafficInsert(v.Str(), extra); ok {
-					v.SetStr(s)
-					padded = padded || extra != nonce
-				}
-			}
-			id++
-		}
-		out[bi] = td
+	for i := range out {
+		out[i] = g.Batch(uint64(i*100), 100)
 	}
 	return out
-}
-
-// trafficContentKey and trafficInsert mirror cmd/periscope-loadgen.
-func trafficContentKey(k string) bool {
-	for _, suf := range []string{".name", ".key", ".version", ".version_name", ".version_hash", ".managed",
-		".role", ".finish_reason", ".type", "mime_type", ".toolChoice", "_time"} {
-		if strings.HasSuffix(k, suf) {
-			return false
-		}
-	}
-	for _, w := range []string{"content", "messages", "prompt", "completion", "input", "output", "text", "instructions"} {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
-}
-
-func trafficInsert(s, extra string) (string, bool) {
-	t := strings.TrimSpace(s)
-	if t == "" {
-		return s, false
-	}
-	if t[0] != '[' && t[0] != '{' {
-		return extra + s, true
-	}
-	for _, marker := range []string{`"content":"`, `"content": "`, `"text":"`, `"text": "`} {
-		if i := strings.Index(s, marker); i >= 0 {
-			j := i + len(marker)
-			return s[:j] + extra + s[j:], true
-		}
-	}
-	return s, false
 }
 
 // BenchmarkTraffic runs genai_eval over the traffic of `make bench` (the

@@ -1,4 +1,8 @@
-package main
+// Package traffic makes the GenAI load of `make bench` and of in-process
+// benchmarks: every span of the OTLP/JSON samples in turn, with its own ids,
+// a per-span nonce in each content string and padding, so nothing can be
+// cached by content.
+package traffic
 
 import (
 	"encoding/binary"
@@ -11,16 +15,16 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-// template is one span of a sample with its resource and scope.
-type template struct {
+// Template is one span of a sample with its resource and scope.
+type Template struct {
 	res   pcommon.Resource
 	scope pcommon.InstrumentationScope
 	span  ptrace.Span
 }
 
-// loadTemplates reads every OTLP/JSON trace file of the given paths (files
+// LoadTemplates reads every OTLP/JSON trace file of the given paths (files
 // or directories).
-func loadTemplates(paths []string) ([]template, error) {
+func LoadTemplates(paths []string) ([]Template, error) {
 	var files []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -34,7 +38,7 @@ func loadTemplates(paths []string) ([]template, error) {
 		}
 		files = append(files, p)
 	}
-	var out []template
+	var out []Template
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -47,7 +51,7 @@ func loadTemplates(paths []string) ([]template, error) {
 		for _, rs := range td.ResourceSpans().All() {
 			for _, ss := range rs.ScopeSpans().All() {
 				for _, sp := range ss.Spans().All() {
-					out = append(out, template{rs.Resource(), ss.Scope(), sp})
+					out = append(out, Template{rs.Resource(), ss.Scope(), sp})
 				}
 			}
 		}
@@ -58,26 +62,26 @@ func loadTemplates(paths []string) ([]template, error) {
 	return out, nil
 }
 
-// generator makes batches of spans whose content is distinct per span (so
+// Generator makes batches of spans whose content is distinct per span (so
 // nothing can be cached by content) and padded to a target size.
-type generator struct {
-	templates []template
+type Generator struct {
+	templates []Template
 	pad       int
 	filler    string
 }
 
-func newGenerator(t []template, pad int) *generator {
+func NewGenerator(t []Template, pad int) *Generator {
 	words := []string{"invoice", "refund", "customer", "shipment", "warranty", "account", "ticket", "order", "billing", "support"}
 	var b strings.Builder
 	for i := 0; b.Len() < pad; i++ {
 		b.WriteString(words[(i*7)%len(words)])
 		b.WriteByte(' ')
 	}
-	return &generator{templates: t, pad: pad, filler: b.String()}
+	return &Generator{templates: t, pad: pad, filler: b.String()}
 }
 
-// batch appends n spans, numbered from seq, to a new Traces.
-func (g *generator) batch(seq uint64, n int) ptrace.Traces {
+// Batch appends n spans, numbered from seq, to a new Traces.
+func (g *Generator) Batch(seq uint64, n int) ptrace.Traces {
 	td := ptrace.NewTraces()
 	for i := 0; i < n; i++ {
 		id := seq + uint64(i)
@@ -102,7 +106,7 @@ func (g *generator) batch(seq uint64, n int) ptrace.Traces {
 
 // distinct writes a per-span nonce (and the padding, once) into the content
 // strings of a span, keeping JSON content valid.
-func (g *generator) distinct(attrs pcommon.Map, id uint64) {
+func (g *Generator) distinct(attrs pcommon.Map, id uint64) {
 	nonce := fmt.Sprintf("ref-%d ", id)
 	padded := false
 	for k, v := range attrs.All() {

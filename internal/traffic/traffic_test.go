@@ -1,4 +1,4 @@
-package main
+package traffic
 
 import (
 	"encoding/json"
@@ -30,12 +30,12 @@ func TestInsertTextKeepsJSONValid(t *testing.T) {
 // TestBatchesAreDistinctAndPadded: every span of the real samples gets its
 // own ids and its own content, padded to about the requested size.
 func TestBatchesAreDistinctAndPadded(t *testing.T) {
-	tpls, err := loadTemplates([]string{filepath.Join(testutil.SharedDir(t), "data", "genai-samples")})
+	tpls, err := LoadTemplates([]string{filepath.Join(testutil.SharedDir(t), "data", "genai-samples")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := newGenerator(tpls, 2048)
-	td := g.batch(0, 2*len(tpls))
+	g := NewGenerator(tpls, 2048)
+	td := g.Batch(0, 2*len(tpls))
 	ids := map[pcommon.SpanID]bool{}
 	contents := map[string]bool{}
 	padded := 0
