@@ -54,17 +54,8 @@ func (r *reader) resolve(spanName string) {
 		v.FinishReasons = []string{NormalizeFinishReason(r.finishAlt)}
 	}
 
-	if r.cost != nil && !(r.costIsOurs && r.cost.Source == costKey) {
-		v.ReportedCost = r.cost
-	}
-
-	v.Prompt.Name = r.first(fPromptName)
-	v.Prompt.Version = r.first(fPromptVersion)
-	v.Prompt.Template = r.first(fPromptTemplate)
-	v.Prompt.Variables = r.promptVars
-	if v.Prompt.Empty() {
-		v.Prompt.Source = ""
-	}
+	r.resolveCost(v)
+	r.resolvePrompt(v)
 
 	if r.opts.Content {
 		r.contentResolve()
@@ -85,6 +76,25 @@ func (r *reader) resolve(spanName string) {
 	}
 	v.ContentBytes = r.b.used
 	v.Truncated = v.Truncated || r.b.truncated
+}
+
+// resolveCost and resolvePrompt are the parts of resolve that patch
+// (memo.go) runs again when genai_cost or genai_prompt added their keys.
+func (r *reader) resolveCost(v *View) {
+	v.ReportedCost = nil
+	if r.cost != nil && !(r.costIsOurs && r.cost.Source == costKey) {
+		v.ReportedCost = r.cost
+	}
+}
+
+func (r *reader) resolvePrompt(v *View) {
+	v.Prompt.Name = r.first(fPromptName)
+	v.Prompt.Version = r.first(fPromptVersion)
+	v.Prompt.Template = r.first(fPromptTemplate)
+	v.Prompt.Variables = r.promptVars
+	if v.Prompt.Empty() {
+		v.Prompt.Source = ""
+	}
 }
 
 func (r *reader) dialect() Dialect {
