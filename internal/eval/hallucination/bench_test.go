@@ -1,11 +1,14 @@
 package hallucination
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/internal/testutil"
+	"github.com/periscope-otel/periscope/internal/traffic"
 )
 
 // benchInput builds a realistic RAG call from SummEdits rows: documents as
@@ -65,4 +68,60 @@ func BenchmarkBaselineFields4K(b *testing.B) {
 	for b.Loop() {
 		_ = len(strings.Fields(strings.ToLower(in.Context[0]))) + len(strings.Fields(strings.ToLower(in.Output)))
 	}
+}
+
+// trafficInputs maps the spans of the `make bench` traffic (every sample,
+// ~4 KB of padding in the first content string) to calls roughly as
+// genai_eval does: documents, tool results and earlier turns as context.
+func trafficInputs(b *testing.B, spans int) []eval.Input {
+	tpls, err := traffic.LoadTemplates([]string{filepath.Join(testutil.SharedDir(b), "data", "genai-samples")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ins []eval.Input
+	td := traffic.NewGenerator(tpls, 4096).Batch(0, spans)
+	for _, rs := range td.ResourceSpans().All() {
+		for _, ss := range rs.ScopeSpans().All() {
+			for _, sp := range ss.Spans().All() {
+				v := genai.ReadSpan(sp, rs.Resource(), genai.Options{Content: true})
+				if !v.IsGenAI() {
+					continue
+				}
+				in := eval.Input{System: v.SystemText(), Input: v.InputText(), Output: v.OutputText()}
+				for _, d := range v.Documents {
+					in.Context = append(in.Context, d.Content)
+				}
+				for i, m := range v.InputMessages {
+					for _, p := range m.Parts {
+						if p.Type == genai.PartToolCallResponse && p.Content != "" {
+							in.Context = append(in.Context, p.Content)
+						}
+					}
+					if i < len(v.InputMessages)-1 && m.Role != "system" && m.Text() != "" {
+						in.Context = append(in.Context, m.Text())
+					}
+				}
+				ins = append(ins, in)
+			}
+		}
+	}
+	return ins
+}
+
+// BenchmarkEvaluateTraffic scores the calls of 100 spans of that traffic
+// per op.
+func BenchmarkEvaluateTraffic(b *testing.B) {
+	e, err := New(DefaultConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ins := trafficInputs(b, 100)
+	b.ReportAllocs()
+	b.ResetTimer()
+	testutil.CPULoop(b, func() {
+		for i := range ins {
+			e.Evaluate(&ins[i])
+		}
+	})
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/span")
 }

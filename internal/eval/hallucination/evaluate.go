@@ -66,6 +66,7 @@ type scratch struct {
 	text         string // the answer as tokenised
 	acronymScans int
 	z            tokenizer
+	keys         keySet // keys of what the answer checks (see keySet)
 }
 
 var pool = sync.Pool{New: func() any { return new(scratch) }}
@@ -150,11 +151,17 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 	sc.acronymScans = 0
 	var f features
 
+	// The answer first: its keys decide which context words get hashed.
+	answer, cut := budget(in.Output, e.cfg.MaxAnswerBytes)
+	text := maskJSON(answer, &sc.mask)
+	sc.text = text
+	sc.readAnswer(text)
+
 	// Grounding pieces in priority order, within the byte budget.
 	left := e.cfg.MaxContextBytes
 	total, kept := 0, 0
 	sc.ctx = sc.ctx[:0]
-	sc.z = tokenizer{buf: sc.z.buf}
+	sc.z = tokenizer{buf: sc.z.buf, only: &sc.keys}
 	var piecesBuf [16]string
 	pieces := piecesBuf[:0]
 	addPiece := func(p string) {
@@ -190,17 +197,9 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 		sc.addFinding(eval.Finding{Rule: RuleCtxTrunc, Start: kept, End: total})
 	}
 	sc.index()
-
-	answer, cut := budget(in.Output, e.cfg.MaxAnswerBytes)
 	if cut {
 		sc.addFinding(eval.Finding{Rule: RuleAnsTrunc, Side: eval.SideOutput, Start: len(answer), End: len(in.Output)})
 	}
-	text := maskJSON(answer, &sc.mask)
-	sc.text = text
-	sc.ans = sc.ans[:0]
-	az := tokenizer{buf: sc.z.buf}
-	sc.ans = az.run(text, sc.ans)
-	sc.z.buf = az.buf
 
 	var nPairs, nRecomb float64
 	var nNovel, nUnaligned, nBigram, nBigramNovel, nFailed, nSubst float64
@@ -260,6 +259,23 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 	return f, sc.findings
 }
 
+// readAnswer tokenises the answer and gathers in sc.keys the keys of every
+// hash the checks look up in the context: the answer's words, their
+// prefix-stripped forms and their opposites.
+func (sc *scratch) readAnswer(text string) {
+	sc.keys = keySet{}
+	az := tokenizer{buf: sc.z.buf, keys: &sc.keys}
+	sc.ans = az.run(text, sc.ans[:0])
+	sc.z.buf = az.buf
+	for i := range sc.ans {
+		if mayHaveOpposite(sc.ans[i].h) {
+			for _, k := range antonymKeys[sc.ans[i].h] {
+				sc.keys.add(k)
+			}
+		}
+	}
+}
+
 func isApology(toks []token) bool {
 	for i := range toks {
 		if toks[i].flags&flagApology != 0 {
@@ -309,11 +325,15 @@ func (sc *scratch) index() {
 		if t.hStrip != 0 {
 			sc.negForms.put(t.hStrip, 0)
 		}
-		if old, ok := sc.uni.put(t.h, int32(i)); ok {
-			sc.next[i] = old
-		}
-		if prevContent >= 0 {
-			sc.bi.put(bigramKey(sc.ctx[prevContent].h, t.h), 0)
+		// A word left unhashed (h 0, see keySet) matches nothing the
+		// answer looks up: it only ends the bigram before it.
+		if t.h != 0 {
+			if old, ok := sc.uni.put(t.h, int32(i)); ok {
+				sc.next[i] = old
+			}
+			if prevContent >= 0 && sc.ctx[prevContent].h != 0 {
+				sc.bi.put(bigramKey(sc.ctx[prevContent].h, t.h), 0)
+			}
 		}
 		prevContent = i
 	}
@@ -672,6 +692,9 @@ func negatesUsed(ctx, ans []token) bool {
 // context sentence while the token itself does not.
 func antonymIn(ans, s1 []token) (token, bool) {
 	for i := range ans {
+		if !mayHaveOpposite(ans[i].h) {
+			continue
+		}
 		opp, ok := antonyms[ans[i].h]
 		if !ok {
 			continue
@@ -697,21 +720,37 @@ func antonymIn(ans, s1 []token) (token, bool) {
 	return token{}, false
 }
 
-// antonyms maps a normalised token hash to the hashes of its opposites.
-var antonyms = func() map[uint64][]uint64 {
+// antonyms maps a normalised token hash to the hashes of its opposites,
+// antonymKeys to their word keys.
+var antonyms, antonymKeys = func() (map[uint64][]uint64, map[uint64][]uint32) {
 	m := make(map[uint64][]uint64)
-	h := func(w string) uint64 {
+	keys := make(map[uint64][]uint32)
+	h := func(w string) (uint64, uint32) {
 		var z tokenizer
 		t := z.run(w, nil)
-		return t[0].h
+		return t[0].h, wordKey(z.buf)
 	}
 	for _, p := range antonymPairs {
-		a, b := h(p[0]), h(p[1])
+		a, ka := h(p[0])
+		b, kb := h(p[1])
 		m[a] = append(m[a], b)
 		m[b] = append(m[b], a)
+		keys[a] = append(keys[a], kb)
+		keys[b] = append(keys[b], ka)
 	}
-	return m
+	return m, keys
 }()
+
+// oppositeBits has bit h>>52 set for every hash h in antonyms: most words
+// have no opposite, and a bit test is far cheaper than the map lookup.
+var oppositeBits = func() (b [64]uint64) {
+	for h := range antonyms {
+		b[h>>58] |= 1 << (h >> 52 & 63)
+	}
+	return b
+}()
+
+func mayHaveOpposite(h uint64) bool { return oppositeBits[h>>58]&(1<<(h>>52&63)) != 0 }
 
 // quotes checks quoted spans: each must appear in the context (all its
 // content bigrams present). It returns the claims and the failures.
@@ -777,6 +816,9 @@ func (sc *scratch) links(text string, pieces []string) (claims int, failed float
 	}
 	for i := 0; i < len(text) && claims < maxLinkChecks; i++ {
 		c := text[i]
+		if !linkStarts[c] {
+			continue
+		}
 		if c == '[' {
 			j := i + 1
 			for j < len(text) && j-i <= 4 && isDigit(text[j]) {
@@ -838,6 +880,10 @@ func (sc *scratch) links(text string, pieces []string) (claims int, failed float
 	return claims, failed
 }
 
+// linkStarts are the first bytes of what links checks: '[' and the first
+// letters of http, www, doi and arxiv.
+var linkStarts = [256]bool{'[': true, 'h': true, 'H': true, 'w': true, 'W': true, 'd': true, 'D': true, 'a': true, 'A': true}
+
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
@@ -847,9 +893,11 @@ func hasPrefixFold(s, prefix string) bool {
 // ("insured" -> "uninsured"). has tests a hash in the scope; prefixed
 // tests whether the scope holds a word whose prefix-stripped form is h.
 func (sc *scratch) oppositeIn(t *token, has, prefixed func(uint64) bool) bool {
-	for _, o := range antonyms[t.h] {
-		if has(o) {
-			return true
+	if mayHaveOpposite(t.h) {
+		for _, o := range antonyms[t.h] {
+			if has(o) {
+				return true
+			}
 		}
 	}
 	if t.hStrip != 0 && has(t.hStrip) {

@@ -1,6 +1,7 @@
 package hallucination
 
 import (
+	"encoding/binary"
 	"slices"
 	"strings"
 	"sync"
@@ -66,17 +67,34 @@ func systemHasMaterial(sys string) bool {
 	defer lowerPool.Put(bp)
 	b := slices.Grow((*bp)[:0], len(sys))[:len(sys)]
 	*bp = b
-	var high byte
-	for i := 0; i < len(sys); i++ {
-		c := sys[i]
-		high |= c
-		b[i] = asciiLower[c]
-	}
 	lower := unsafe.String(unsafe.SliceData(b), len(b)) // never escapes this call
-	if high >= utf8.RuneSelf {
+	if !lowerASCII(b, sys) {
 		lower = strings.ToLower(sys)
 	}
 	return declarativeMaterial(lower) || markedMaterial(lower)
+}
+
+// lowerASCII writes s lower-cased into b (len(s) bytes) and reports
+// whether s is all ASCII; if not, b holds garbage. Eight bytes at a time:
+// a byte gets 0x20 added where it lies in 'A'..'Z' (for bytes below 0x80
+// the additions never carry into the next byte).
+func lowerASCII(b []byte, s string) bool {
+	const ones = 0x0101010101010101
+	src := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
+	var high uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		v := binary.LittleEndian.Uint64(src[i:])
+		high |= v
+		upper := (v + ones*(0x80-'A')) &^ (v + ones*(0x80-'Z'-1)) & (ones * 0x80)
+		binary.LittleEndian.PutUint64(b[i:], v|upper>>2)
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		high |= uint64(c)
+		b[i] = asciiLower[c]
+	}
+	return high&(ones*0x80) == 0
 }
 
 var lowerPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
@@ -95,11 +113,9 @@ var asciiLower = func() (t [256]byte) {
 // not instruct the model, with minMaterialWords content words among them.
 func declarativeMaterial(lower string) bool {
 	n := 0
+	var seps sepFinder
 	for start := 0; start < len(lower); {
-		end := start
-		for end < len(lower) && !sentenceSep[lower[end]] {
-			end++
-		}
+		end := seps.next(lower, start)
 		sent := lower[start:end]
 		start = end + 1
 		first, ok := nextWord(sent, 0, true)
@@ -176,7 +192,32 @@ var markerAnchor = func() []int {
 	return a
 }()
 
-var sentenceSep = [256]bool{'.': true, '!': true, '?': true, '\n': true, ';': true}
+// sentenceSeps end a sentence of a system prompt.
+const sentenceSeps = ".!?\n;"
+
+// sepFinder finds the next sentence separator with one IndexByte pass per
+// separator over the whole text: it remembers where each one occurs next.
+type sepFinder struct {
+	at  [len(sentenceSeps)]int // next occurrence at or after the last query (len(s) if none)
+	set bool
+}
+
+// next returns the index of the first separator in s at or after from
+// (len(s) if none); from never decreases between calls.
+func (f *sepFinder) next(s string, from int) int {
+	end := len(s)
+	for k := range f.at {
+		if !f.set || f.at[k] < from {
+			f.at[k] = len(s)
+			if j := strings.IndexByte(s[from:], sentenceSeps[k]); j >= 0 {
+				f.at[k] = from + j
+			}
+		}
+		end = min(end, f.at[k])
+	}
+	f.set = true
+	return end
+}
 
 // nextWord returns the bounds of the first word of s at or after i: a run
 // of letters and digits (and apostrophes when apos), as strings.FieldsFunc

@@ -117,3 +117,30 @@ func BenchmarkSystemHasMaterial(b *testing.B) {
 		})
 	}
 }
+
+// TestLowerASCII compares the eight-bytes-at-a-time lower-casing with
+// strings.ToLower on random bytes of every length (ASCII and not).
+func TestLowerASCII(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	buf := make([]byte, 64)
+	for i := 0; i < 20000; i++ {
+		s := make([]byte, rng.IntN(40))
+		for k := range s {
+			s[k] = byte(rng.IntN(128))
+			if rng.IntN(8) == 0 {
+				s[k] = "AZaz@[`{\x7f"[rng.IntN(9)]
+			}
+		}
+		ascii := rng.IntN(4) != 0 || len(s) == 0
+		if !ascii {
+			s[rng.IntN(len(s))] |= 0x80
+		}
+		got := lowerASCII(buf[:len(s)], string(s))
+		if got != ascii {
+			t.Fatalf("lowerASCII(%q) reports ASCII %v", s, got)
+		}
+		if ascii && string(buf[:len(s)]) != strings.ToLower(string(s)) {
+			t.Fatalf("lowerASCII(%q) = %q", s, buf[:len(s)])
+		}
+	}
+}

@@ -2,8 +2,10 @@ package hallucination
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Token kinds.
@@ -47,7 +49,42 @@ func (t *token) content() bool { return t.flags&flagStop == 0 }
 type tokenizer struct {
 	buf  []byte // normalised form of the current token
 	sent int32
-	n    int // tokens in the current sentence
+	n    int     // tokens in the current sentence
+	keys *keySet // if set, gets the key of every token's normalised form (the answer)
+	only *keySet // if set, a plain word whose key is absent is not hashed (the context)
+}
+
+// keySet holds word keys (see wordKey) in a Bloom-style bit set. The
+// context is read after the answer: a context word can only matter through
+// a hash the answer checks (its own words, their opposites and
+// prefix-stripped forms), so a plain word whose key the answer lacks is
+// pushed without hash (h 0) or stemming; a false positive only costs the
+// full work.
+type keySet [256]uint64
+
+// wordKey is the first three bytes (fewer for a shorter word) of a
+// normalised word: stem never changes them, so a word and its stem share
+// the key.
+func wordKey[T string | []byte](b T) uint32 {
+	switch {
+	case len(b) >= 3:
+		return 3<<24 | uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2])
+	case len(b) == 2:
+		return 2<<24 | uint32(b[0])<<8 | uint32(b[1])
+	case len(b) == 1:
+		return 1<<24 | uint32(b[0])
+	}
+	return 0
+}
+
+func (s *keySet) add(k uint32) {
+	i := (k * 0x9e3779b1) >> 18
+	s[i>>6] |= 1 << (i & 63)
+}
+
+func (s *keySet) has(k uint32) bool {
+	i := (k * 0x9e3779b1) >> 18
+	return s[i>>6]&(1<<(i&63)) != 0
 }
 
 // mixKind folds the token kind into a word hash, so "2" the number and a
@@ -66,9 +103,15 @@ func hash64(b []byte) uint64 {
 		h ^= h >> 32
 		b = b[8:]
 	}
+	// The 0-7 bytes left, little-endian, from two overlapping loads.
 	var t uint64
-	for k := len(b) - 1; k >= 0; k-- {
-		t = t<<8 | uint64(b[k])
+	switch n := len(b); {
+	case n >= 4:
+		t = uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<(8*(n-4))
+	case n >= 2:
+		t = uint64(binary.LittleEndian.Uint16(b)) | uint64(binary.LittleEndian.Uint16(b[n-2:]))<<(8*(n-2))
+	case n == 1:
+		t = uint64(b[0])
 	}
 	h = (h ^ t) * m
 	h ^= h >> 33
@@ -95,6 +138,26 @@ func wordRune(r rune) bool {
 
 func isDigit(b byte) bool { return '0' <= b && b <= '9' }
 
+// Byte classes of ASCII letters and digits (0 for every other byte), so a
+// word is scanned with one table load per byte.
+const (
+	clLower uint8 = 1 << iota
+	clUpper
+	clDigit
+	clOther // in a word: anything else (marks the word as not plain)
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = clLower
+		t[c-32] = clUpper
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = clDigit
+	}
+	return t
+}()
+
 // newSentence closes the current sentence if it has tokens.
 func (z *tokenizer) newSentence() {
 	if z.n > 0 {
@@ -106,10 +169,15 @@ func (z *tokenizer) newSentence() {
 // run appends the tokens of s (offsets relative to s) to out.
 func (z *tokenizer) run(s string, out []token) []token {
 	z.newSentence()
+	src := unsafe.Slice(unsafe.StringData(s), len(s)) // read only, for lowerRun
 	i := 0
 	for i < len(s) {
 		c := s[i]
-		if c < utf8.RuneSelf && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+		if c == ' ' {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf && byteClass[c] == 0 {
 			switch c {
 			case '.', '!', '?':
 				if z.endsSentence(s, i, out) {
@@ -123,8 +191,9 @@ func (z *tokenizer) run(s string, out []token) []token {
 			i++
 			continue
 		}
-		r, size := rune(c), 1
+		r, size, cls := rune(c), 1, byteClass[c]
 		if c >= utf8.RuneSelf {
+			cls = clOther
 			r, size = utf8.DecodeRuneInString(s[i:])
 			switch {
 			case r == '€' || r == '£' || r == '¥':
@@ -136,7 +205,7 @@ func (z *tokenizer) run(s string, out []token) []token {
 				i += size
 				continue
 			case unspaced(r):
-				out = z.emit(s, i, i+size, kindScript, out)
+				out = z.emit(s, i, i+size, kindScript, false, out)
 				i += size
 				continue
 			case !wordRune(r):
@@ -149,41 +218,80 @@ func (z *tokenizer) run(s string, out []token) []token {
 		start := i
 		i += size
 		for i < len(s) {
-			c := s[i]
-			if c < utf8.RuneSelf {
-				if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
-					i++
+			if i+8 <= len(s) {
+				n := lowerRun(src, i)
+				i += n
+				if n > 0 {
+					cls |= clLower
+				}
+				if n == 8 {
 					continue
 				}
-				if (c == ',' || c == '.') && i+1 < len(s) && isDigit(s[i+1]) && isDigit(s[i-1]) {
-					i += 2
-					continue
-				}
-				if c == '\'' && i+1 < len(s) && isLetterASCII(s[i+1]) {
-					i += 2
-					continue
-				}
-				// A negating prefix keeps its word: "non-GAAP" is one
-				// token, written as "nongaap", so the polarity checks see it.
-				if c == '-' && i+1 < len(s) && isLetterASCII(s[i+1]) && gluePrefix(s[start:i]) {
-					i += 2
-					continue
-				}
-				break
 			}
-			r, sz := utf8.DecodeRuneInString(s[i:])
-			if r == '’' && i+sz < len(s) && isLetterASCII(s[i+sz]) {
-				i += sz + 1
+			if cl := byteClass[s[i]]; cl != 0 {
+				cls |= cl
+				i++
 				continue
 			}
-			if unspaced(r) || !wordRune(r) {
+			if c := s[i]; c < utf8.RuneSelf && !joiners[c] {
 				break
 			}
-			i += sz
+			n := wordGoesOn(s, start, i)
+			if n == 0 {
+				break
+			}
+			cls |= clOther
+			i += n
 		}
-		out = z.emit(s, start, i, kindWord, out)
+		if w := s[start:i]; cls == clLower && z.only != nil && !lexCandidate(w) && !z.only.has(wordKey(w)) {
+			// A plain word the answer cannot share: no hash (see keySet).
+			out = z.push(start, i, 0, stripUnkept(z.only, w), kindWord, 0, w[0], out)
+			continue
+		}
+		out = z.emit(s, start, i, kindWord, cls == clLower, out)
 	}
 	return out
+}
+
+// lowerRun returns how many of the eight bytes from src[i] on are ASCII
+// lowercase letters before the first one that is not. Bytes are masked
+// to seven bits before the range test, so no addition carries.
+func lowerRun(src []byte, i int) int {
+	const ones = 0x0101010101010101
+	v := binary.LittleEndian.Uint64(src[i:])
+	x := v & (ones * 0x7f)
+	m := (x + ones*(0x80-'a')) &^ (x + ones*(0x80-'z'-1)) &^ v & (ones * 0x80)
+	return bits.TrailingZeros64(^m&(ones*0x80)) >> 3
+}
+
+// joiners are the ASCII bytes that may continue a word (see wordGoesOn).
+var joiners = [utf8.RuneSelf]bool{',': true, '.': true, '\'': true, '-': true}
+
+// wordGoesOn returns how many bytes from s[i] (not an ASCII letter or
+// digit) the word begun at start takes in, 0 if it ends before s[i].
+func wordGoesOn(s string, start, i int) int {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		switch {
+		case (c == ',' || c == '.') && i+1 < len(s) && isDigit(s[i+1]) && isDigit(s[i-1]):
+			return 2
+		case c == '\'' && i+1 < len(s) && isLetterASCII(s[i+1]):
+			return 2
+		// A negating prefix keeps its word: "non-GAAP" is one token,
+		// written as "nongaap", so the polarity checks see it.
+		case c == '-' && i+1 < len(s) && isLetterASCII(s[i+1]) && gluePrefix(s[start:i]):
+			return 2
+		}
+		return 0
+	}
+	r, sz := utf8.DecodeRuneInString(s[i:])
+	if r == '’' && i+sz < len(s) && isLetterASCII(s[i+sz]) {
+		return sz + 1
+	}
+	if unspaced(r) || !wordRune(r) {
+		return 0
+	}
+	return sz
 }
 
 func isLetterASCII(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
@@ -226,10 +334,10 @@ func (z *tokenizer) endsSentence(s string, i int, out []token) bool {
 
 func (z *tokenizer) emitSymbol(s string, start, end int, out []token) []token {
 	z.buf = append(z.buf[:0], s[start:end]...)
-	return z.push(start, end, hashBytes(z.buf, kindSymbol), kindSymbol, 0, 0, out)
+	return z.push(start, end, hashBytes(z.buf, kindSymbol), 0, kindSymbol, 0, 0, out)
 }
 
-func (z *tokenizer) push(start, end int, h uint64, kind, flags uint8, initial byte, out []token) []token {
+func (z *tokenizer) push(start, end int, h, hStrip uint64, kind, flags uint8, initial byte, out []token) []token {
 	if z.n >= maxSentenceTokens {
 		z.newSentence()
 	}
@@ -237,17 +345,17 @@ func (z *tokenizer) push(start, end int, h uint64, kind, flags uint8, initial by
 		flags |= flagFirst
 	}
 	z.n++
-	return append(out, token{start: int32(start), end: int32(end), sent: z.sent, h: h, kind: kind, flags: flags, initial: initial})
+	return append(out, token{start: int32(start), end: int32(end), sent: z.sent, h: h, hStrip: hStrip, kind: kind, flags: flags, initial: initial})
 }
 
 // emit normalises s[start:end] (lower case, number forms, light stemming)
-// and appends the token.
-func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []token {
+// and appends the token. plain says the word is lowercase ASCII letters.
+func (z *tokenizer) emit(s string, start, end int, kind uint8, plain bool, out []token) []token {
 	w := s[start:end]
 	var flags uint8
 	if kind == kindScript {
 		z.buf = append(z.buf[:0], w...)
-		return z.push(start, end, hashBytes(z.buf, kind), kind, flags, z.buf[0], out)
+		return z.push(start, end, hashBytes(z.buf, kind), 0, kind, flags, z.buf[0], out)
 	}
 	var upper bool
 	if c := w[0]; c < utf8.RuneSelf {
@@ -260,15 +368,11 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 	// lowercase ASCII letters already: copied as they are.
 	b := z.buf[:0]
 	digits, letters := 0, 0
-	plain := 0
-	for plain < len(w) && w[plain]-'a' < 26 {
-		plain++
-	}
-	if plain == len(w) {
+	if plain {
 		b = append(b, w...)
 		letters = len(w)
 	}
-	for k := 0; k < len(w) && plain < len(w); {
+	for k := 0; k < len(w) && !plain; {
 		c := w[k]
 		if c < utf8.RuneSelf {
 			switch {
@@ -335,6 +439,13 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 			kind = kindNumber
 		}
 	}
+	if z.only != nil && digits == 0 && letters > 0 && !lexCandidate(b) && !z.only.has(wordKey(b)) {
+		z.buf = b
+		if upper && z.n > 0 {
+			flags |= flagCap
+		}
+		return z.push(start, end, 0, stripUnkept(z.only, b), kindWord, flags, initial, out)
+	}
 	// One hash of the lower-cased word serves the lexicon lookup and, when
 	// stemming leaves the word alone, the token itself.
 	h0 := hash64(b)
@@ -342,11 +453,13 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 	var hStrip uint64
 	if digits == 0 && letters > 0 {
 		hStrip = stripHash(b)
+		if z.keys != nil && hStrip != 0 {
+			z.keys.add(wordKey(b[negPrefixLen(b):]))
+		}
 	}
 	if digits > 0 {
 		// numbers: done above
-	} else if li, ok := lexIndex.get(mixKind(h0, kindLex)); ok {
-		lx := &lexInfos[li]
+	} else if lx := lexEntry(b, h0); lx != nil {
 		// One lookup answers every closed-class question about the word.
 		switch {
 		case lx.digits != "":
@@ -382,6 +495,9 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 		b = stem(b)
 	}
 	z.buf = b
+	if z.keys != nil {
+		z.keys.add(wordKey(b))
+	}
 	if upper && z.n > 0 && flags&flagStop == 0 && kind == kindWord {
 		flags |= flagCap
 	}
@@ -389,32 +505,68 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, out []token) []to
 	if len(b) != n0 || kind == kindNumber || kind == kindSymbol {
 		h = hashBytes(b, kind)
 	}
-	out = z.push(start, end, h, kind, flags, initial, out)
-	out[len(out)-1].hStrip = hStrip
-	return out
+	return z.push(start, end, h, hStrip, kind, flags, initial, out)
 }
 
-// negPrefixes turn a word into its opposite.
-var negPrefixes = []string{"un", "non", "in", "im", "dis", "ir", "il", "de", "mis", "sub", "anti"}
+// stripUnkept is stripHash for a word left unhashed (see keySet): 0
+// unless the answer may hold its prefix-stripped form.
+func stripUnkept[T string | []byte](only *keySet, b T) uint64 {
+	if len(b) < 6 {
+		return 0 // too short for a prefix (negPrefixLen)
+	}
+	if p := negPrefixLen(b); p > 0 && only.has(wordKey(b[p:])) {
+		return stripHash(b)
+	}
+	return 0
+}
 
-// stripHash returns the token hash of b without a negating prefix, or 0.
-func stripHash(b []byte) uint64 {
+// negPrefixLen returns the length of the negating prefix of b ("un",
+// "non", "in", "im", "ir", "il", "dis", "de", "mis", "sub", "anti": they
+// turn a word into its opposite) that stripHash removes, or 0.
+func negPrefixLen[T string | []byte](b T) int {
 	if len(b) < 6 || len(b) > 40 {
 		return 0
 	}
+	var p string
 	switch b[0] {
-	case 'u', 'n', 'i', 'd', 'm', 's', 'a':
+	case 'u':
+		p = "un"
+	case 'n':
+		p = "non"
+	case 'i':
+		if b[1] == 'n' || b[1] == 'm' || b[1] == 'r' || b[1] == 'l' {
+			return 2 // at least four bytes are left
+		}
+		return 0
+	case 'd':
+		p = "de"
+		if b[1] == 'i' {
+			p = "dis"
+		}
+	case 'm':
+		p = "mis"
+	case 's':
+		p = "sub"
+	case 'a':
+		p = "anti"
 	default:
 		return 0
 	}
-	for _, p := range negPrefixes {
-		if p[0] == b[0] && len(b)-len(p) >= 4 && string(b[:len(p)]) == p {
-			var buf [40]byte
-			v := append(buf[:0], b[len(p):]...)
-			return hashBytes(stem(v), kindWord)
-		}
+	if len(b)-len(p) >= 4 && string(b[:len(p)]) == p {
+		return len(p)
 	}
 	return 0
+}
+
+// stripHash returns the token hash of b without a negating prefix, or 0.
+func stripHash[T string | []byte](b T) uint64 {
+	p := negPrefixLen(b)
+	if p == 0 {
+		return 0
+	}
+	var buf [40]byte
+	v := append(buf[:0], b[p:]...)
+	return hashBytes(stem(v), kindWord)
 }
 
 // stem strips common English inflections so "opened", "opening" and
@@ -505,6 +657,53 @@ var lexIndex, lexInfos = func() (*table, []lexInfo) {
 	}
 	return t, infos
 }()
+
+// lexShapes marks the shapes of the lexicon words: by length, the pairs
+// (first byte, last byte) and (second byte, last but one). A word of
+// another shape needs no lexicon lookup.
+var lexShapes = func() (t [maxLexLen + 1][2][32]uint32) {
+	add := func(w string) {
+		if len(w) > maxLexLen {
+			panic("hallucination: raise maxLexLen for " + w)
+		}
+		n := len(w)
+		t[n][0][w[0]&31] |= 1 << (w[n-1] & 31)
+		t[n][1][w[min(1, n-1)]&31] |= 1 << (w[max(n-2, 0)] & 31)
+	}
+	for _, words := range []map[string]struct{}{stopwords, negators, apologies, dateWords} {
+		for w := range words {
+			add(w)
+		}
+	}
+	for w := range numberWords {
+		add(w)
+	}
+	return t
+}()
+
+const maxLexLen = 15
+
+func lexCandidate[T string | []byte](b T) bool {
+	n := len(b)
+	if n > maxLexLen || n == 0 {
+		return false
+	}
+	sh := &lexShapes[n]
+	return sh[0][b[0]&31]&(1<<(b[n-1]&31)) != 0 && sh[1][b[min(1, n-1)]&31]&(1<<(b[max(n-2, 0)]&31)) != 0
+}
+
+// lexEntry returns the closed-class facts of the lower-cased word b (whose
+// hash64 is h0), or nil.
+func lexEntry(b []byte, h0 uint64) *lexInfo {
+	if !lexCandidate(b) {
+		return nil
+	}
+	li, ok := lexIndex.get(mixKind(h0, kindLex))
+	if !ok {
+		return nil
+	}
+	return &lexInfos[li]
+}
 
 var tensWords = map[string]byte{
 	"twenty": '2', "thirty": '3', "forty": '4', "fifty": '5', "sixty": '6', "seventy": '7',
