@@ -1,12 +1,18 @@
 package genai
 
 import (
+	"maps"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/periscope-otel/periscope/internal/testutil"
+	"github.com/periscope-otel/periscope/internal/traffic"
 )
 
 // benchSpan builds a realistic semconv chat span; withContent adds ~3 KB of
@@ -91,4 +97,40 @@ func BenchmarkReadSpanSamples(b *testing.B) {
 	runtime.ReadMemStats(&ms1)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/span")
 	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(n), "allocs/span")
+}
+
+// BenchmarkReadSpanTraffic reads the traffic of `make bench` (every sample
+// span, its content made distinct and padded by 4 KB) as genai_normalize
+// does, for the whole mix and per dialect. The memo is off: this measures
+// decoding.
+func BenchmarkReadSpanTraffic(b *testing.B) {
+	memoOff = true
+	defer func() { memoOff = false }()
+	tpls, err := traffic.LoadTemplates([]string{filepath.Join(testutil.SharedDir(b), "data", "genai-samples")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	td := traffic.NewGenerator(tpls, 4096).Batch(0, len(tpls))
+	opts := Options{Content: true, MaxContentBytes: 256 << 10}
+	byDialect := map[string][]ptrace.ResourceSpans{}
+	for _, rs := range td.ResourceSpans().All() {
+		d := string(ReadSpan(rs.ScopeSpans().At(0).Spans().At(0), rs.Resource(), opts).Dialect)
+		byDialect["all"] = append(byDialect["all"], rs)
+		byDialect[d] = append(byDialect[d], rs)
+	}
+	names := slices.Sorted(maps.Keys(byDialect))
+	for _, name := range names {
+		spans := byDialect[name]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				for _, rs := range spans {
+					_ = ReadSpan(rs.ScopeSpans().At(0).Spans().At(0), rs.Resource(), opts)
+				}
+				n += len(spans)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/span")
+		})
+	}
 }

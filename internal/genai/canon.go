@@ -33,23 +33,7 @@ func appendAny(b []byte, x any, depth int) ([]byte, bool) {
 	case string:
 		return appendJSONString(b, t), true
 	case float64:
-		if math.IsNaN(t) || math.IsInf(t, 0) {
-			return b, false
-		}
-		abs := math.Abs(t)
-		f := byte('f')
-		if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-			f = 'e'
-		}
-		b = strconv.AppendFloat(b, t, f, -1, 64)
-		if f == 'e' {
-			// As encoding/json: e-09 becomes e-9.
-			if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-				b[n-2] = b[n-1]
-				b = b[:n-1]
-			}
-		}
-		return b, true
+		return appendFloat(b, t)
 	case []any:
 		if t == nil {
 			return append(b, "null"...), true
@@ -91,7 +75,36 @@ func appendAny(b []byte, x any, depth int) ([]byte, bool) {
 	return b, false
 }
 
+// appendFloat appends a number as encoding/json writes a float64.
+func appendFloat(b []byte, t float64) ([]byte, bool) {
+	if math.IsNaN(t) || math.IsInf(t, 0) {
+		return b, false
+	}
+	abs := math.Abs(t)
+	f := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		f = 'e'
+	}
+	b = strconv.AppendFloat(b, t, f, -1, 64)
+	if f == 'e' {
+		// As encoding/json: e-09 becomes e-9.
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, true
+}
+
 const hexDigits = "0123456789abcdef"
+
+// jsonPlain marks the ASCII bytes appendJSONString copies as they are.
+var jsonPlain = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
 
 // appendJSONString appends s as encoding/json writes a string (HTML
 // escaping on, invalid UTF-8 as \ufffd, U+2028/2029 escaped).
@@ -101,7 +114,7 @@ func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonPlain[c] {
 				i++
 				continue
 			}

@@ -91,3 +91,23 @@ func vercelToolsKey(r *reader, _ string, v pcommon.Value) {
 		r.vercelTools = strVal(v)
 	}
 }
+
+// vercelToolCalls appends the calls of ai.response.toolCalls to dst.
+func (r *reader) vercelToolCalls(dst []Part) []Part {
+	if parts, ok := r.scanToolCalls(r.vercelTools, dst); ok {
+		return parts
+	}
+	x, ok := r.decodeJSON("ai.response.toolCalls", r.vercelTools)
+	list, isList := x.([]any)
+	if !ok || !isList {
+		return dst
+	}
+	for _, e := range list {
+		if m := asMap(e); m != nil {
+			p := Part{Type: PartToolCall, ID: firstStr(m, "toolCallId", "id"), Name: firstStr(m, "toolName", "name")}
+			p.Arguments = r.b.take(anyText(firstAny(m, "input", "args")))
+			dst = append(dst, p)
+		}
+	}
+	return dst
+}

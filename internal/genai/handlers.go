@@ -142,9 +142,7 @@ func (r *reader) handle(s *keySpec, k string, v pcommon.Value) {
 	case hInputMessages:
 		r.inMsgs = r.semconvMessages(k, v, "user")
 	case hOutputMessages:
-		if !r.opts.SkipOutputMessages {
-			r.outMsgs = r.semconvMessages(k, v, "assistant")
-		}
+		r.outMsgs = r.semconvMessages(k, v, "assistant")
 	case hSemconvDocs:
 		r.semconvDocs = r.content(k, v)
 	case hLegacyPrompt:

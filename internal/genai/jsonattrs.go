@@ -153,6 +153,9 @@ func (r *reader) rawUsage(k string, v pcommon.Value) {
 // providerMetadata reads cache/reasoning counts that the Vercel AI SDK only
 // reports inside ai.response.providerMetadata.
 func (r *reader) providerMetadata(k string, v pcommon.Value) {
+	if r.scanProviderMetadata(v) {
+		return
+	}
 	m, _, ok := r.metaJSON(k, v)
 	if !ok || m == nil {
 		return
@@ -237,10 +240,13 @@ func (r *reader) mlflowLinkedPrompts(k string, v pcommon.Value) {
 // mlflowContent decodes mlflow.spanInputs/spanOutputs (JSON, sometimes
 // double-encoded).
 func (r *reader) mlflowContent(k string, v pcommon.Value) any {
-	x := r.content(k, v)
+	x := r.lazyContent(k, v)
 	if s, ok := x.(string); ok {
 		s = strings.TrimSpace(s)
 		if s != "" && (s[0] == '{' || s[0] == '[') {
+			if r.deferrable(s) {
+				return lazyDoc{s}
+			}
 			if inner, ok := r.decodeJSON(k, s); ok {
 				return inner
 			}

@@ -9,12 +9,13 @@ import (
 
 // Deferred decoding of the lower-priority content families (legacy
 // gen_ai.prompt/completion, Vercel ai.prompt and ai.prompt.messages,
-// Langfuse input/output, Logfire request/response). A span often carries
-// several: after genai_normalize it carries the semconv messages too, which
-// win, so the others are never used. Such a document is validated where it
-// is met (zero allocations, so problems are reported exactly as before, in
-// the same order) and decoded only if resolve reaches it. What the validator
-// cannot vouch for is decoded at once, as before.
+// Langfuse input/output, Logfire request/response, MLflow inputs/outputs).
+// A span often carries several: after genai_normalize it carries the
+// semconv messages too, which win, so the others are never used. Such a
+// document is validated where it is met (zero allocations, so problems are
+// reported exactly as before, in the same order) and read only if resolve
+// reaches it, by the dialect scanner (scanchat.go) or else decoded. What
+// the validator cannot vouch for is decoded at once, as before.
 
 // lazyDoc is a JSON document that json.Unmarshal is known to accept; it
 // decodes to neither nil nor a string.
@@ -27,11 +28,17 @@ func (r *reader) lazyContent(k string, v pcommon.Value) any {
 	}
 	if v.Type() == pcommon.ValueTypeStr {
 		s := strings.TrimSpace(v.Str())
-		if s != "" && (s[0] == '[' || s[0] == '{') && len(s) <= r.b.remaining*maxParseFactor+4096 && validJSON(s) {
+		if s != "" && (s[0] == '[' || s[0] == '{') && r.deferrable(s) {
 			return lazyDoc{s}
 		}
 	}
 	return r.content(k, v)
+}
+
+// deferrable reports whether decodeJSON would decode s without a problem,
+// so it may be decoded later.
+func (r *reader) deferrable(s string) bool {
+	return len(s) <= r.b.remaining*maxParseFactor+4096 && validJSON(s)
 }
 
 // force returns the decoded value of a deferred document (x otherwise).
@@ -65,7 +72,7 @@ func (sc *jscan) validStr() bool {
 	s := sc.s
 	i := sc.i
 	for {
-		end, ascii, ok := scanRun(s, i)
+		end, ascii, ok := sc.run(i)
 		if !ok || (!ascii && !utf8.ValidString(s[i:end])) {
 			return false
 		}

@@ -18,7 +18,7 @@ import (
 // genai_eval, genai_metrics), plus a small budget that binds.
 var memoTestOpts = []Options{
 	{},
-	{Content: true, SkipToolDefinitions: true, SkipOutputMessages: true},
+	{Content: true, MaxContentBytes: 1 << 20, SkipToolDefinitions: true},
 	{Content: true, MaxContentBytes: 256 << 10, SkipToolDefinitions: true},
 	{Content: true, MaxContentBytes: 64 << 10, SkipToolDefinitions: true},
 	{Content: true, MaxContentBytes: 300},

@@ -22,6 +22,12 @@ func (b *budget) take(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
+	return b.takeValid(s)
+}
+
+// takeValid is take for text known to be valid UTF-8 (what the JSON
+// scanner reads).
+func (b *budget) takeValid(s string) string {
 	if len(s) <= b.remaining {
 		b.remaining -= len(s)
 		b.used += len(s)
@@ -100,6 +106,11 @@ func (r *reader) contentValue(key string, v pcommon.Value) (any, bool) {
 // serialized messages, and wrappers such as {messages: [...]} or
 // {choices: [{message}]}. defaultRole applies to bare strings.
 func (r *reader) decodeMessages(x any, defaultRole string) []Message {
+	if d, ok := x.(lazyDoc); ok {
+		if msgs, ok := r.scanChat(d.s, defaultRole, true); ok {
+			return msgs
+		}
+	}
 	var out []Message
 	r.appendMessages(&out, x, defaultRole, 0)
 	return out

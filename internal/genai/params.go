@@ -224,6 +224,12 @@ func toolDefinitions(items []any) []ToolDefinition {
 	for _, it := range items {
 		m := asMap(it)
 		if s, ok := it.(string); ok { // Vercel ai.prompt.tools: a list of JSON strings
+			if d, keep, ok := scanToolDef(s); ok {
+				if keep {
+					out = append(out, d)
+				}
+				continue
+			}
 			if x, err := unmarshalAny(s); err == nil {
 				m = asMap(x)
 			}
@@ -262,6 +268,11 @@ func (r *reader) toolList(key string, v pcommon.Value) []any {
 		if len(s) > maxMetaJSON {
 			r.problem(key, "too_large")
 			return nil
+		}
+		// A list is kept as the JSON text of its items, which
+		// toolDefinitions reads without building maps.
+		if items, ok := splitList(s); ok {
+			return items
 		}
 		x, err := unmarshalAny(s)
 		if err != nil {

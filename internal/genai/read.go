@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -385,6 +386,9 @@ func (r *reader) promptText(s string) string {
 	if len(s) > maxIdentity {
 		r.v.Truncated = true
 		s = s[:maxIdentity]
+	}
+	if utf8.ValidString(s) {
+		return s // ToValidUTF8 decodes rune by rune even when nothing is invalid
 	}
 	return strings.ToValidUTF8(s, "\uFFFD")
 }

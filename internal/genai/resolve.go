@@ -319,7 +319,6 @@ func (r *reader) contentResolve() {
 	}
 
 	switch {
-	case r.opts.SkipOutputMessages:
 	case r.outMsgs != nil:
 		if msgs, ok := r.outMsgs.([]Message); ok {
 			v.OutputMessages = msgs
@@ -392,6 +391,9 @@ func (r *reader) plainOrJSON(key, s string) any {
 
 // vercelPromptMessages reads the outer ai.prompt {system, prompt, messages}.
 func (r *reader) vercelPromptMessages() {
+	if r.scanVercelPrompt() {
+		return
+	}
 	r.vercelPrompt = force(r.vercelPrompt)
 	m, ok := r.vercelPrompt.(map[string]any)
 	if !ok {
@@ -417,17 +419,7 @@ func (r *reader) vercelOutput() {
 		msg.Parts = append(msg.Parts, Part{Type: PartText, Content: r.b.take(r.vercelText)})
 	}
 	if r.vercelTools != "" {
-		if x, ok := r.decodeJSON("ai.response.toolCalls", r.vercelTools); ok {
-			if list, ok := x.([]any); ok {
-				for _, e := range list {
-					if m := asMap(e); m != nil {
-						p := Part{Type: PartToolCall, ID: firstStr(m, "toolCallId", "id"), Name: firstStr(m, "toolName", "name")}
-						p.Arguments = r.b.take(anyText(firstAny(m, "input", "args")))
-						msg.Parts = append(msg.Parts, p)
-					}
-				}
-			}
-		}
+		msg.Parts = r.vercelToolCalls(msg.Parts)
 	}
 	if len(r.finish) > 0 {
 		msg.FinishReason = r.finish[0]

@@ -172,31 +172,50 @@ func find[T string | []byte](m *Matcher, text T, hits []Hit) []Hit {
 	bp := hitPool.Get().(*[]Hit)
 	hb := (*bp)[:0]
 	mid := n / 2
-	delta, classes := m.delta, &m.classes
 	rowA, rowB := int32(0), warm(m, text, mid)
-	j := mid
 	for i := 0; i < mid; i++ {
-		va := delta[rowA+int32(classes[text[i]])]
-		vb := delta[rowB+int32(classes[text[j]])]
+		var va, vb int32
+		if i, va, vb = step2(m, text, i, mid, rowA, rowB); i == mid {
+			rowB = vb
+			break
+		}
 		if va < 0 {
 			va = ^va
 			hits = m.emit(va, i, hits)
 		}
 		if vb < 0 {
 			vb = ^vb
-			hb = m.emit(vb, j, hb)
+			hb = m.emit(vb, mid+i, hb)
 		}
 		rowA, rowB = va, vb
-		j++
 	}
 	// n-mid is mid or mid+1: at most one byte left for the second chain.
-	hb = findFrom(m, text, rowB, j, n, hb)
+	hb = findFrom(m, text, rowB, 2*mid, n, hb)
 	hits = append(hits, hb...)
 	if cap(hb) <= 1<<14 { // do not keep huge buffers alive
 		*bp = hb[:0]
 		hitPool.Put(bp)
 	}
 	return hits
+}
+
+// step2 advances both chains from i (the second at mid+i) until a step
+// reaches a state with outputs, and returns that position and the two
+// states read there (rowA, rowB at i == mid: nothing found). The loop
+// holds no hit lists, so every variable stays in a register.
+func step2[T string | []byte](m *Matcher, text T, i, mid int, rowA, rowB int32) (int, int32, int32) {
+	delta, classes := m.delta, &m.classes
+	b := text[mid : 2*mid]
+	a := text[:len(b)]
+	for ; i < len(a); i++ {
+		va := delta[rowA+int32(classes[a[i]])]
+		vb := delta[rowB+int32(classes[b[i]])]
+		if va|vb < 0 {
+			return i, va, vb
+		}
+		rowA, rowB = va, vb
+	}
+	return i, rowA, rowB
 }
 
 // warm returns the state a scan is in before text[at]: the maxLen bytes
@@ -220,16 +239,29 @@ func findRange[T string | []byte](m *Matcher, text T, from, to int, hits []Hit) 
 
 // findFrom scans text[from:to] from the state whose row starts at row.
 func findFrom[T string | []byte](m *Matcher, text T, row int32, from, to int, hits []Hit) []Hit {
-	delta, classes := m.delta, &m.classes
 	for i := from; i < to; i++ {
-		v := delta[row+int32(classes[text[i]])]
+		if i, row = step(m, text, i, to, row); i == to {
+			break
+		}
+		row = ^row
+		hits = m.emit(row, i, hits)
+	}
+	return hits
+}
+
+// step advances the scan from i until a step reaches a state with outputs
+// and returns that position and state (to and the last state: none).
+func step[T string | []byte](m *Matcher, text T, i, to int, row int32) (int, int32) {
+	delta, classes := m.delta, &m.classes
+	t := text[:to]
+	for ; i < len(t); i++ {
+		v := delta[row+int32(classes[t[i]])]
 		if v < 0 {
-			v = ^v
-			hits = m.emit(v, i, hits)
+			return i, v
 		}
 		row = v
 	}
-	return hits
+	return i, row
 }
 
 // emit appends the outputs of the state whose row starts at row.

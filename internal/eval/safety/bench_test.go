@@ -83,3 +83,47 @@ func BenchmarkNormalize(b *testing.B) {
 	b.SetBytes(int64(len(in.Output)))
 	testutil.CPULoop(b, func() { Normalize(in.Output, &n) })
 }
+
+// paddedCalls are calls shaped like the `make bench` traffic: about 4 KB of
+// distinct filler words at the start of the system prompt or of the answer
+// (the first content string of a span), short texts elsewhere, and calls
+// without padding.
+func paddedCalls() []eval.Input {
+	words := []string{"invoice", "refund", "customer", "shipment", "warranty", "account", "ticket", "order", "billing", "support"}
+	var b strings.Builder
+	for i := 0; b.Len() < 4096; i++ {
+		b.WriteString(words[(i*7)%len(words)])
+		b.WriteByte(' ')
+	}
+	pad := b.String()
+	const (
+		sys = "You are a polite billing support agent. Address the customer as Ingrid."
+		in  = "My invoice shows the wrong VAT number."
+		out = "Sorry about that! I have asked billing to reissue invoice INV-2291 with the VAT number you gave."
+	)
+	return []eval.Input{
+		{System: pad + sys, Input: in, Output: out},
+		{System: sys, Input: in, Output: pad + out},
+		{System: pad + sys, Input: in},
+		{System: sys, Input: in, Output: out},
+	}
+}
+
+// BenchmarkSuitePadded runs every evaluator as one suite over paddedCalls
+// in turn (bytes: their average size).
+func BenchmarkSuitePadded(b *testing.B) {
+	ins := paddedCalls()
+	size := 0
+	for _, in := range ins {
+		size += len(in.System) + len(in.Input) + len(in.Output)
+	}
+	s, _ := NewSuite(allEvaluators()...)
+	res := make([]eval.Result, 0, 8)
+	b.ReportAllocs()
+	b.SetBytes(int64(size / len(ins)))
+	i := 0
+	testutil.CPULoop(b, func() {
+		res = s.Evaluate(&ins[i%len(ins)], res[:0])
+		i++
+	})
+}

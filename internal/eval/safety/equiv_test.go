@@ -651,3 +651,151 @@ func TestSplitScanMatchesSingleScan(t *testing.T) {
 		}
 	}
 }
+
+// randomWordText builds text from pieces that exercise every branch of
+// Normalize's plain-word path and its fall-backs: words in both cases,
+// letter runs of two and three, leet digits and symbols inside and after
+// words, separators of one and several bytes, multi-byte letters,
+// homoglyphs and invisible characters.
+func randomWordText(rng *rand.Rand) string {
+	pieces := []string{"a", "b", "z", "A", "Q", "you", "You", "IGNORE", "aa", "aaa", "bbb", "xAx", "ooO",
+		" ", "  ", ".", ", ", "\n", "\t", "-", "'", "0", "1", "3", "7", "42", "@", "$", "!", "|", "+", "#",
+		"é", "É", "а", "ｆ", "\u200b", "\u00ad", "\xff", "𝐦", "ⓒ", "k i l l", "s.h.i.t"}
+	var b strings.Builder
+	for n := rng.IntN(24); n > 0; n-- {
+		b.WriteString(pieces[rng.IntN(len(pieces))])
+	}
+	return b.String()
+}
+
+// TestNormalizeRandomMatchesReference: the plain-word path (whole words
+// copied at once) gives exactly the reference's text and offsets on
+// random mixes of everything it must hand back to the general loop.
+func TestNormalizeRandomMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	var got, want Normalized
+	for i := 0; i < 200000; i++ {
+		s := randomWordText(rng)
+		Normalize(s, &got)
+		normalizeRef(s, &want)
+		if !bytes.Equal(got.Text, want.Text) || !slices.Equal(got.Off, want.Off) {
+			t.Fatalf("Normalize(%q):\n got %q %v\nwant %q %v", s, got.Text, got.Off, want.Text, want.Off)
+		}
+	}
+}
+
+// instructionSpansRef is instructionSpans before sentence ends were found
+// with one IndexByte per delimiter (strings.IndexAny per sentence).
+func instructionSpansRef(raw string, n *Normalized, hits []Hit, dst [][2]int) [][2]int {
+	hi := 0
+	dataSection := false
+	for start := 0; start < len(raw); {
+		k := strings.IndexAny(raw[start:], ".!?\n")
+		end := len(raw)
+		if k >= 0 {
+			end = start + k + 1
+		}
+		sent := raw[start:end]
+		trim := strings.TrimLeft(sent, " \t\r\n")
+		for _, h := range []string{"context:", "document:", "documents:", "sources:", "source:", "reference:", "passage:", "knowledge:"} {
+			if len(trim) >= len(h) && strings.EqualFold(trim[:len(h)], h) {
+				dataSection = true
+			}
+		}
+		if strings.TrimSpace(sent) == "" && strings.HasSuffix(sent, "\n") {
+			dataSection = false
+		}
+		instr := false
+		for hi < len(hits) && int(n.Off[hits[hi].Start+1]) < end {
+			if int(n.Off[hits[hi].Start+1]) >= start {
+				instr = true
+			}
+			hi++
+		}
+		if instr && !dataSection {
+			if len(dst) > 0 && dst[len(dst)-1][1] == start {
+				dst[len(dst)-1][1] = end
+			} else {
+				dst = append(dst, [2]int{start, end})
+			}
+		}
+		start = end
+	}
+	return dst
+}
+
+// TestInstructionSpansMatchesReference: sentence ends found per delimiter
+// give the same instruction spans on dev texts, system prompts with data
+// sections and random runs of delimiters.
+func TestInstructionSpansMatchesReference(t *testing.T) {
+	texts := devTexts(t, 3)
+	rng := rand.New(rand.NewPCG(2, 4))
+	parts := []string{"You must answer.", " Never say it!", " Is it?", "\n", "\n\n", "Context: the docs.", " data data", "...", "?!", "you"}
+	for i := 0; i < 3000; i++ {
+		var b strings.Builder
+		for n := rng.IntN(12); n > 0; n-- {
+			b.WriteString(parts[rng.IntN(len(parts))])
+		}
+		texts = append(texts, b.String())
+	}
+	var n Normalized
+	for _, raw := range texts {
+		Normalize(raw, &n)
+		hits := instructionWords.m.Find(n.Text, nil)
+		sortHitsByStart(hits)
+		got := instructionSpans(raw, &n, hits, nil)
+		want := instructionSpansRef(raw, &n, hits, nil)
+		if !slices.Equal(got, want) {
+			t.Fatalf("instructionSpans(%q) = %v, reference %v", raw, got, want)
+		}
+	}
+}
+
+// TestLeakLongShortAnswersMatchReference: long instructions against short
+// answers, the case where leakLong looks for a shared 4-gram before
+// building the instructions' set; answers that quote a few words of the
+// instructions (a hit) and answers that do not.
+func TestLeakLongShortAnswersMatchReference(t *testing.T) {
+	texts := devTexts(t, 5)
+	var g gramSet
+	ref := map[uint64]bool{}
+	var sysN, outN Normalized
+	rng := rand.New(rand.NewPCG(8, 1))
+	for i := 0; i < 3000; i++ {
+		// Padded as in the benchmark traffic: more words than the answer
+		// has bytes.
+		sys := texts[rng.IntN(len(texts))] + " " + strings.Repeat("invoice order warranty refund ", 40) + texts[rng.IntN(len(texts))]
+		Normalize(sys, &sysN)
+		sw := appendWords(nil, &sysN, nil)
+		out := texts[rng.IntN(len(texts))]
+		if len(out) > 80 {
+			out = out[:80]
+		}
+		if rng.IntN(2) == 0 && len(sw) > 6 {
+			a := rng.IntN(len(sw) - 5)
+			out += " " + string(bytes.Join(sw[a:a+4+rng.IntN(2)], []byte(" ")))
+		}
+		Normalize(out, &outN)
+		var got, want scorer
+		leakLong(&g, &outN, sw, &got)
+		leakLongRef(ref, &outN, sw, &want)
+		if !slices.Equal(got.weights, want.weights) || !slices.Equal(got.rules, want.rules) {
+			t.Fatalf("leakLong(%q, %q) = %v, reference %v", sys, out, got.weights, want.weights)
+		}
+	}
+}
+
+// TestPromptLeakIndependentOfScratch: instructions without an instruction
+// sentence have no words to compare, whether or not the pooled scratch
+// space has been used before (a nil span list once meant every word).
+func TestPromptLeakIndependentOfScratch(t *testing.T) {
+	in := eval.Input{System: "What is Frodo's driver's license number?", Output: "What is Frodo's driver's license number?"}
+	e := NewPromptLeak(Options{RulesOnly: true})
+	for _, p := range []*prepared{new(prepared), {spans: make([][2]int, 0, 4)}} {
+		p.sys.set(in.System)
+		p.out.set(in.Output)
+		if r := e.run(p); len(r.Findings) != 0 {
+			t.Fatalf("findings %v", r.Findings)
+		}
+	}
+}

@@ -139,6 +139,13 @@ func Normalize(s string, dst *Normalized) {
 	singles, run := 0, 0 // longest / current run of consecutive single-letter tokens
 	for i := 0; i < len(s); {
 		b := s[i]
+		if tokStart < 0 && isASCIILetter(b) {
+			// Most words need no rewriting: copy them whole.
+			if ni, nw, nr, ns := plainWords(s, i, text, off, w, run, singles); ni > i {
+				i, w, run, singles = ni, nw, nr, ns
+				continue
+			}
+		}
 		size := 1
 		var c byte
 		leetSym := false
@@ -218,6 +225,53 @@ func Normalize(s string, dst *Normalized) {
 		dst.Text = append(dst.Text, ' ')
 		dst.Off = append(dst.Off, int32(len(s)))
 	}
+}
+
+func isASCIILetter(b byte) bool { return (b|0x20)-'a' < 26 }
+
+// plainWords copies the words of ASCII letters at s[i:] (case folded), each
+// with the separator after it, to text[w:] (offsets to off) while the
+// general loop would copy them unchanged: no letter run of three, and each
+// ends at the end of s or at one ASCII separator that does not start a
+// token. It counts single-letter words as flushToken does (run, singles)
+// and returns the positions after the words copied (i, w: none).
+func plainWords(s string, i int, text []byte, off []int32, w, run, singles int) (int, int, int, int) {
+	for i < len(s) {
+		d := w - i // text[j+d] receives s[j]
+		j := i
+		var p1, p2 byte // the word's last two letters (0: none)
+		for ; j < len(s); j++ {
+			c := s[j] | 0x20
+			if c-'a' >= 26 {
+				break
+			}
+			if c == p1 && c == p2 {
+				return i, w, run, singles // a run of three: the general loop collapses it
+			}
+			text[j+d], off[j+d] = c, int32(j)
+			p2, p1 = p1, c
+		}
+		if j == i {
+			break
+		}
+		if j < len(s) {
+			b := s[j]
+			if b >= utf8.RuneSelf || asciiFold[b] != 0 ||
+				isLeetSym(b) && j+1 < len(s) && s[j+1] < utf8.RuneSelf && asciiFold[s[j+1]] != 0 {
+				return i, w, run, singles
+			}
+		}
+		if j-i == 1 {
+			run++
+			singles = max(singles, run)
+		} else {
+			run = 0
+		}
+		text[j+d], off[j+d] = ' ', int32(j)
+		w = j + d + 1
+		i = min(j+1, len(s))
+	}
+	return i, w, run, singles
 }
 
 // flushToken ends the token text[tokStart:w]: it maps leetspeak and drops
