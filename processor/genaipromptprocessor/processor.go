@@ -57,11 +57,14 @@ func newPromptProcessor(set processor.Settings, cfg *Config, signal string) (*pr
 		cfg:    cfg,
 		set:    set,
 		logger: set.Logger,
-		opts:   genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes, SkipToolDefinitions: true, SkipOutputMessages: true}, // templates come from the system and first user text
-		mopts:  textmask.Options{MaxBytes: cfg.MaxTemplateBytes},
-		miner:  miner.New(miner.Params{MaxTemplates: cfg.Inference.MaxTemplates, MaxBytes: cfg.Inference.MaxStateBytes}),
-		seen:   newSeenSet(cfg.Inference.MaxVersions),
-		guard:  componentkit.NewGuard(set.Logger, "genai_prompt"),
+		// Templates come from the system and first user text, but the
+		// answer is read too: genai_eval and genai_metrics read with these
+		// options, so the three share one decode of the span (genai.ReadSpan).
+		opts:  genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes, SkipToolDefinitions: true},
+		mopts: textmask.Options{MaxBytes: cfg.MaxTemplateBytes},
+		miner: miner.New(miner.Params{MaxTemplates: cfg.Inference.MaxTemplates, MaxBytes: cfg.Inference.MaxStateBytes}),
+		seen:  newSeenSet(cfg.Inference.MaxVersions),
+		guard: componentkit.NewGuard(set.Logger, "genai_prompt"),
 	}
 	p.pool.New = func() any { s := make([]textmask.Token, 0, 512); return &s }
 	var err error
@@ -220,9 +223,18 @@ func serviceName(res pcommon.Resource) string {
 type identity struct {
 	name, version, source string
 	hash                  uint64
+	hashHex               string // hex16(hash), built once by hashText
 	newVersion            bool
 	template              string
 	truncated             bool
+}
+
+// hashText is the template hash as written: hex16(hash), built once.
+func (id *identity) hashText() string {
+	if id.hashHex == "" {
+		id.hashHex = hex16(id.hash)
+	}
+	return id.hashHex
 }
 
 // apply computes the identity of the call read into v and writes it to
@@ -264,7 +276,7 @@ func (p *promptProcessor) apply(st *batchStats, v *genai.View, service string, t
 		}
 		m.PutStr(contract.AttrPromptVersion, id.version)
 		m.PutStr(contract.AttrPromptVersionSource, id.source)
-		m.PutStr(contract.AttrPromptTemplateHash, hex16(id.hash))
+		m.PutStr(contract.AttrPromptTemplateHash, id.hashText())
 		if id.newVersion {
 			m.PutBool(contract.AttrPromptNewVersion, true)
 		}
@@ -329,7 +341,7 @@ func (p *promptProcessor) identify(v *genai.View, service string) (identity, boo
 		if pr.Version != "" {
 			id.version = pr.Version
 		} else {
-			id.version = hex16(id.hash)[:8]
+			id.version = id.hashText()[:8]
 			id.source = contract.VersionSourceInferred
 		}
 		if id.hash == 0 {
@@ -343,6 +355,10 @@ func (p *promptProcessor) identify(v *genai.View, service string) (identity, boo
 		p.noteNew(id.newVersion)
 		*bufp = buf
 		return id, true
+	}
+
+	if p.reg.Len() == 0 && !p.cfg.Inference.Enabled {
+		return id, false // nothing would read the masked text
 	}
 
 	// 2. registry
@@ -372,7 +388,7 @@ func (p *promptProcessor) identify(v *genai.View, service string) (identity, boo
 	res := p.miner.Match(buf)
 	id.source = contract.VersionSourceInferred
 	id.hash = res.ID
-	id.version = hex16(res.ID)[:8]
+	id.version = id.hashText()[:8]
 	id.newVersion = res.New
 	if pr.Name != "" {
 		id.name = pr.Name
@@ -448,16 +464,17 @@ func (p *promptProcessor) inferredName(v *genai.View, service string, family uin
 				return v.WorkflowName
 			}
 		case "service_operation":
-			var b strings.Builder
 			if service == "" {
 				service = "unknown_service"
 			}
-			b.WriteString(service)
-			b.WriteByte('/')
 			op := v.Operation
 			if op == "" {
 				op = "chat"
 			}
+			var b strings.Builder
+			b.Grow(len(service) + len(op) + 10) // one allocation
+			b.WriteString(service)
+			b.WriteByte('/')
 			b.WriteString(op)
 			if family != 0 {
 				b.WriteByte('/')

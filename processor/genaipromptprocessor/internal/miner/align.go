@@ -29,15 +29,12 @@ const maxCells = 1 << 20
 // any run of tokens (including none). Fixed runs are searched leftmost, which
 // is exact for glob patterns.
 func globMatch(t []tok, x []textmask.Token) bool {
-	ti, xi := 0, 0
 	// leading fixed run must be a prefix
-	for ti < len(t) && !t[ti].Wild {
-		if xi >= len(x) || x[xi].H != t[ti].H {
-			return false
-		}
-		ti++
-		xi++
+	ti := commonLead(t, x)
+	if ti < len(t) && !t[ti].Wild {
+		return false
 	}
+	xi := ti
 	if ti == len(t) {
 		return xi == len(x)
 	}
@@ -71,18 +68,46 @@ func globMatch(t []tok, x []textmask.Token) bool {
 	return true
 }
 
+// commonLead is the length of the run of fixed tokens of t that x starts
+// with.
+func commonLead(t []tok, x []textmask.Token) int {
+	n := min(len(t), len(x))
+	t, x = t[:n], x[:n]
+	i := 0
+	for i < n && !t[i].Wild && t[i].H == x[i].H {
+		i++
+	}
+	return i
+}
+
+// find returns the leftmost position of run in x, or -1. Positions are
+// screened on the run's first token alone, in a tight loop.
 func find(x []textmask.Token, run []tok) int {
-	n := len(run)
-outer:
-	for i := 0; i+n <= len(x); i++ {
-		for j := 0; j < n; j++ {
-			if x[i+j].H != run[j].H {
-				continue outer
-			}
+	if len(run) == 0 {
+		return 0
+	}
+	if len(run) > len(x) {
+		return -1
+	}
+	first, rest := run[0].H, run[1:]
+	starts := x[:len(x)-len(run)+1]
+	for i := range starts {
+		if starts[i].H == first && sameHashes(x[i+1:i+len(run)], rest) {
+			return i
 		}
-		return i
 	}
 	return -1
+}
+
+// sameHashes reports whether x and t (of one length) hold the same hashes.
+func sameHashes(x []textmask.Token, t []tok) bool {
+	x = x[:len(t)]
+	for j := range t {
+		if x[j].H != t[j].H {
+			return false
+		}
+	}
+	return true
 }
 
 // alignment is the result of generalizing template t with rendering x.

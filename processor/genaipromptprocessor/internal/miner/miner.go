@@ -17,6 +17,7 @@ package miner
 
 import (
 	"container/list"
+	"slices"
 	"strings"
 	"sync"
 
@@ -171,12 +172,22 @@ func keysOf(t []tok, dst []uint64) []uint64 {
 	if k, ok := runKey(t, len(t)-1, 2); ok {
 		dst = append(dst, k)
 	}
-	sep := -1
+	// the system part is hashed in the pass that finds its end; a slot in
+	// it leaves it without a key
+	sep, h, slot := -1, uint64(4), false
 	for i := range t {
-		if !t[i].Wild && t[i].Text == textmask.PhSep {
+		if t[i].Wild {
+			slot = true
+			continue
+		}
+		if t[i].Text == textmask.PhSep {
 			sep = i
 			break
 		}
+		h = mix(h, t[i].H)
+	}
+	if slot {
+		h = 0
 	}
 	if sep >= 0 {
 		if k, ok := runKey(t, sep+1, 3); ok {
@@ -184,14 +195,6 @@ func keysOf(t []tok, dst []uint64) []uint64 {
 		}
 	}
 	if sep > 0 {
-		h := uint64(4)
-		for i := 0; i < sep; i++ {
-			if t[i].Wild {
-				h = 0
-				break
-			}
-			h = mix(h, t[i].H)
-		}
 		if h != 0 {
 			dst = append(dst, h)
 		}
@@ -298,16 +301,18 @@ func (m *Miner) Match(x []textmask.Token) Result {
 		clear(*xt)
 		xtPool.Put(xt)
 	}()
-	*xt = (*xt)[:0]
-	for _, k := range x {
-		*xt = append(*xt, tok{H: k.H, Text: k.Text})
+	// filled by index into a local slice: no per-token slice header update
+	xs := slices.Grow((*xt)[:0], len(x))[:len(x)]
+	for i, k := range x {
+		xs[i] = tok{H: k.H, Text: k.Text}
 	}
-	keys := keysOf(*xt, keyBuf[:0])
+	*xt = xs
+	keys := keysOf(xs, keyBuf[:0])
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	var candBuf [16]*cluster
+	var candBuf [32]*cluster // MaxCandidates by default: no allocation
 	cands := candBuf[:0]
 	seen := func(c *cluster) bool {
 		for _, o := range cands {
@@ -347,7 +352,7 @@ func (m *Miner) Match(x []textmask.Token) Result {
 	if len(cands) < m.p.MaxCandidates {
 		var shBuf [maxShingles]uint64
 		votes := map[*cluster]int{}
-		for _, k := range shinglesOf(*xt, shBuf[:0]) {
+		for _, k := range shinglesOf(xs, shBuf[:0]) {
 			for _, c := range m.shingles[k] {
 				if !seen(c) {
 					votes[c]++

@@ -73,14 +73,11 @@ type span struct{ lo, hi int }
 // (leftmost placement of every fixed run).
 func globSpans(t []tok, x []textmask.Token, dst []span) ([]span, bool) {
 	dst = dst[:0]
-	ti, xi := 0, 0
-	for ti < len(t) && !t[ti].Wild {
-		if xi >= len(x) || x[xi].H != t[ti].H {
-			return dst, false
-		}
-		ti++
-		xi++
+	ti := commonLead(t, x)
+	if ti < len(t) && !t[ti].Wild {
+		return dst, false
 	}
+	xi := ti
 	if ti == len(t) {
 		return dst, xi == len(x)
 	}

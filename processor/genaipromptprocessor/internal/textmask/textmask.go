@@ -5,7 +5,6 @@
 package textmask
 
 import (
-	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 )
@@ -79,6 +78,10 @@ func Append(dst []Token, text string, opts Options) ([]Token, bool) {
 	i := 0
 	for i < len(text) {
 		c := text[i]
+		if byteClass[c]&clsStop == 0 { // the common case first
+			dst, i = appendRun(dst, text, i)
+			continue
+		}
 		switch {
 		case c == '\n' || c == '\r':
 			n := 0
@@ -95,17 +98,12 @@ func Append(dst []Token, text string, opts Options) ([]Token, bool) {
 				}
 				break
 			}
-			if n == 0 { // lone \r
-				n = 1
-			}
 			if n > 1 {
-				dst = append(dst, mk("\n\n", KindNewline))
-			} else {
-				dst = append(dst, mk("\n", KindNewline))
+				dst = append(dst, tokBlank)
+			} else { // one break, or a lone \r
+				dst = append(dst, tokNewline)
 			}
 			i = j
-		case c == ' ' || c == '\t' || c == '\f' || c == '\v':
-			i++
 		case c == '`' && hasPrefixAt(text, i, "```"):
 			end := indexFrom(text, i+3, "```")
 			if end < 0 {
@@ -115,138 +113,187 @@ func Append(dst []Token, text string, opts Options) ([]Token, bool) {
 				continue
 			}
 			i = end + 3
-			dst = append(dst, ph(PhCode))
+			dst = append(dst, tokCode)
 		case c == '`' && opts.MaskQuoted:
 			if end := closeOnLine(text, i+1, '`', maxQ); end > 0 {
-				dst = append(dst, ph(PhCode))
+				dst = append(dst, tokCode)
 				i = end + 1
 				continue
 			}
-			dst = append(dst, mk(text[i:i+1], KindPunct))
+			dst = append(dst, punct(text, i))
 			i++
 		case c == '"' && opts.MaskQuoted:
 			if end := closeOnLine(text, i+1, '"', maxQ); end > 0 {
-				dst = append(dst, ph(PhQuoted))
+				dst = append(dst, tokQuoted)
 				i = end + 1
 				continue
 			}
-			dst = append(dst, mk(text[i:i+1], KindPunct))
+			dst = append(dst, punct(text, i))
 			i++
-		case c == '"' || c == '`':
-			dst = append(dst, mk(text[i:i+1], KindPunct))
+		default: // '"' or '`'
+			dst = append(dst, punct(text, i))
 			i++
-		default:
-			// A chunk is a run of non-space bytes; URLs, emails and
-			// number-like chunks are recognized as a whole.
-			j := i
-			var cls byte
-			for j < len(text) {
-				c := byteClass[text[j]]
-				if c&clsSpace != 0 {
-					break
-				}
-				cls |= c
-				j++
-			}
-			chunk := text[i:j]
-			// only chunks with a digit, an '@' or a URL start can be masked whole
-			maybe := cls&(clsDigit|clsAt) != 0 || (chunk[0] == 'h' || chunk[0] == 'w') && len(chunk) > 4
-			k := ""
-			if maybe {
-				k = chunkKind(chunk)
-			}
-			if k != "" {
-				// keep trailing sentence punctuation outside the mask
-				trim := len(chunk)
-				for trim > 0 && isTrailPunct(chunk[trim-1]) {
-					trim--
-				}
-				dst = append(dst, ph(k))
-				for t := trim; t < len(chunk); t++ {
-					dst = append(dst, mk(chunk[t:t+1], KindPunct))
-				}
-				i = j
-				continue
-			}
-			dst = appendWords(dst, text, i, j)
-			i = j
 		}
 	}
 	return dst, truncated
 }
 
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
-	for c := 0; c < utf8.RuneSelf; c++ {
-		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-	}
-	return t
-}()
-
-func appendWords(dst []Token, text string, i, j int) []Token {
-	for i < j {
-		var r rune
-		size := 1
-		if b := text[i]; b < utf8.RuneSelf {
-			r = rune(b)
-		} else {
-			r, size = utf8.DecodeRuneInString(text[i:j])
-		}
-		if r == '"' || r == '`' {
-			// quotes inside a chunk start a quoted span: let the caller see them
-			dst = append(dst, mk(text[i:i+size], KindPunct))
-			i += size
-			continue
-		}
-		if isWordRune(r) {
-			k := i + size
-			for k < j {
-				if b := text[k]; b < utf8.RuneSelf { // ASCII fast path
-					if !asciiWord[b] {
-						break
-					}
-					k++
-					continue
-				}
-				r2, s2 := utf8.DecodeRuneInString(text[k:j])
-				if !isWordRune(r2) {
-					break
-				}
-				k += s2
+// appendRun appends the tokens of the chunks (runs of non-space bytes)
+// from i up to a line break, a quote or a backquote, and returns where it
+// stopped. A chunk is split into words and punctuation in the one pass that
+// finds its end; the rare chunk recognized as a whole (URL, email,
+// number-like) then takes the place of its tokens.
+func appendRun(dst []Token, text string, i int) ([]Token, int) {
+	start, mark := i, len(dst)
+	var cls byte // classes met in the chunk
+	for i < len(text) {
+		b := text[i]
+		c := byteClass[b]
+		if c&clsSpace != 0 {
+			if maskable(text[start:i], cls) {
+				dst = maskChunk(dst, text[start:i], mark)
 			}
-			dst = append(dst, word(text[i:k]))
-			i = k
+			if c&clsStop != 0 {
+				return dst, i
+			}
+			i++
+			start, mark, cls = i, len(dst), 0
 			continue
 		}
-		dst = append(dst, mk(text[i:i+size], KindPunct))
-		i += size
+		if c&(clsWord|clsAt) == 0 && b < utf8.RuneSelf {
+			dst = append(dst, punct(text, i))
+			i++
+			continue
+		}
+		k := i + 1
+		switch {
+		case c&clsWord != 0:
+			for k < len(text) && byteClass[text[k]]&clsWord != 0 {
+				c |= byteClass[text[k]]
+				k++
+			}
+			if k < len(text) && text[k] >= utf8.RuneSelf {
+				k = wordEnd(text, k)
+				c |= digitClass(text[i:k])
+			}
+		case b == '@':
+			cls |= clsAt
+			dst = append(dst, punct(text, i))
+			i++
+			continue
+		default:
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if !isWordRune(r) {
+				dst = append(dst, mk(text[i:i+size], KindPunct))
+				i += size
+				continue
+			}
+			k = wordEnd(text, i+size)
+			c = digitClass(text[i:k])
+		}
+		cls |= c
+		if n := k - i; n <= 8 && c&clsDigit == 0 && i+8 <= len(text) {
+			// the common short word, hashed here as hashAt does: no call
+			// in the loop
+			h := hashSeed(n) ^ tail64(text[i:], n)
+			if n == 8 { // one whole block, then an empty tail
+				h = mix64(h)
+			}
+			dst = append(dst, Token{H: mix64(h) ^ uint64(KindWord), Text: text[i:k], Kind: KindWord})
+		} else {
+			dst = append(dst, word(text, i, k, c&clsDigit != 0))
+		}
+		i = k
+	}
+	if maskable(text[start:i], cls) {
+		dst = maskChunk(dst, text[start:i], mark)
+	}
+	return dst, i
+}
+
+// maskable reports whether chunk, holding bytes of the classes cls, may be
+// masked whole: only chunks with a digit, an '@' or a URL start ("http",
+// "www.") can be.
+func maskable(chunk string, cls byte) bool {
+	return cls&(clsDigit|clsAt) != 0 || len(chunk) > 4 && (chunk[:2] == "ht" || chunk[:2] == "ww")
+}
+
+// maskChunk replaces the tokens of chunk (from dst[mark:]) by one
+// placeholder when the chunk is a URL, an email or number-like.
+func maskChunk(dst []Token, chunk string, mark int) []Token {
+	k := chunkKind(chunk)
+	if k == "" {
+		return dst
+	}
+	dst = append(dst[:mark], ph(k))
+	// keep trailing sentence punctuation outside the mask
+	trim := len(chunk)
+	for trim > 0 && isTrailPunct(chunk[trim-1]) {
+		trim--
+	}
+	for t := trim; t < len(chunk); t++ {
+		dst = append(dst, punct(chunk, t))
 	}
 	return dst
 }
 
-// word masks numbers of 3+ digits, ids mixing letters and digits, and very
-// long words; short numbers stay because templates carry them as constants
-// ("in 3 sentences").
-func word(w string) Token {
-	digits, letters := 0, 0
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '_':
-		default:
-			letters++
+// wordEnd returns the end of the word going on at k.
+func wordEnd(text string, k int) int {
+	for k < len(text) {
+		if b := text[k]; b < utf8.RuneSelf {
+			if byteClass[b]&clsWord == 0 {
+				break
+			}
+			k++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[k:])
+		if !isWordRune(r) {
+			break
+		}
+		k += size
+	}
+	return k
+}
+
+// digitClass is clsDigit when w holds a digit.
+func digitClass(w string) byte {
+	for _, c := range []byte(w) {
+		if c >= '0' && c <= '9' {
+			return clsDigit
 		}
 	}
-	switch {
-	case len(w) >= longToken:
-		return ph(PhLong)
-	case letters == 0 && digits >= 3:
-		return ph(PhNumber)
-	case digits >= 2 && letters > 0 && len(w) >= 6:
-		return ph(PhID)
+	return 0
+}
+
+// word is the token of the word text[i:k]. Numbers of 3+ digits, ids
+// mixing letters and digits, and very long words are masked; short numbers
+// stay because templates carry them as constants ("in 3 sentences").
+// Digits are only counted when the word may hold one.
+func word(text string, i, k int, digits bool) Token {
+	n := k - i
+	if n >= longToken {
+		return tokLong
 	}
-	return mk(w, KindWord)
+	if digits && n >= 2 {
+		d, under := 0, 0
+		for _, c := range []byte(text[i:k]) {
+			switch {
+			case c >= '0' && c <= '9':
+				d++
+			case c == '_':
+				under++
+			}
+		}
+		letters := n - d - under
+		switch {
+		case letters == 0 && d >= 3:
+			return tokNumber
+		case d >= 2 && letters > 0 && n >= 6:
+			return tokID
+		}
+	}
+	return Token{H: hashAt(text, i, k) ^ uint64(KindWord), Text: text[i:k], Kind: KindWord}
 }
 
 func chunkKind(c string) string {
@@ -303,17 +350,27 @@ func closeOnLine(text string, from int, q byte, maxLen int) int {
 }
 
 const (
-	clsSpace byte = 1 << iota // ends a chunk (whitespace and quotes)
-	clsDigit
+	clsDigit byte = 1 << iota // first: adding up c&clsDigit counts digits
+	clsSpace                  // ends a chunk (whitespace and quotes)
+	clsStop                   // ... and is Append's own: line breaks and quotes
 	clsAt
+	clsWord // ASCII letter, digit or '_'
 )
 
 var byteClass = func() (t [256]byte) {
-	for _, c := range []byte{' ', '\t', '\n', '\r', '\f', '\v', '"', '`'} {
+	for _, c := range []byte{' ', '\t', '\f', '\v'} {
 		t[c] = clsSpace
 	}
+	for _, c := range []byte{'\n', '\r', '"', '`'} {
+		t[c] = clsSpace | clsStop
+	}
+	for c := 0; c < utf8.RuneSelf; c++ {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' {
+			t[c] = clsWord
+		}
+	}
 	for c := '0'; c <= '9'; c++ {
-		t[c] = clsDigit
+		t[c] = clsDigit | clsWord
 	}
 	t['@'] = clsAt
 	return t
@@ -366,17 +423,38 @@ const (
 
 // Hash is a 64-bit hash of s: words of up to 8 bytes are hashed in one
 // multiply-mix step, longer ones 8 bytes at a time.
-func Hash(s string) uint64 {
-	h := uint64(fnvOffset) ^ uint64(len(s))*fnvPrime
-	for len(s) >= 8 {
-		h = mix64(h ^ binary.LittleEndian.Uint64([]byte(s[:8])))
-		s = s[8:]
+func Hash(s string) uint64 { return hashAt(s, 0, len(s)) }
+
+// hashAt is Hash(text[i:k]). The last bytes are read with one 8-byte load
+// when text goes on far enough past them.
+func hashAt(text string, i, k int) uint64 {
+	h := hashSeed(k - i)
+	for k-i >= 8 {
+		h = mix64(h ^ load64(text[i:]))
+		i += 8
 	}
 	var v uint64
-	for i := 0; i < len(s); i++ {
-		v |= uint64(s[i]) << (8 * i)
+	if i+8 <= len(text) {
+		v = tail64(text[i:], k-i)
+	} else {
+		for n := 0; i+n < k; n++ {
+			v |= uint64(text[i+n]) << (8 * n)
+		}
 	}
 	return mix64(h ^ v)
+}
+
+func hashSeed(n int) uint64 { return fnvOffset ^ uint64(n)*fnvPrime }
+
+// tail64 is the first n (<= 8) bytes of s, little-endian; s holds 8.
+func tail64(s string, n int) uint64 { return load64(s) & (1<<(8*n) - 1) }
+
+// load64 reads the first 8 bytes of s, little-endian (one load once
+// compiled).
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // mix64 is the finalizer of SplitMix64.
@@ -393,5 +471,28 @@ func mk(s string, k Kind) Token { return Token{H: Hash(s) ^ uint64(k), Text: s, 
 
 func ph(p string) Token { return Token{H: Hash(p) ^ uint64(KindMasked), Text: p, Kind: KindMasked} }
 
+// The tokens written most often, hashed once.
+var (
+	tokNewline = mk("\n", KindNewline)
+	tokBlank   = mk("\n\n", KindNewline)
+	tokNumber  = ph(PhNumber)
+	tokID      = ph(PhID)
+	tokLong    = ph(PhLong)
+	tokCode    = ph(PhCode)
+	tokQuoted  = ph(PhQuoted)
+	tokSep     = Token{H: Hash(PhSep) ^ uint64(KindSep), Text: PhSep, Kind: KindSep}
+	punctHash  = func() (t [utf8.RuneSelf]uint64) {
+		for c := range t {
+			t[c] = Hash(string(rune(c))) ^ uint64(KindPunct)
+		}
+		return t
+	}()
+)
+
+// punct is the token of the ASCII punctuation byte at text[i].
+func punct(text string, i int) Token {
+	return Token{H: punctHash[text[i]], Text: text[i : i+1], Kind: KindPunct}
+}
+
 // Sep is the boundary token between the system part and the user part.
-func Sep() Token { return Token{H: Hash(PhSep) ^ uint64(KindSep), Text: PhSep, Kind: KindSep} }
+func Sep() Token { return tokSep }
