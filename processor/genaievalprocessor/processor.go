@@ -277,7 +277,9 @@ func explanation(r *eval.Result, truncated bool) string {
 	b.Grow(n)
 	for i, f := range r.Findings {
 		if i == maxFindings {
-			fmt.Fprintf(&b, "; +%d more", len(r.Findings)-maxFindings)
+			b.WriteString("; +")
+			b.WriteString(strconv.Itoa(len(r.Findings) - maxFindings))
+			b.WriteString(" more")
 			break
 		}
 		if i > 0 {
@@ -367,7 +369,8 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 	}
 	var skips componentkit.Skips
 	defer skips.Flush(ctx, p.skipped)
-	var items []item
+	// Views are large: one allocation for the batch, not one per doubling.
+	items := make([]item, 0, td.SpanCount())
 	docs := traceDocs{}
 	llmTraces := map[pcommon.TraceID]bool{}
 	// Read every span first: retrieval spans anywhere in the batch ground
@@ -395,6 +398,7 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 		items = append(items, item{s, v})
 	}
 	var out outcome
+	var in eval.Input // escapes (evaluators take it by interface): one per batch
 	for idx := range items {
 		it := &items[idx]
 		span := it.ref.Span
@@ -403,6 +407,7 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 			continue
 		}
 		v := &it.view
+		evaluated := false
 		switch {
 		case !hasContent(v):
 			skips.Add(skipNoContent)
@@ -416,16 +421,21 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 				// (released after the span by call assembly) are not judged again.
 				p.judged.claim(span.TraceID(), span.SpanID())
 			}
-			in := p.buildInput(v, docs[span.TraceID()])
+			in = p.buildInput(v, docs[span.TraceID()])
 			p.evaluate(ctx, &in, &out)
-			p.writeSpan(span, &out)
-			p.record(ctx, &out)
-			p.processed.Add(ctx, 1)
+			evaluated = true
 		}
 		// Redaction applies to every selected GenAI span, evaluated or not:
 		// a wrapper span carries the same prompt text as its model call.
+		// It goes before the results, which are not content
+		// (TestResultKeysAreNotContent): it need not look at them.
 		if p.redactor != nil {
 			p.redactSpan(ctx, span)
+		}
+		if evaluated {
+			p.writeSpan(span, &out)
+			p.record(ctx, &out)
+			p.processed.Add(ctx, 1)
 		}
 	}
 	return td, nil
@@ -521,6 +531,7 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 		}
 	}
 	var out outcome
+	var in eval.Input // escapes (evaluators take it by interface): one per batch
 	for gi, g := range groups {
 		// One selected record selects the call; its results go to the
 		// scope of the call's first record.
@@ -555,7 +566,7 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 			skips.Add(skipAlreadyJudged)
 			continue
 		}
-		in := p.buildInput(v, docs[g.TraceID])
+		in = p.buildInput(v, docs[g.TraceID])
 		p.evaluate(ctx, &in, &out)
 		p.record(ctx, &out)
 		p.processed.Add(ctx, 1)

@@ -29,11 +29,14 @@ type redactor struct {
 	repl    map[string]string
 	pii     map[string]bool
 	secrets string // replacement for secrets; "" = keep
+	// typeOpt labels the redactions counter per type, built once.
+	typeOpt map[string]metric.AddOption
 }
 
 func newRedactor(cfg map[string]string) *redactor {
-	r := &redactor{repl: map[string]string{}, pii: map[string]bool{}}
+	r := &redactor{repl: map[string]string{}, pii: map[string]bool{}, typeOpt: map[string]metric.AddOption{}}
 	for t, v := range cfg {
+		r.typeOpt[t] = metric.WithAttributeSet(attribute.NewSet(attribute.String("type", t)))
 		if t == RedactSecrets {
 			r.secrets = v
 			continue
@@ -333,7 +336,7 @@ func (r *redactor) redactAttrs(m pcommon.Map, counts map[string]int, all bool) {
 
 func (p *evalProcessor) count(ctx context.Context, counts map[string]int) {
 	for t, n := range counts {
-		p.redacted.Add(ctx, int64(n), metric.WithAttributes(attribute.String("type", t)))
+		p.redacted.Add(ctx, int64(n), p.redactor.typeOpt[t])
 	}
 }
 

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/eval/evaluators"
 )
 
 // TestRedactJSONEscapes: values in a JSON document held in a string are
@@ -87,6 +90,21 @@ func TestUnescapeJSONOffsets(t *testing.T) {
 					t.Errorf("%q: [%d,%d) %q -> s[%d:%d] %q decodes to %q", s, a, b, text[a:b], ra, rb, s[ra:rb], got)
 				}
 			}
+		}
+	}
+}
+
+// TestResultKeysAreNotContent: redaction masks content keys only, so it may
+// run before the results are written (processTraces) and leave them out.
+func TestResultKeysAreNotContent(t *testing.T) {
+	keys := []string{contract.AttrEvalFailed, contract.AttrEvalTruncated, contract.AttrEvalName,
+		contract.AttrEvalScoreValue, contract.AttrEvalScoreLabel, contract.AttrEvalExplanation}
+	for _, spec := range evaluators.All() {
+		keys = append(keys, contract.AttrEvalPrefix+spec.Name)
+	}
+	for _, k := range keys {
+		if contentKey(k) {
+			t.Errorf("%s is a content key: redaction must run after the results are written", k)
 		}
 	}
 }

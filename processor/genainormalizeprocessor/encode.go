@@ -1,15 +1,19 @@
 package genainormalizeprocessor
 
 import (
+	"bytes"
 	"encoding/json"
+	"math"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/periscope-otel/periscope/internal/genai"
 )
 
-// A direct encoder of the semconv message shape: the same bytes as
-// json.Marshal of semconvMessages / semconvParts (field order, omitempty,
+// A direct encoder of the semconv content shapes: the same bytes as
+// json.Marshal of the reference structs of semconv_ref_test.go (messages,
+// parts, tool definitions, documents: field order, omitempty,
 // HTML-safe escaping, invalid UTF-8 as \ufffd), written once into the
 // attribute's string without reflection or intermediate structs.
 
@@ -53,6 +57,122 @@ func encodeParts(parts []genai.Part) string {
 	return b.String()
 }
 
+// encodeToolDefs returns the JSON of json.Marshal(semconvToolDefs(defs)).
+func encodeToolDefs(defs []genai.ToolDefinition) string {
+	var b strings.Builder
+	n := 2
+	for i := range defs {
+		d := &defs[i]
+		n += 64 + len(d.Type) + len(d.Name) + len(d.Description) + len(d.Parameters)
+	}
+	b.Grow(n)
+	b.WriteByte('[')
+	for i := range defs {
+		d := &defs[i]
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"type":`)
+		writeString(&b, d.Type)
+		b.WriteString(`,"name":`)
+		writeString(&b, d.Name)
+		field(&b, `,"description":`, d.Description)
+		if p := strings.TrimSpace(d.Parameters); p != "" {
+			if enc, ok := compactJSON(p); ok {
+				b.WriteString(`,"parameters":`)
+				b.WriteString(enc)
+			}
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// compactJSON returns s as json.Marshal writes a json.RawMessage of it
+// (compacted, HTML-escaped), false when s is not JSON: one validating pass
+// where json.Valid and json.Marshal take two.
+func compactJSON(s string) (string, bool) {
+	var c bytes.Buffer
+	c.Grow(len(s))
+	if json.Compact(&c, []byte(s)) != nil {
+		return "", false
+	}
+	// HTMLEscape also escapes U+2028 and U+2029, both led by 0xE2.
+	if !bytes.ContainsAny(c.Bytes(), "<>&") && bytes.IndexByte(c.Bytes(), 0xE2) < 0 {
+		return c.String(), true
+	}
+	var e bytes.Buffer
+	json.HTMLEscape(&e, c.Bytes())
+	return e.String(), true
+}
+
+// finiteScores reports whether json.Marshal can encode the documents'
+// scores: it fails on NaN and infinities.
+func finiteScores(docs []genai.Document) bool {
+	for i := range docs {
+		if s := docs[i].Score; docs[i].HasScore && (math.IsNaN(s) || math.IsInf(s, 0)) {
+			return false
+		}
+	}
+	return true
+}
+
+// encodeDocs returns the JSON of json.Marshal(semconvDocs(docs)); the
+// scores are finite (finiteScores).
+func encodeDocs(docs []genai.Document) string {
+	var b strings.Builder
+	n := 2
+	for i := range docs {
+		n += 48 + len(docs[i].ID) + len(docs[i].Content)
+	}
+	b.Grow(n + n/32)
+	b.WriteByte('[')
+	for i := range docs {
+		d := &docs[i]
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('{')
+		sep := ""
+		if d.ID != "" {
+			b.WriteString(`"id":`)
+			writeString(&b, d.ID)
+			sep = ","
+		}
+		if d.HasScore {
+			b.WriteString(sep)
+			b.WriteString(`"score":`)
+			writeFloat(&b, d.Score)
+			sep = ","
+		}
+		if d.Content != "" {
+			b.WriteString(sep)
+			b.WriteString(`"content":`)
+			writeString(&b, d.Content)
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// writeFloat writes a finite f as encoding/json does: like %g with the
+// exponent cut-offs of ES6 and no padding of the exponent.
+func writeFloat(b *strings.Builder, f float64) {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	var buf [32]byte
+	out := strconv.AppendFloat(buf[:0], f, format, -1, 64)
+	if n := len(out); format == 'e' && n >= 4 && out[n-4] == 'e' && out[n-3] == '-' && out[n-2] == '0' {
+		out[n-2] = out[n-1] // e-09 becomes e-9
+		out = out[:n-1]
+	}
+	b.Write(out)
+}
+
 func estimate(msgs []genai.Message) int {
 	n := 2
 	for i := range msgs {
@@ -90,13 +210,11 @@ func writePart(b *strings.Builder, p *genai.Part) {
 	case genai.PartToolCall:
 		id, name = p.ID, p.Name
 		if a := strings.TrimSpace(p.Arguments); a != "" {
-			if json.Valid([]byte(a)) && (a[0] == '{' || a[0] == '[') {
-				// json.Marshal compacts (and HTML-escapes) a RawMessage.
-				if enc, err := json.Marshal(json.RawMessage(a)); err == nil {
-					args, argsRaw = string(enc), true
+			args = a
+			if a[0] == '{' || a[0] == '[' {
+				if enc, ok := compactJSON(a); ok {
+					args, argsRaw = enc, true
 				}
-			} else {
-				args = a
 			}
 		}
 	case genai.PartToolCallResponse:
@@ -159,14 +277,9 @@ func writeString(b *strings.Builder, s string) {
 	b.WriteByte('"')
 	start := 0
 	for i := 0; i < len(s); {
-		// 8 bytes at a time while none needs escaping (a check that may say
-		// no spuriously, never yes wrongly; written out to stay inlined).
-		for i+8 <= len(s) {
-			w := load8(s, i)
-			if (hasByte(w, '"')|hasByte(w, '\\')|hasByte(w, '<')|hasByte(w, '>')|hasByte(w, '&')|
-				(w-0x20*lsb)&^w|w)&msb != 0 {
-				break
-			}
+		// 8 bytes at a time while none needs escaping (special may say yes
+		// spuriously, never no wrongly).
+		for i+8 <= len(s) && special(load8(s, i))&msb == 0 {
 			i += 8
 		}
 		if i >= len(s) {
@@ -228,6 +341,14 @@ const (
 	lsb = 0x0101010101010101
 	msb = 0x8080808080808080
 )
+
+// special has the high bit of a byte of w set where a byte of w may need
+// escaping: '"', '\\', '<', '>', '&', control or non-ASCII. '"' and '&'
+// differ only in bit 2, '<' and '>' only in bit 1: with that bit set, one
+// compare finds either of a pair.
+func special(w uint64) uint64 {
+	return hasByte(w|4*lsb, '&') | hasByte(w|2*lsb, '>') | hasByte(w, '\\') | (w-0x20*lsb)&^w | w
+}
 
 func hasByte(w uint64, c byte) uint64 {
 	x := w ^ (uint64(c) * lsb)

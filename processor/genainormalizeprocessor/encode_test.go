@@ -2,6 +2,7 @@ package genainormalizeprocessor
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -60,4 +61,79 @@ func FuzzEncode(f *testing.F) {
 		p := genai.Part{Type: typ, Content: content, ID: content, Name: role, Arguments: args, Modality: finish, MimeType: content}
 		checkEncode(t, []genai.Message{{Role: role, Name: content, FinishReason: finish, Parts: []genai.Part{p, {Type: genai.PartToolCall, Arguments: content}}}})
 	})
+}
+
+// checkEncodeDocs: the direct encoders of tool definitions and documents
+// write what json.Marshal writes of the reference structs, and a document
+// set json.Marshal refuses (a NaN or infinite score) is left unwritten.
+func checkEncodeDocs(t *testing.T, defs []genai.ToolDefinition, docs []genai.Document) {
+	want, err := json.Marshal(semconvToolDefs(defs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := encodeToolDefs(defs); got != string(want) {
+		t.Fatalf("tool definitions:\ngot  %s\nwant %s", got, want)
+	}
+	want, err = json.Marshal(semconvDocs(docs))
+	if finiteScores(docs) != (err == nil) {
+		t.Fatalf("documents %v: finiteScores %v, json.Marshal error %v", docs, finiteScores(docs), err)
+	}
+	if err == nil {
+		if got := encodeDocs(docs); got != string(want) {
+			t.Fatalf("documents:\ngot  %s\nwant %s", got, want)
+		}
+	}
+}
+
+func TestEncodeDocsMatchesJSONMarshal(t *testing.T) {
+	defs := []genai.ToolDefinition{
+		{Type: "function", Name: "get_weather", Description: "Weather <now> & later", Parameters: ` {"type": "object", "properties": {"q": {"type": "string", "pattern": "<a>"}}} `},
+		{Type: "function", Name: "f", Parameters: "not json"},
+		{Type: "", Name: "", Parameters: "  "},
+		{Type: "function", Name: "g", Parameters: `"str"`},
+		{Type: "function", Name: "h\u2028", Description: "\xff", Parameters: `[1, 2.50, {"a":"\u2028"}]`},
+		{Type: "function", Name: "i", Parameters: "{\"a\": \"x\u2028y\u2029 \u00e9\"}"},
+		{Type: "function", Name: "j", Parameters: "{\"a\": 1,}"},
+		{Type: "function", Name: "k", Parameters: "[\"5 €\", {\"b\" : \"&\"}]"},
+	}
+	var docs []genai.Document
+	for _, s := range []float64{0, 1, -1, 0.5, 1e-7, -1e-7, 1.5e-6, 1e20, 1e21, 123456789012345678901234.0, 5e-324, math.MaxFloat64, math.SmallestNonzeroFloat64, -0.0, 0.000001, 1.0000001e-9} {
+		docs = append(docs, genai.Document{ID: "d<1>", Content: "text & more", Score: s, HasScore: true})
+	}
+	docs = append(docs, genai.Document{}, genai.Document{ID: "x"}, genai.Document{Content: "y"}, genai.Document{Score: 2, HasScore: true})
+	checkEncodeDocs(t, defs, docs)
+	for _, d := range defs {
+		// Tool-call arguments take the same compaction.
+		checkEncode(t, []genai.Message{{Role: "assistant", Parts: []genai.Part{{Type: genai.PartToolCall, Name: d.Name, Arguments: d.Parameters}}}})
+	}
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		checkEncodeDocs(t, defs[:1], []genai.Document{{ID: "a", Score: bad, HasScore: true}})
+	}
+}
+
+func FuzzEncodeDocs(f *testing.F) {
+	f.Add("function", "f", "desc <b>", `{"a": [1, "<"]}`, "doc-1", "content", 0.25, true)
+	f.Add("", "", "", "", "", "", 1e-9, false)
+	f.Add("x", "\xff", "\u2028", `[1e400]`, "\x00", "\"", 1e21, true)
+	f.Fuzz(func(t *testing.T, typ, name, desc, params, id, content string, score float64, hasScore bool) {
+		checkEncodeDocs(t, []genai.ToolDefinition{{Type: typ, Name: name, Description: desc, Parameters: params}, {Name: content, Parameters: content}},
+			[]genai.Document{{ID: id, Content: content, Score: score, HasScore: hasScore}, {ID: content, Score: -score, HasScore: true}})
+	})
+}
+
+// TestWriteStringEveryByte: the 8-byte fast path of writeString finds every
+// byte that needs escaping, at each position of a word.
+func TestWriteStringEveryByte(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 16; pos++ {
+			s := []byte(strings.Repeat("abcdefgh", 3))
+			s[pos] = byte(c)
+			var b strings.Builder
+			writeString(&b, string(s))
+			want, _ := json.Marshal(string(s))
+			if b.String() != string(want) {
+				t.Fatalf("byte %#x at %d: got %s want %s", c, pos, b.String(), want)
+			}
+		}
+	}
 }

@@ -213,8 +213,8 @@ func stampIdentity(records []plog.LogRecord, id *genai.CallIdentity) {
 			if kv[1] == "" {
 				continue
 			}
-			if _, ok := attrs.Get(kv[0]); !ok {
-				attrs.PutStr(kv[0], kv[1])
+			if cur, ok := attrs.GetOrPutEmpty(kv[0]); !ok {
+				cur.SetStr(kv[1])
 			}
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/genai"
 )
 
-// The reference encoding of the semconv message shape: json.Marshal of these
+// The reference encoding of the semconv content shapes: json.Marshal of these
 // structs. encode.go must produce the same bytes (encode_test.go).
 
 type semconvMessage struct {
@@ -71,4 +71,40 @@ func semconvParts(parts []genai.Part) []semconvPart {
 		out = append(out, sp)
 	}
 	return out
+}
+
+type semconvToolDef struct {
+	Type        string          `json:"type"`
+	Name        string          `json:"name"`
+	Description string          `json:"description,omitempty"`
+	Parameters  json.RawMessage `json:"parameters,omitempty"`
+}
+
+func semconvToolDefs(tds []genai.ToolDefinition) []semconvToolDef {
+	defs := make([]semconvToolDef, len(tds))
+	for i, d := range tds {
+		defs[i] = semconvToolDef{Type: d.Type, Name: d.Name, Description: d.Description}
+		if p := strings.TrimSpace(d.Parameters); p != "" && json.Valid([]byte(p)) {
+			defs[i].Parameters = json.RawMessage(p)
+		}
+	}
+	return defs
+}
+
+type semconvDoc struct {
+	ID      string   `json:"id,omitempty"`
+	Score   *float64 `json:"score,omitempty"`
+	Content string   `json:"content,omitempty"`
+}
+
+func semconvDocs(ds []genai.Document) []semconvDoc {
+	docs := make([]semconvDoc, len(ds))
+	for i, d := range ds {
+		docs[i] = semconvDoc{ID: d.ID, Content: d.Content}
+		if d.HasScore {
+			s := d.Score
+			docs[i].Score = &s
+		}
+	}
+	return docs
 }

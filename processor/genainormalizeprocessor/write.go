@@ -1,9 +1,6 @@
 package genainormalizeprocessor
 
 import (
-	"encoding/json"
-	"strings"
-
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/periscope-otel/periscope/internal/contract"
@@ -65,36 +62,36 @@ type writer struct {
 	n     int // keys written
 }
 
+// putStr writes k unless v is empty or k is present and not to be
+// overwritten. The put helpers look k up once (GetOrPutEmpty): a lookup
+// scans the span's attributes, and a Get followed by a Put scans twice.
 func (w *writer) putStr(k, v string) {
 	if v == "" {
 		return
 	}
-	if cur, ok := w.attrs.Get(k); ok {
-		if !w.cfg.Overwrite || (cur.Type() == pcommon.ValueTypeStr && cur.Str() == v) {
-			return
-		}
+	cur, ok := w.attrs.GetOrPutEmpty(k)
+	if ok && (!w.cfg.Overwrite || (cur.Type() == pcommon.ValueTypeStr && cur.Str() == v)) {
+		return
 	}
-	w.attrs.PutStr(k, v)
+	cur.SetStr(v)
 	w.n++
 }
 
 func (w *writer) putInt(k string, v int64) {
-	if cur, ok := w.attrs.Get(k); ok {
-		if !w.cfg.Overwrite || (cur.Type() == pcommon.ValueTypeInt && cur.Int() == v) {
-			return
-		}
+	cur, ok := w.attrs.GetOrPutEmpty(k)
+	if ok && (!w.cfg.Overwrite || (cur.Type() == pcommon.ValueTypeInt && cur.Int() == v)) {
+		return
 	}
-	w.attrs.PutInt(k, v)
+	cur.SetInt(v)
 	w.n++
 }
 
 func (w *writer) putDouble(k string, v float64) {
-	if cur, ok := w.attrs.Get(k); ok {
-		if !w.cfg.Overwrite || (cur.Type() == pcommon.ValueTypeDouble && cur.Double() == v) {
-			return
-		}
+	cur, ok := w.attrs.GetOrPutEmpty(k)
+	if ok && (!w.cfg.Overwrite || (cur.Type() == pcommon.ValueTypeDouble && cur.Double() == v)) {
+		return
 	}
-	w.attrs.PutDouble(k, v)
+	cur.SetDouble(v)
 	w.n++
 }
 
@@ -136,12 +133,11 @@ func (w *writer) putStrs(k string, vs []string) {
 	if len(vs) == 0 {
 		return
 	}
-	if cur, ok := w.attrs.Get(k); ok {
-		if !w.cfg.Overwrite || sameStrs(cur, vs) {
-			return
-		}
+	cur, ok := w.attrs.GetOrPutEmpty(k)
+	if ok && (!w.cfg.Overwrite || sameStrs(cur, vs)) {
+		return
 	}
-	s := w.attrs.PutEmptySlice(k)
+	s := cur.SetEmptySlice()
 	s.EnsureCapacity(len(vs))
 	for _, v := range vs {
 		s.AppendEmpty().SetStr(v)
@@ -161,29 +157,13 @@ func sameStrs(cur pcommon.Value, vs []string) bool {
 	return true
 }
 
-// putJSON writes a content key as a JSON string, only when it is missing
-// (or overwrite is on and the existing value is not already semconv
-// shaped: content keys are never rewritten just to reformat them).
-func (w *writer) putJSON(k string, x any) {
-	if _, ok := w.attrs.Get(k); ok {
-		return
+// putContent writes a content key encoded by enc, only when it is missing:
+// content already in the semconv shape is never re-encoded.
+func (w *writer) putContent(k string, enc func() string) {
+	if cur, ok := w.attrs.GetOrPutEmpty(k); !ok {
+		cur.SetStr(enc())
+		w.n++
 	}
-	b, err := json.Marshal(x)
-	if err != nil {
-		return
-	}
-	w.attrs.PutStr(k, string(b))
-	w.n++
-}
-
-func (w *writer) missing(k string) bool {
-	_, ok := w.attrs.Get(k)
-	return !ok
-}
-
-func (w *writer) putContent(k, s string) {
-	w.attrs.PutStr(k, s)
-	w.n++
 }
 
 // writeMetadata writes identity, model, usage and finish reasons.
@@ -219,8 +199,8 @@ func (w *writer) writeMetadata(v *genai.View) {
 		w.putStr(keyWorkflowName, v.WorkflowName)
 	}
 	if v.Streaming {
-		if _, ok := w.attrs.Get(keyRequestStream); !ok {
-			w.attrs.PutBool(keyRequestStream, true)
+		if cur, ok := w.attrs.GetOrPutEmpty(keyRequestStream); !ok {
+			cur.SetBool(true)
 			w.n++
 		}
 	}
@@ -242,37 +222,22 @@ func (w *writer) writeContent(v *genai.View) {
 		w.writeToolCall(v)
 		return
 	}
-	// Messages are encoded directly (encode.go), only when missing: content
-	// already in the semconv shape is never re-encoded.
-	if len(v.SystemInstructions) > 0 && w.missing(keySystemInstr) {
-		w.putContent(keySystemInstr, encodeParts(v.SystemInstructions))
+	// Messages are encoded directly (encode.go).
+	if len(v.SystemInstructions) > 0 {
+		w.putContent(keySystemInstr, func() string { return encodeParts(v.SystemInstructions) })
 	}
-	if len(v.InputMessages) > 0 && w.missing(keyInputMessages) {
-		w.putContent(keyInputMessages, encodeMessages(v.InputMessages, false))
+	if len(v.InputMessages) > 0 {
+		w.putContent(keyInputMessages, func() string { return encodeMessages(v.InputMessages, false) })
 	}
-	if len(v.OutputMessages) > 0 && w.missing(keyOutputMessages) {
-		w.putContent(keyOutputMessages, encodeMessages(v.OutputMessages, true))
+	if len(v.OutputMessages) > 0 {
+		w.putContent(keyOutputMessages, func() string { return encodeMessages(v.OutputMessages, true) })
 	}
 	if len(v.ToolDefinitions) > 0 {
-		defs := make([]semconvToolDef, len(v.ToolDefinitions))
-		for i, d := range v.ToolDefinitions {
-			defs[i] = semconvToolDef{Type: d.Type, Name: d.Name, Description: d.Description}
-			if p := strings.TrimSpace(d.Parameters); p != "" && json.Valid([]byte(p)) {
-				defs[i].Parameters = json.RawMessage(p)
-			}
-		}
-		w.putJSON(keyToolDefinitions, defs)
+		w.putContent(keyToolDefinitions, func() string { return encodeToolDefs(v.ToolDefinitions) })
 	}
-	if len(v.Documents) > 0 {
-		docs := make([]semconvDoc, len(v.Documents))
-		for i, d := range v.Documents {
-			docs[i] = semconvDoc{ID: d.ID, Content: d.Content}
-			if d.HasScore {
-				s := d.Score
-				docs[i].Score = &s
-			}
-		}
-		w.putJSON(keyRetrievalDocs, docs)
+	// A score JSON cannot hold (NaN, ±Inf) leaves the documents unwritten.
+	if len(v.Documents) > 0 && finiteScores(v.Documents) {
+		w.putContent(keyRetrievalDocs, func() string { return encodeDocs(v.Documents) })
 	}
 	w.putStr(keyRetrievalQuery, v.RetrievalQuery)
 }
@@ -296,19 +261,6 @@ func (w *writer) writeToolCall(v *genai.View) {
 			}
 		}
 	}
-}
-
-type semconvToolDef struct {
-	Type        string          `json:"type"`
-	Name        string          `json:"name"`
-	Description string          `json:"description,omitempty"`
-	Parameters  json.RawMessage `json:"parameters,omitempty"`
-}
-
-type semconvDoc struct {
-	ID      string   `json:"id,omitempty"`
-	Score   *float64 `json:"score,omitempty"`
-	Content string   `json:"content,omitempty"`
 }
 
 // replacementKeys are the semconv keys that replace dialect keys (from the
