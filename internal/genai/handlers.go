@@ -142,7 +142,9 @@ func (r *reader) handle(s *keySpec, k string, v pcommon.Value) {
 	case hInputMessages:
 		r.inMsgs = r.semconvMessages(k, v, "user")
 	case hOutputMessages:
-		r.outMsgs = r.semconvMessages(k, v, "assistant")
+		if !r.opts.SkipOutputMessages {
+			r.outMsgs = r.semconvMessages(k, v, "assistant")
+		}
 	case hSemconvDocs:
 		r.semconvDocs = r.content(k, v)
 	case hLegacyPrompt:

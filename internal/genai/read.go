@@ -252,20 +252,9 @@ func ReadSpan(span ptrace.Span, res pcommon.Resource, opts Options) View {
 	if !mayBeGenAI(span) {
 		return View{}
 	}
-	if memoOff || !opts.Content {
-		// Metadata reads are cheaper than the memo's bookkeeping.
-		var r reader
-		r.init(opts)
-		v, _ := r.read(span, sdkName(res))
-		return v
-	}
-	return readSpanMemo(span, res, opts)
-}
-
-// read reads a span; it also returns what patch needs to add prompt and
-// cost keys to the View later.
-func (r *reader) read(span ptrace.Span, sdk string) (View, patchState) {
-	if strings.EqualFold(sdk, "openlit") {
+	var r reader
+	r.init(opts)
+	if sdk, ok := res.Attributes().Get("telemetry.sdk.name"); ok && sdk.Type() == pcommon.ValueTypeStr && strings.EqualFold(sdk.Str(), "openlit") {
 		r.marks |= mOpenLIT
 	}
 	for k, val := range span.Attributes().All() {
@@ -280,12 +269,11 @@ func (r *reader) read(span ptrace.Span, sdk string) (View, patchState) {
 	if span.Status().Code() == ptrace.StatusCodeError && r.v.ErrorType == "" {
 		r.v.ErrorType = "_OTHER"
 	}
-	ps := r.patchState()
 	r.resolve(span.Name())
 	if r.v.HasTimeToFirstChunk || r.completionStart != 0 {
 		r.streamTiming(int64(span.StartTimestamp()), int64(span.EndTimestamp()))
 	}
-	return r.v, ps
+	return r.v
 }
 
 // genAIKey reports whether k belongs to a namespace of a dialect the reader

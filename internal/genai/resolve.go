@@ -54,8 +54,17 @@ func (r *reader) resolve(spanName string) {
 		v.FinishReasons = []string{NormalizeFinishReason(r.finishAlt)}
 	}
 
-	r.resolveCost(v)
-	r.resolvePrompt(v)
+	if r.cost != nil && !(r.costIsOurs && r.cost.Source == costKey) {
+		v.ReportedCost = r.cost
+	}
+
+	v.Prompt.Name = r.first(fPromptName)
+	v.Prompt.Version = r.first(fPromptVersion)
+	v.Prompt.Template = r.first(fPromptTemplate)
+	v.Prompt.Variables = r.promptVars
+	if v.Prompt.Empty() {
+		v.Prompt.Source = ""
+	}
 
 	if r.opts.Content {
 		r.contentResolve()
@@ -76,25 +85,6 @@ func (r *reader) resolve(spanName string) {
 	}
 	v.ContentBytes = r.b.used
 	v.Truncated = v.Truncated || r.b.truncated
-}
-
-// resolveCost and resolvePrompt are the parts of resolve that patch
-// (memo.go) runs again when genai_cost or genai_prompt added their keys.
-func (r *reader) resolveCost(v *View) {
-	v.ReportedCost = nil
-	if r.cost != nil && !(r.costIsOurs && r.cost.Source == costKey) {
-		v.ReportedCost = r.cost
-	}
-}
-
-func (r *reader) resolvePrompt(v *View) {
-	v.Prompt.Name = r.first(fPromptName)
-	v.Prompt.Version = r.first(fPromptVersion)
-	v.Prompt.Template = r.first(fPromptTemplate)
-	v.Prompt.Variables = r.promptVars
-	if v.Prompt.Empty() {
-		v.Prompt.Source = ""
-	}
 }
 
 func (r *reader) dialect() Dialect {
@@ -319,6 +309,7 @@ func (r *reader) contentResolve() {
 	}
 
 	switch {
+	case r.opts.SkipOutputMessages:
 	case r.outMsgs != nil:
 		if msgs, ok := r.outMsgs.([]Message); ok {
 			v.OutputMessages = msgs

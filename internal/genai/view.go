@@ -351,6 +351,10 @@ type Options struct {
 	// schemas offered to the model are decoded (and re-encoded) only for
 	// readers that use them. Nothing else in the View depends on them.
 	SkipToolDefinitions bool
+	// SkipOutputMessages leaves View.OutputMessages empty (and finish
+	// reasons to what the call declares): readers of the request side only
+	// (genai_prompt) skip decoding the answer.
+	SkipOutputMessages bool
 	// MaxContentBytes bounds the content bytes read per span (0 = default
 	// 256 KiB, negative = unlimited). What is cut sets View.Truncated.
 	MaxContentBytes int

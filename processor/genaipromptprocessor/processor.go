@@ -57,14 +57,11 @@ func newPromptProcessor(set processor.Settings, cfg *Config, signal string) (*pr
 		cfg:    cfg,
 		set:    set,
 		logger: set.Logger,
-		// Templates come from the system and first user text, but the
-		// answer is read too: genai_eval and genai_metrics read with these
-		// options, so the three share one decode of the span (genai.ReadSpan).
-		opts:  genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes, SkipToolDefinitions: true},
-		mopts: textmask.Options{MaxBytes: cfg.MaxTemplateBytes},
-		miner: miner.New(miner.Params{MaxTemplates: cfg.Inference.MaxTemplates, MaxBytes: cfg.Inference.MaxStateBytes}),
-		seen:  newSeenSet(cfg.Inference.MaxVersions),
-		guard: componentkit.NewGuard(set.Logger, "genai_prompt"),
+		opts:   genai.Options{Content: true, MaxContentBytes: cfg.MaxContentBytes, SkipToolDefinitions: true, SkipOutputMessages: true}, // templates come from the system and first user text
+		mopts:  textmask.Options{MaxBytes: cfg.MaxTemplateBytes},
+		miner:  miner.New(miner.Params{MaxTemplates: cfg.Inference.MaxTemplates, MaxBytes: cfg.Inference.MaxStateBytes}),
+		seen:   newSeenSet(cfg.Inference.MaxVersions),
+		guard:  componentkit.NewGuard(set.Logger, "genai_prompt"),
 	}
 	p.pool.New = func() any { s := make([]textmask.Token, 0, 512); return &s }
 	var err error
