@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -80,7 +81,8 @@ type metricsConnector struct {
 	// remembered to count each call once.
 	logUsageSeen bool
 
-	failLabels, passLabels, riskNames map[string]bool
+	labels    map[string]int8 // failure decision by lower-case score label
+	riskNames map[string]bool
 
 	// dimsBySpan: filled only once evaluation records have been seen.
 	dimsBySpan   *dimCache
@@ -118,6 +120,9 @@ type work struct {
 	rollupCost          float64
 	hasRollupCost, loop bool
 	call                callObs
+	// the last score label read and its failure decision
+	label       string
+	labelFailed int8
 }
 
 var (
@@ -185,8 +190,7 @@ func buildConnector(set connector.Settings, cfg *Config, next consumer.Metrics) 
 			c.userKeyBits |= keyBit(k)
 		}
 	}
-	c.failLabels = labelSet(defaultFailLabels, cfg.FailLabels)
-	c.passLabels = labelSet(defaultPassLabels, cfg.PassLabels)
+	c.labels = labelSet(slices.Concat(defaultFailLabels, cfg.FailLabels), slices.Concat(defaultPassLabels, cfg.PassLabels))
 	c.riskNames = map[string]bool{}
 	for _, n := range evaluators.RiskNames() { // the registry (internal/eval/evaluators)
 		c.riskNames[n] = true

@@ -27,27 +27,80 @@ var (
 		"grounded", "relevant", "correct", "faithful", "ok", "not_flagged"}
 )
 
-func labelSet(base, extra []string) map[string]bool {
-	m := make(map[string]bool, len(base)+len(extra))
-	for _, l := range base {
-		m[l] = true
+// labelSet maps the lower-case labels read as a failure (1) or a pass (0);
+// a label in both is a failure.
+func labelSet(fail, pass []string) map[string]int8 {
+	m := make(map[string]int8, len(fail)+len(pass))
+	for _, l := range pass {
+		m[strings.ToLower(l)] = 0
 	}
-	for _, l := range extra {
-		m[strings.ToLower(l)] = true
+	for _, l := range fail {
+		m[strings.ToLower(l)] = 1
 	}
 	return m
 }
 
-// evalFromAttrs reads one gen_ai.evaluation.result (event or log record).
+// labelFailed is the failure decision of a score label: 1 failed, 0
+// passed, -1 no label, -2 evaluated nothing, -3 a label we cannot read.
+func (c *metricsConnector) labelFailed(raw string) int8 {
+	if raw == "" {
+		return -1
+	}
+	// Most results carry the label of the one before ("pass").
+	if raw == c.w.label {
+		return c.w.labelFailed
+	}
+	d := c.decideLabel(raw)
+	c.w.label, c.w.labelFailed = raw, d
+	return d
+}
+
+func (c *metricsConnector) decideLabel(raw string) int8 {
+	// The keys are lower case: a label found as it is needs no lowering.
+	label := raw
+	d, ok := c.labels[raw]
+	if !ok {
+		label = strings.ToLower(raw)
+		d, ok = c.labels[label]
+	}
+	switch {
+	case label == contract.LabelNoContext:
+		return -2 // neither pass nor fail
+	case ok:
+		return d
+	}
+	return -3
+}
+
+// evalFromAttrs reads one gen_ai.evaluation.result (event or log record)
+// in one pass over its attributes (the first of a repeated key counts).
 func (c *metricsConnector) evalFromAttrs(ctx context.Context, attrs pcommon.Map) (drift.EvalObs, bool) {
-	name := strAttr(attrs, contract.AttrEvalName)
+	var name, label string
+	var score pcommon.Value
+	var hasName, hasScore, hasLabel bool
+	for k, v := range attrs.All() {
+		switch k {
+		case contract.AttrEvalName:
+			if !hasName {
+				name, hasName = v.AsString(), true
+			}
+		case contract.AttrEvalScoreValue:
+			if !hasScore {
+				score, hasScore = v, true
+			}
+		case contract.AttrEvalScoreLabel:
+			if !hasLabel {
+				label, hasLabel = v.AsString(), true
+			}
+		}
+	}
 	if name == "" {
 		c.bad(ctx, "evaluation_without_name")
 		return drift.EvalObs{}, false
 	}
 	e := drift.EvalObs{Name: truncate(name, c.cfg.MaxDimensionValueLength), Failed: -1}
-	if x, ok := attrs.Get(contract.AttrEvalScoreValue); ok {
-		if s, ok := componentkit.Number(x); ok {
+	if hasScore {
+		if s, ok := componentkit.Number(score); ok {
 			if math.IsNaN(s) || math.IsInf(s, 0) {
 				c.bad(ctx, "invalid_score")
 			} else {
@@ -55,18 +108,7 @@ func (c *metricsConnector) evalFromAttrs(ctx context.Context, attrs pcommon.Map)
 			}
 		}
 	}
-	label := strings.ToLower(strAttr(attrs, contract.AttrEvalScoreLabel))
-	switch {
-	case label == "":
-	case label == contract.LabelNoContext:
-		e.Failed = -2 // evaluated nothing: neither pass nor fail
-	case c.failLabels[label]:
-		e.Failed = 1
-	case c.passLabels[label]:
-		e.Failed = 0
-	default:
-		e.Failed = -3 // a label we cannot read: no failure decision
-	}
+	e.Failed = c.labelFailed(label)
 	return e, true
 }
 
@@ -75,6 +117,13 @@ func (c *metricsConnector) evalFromAttrs(ctx context.Context, attrs pcommon.Map)
 func (c *metricsConnector) riskScale(name string, fromAttr bool) bool {
 	return fromAttr || c.riskNames[name]
 }
+
+// The span keys collectSpanEvals reads besides evaluations and users: their
+// Bloom bits (keyBit), and the first byte of the evaluation prefix.
+var spanKeyBits = keyBit(contract.AttrPromptName) | keyBit(contract.AttrPromptVersion) |
+	keyBit(contract.AttrRollupCost) | keyBit(contract.AttrRollupLoop) | keyBit(contract.AttrRollupLoopTool)
+
+var evalPrefix0 = contract.AttrEvalPrefix[0]
 
 // collectSpanEvals gathers evaluation results of a span into w.evals:
 // gen_ai.evaluation.result events first, then periscope.eval.<name>
@@ -101,20 +150,25 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 	w.userRank = len(c.userKeys)
 	w.rollupCost, w.hasRollupCost, w.loop = 0, false, false
 	attrs.Range(func(k string, v pcommon.Value) bool {
-		if !strings.HasPrefix(k, contract.AttrEvalPrefix) {
-			switch k {
-			case contract.AttrPromptName:
-				w.pname = v.AsString()
-			case contract.AttrPromptVersion:
-				w.pversion = v.AsString()
-			case contract.AttrRollupCost:
-				w.rollupCost, w.hasRollupCost = componentkit.Number(v)
-			case contract.AttrRollupLoop:
-				w.loop = v.Type() == pcommon.ValueTypeBool && v.Bool()
-			case contract.AttrRollupLoopTool:
-				w.loopTool = v.AsString()
+		// A first-byte test and the keys' Bloom bits spare most keys any
+		// string comparison.
+		if k == "" || k[0] != evalPrefix0 || !strings.HasPrefix(k, contract.AttrEvalPrefix) {
+			bit := keyBit(k)
+			if bit&spanKeyBits != 0 {
+				switch k {
+				case contract.AttrPromptName:
+					w.pname = v.AsString()
+				case contract.AttrPromptVersion:
+					w.pversion = v.AsString()
+				case contract.AttrRollupCost:
+					w.rollupCost, w.hasRollupCost = componentkit.Number(v)
+				case contract.AttrRollupLoop:
+					w.loop = v.Type() == pcommon.ValueTypeBool && v.Bool()
+				case contract.AttrRollupLoopTool:
+					w.loopTool = v.AsString()
+				}
 			}
-			if c.userKeyBits&keyBit(k) != 0 {
+			if c.userKeyBits&bit != 0 {
 				if i := keyRank(c.userKeys, k); i < w.userRank {
 					if id := userIDOf(v); id != "" {
 						w.userID, w.userRank = id, i
@@ -130,8 +184,11 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 			return true
 		}
 		name := k[len(contract.AttrEvalPrefix):]
+		if name == "" || hasEval(w.evals, name) { // mostly the events' results again
+			return true
+		}
 		s, ok := componentkit.Number(v)
-		if !ok || name == "" || hasEval(w.evals, name) {
+		if !ok {
 			return true
 		}
 		e := drift.EvalObs{Name: truncate(name, c.cfg.MaxDimensionValueLength), Failed: failRisk}

@@ -6,13 +6,13 @@
 //
 // A component declares its metrics on an Aggregator (NewAggregator,
 // Register, or NewGenAI for the genai_metrics set), records through a
-// Series (which builds each series' attributes and key once per
-// observation), and emits with Aggregator.Emit into an Output.
+// Series (which builds the key of an observation's dimensions once and
+// finds the points they recorded into before without hashing it again),
+// and emits with Aggregator.Emit into an Output.
 package metrics
 
 import (
 	"math"
-	"sort"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -70,6 +70,7 @@ type Metric struct {
 	Bounds           []float64
 	points           map[string]*point
 	overflow         *point
+	idx              int // position in Aggregator.all
 	// overflowed counts recordings routed to the overflow point since the
 	// last TakeOverflow (internal telemetry).
 	overflowed int64
@@ -85,17 +86,21 @@ type Aggregator struct {
 	all            []*Metric
 	// OverflowRes is the (empty) resource of overflow points.
 	OverflowRes *Resource
+	// bases caches points by series base (Series); epoch counts the times
+	// it was emptied, with the points or on reaching the cap.
+	bases map[string]*base
+	epoch uint64
 }
 
 // NewAggregator returns an empty aggregator: maxCardinality series per
 // metric, maxExemplars exemplars per histogram point (0: none).
 func NewAggregator(maxCardinality, maxExemplars int) *Aggregator {
-	return &Aggregator{maxCardinality: maxCardinality, maxExemplars: maxExemplars, OverflowRes: &Resource{}}
+	return &Aggregator{maxCardinality: maxCardinality, maxExemplars: maxExemplars, OverflowRes: &Resource{}, bases: map[string]*base{}}
 }
 
 // Register declares a metric; metrics are emitted in registration order.
 func (a *Aggregator) Register(name, desc, unit string, kind Kind, bounds []float64) *Metric {
-	m := &Metric{Name: name, Desc: desc, Unit: unit, Kind: kind, Bounds: bounds, points: map[string]*point{}}
+	m := &Metric{Name: name, Desc: desc, Unit: unit, Kind: kind, Bounds: bounds, points: map[string]*point{}, idx: len(a.all)}
 	a.all = append(a.all, m)
 	return m
 }
@@ -120,22 +125,42 @@ func appendPair(b []byte, x KV) []byte {
 	return append(b, 0)
 }
 
-// lookup returns the point for key, creating it (or routing to the overflow
-// point past the cap).
-func (a *Aggregator) lookup(m *Metric, key []byte, res *Resource, attrs []KV, ts pcommon.Timestamp) *point {
+// baseFor returns the point cache of a series base key, emptying the
+// caches when they reach the cardinality cap.
+func (a *Aggregator) baseFor(key []byte) *base {
+	if b, ok := a.bases[string(key)]; ok {
+		return b
+	}
+	if len(a.bases) >= a.maxCardinality {
+		a.dropBases()
+	}
+	b := &base{byMetric: make([]baseSlot, len(a.all))}
+	a.bases[string(key)] = b
+	return b
+}
+
+func (a *Aggregator) dropBases() {
+	clear(a.bases)
+	a.epoch++
+}
+
+// lookup returns the point for key, creating it with attributes base plus
+// extra, or the overflow point past the cap (false).
+func (a *Aggregator) lookup(m *Metric, key []byte, res *Resource, base, extra []KV, ts pcommon.Timestamp) (*point, bool) {
 	if p, ok := m.points[string(key)]; ok {
-		return p
+		return p, true
 	}
 	if len(m.points) >= a.maxCardinality {
 		m.overflowed++
 		if m.overflow == nil {
 			m.overflow = newPoint(m, a.OverflowRes, []KV{{contract.AttrMetricOverflow, "true"}}, ts)
 		}
-		return m.overflow
+		return m.overflow, false
 	}
-	p := newPoint(m, res, append([]KV(nil), attrs...), ts)
+	attrs := make([]KV, 0, len(base)+len(extra))
+	p := newPoint(m, res, append(append(attrs, base...), extra...), ts)
 	m.points[string(key)] = p
-	return p
+	return p, true
 }
 
 func newPoint(m *Metric, res *Resource, attrs []KV, ts pcommon.Timestamp) *point {
@@ -147,12 +172,27 @@ func newPoint(m *Metric, res *Resource, attrs []KV, ts pcommon.Timestamp) *point
 }
 
 func (p *point) observe(bounds []float64, v float64) {
-	i := sort.SearchFloat64s(bounds, v) // first bound >= v: buckets are (b[i-1], b[i]]
-	p.counts[i]++
+	p.counts[bucket(bounds, v)]++
 	p.sum += v
 	p.count++
 	p.min = math.Min(p.min, v)
 	p.max = math.Max(p.max, v)
+}
+
+// bucket is the index of the first bound >= v (len(bounds) if none, NaN
+// included): buckets are (b[i-1], b[i]]. sort.SearchFloat64s without its
+// closure call per step.
+func bucket(bounds []float64, v float64) int {
+	i, j := 0, len(bounds)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if !(bounds[h] >= v) {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	return i
 }
 
 func (p *point) addExemplar(maxN int, ex Exemplar) {
@@ -168,21 +208,15 @@ func (p *point) addExemplar(maxN int, ex Exemplar) {
 	p.exNext++
 }
 
-// Observe records v in histogram m; ex (may be nil) becomes an exemplar
-// carrying v.
-func (a *Aggregator) Observe(m *Metric, key []byte, res *Resource, attrs []KV, v float64, ts pcommon.Timestamp, ex *Exemplar) {
-	p := a.lookup(m, key, res, attrs, ts)
+// observe records v in histogram point p of m; ex (may be nil) becomes an
+// exemplar carrying v.
+func (a *Aggregator) observe(m *Metric, p *point, v float64, ex *Exemplar) {
 	p.observe(m.Bounds, v)
 	if ex != nil {
 		e := *ex
 		e.Value = v
 		p.addExemplar(a.maxExemplars, e)
 	}
-}
-
-// Add adds v to sum m.
-func (a *Aggregator) Add(m *Metric, key []byte, res *Resource, attrs []KV, v float64, ts pcommon.Timestamp) {
-	a.lookup(m, key, res, attrs, ts).sum += v
 }
 
 // TakeOverflow calls fn for each metric that routed recordings to its
@@ -248,6 +282,9 @@ func (a *Aggregator) Emit(out *Output, now, lastFlush pcommon.Timestamp, delta b
 			clear(m.points)
 			m.overflow = nil
 		}
+	}
+	if delta {
+		a.dropBases()
 	}
 }
 

@@ -1,6 +1,9 @@
 package metrics
 
 import (
+	"math"
+	"math/rand/v2"
+	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -130,4 +133,25 @@ func TestGaugeSinkCap(t *testing.T) {
 	v, _ := o.Attributes().Get(contract.AttrMetricOverflow)
 	assert.Equal(t, "true", v.Str())
 	assert.Zero(t, (&GaugeSink{Max: 1}).Finish(out, over, 5))
+}
+
+// TestBucketMatchesSearch: bucket is sort.SearchFloat64s (the reference
+// it replaced) on every boundary, next to them, ±0, ±Inf, NaN and random
+// values.
+func TestBucketMatchesSearch(t *testing.T) {
+	vals := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), -1, 1e-300, 1e300}
+	for _, b := range [][]float64{TokenBounds, DurationBounds, ChunkBounds, ScoreBounds, AgentDurationBounds, nil, {1}} {
+		for _, x := range b {
+			vals = append(vals, x, math.Nextafter(x, math.Inf(-1)), math.Nextafter(x, math.Inf(1)), x/2, x*1.5)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 10000 {
+		vals = append(vals, r.ExpFloat64()*float64(r.IntN(1<<20)), r.Float64())
+	}
+	for _, b := range [][]float64{TokenBounds, DurationBounds, ChunkBounds, ScoreBounds, AgentDurationBounds, nil, {1}} {
+		for _, v := range vals {
+			require.Equal(t, sort.SearchFloat64s(b, v), bucket(b, v), "bounds %v value %v", b, v)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Override is an operator's inline entry from the collector configuration:
@@ -52,10 +53,19 @@ type Catalog struct {
 	Hash      string
 
 	mu    sync.RWMutex
-	cache map[cacheKey]Match
+	cache map[cacheKey]*resolution
+	// last is the latest resolution handed out: the calls of a batch
+	// mostly name the model of the call before, and comparing the strings
+	// is cheaper than hashing them under the lock. Entries are immutable.
+	last atomic.Pointer[resolution]
 }
 
 type cacheKey struct{ family, model, tenant, region string }
+
+type resolution struct {
+	key cacheKey
+	m   Match
+}
 
 // MaxCache bounds the resolution cache; it is cleared when full so that
 // a stream of random model names cannot grow memory.
@@ -63,7 +73,7 @@ const MaxCache = 16384
 
 // NewCatalog builds a catalog.
 func NewCatalog(overrides []Override, layers []*Table, hash string) *Catalog {
-	c := &Catalog{Layers: layers, Hash: hash, cache: make(map[cacheKey]Match)}
+	c := &Catalog{Layers: layers, Hash: hash, cache: make(map[cacheKey]*resolution)}
 	// Tenant-specific overrides first, each group in configuration order.
 	for _, o := range overrides {
 		if len(o.Tenants) > 0 {
@@ -86,20 +96,23 @@ func (c *Catalog) Resolve(family, model, tenant, region string) (Match, bool) {
 		return Match{}, false
 	}
 	k := cacheKey{family, model, tenant, region}
+	if r := c.last.Load(); r != nil && r.key == k {
+		return r.m, r.m.Entry != nil
+	}
 	c.mu.RLock()
-	m, ok := c.cache[k]
+	r, ok := c.cache[k]
 	c.mu.RUnlock()
-	if ok {
-		return m, m.Entry != nil
+	if !ok {
+		r = &resolution{key: k, m: c.resolve(family, model, tenant, region)}
+		c.mu.Lock()
+		if len(c.cache) >= MaxCache {
+			clear(c.cache)
+		}
+		c.cache[k] = r
+		c.mu.Unlock()
 	}
-	m = c.resolve(family, model, tenant, region)
-	c.mu.Lock()
-	if len(c.cache) >= MaxCache {
-		clear(c.cache)
-	}
-	c.cache[k] = m
-	c.mu.Unlock()
-	return m, m.Entry != nil
+	c.last.Store(r)
+	return r.m, r.m.Entry != nil
 }
 
 func (c *Catalog) resolve(family, model, tenant, region string) Match {

@@ -1,6 +1,10 @@
 package pricing
 
-import "testing"
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
 
 // TestAnotherProvidersPriceIsAnEstimate: a model the span's provider has no
 // row for may be priced from a documented sibling (Claude on Vertex for an
@@ -95,6 +99,64 @@ func TestClaudeReorder(t *testing.T) {
 	} {
 		if got := claudeReorder(in); got != want {
 			t.Errorf("claudeReorder(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestResolveMemoMatchesResolve: Resolve through the last-resolution memo
+// and the cache answers what resolving afresh answers, for random keys
+// with runs and alternations, from concurrent callers (run with -race).
+func TestResolveMemoMatchesResolve(t *testing.T) {
+	tbl := NewTable("test")
+	for _, e := range []struct{ f, n string }{
+		{"openai", "gpt-4o"}, {"openai", "gpt-4o-mini"}, {"azure", "gpt-4o-mini"}, {"azure", "eu/gpt-4o-mini"},
+		{"anthropic", "claude-opus-4-20250514"}, {"vertex_ai", "claude-opus-4"}, {"openrouter", "openai/gpt-4o"},
+	} {
+		tbl.Add(&Entry{Family: e.f, Name: e.n, Versions: []Version{{}}})
+	}
+	ov := []Override{
+		{Names: []string{"my-model"}, Entry: &Entry{ID: "override/my-model", Versions: []Version{{}}}},
+		{Names: []string{"corp-gpt"}, Tenants: []string{"acme"}, TargetFamily: "openai", TargetName: "gpt-4o"},
+	}
+	c := NewCatalog(ov, []*Table{tbl}, "")
+	families := []string{"", "openai", "azure", "anthropic", "openrouter"}
+	models := []string{"gpt-4o", "GPT-4o ", "gpt-4o-mini", "claude-opus-4", "my-model", "corp-gpt", "unknown", "x:free", "openrouter/y:free", ""}
+	tenants, regions := []string{"", "acme"}, []string{"", "eu", "global"}
+	same := func(a, b Match) bool {
+		id := func(m Match) string {
+			if m.Entry == nil {
+				return ""
+			}
+			return m.Entry.ID + "|" + m.Entry.Name
+		}
+		return id(a) == id(b) && a.Rule == b.Rule && a.Estimated == b.Estimated && a.Region == b.Region
+	}
+	done := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			r := rand.New(rand.NewPCG(uint64(g), 1))
+			f, m, tn, rg := "", "", "", ""
+			for i := 0; i < 5000; i++ {
+				if r.IntN(3) != 0 { // runs of the same key, as in a batch
+					f, m = families[r.IntN(len(families))], models[r.IntN(len(models))]
+					tn, rg = tenants[r.IntN(len(tenants))], regions[r.IntN(len(regions))]
+				}
+				got, ok := c.Resolve(f, m, tn, rg)
+				want := Match{}
+				if m != "" {
+					want = c.resolve(f, m, tn, rg)
+				}
+				if !same(got, want) || ok != (want.Entry != nil) {
+					done <- fmt.Sprintf("%q %q %q %q: got %+v, want %+v", f, m, tn, rg, got, want)
+					return
+				}
+			}
+			done <- ""
+		}(g)
+	}
+	for range 8 {
+		if msg := <-done; msg != "" {
+			t.Fatal(msg)
 		}
 	}
 }

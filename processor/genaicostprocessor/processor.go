@@ -112,17 +112,16 @@ func (p *costProcessor) shutdown(context.Context) error {
 	return nil
 }
 
-// outcome kinds.
+// outcome kinds (calls skipped never reach an outcome: skipReason).
 const (
-	outSkip uint8 = iota
-	outPriced
+	outPriced uint8 = iota + 1
 	outReported
 	outUnpriced
 )
 
 type outcome struct {
 	kind     uint8
-	reason   string // skip or unpriced reason
+	reason   string // unpriced reason
 	family   string
 	match    pricing.Match
 	res      pricing.Result
@@ -133,15 +132,22 @@ type outcome struct {
 
 var viewOpts = genai.Options{}
 
-// evaluate prices one model call. attrs are the span's (or log record's)
-// attributes, used for pricing inputs the View does not carry.
-func (p *costProcessor) evaluate(v *genai.View, attrs pcommon.Map, res pcommon.Resource, start time.Time) outcome {
+// skipReason is why a call is not priced at all, or "". It is decided
+// before anything else is read, so a non-GenAI span costs no more.
+func skipReason(v *genai.View) string {
 	if !v.IsGenAI() {
-		return outcome{kind: outSkip, reason: "not_genai"}
+		return "not_genai"
 	}
 	if !v.Billable() && !unitOperation(v.Operation) {
-		return outcome{kind: outSkip, reason: "not_billable"}
+		return "not_billable"
 	}
+	return ""
+}
+
+// evaluate prices one model call that skipReason let through. attrs are
+// the span's (or log record's) attributes, used for pricing inputs the
+// View does not carry.
+func (p *costProcessor) evaluate(v *genai.View, attrs pcommon.Map, res pcommon.Resource, start time.Time) outcome {
 	o := outcome{family: pricing.Family(v.Provider)}
 	x := p.keys.extras(v, attrs)
 
@@ -322,9 +328,6 @@ var partKeys = [pricing.NumParts]string{
 // write applies an outcome to attributes and counts it.
 func (p *costProcessor) write(attrs pcommon.Map, o *outcome, t *tally) {
 	switch o.kind {
-	case outSkip:
-		t.addSkipped(o.reason)
-		return
 	case outUnpriced:
 		if ownCost(attrs) { // stale cost from an earlier pass
 			attrs.Remove(contract.AttrCost)
@@ -409,11 +412,11 @@ func (p *costProcessor) priceSpan(s componentkit.SpanRef, t *tally) {
 	res := s.RS.Resource()
 	span := s.Span
 	v := genai.ReadSpan(span, res, viewOpts)
-	o := p.evaluate(&v, span.Attributes(), res, span.StartTimestamp().AsTime())
-	if o.kind == outSkip {
-		t.addSkipped(o.reason)
+	if r := skipReason(&v); r != "" {
+		t.addSkipped(r)
 		return
 	}
+	o := p.evaluate(&v, span.Attributes(), res, span.StartTimestamp().AsTime())
 	p.write(span.Attributes(), &o, t)
 }
 
@@ -448,6 +451,10 @@ func (p *costProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 // target (the details event, else the last record).
 func (p *costProcessor) priceCall(g genai.LogGroup, target plog.LogRecord, t *tally) {
 	v := genai.ReadLogRecords(g.Records, g.Resource, viewOpts)
+	if r := skipReason(&v); r != "" {
+		t.addSkipped(r)
+		return
+	}
 	ts := target.Timestamp()
 	if ts == 0 {
 		ts = target.ObservedTimestamp()
@@ -457,9 +464,5 @@ func (p *costProcessor) priceCall(g genai.LogGroup, target plog.LogRecord, t *ta
 		start = ts.AsTime()
 	}
 	o := p.evaluate(&v, target.Attributes(), g.Resource, start)
-	if o.kind == outSkip {
-		t.addSkipped(o.reason)
-		return
-	}
 	p.write(target.Attributes(), &o, t)
 }

@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/pricing"
 	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/metadata"
 )
@@ -46,7 +47,9 @@ type tally struct {
 	cost      float64
 	priced    map[[3]string]int64
 	unpriced  map[[2]string]int64
-	skipped   map[string]int64
+	// skipped: a short list, not a map (most batches skip for one reason,
+	// and a skip is the per-span cost of every non-GenAI span).
+	skipped componentkit.Skips
 }
 
 func (t *tally) addPriced(provider, source string, estimated bool) {
@@ -67,12 +70,7 @@ func (t *tally) addUnpriced(provider, reason string) {
 	t.unpriced[[2]string{provider, reason}]++
 }
 
-func (t *tally) addSkipped(reason string) {
-	if t.skipped == nil {
-		t.skipped = map[string]int64{}
-	}
-	t.skipped[reason]++
-}
+func (t *tally) addSkipped(reason string) { t.skipped.Add(reason) }
 
 func (tel *telemetry) flush(ctx context.Context, signal string, t *tally) {
 	sig := attribute.String("signal", signal)
@@ -89,9 +87,9 @@ func (tel *telemetry) flush(ctx context.Context, signal string, t *tally) {
 	for k, n := range t.unpriced {
 		tel.unpriced.Add(ctx, n, metric.WithAttributes(sig, attribute.String("provider", k[0]), attribute.String("reason", k[1])))
 	}
-	for k, n := range t.skipped {
-		tel.skipped.Add(ctx, n, metric.WithAttributes(sig, attribute.String("reason", k)))
-	}
+	t.skipped.Each(func(reason string, n int64) {
+		tel.skipped.Add(ctx, n, metric.WithAttributes(sig, attribute.String("reason", reason)))
+	})
 }
 
 // providerLabel bounds the provider label to known families.
