@@ -249,7 +249,7 @@ func unquote(s string) string {
 // carry content in events). res is the span's resource (used for dialect
 // hints such as telemetry.sdk.name); it may be an empty pcommon.NewResource().
 func ReadSpan(span ptrace.Span, res pcommon.Resource, opts Options) View {
-	if !mayBeGenAI(span) {
+	if !MayBeGenAI(span) {
 		return View{}
 	}
 	var r reader
@@ -306,9 +306,10 @@ func genAIKey(k string) bool {
 	return false
 }
 
-// mayBeGenAI is the pass-through fast path: a span with no key of a GenAI
-// namespace and no GenAI event is not read at all (no allocation).
-func mayBeGenAI(span ptrace.Span) bool {
+// MayBeGenAI is the pass-through fast path: a span with no key of a GenAI
+// namespace and no GenAI event is not read at all (no allocation). A
+// component may call it first to skip even ReadSpan's empty View.
+func MayBeGenAI(span ptrace.Span) bool {
 	found := false
 	span.Attributes().Range(func(k string, _ pcommon.Value) bool {
 		found = genAIKey(k)

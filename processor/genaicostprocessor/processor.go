@@ -398,6 +398,10 @@ func (p *costProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 			t.addSkipped(componentkit.SkipNotSelected)
 			continue
 		}
+		if !genai.MayBeGenAI(s.Span) {
+			t.addSkipped("not_genai") // what skipReason says, without reading
+			continue
+		}
 		// A reader or pricing panic skips the span (counted, rate-limited
 		// warning); the span passes unpriced and the batch goes on.
 		if !p.guard.Run("span", func() { p.priceSpan(s, &t) }) {
