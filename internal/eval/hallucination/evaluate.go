@@ -61,12 +61,14 @@ type scratch struct {
 	sentSet      []int32     // context sentences of each answer token, back to back
 	setLo        []int32     // per answer token of the sentence: its span in sentSet
 	setHi        []int32
+	known        []bool // per content token of the sentence: in the context
 	findings     []eval.Finding
 	mask         []byte
 	text         string // the answer as tokenised
 	acronymScans int
 	z            tokenizer
 	keys         keySet // keys of what the answer checks (see keySet)
+	memo         wordMemo
 }
 
 var pool = sync.Pool{New: func() any { return new(scratch) }}
@@ -161,7 +163,7 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 	left := e.cfg.MaxContextBytes
 	total, kept := 0, 0
 	sc.ctx = sc.ctx[:0]
-	sc.z = tokenizer{buf: sc.z.buf, only: &sc.keys}
+	sc.z = tokenizer{buf: sc.z.buf, only: &sc.keys, memo: &sc.memo}
 	var piecesBuf [16]string
 	pieces := piecesBuf[:0]
 	addPiece := func(p string) {
@@ -264,7 +266,7 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 // prefix-stripped forms and their opposites.
 func (sc *scratch) readAnswer(text string) {
 	sc.keys = keySet{}
-	az := tokenizer{buf: sc.z.buf, keys: &sc.keys}
+	az := tokenizer{buf: sc.z.buf, keys: &sc.keys, memo: &sc.memo}
 	sc.ans = az.run(text, sc.ans[:0])
 	sc.z.buf = az.buf
 	for i := range sc.ans {
@@ -376,8 +378,9 @@ func (sc *scratch) sentence(toks []token) sentResult {
 	if cap(sc.setLo) < len(toks) {
 		sc.setLo = make([]int32, len(toks))
 		sc.setHi = make([]int32, len(toks))
+		sc.known = make([]bool, len(toks))
 	}
-	sc.setLo, sc.setHi = sc.setLo[:len(toks)], sc.setHi[:len(toks)]
+	sc.setLo, sc.setHi, sc.known = sc.setLo[:len(toks)], sc.setHi[:len(toks)], sc.known[:len(toks)]
 	var wTotal float64
 	for i := range toks {
 		t := &toks[i]
@@ -388,6 +391,7 @@ func (sc *scratch) sentence(toks []token) sentResult {
 		}
 		r.content++
 		head, ok := sc.uni.get(t.h)
+		sc.known[i] = ok
 		if !ok {
 			wTotal += idfMax
 			continue
@@ -444,9 +448,8 @@ func (sc *scratch) sentence(toks []token) sentResult {
 		sc.score[s] = 0
 	}
 	s1, s2 := sc.sentTokens(b1), sc.sentTokens(b2)
-	inAligned := func(h uint64) bool { return inSent(h, s1) || inSent(h, s2) }
-	// alignedAt answers inAligned for answer token i from the sentence
-	// lists gathered above, without rescanning the context sentences.
+	// alignedAt answers whether answer token i stands in s1 or s2 from the
+	// sentence lists gathered above, without scanning the sentences.
 	alignedAt := func(i int) bool {
 		for _, s := range sc.sentSet[sc.setLo[i]:sc.setHi[i]] {
 			if s < 0 || s == b1 || s == b2 {
@@ -463,7 +466,7 @@ func (sc *scratch) sentence(toks []token) sentResult {
 		if !t.content() {
 			continue
 		}
-		global := sc.uni.has(t.h)
+		global := sc.known[i]
 		if !global {
 			r.novel++
 			r.unaligned++
@@ -474,7 +477,7 @@ func (sc *scratch) sentence(toks []token) sentResult {
 			r.bigrams++
 			if !sc.bi.has(bigramKey(toks[prevContent].h, t.h)) {
 				r.bigramNovel++
-				if global && sc.uni.has(toks[prevContent].h) {
+				if global && sc.known[prevContent] {
 					r.pairs++
 					if !sc.cooccurAt(prevContent, i) {
 						r.recombined++
@@ -488,7 +491,7 @@ func (sc *scratch) sentence(toks []token) sentResult {
 		// Recombination: two known words the answer puts within three
 		// tokens of each other, which no context sentence holds together,
 		// state a relation the context does not.
-		if prev2 >= 0 && global && sc.uni.has(toks[prev2].h) {
+		if prev2 >= 0 && global && sc.known[prev2] {
 			r.pairs++
 			if !sc.cooccurAt(prev2, i) {
 				r.recombined++
@@ -520,7 +523,7 @@ func (sc *scratch) sentence(toks []token) sentResult {
 		r.claims++
 		supported, misplaced := true, false
 		for k := i; k < j; k++ {
-			if !sc.uni.has(toks[k].h) {
+			if !sc.known[k] {
 				supported = false
 			} else if !alignedAt(k) {
 				misplaced = true
@@ -542,7 +545,7 @@ func (sc *scratch) sentence(toks []token) sentResult {
 		// Count the remaining tokens of the name without re-checking them.
 		for k := i + 1; k < j; k++ {
 			tk := &toks[k]
-			if !sc.uni.has(tk.h) {
+			if !sc.known[k] {
 				r.novel++
 				r.unaligned++
 			} else if !alignedAt(k) {
@@ -562,22 +565,29 @@ func (sc *scratch) sentence(toks []token) sentResult {
 	if relFrom >= 0 {
 		sc.addFinding(eval.Finding{Rule: RuleRelation, Side: eval.SideOutput, Start: int(toks[relFrom].start), End: int(toks[relTo].end)})
 	}
-	if !r.subst && alignShare >= minAlignWeight && len(s1) > 0 {
-		if at, ok := sc.slotSwap(toks, s1); ok {
+	// The polarity and swap checks below look words up in the aligned
+	// sentences when the answer sentence has a clear counterpart.
+	aligned := alignShare >= minAlignWeight && len(s1) > 0
+	var a1, a2 alignedSent
+	if aligned {
+		a1, a2 = newAligned(s1), newAligned(s2)
+	}
+	if !r.subst && aligned {
+		if at, ok := sc.slotSwap(toks, &a1); ok {
 			r.subst = true
 			sc.addFinding(eval.Finding{Rule: RuleSwap, Side: eval.SideOutput, Start: int(at.start), End: int(at.end)})
 		}
 	}
-	if alignShare >= minAlignWeight && len(s1) > 0 {
-		if sc.negationFlip(toks, s1, s2) {
+	if aligned {
+		if sc.negationFlip(toks, &a1, &a2) {
 			r.subst = true
 			sc.addFinding(eval.Finding{Rule: RuleNegation, Side: eval.SideOutput, Start: int(toks[0].start), End: int(toks[len(toks)-1].end)})
 		}
-		if at, ok := antonymIn(toks, s1); ok {
+		if at, ok := antonymIn(toks, &a1); ok {
 			r.subst = true
 			sc.addFinding(eval.Finding{Rule: RuleAntonym, Side: eval.SideOutput, Start: int(at.start), End: int(at.end)})
 		} else if len(s2) > 0 {
-			if at, ok := antonymIn(toks, s2); ok {
+			if at, ok := antonymIn(toks, &a2); ok {
 				r.subst = true
 				sc.addFinding(eval.Finding{Rule: RuleAntonym, Side: eval.SideOutput, Start: int(at.start), End: int(at.end)})
 			}
@@ -589,13 +599,14 @@ func (sc *scratch) sentence(toks []token) sentResult {
 	// Where the opposite must stand: in the aligned sentences when the
 	// answer sentence has a clear counterpart, else anywhere.
 	where, wherePrefixed := sc.uni.has, sc.negForms.has
-	if alignShare >= minAlignWeight && len(s1) > 0 {
-		where, wherePrefixed = inAligned, func(h uint64) bool { return stripIn(h, s1) || stripIn(h, s2) }
+	if aligned {
+		where = func(h uint64) bool { return a1.has(h) || a2.has(h) }
+		wherePrefixed = func(h uint64) bool { return stripIn(h, s1) || stripIn(h, s2) }
 	}
 	if !r.subst {
 		for i := range toks {
 			t := &toks[i]
-			if !t.content() || t.kind != kindWord || sc.uni.has(t.h) {
+			if !t.content() || t.kind != kindWord || sc.known[i] {
 				continue
 			}
 			if sc.oppositeIn(t, where, wherePrefixed) {
@@ -648,14 +659,15 @@ func hasNeg(st []token) bool {
 // counts at once; a negation the answer dropped counts only when the
 // negated words themselves (the next three tokens) are in the answer, since
 // long context sentences often negate something the answer does not touch.
-func (sc *scratch) negationFlip(ans, s1, s2 []token) bool {
+func (sc *scratch) negationFlip(ans []token, a1, a2 *alignedSent) bool {
+	s1, s2 := a1.toks, a2.toks
 	if hasNeg(ans) {
 		if hasNeg(s1) || len(s2) > 0 && hasNeg(s2) {
 			return false
 		}
 		// "not insured" against "uninsured", "not cheap" against
 		// "expensive": a negated opposite says the same thing.
-		in := func(h uint64) bool { return inSent(h, s1) || inSent(h, s2) }
+		in := func(h uint64) bool { return a1.has(h) || a2.has(h) }
 		pre := func(h uint64) bool { return stripIn(h, s1) || stripIn(h, s2) }
 		for k := range ans {
 			if ans[k].content() && ans[k].kind == kindWord && sc.oppositeIn(&ans[k], in, pre) {
@@ -690,30 +702,18 @@ func negatesUsed(ctx, ans []token) bool {
 
 // antonymIn finds an answer token whose opposite stands in the aligned
 // context sentence while the token itself does not.
-func antonymIn(ans, s1 []token) (token, bool) {
+func antonymIn(ans []token, s *alignedSent) (token, bool) {
 	for i := range ans {
 		if !mayHaveOpposite(ans[i].h) {
 			continue
 		}
 		opp, ok := antonyms[ans[i].h]
-		if !ok {
+		if !ok || s.has(ans[i].h) {
 			continue
 		}
-		self := false
-		for k := range s1 {
-			if s1[k].h == ans[i].h {
-				self = true
-				break
-			}
-		}
-		if self {
-			continue
-		}
-		for k := range s1 {
-			for _, o := range opp {
-				if s1[k].h == o {
-					return ans[i], true
-				}
+		for _, o := range opp {
+			if s.has(o) {
+				return ans[i], true
 			}
 		}
 	}
@@ -755,7 +755,17 @@ func mayHaveOpposite(h uint64) bool { return oppositeBits[h>>58]&(1<<(h>>52&63))
 // quotes checks quoted spans: each must appear in the context (all its
 // content bigrams present). It returns the claims and the failures.
 func (sc *scratch) quotes(text string) (claims int, failed float64) {
+	straight, curly := -1, -1 // next '"' and '“' at or after i (len(text): none)
 	for i := 0; i < len(text); i++ {
+		if straight < i {
+			straight = indexFrom(text, i, `"`)
+		}
+		if curly < i {
+			curly = indexFrom(text, i, "“")
+		}
+		if i = min(straight, curly); i == len(text) {
+			break
+		}
 		var closeQ string
 		var openLen int
 		switch {
@@ -803,9 +813,21 @@ func (sc *scratch) quotes(text string) (claims int, failed float64) {
 	return claims, failed
 }
 
+// indexFrom returns the index of the first sub in s at or after i, or
+// len(s).
+func indexFrom(s string, i int, sub string) int {
+	if j := strings.Index(s[i:], sub); j >= 0 {
+		return i + j
+	}
+	return len(s)
+}
+
 // links checks URLs, DOIs, arXiv ids and bracketed citation markers: each
 // must appear in the context verbatim.
 func (sc *scratch) links(text string, pieces []string) (claims int, failed float64) {
+	if !mayHoldLink(text) {
+		return 0, 0
+	}
 	inCtx := func(s string) bool {
 		for _, p := range pieces {
 			if strings.Contains(p, s) {
@@ -880,6 +902,26 @@ func (sc *scratch) links(text string, pieces []string) (claims int, failed float
 	return claims, failed
 }
 
+// mayHoldLink reports whether text holds what every link does: a '[', a
+// ':' (URL schemes, doi:, arxiv:) or "www." in any case. Most answers
+// hold none, and this is far cheaper than the byte-by-byte scan.
+func mayHoldLink(text string) bool {
+	if strings.IndexByte(text, '[') >= 0 || strings.IndexByte(text, ':') >= 0 {
+		return true
+	}
+	for i := 3; i < len(text); i++ {
+		j := strings.IndexByte(text[i:], '.')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if hasPrefixFold(text[i-3:], "www.") {
+			return true
+		}
+	}
+	return false
+}
+
 // linkStarts are the first bytes of what links checks: '[' and the first
 // letters of http, www, doi and arxiv.
 var linkStarts = [256]bool{'[': true, 'h': true, 'H': true, 'w': true, 'W': true, 'd': true, 'D': true, 'a': true, 'A': true}
@@ -924,9 +966,13 @@ func hashOf(w string) uint64 {
 // the answer's word is itself taken from elsewhere in the context ("Saudi
 // carriers" where the sentence says "Israeli carriers"). A new word in
 // that slot is left alone: it may be a synonym.
-func (sc *scratch) slotSwap(ans, s1 []token) (token, bool) {
+func (sc *scratch) slotSwap(ans []token, a1 *alignedSent) (token, bool) {
 	const maxGap = 3
+	s1 := a1.toks
 	pos := func(h uint64) int {
+		if !a1.mayHave(h) {
+			return -1
+		}
 		for k := range s1 {
 			if s1[k].h == h {
 				return k
@@ -1025,6 +1071,27 @@ func (sc *scratch) acronymInContext(t *token) bool {
 	}
 	return false
 }
+
+// alignedSent is an aligned context sentence with a 256-bit Bloom filter
+// of its token hashes: most words looked up in it are absent, and the
+// filter rules them out without a scan.
+type alignedSent struct {
+	toks  []token
+	bloom [4]uint64
+}
+
+func newAligned(st []token) alignedSent {
+	a := alignedSent{toks: st}
+	for k := range st {
+		h := st[k].h
+		a.bloom[h>>62] |= 1 << (h >> 56 & 63)
+	}
+	return a
+}
+
+func (a *alignedSent) mayHave(h uint64) bool { return a.bloom[h>>62]&(1<<(h>>56&63)) != 0 }
+
+func (a *alignedSent) has(h uint64) bool { return a.mayHave(h) && inSent(h, a.toks) }
 
 func inSent(h uint64, st []token) bool {
 	for k := range st {

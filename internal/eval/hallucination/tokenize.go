@@ -52,6 +52,8 @@ type tokenizer struct {
 	n    int     // tokens in the current sentence
 	keys *keySet // if set, gets the key of every token's normalised form (the answer)
 	only *keySet // if set, a plain word whose key is absent is not hashed (the context)
+	memo *wordMemo
+	nw   normWord // a normal form the memo does not hold
 }
 
 // keySet holds word keys (see wordKey) in a Bloom-style bit set. The
@@ -103,21 +105,27 @@ func hash64(b []byte) uint64 {
 		h ^= h >> 32
 		b = b[8:]
 	}
-	// The 0-7 bytes left, little-endian, from two overlapping loads.
-	var t uint64
-	switch n := len(b); {
-	case n >= 4:
-		t = uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<(8*(n-4))
-	case n >= 2:
-		t = uint64(binary.LittleEndian.Uint16(b)) | uint64(binary.LittleEndian.Uint16(b[n-2:]))<<(8*(n-2))
-	case n == 1:
-		t = uint64(b[0])
-	}
-	h = (h ^ t) * m
+	h = (h ^ loadShort(b)) * m
 	h ^= h >> 33
 	h *= 0xc4ceb9fe1a85ec53
 	h ^= h >> 29
 	return h
+}
+
+// loadShort reads the 0-8 bytes of b little-endian, zero-padded, from
+// two overlapping loads.
+func loadShort(b []byte) uint64 {
+	switch n := len(b); {
+	case n == 8:
+		return binary.LittleEndian.Uint64(b)
+	case n >= 4:
+		return uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<(8*(n-4))
+	case n >= 2:
+		return uint64(binary.LittleEndian.Uint16(b)) | uint64(binary.LittleEndian.Uint16(b[n-2:]))<<(8*(n-2))
+	case n == 1:
+		return uint64(b[0])
+	}
+	return 0
 }
 
 func hashBytes(b []byte, kind uint8) uint64 {
@@ -205,7 +213,7 @@ func (z *tokenizer) run(s string, out []token) []token {
 				i += size
 				continue
 			case unspaced(r):
-				out = z.emit(s, i, i+size, kindScript, false, out)
+				out = z.emitScript(s, i, i+size, out)
 				i += size
 				continue
 			case !wordRune(r):
@@ -248,7 +256,7 @@ func (z *tokenizer) run(s string, out []token) []token {
 			out = z.push(start, i, 0, stripUnkept(z.only, w), kindWord, 0, w[0], out)
 			continue
 		}
-		out = z.emit(s, start, i, kindWord, cls == clLower, out)
+		out = z.place(s, start, i, z.normal(s[start:i], cls == clLower), out)
 	}
 	return out
 }
@@ -348,15 +356,87 @@ func (z *tokenizer) push(start, end int, h, hStrip uint64, kind, flags uint8, in
 	return append(out, token{start: int32(start), end: int32(end), sent: z.sent, h: h, hStrip: hStrip, kind: kind, flags: flags, initial: initial})
 }
 
-// emit normalises s[start:end] (lower case, number forms, light stemming)
-// and appends the token. plain says the word is lowercase ASCII letters.
-func (z *tokenizer) emit(s string, start, end int, kind uint8, plain bool, out []token) []token {
-	w := s[start:end]
-	var flags uint8
-	if kind == kindScript {
-		z.buf = append(z.buf[:0], w...)
-		return z.push(start, end, hashBytes(z.buf, kind), 0, kind, flags, z.buf[0], out)
+// emitScript appends s[start:end], one rune of an unspaced script.
+func (z *tokenizer) emitScript(s string, start, end int, out []token) []token {
+	z.buf = append(z.buf[:0], s[start:end]...)
+	return z.push(start, end, hashBytes(z.buf, kindScript), 0, kindScript, 0, z.buf[0], out)
+}
+
+// normWord is what a word normalises to on its own, before its place
+// counts (sentence start, a tens word before it, the key sets).
+type normWord struct {
+	h, hStrip  uint64
+	key0, key  uint32 // wordKey before the lexicon and stemming (what the key filter tests), and after
+	kStrip     uint32 // wordKey of the prefix-stripped form, 0 if the word has no negating prefix
+	kind       uint8
+	flags      uint8 // contraction and lexicon flags
+	initial    byte
+	num        byte // the digit of a one-digit number word ("five"), for "twenty-five"
+	upper      bool
+	filterable bool // the key filter may leave the word unhashed
+}
+
+// normal returns the normal form of the word w (lower case, number forms,
+// light stemming), from the memo when there is one. plain says w is
+// lowercase ASCII letters.
+func (z *tokenizer) normal(w string, plain bool) *normWord {
+	if z.memo != nil {
+		if e, hit := z.memo.entry(w); e != nil {
+			if !hit {
+				z.buf = normalize(&e.nw, w, plain, z.buf)
+			}
+			return &e.nw
+		}
 	}
+	z.buf = normalize(&z.nw, w, plain, z.buf)
+	return &z.nw
+}
+
+// place appends the token of a normalised word at s[start:end].
+func (z *tokenizer) place(s string, start, end int, nw *normWord, out []token) []token {
+	flags := nw.flags
+	if z.only != nil && nw.filterable && !z.only.has(nw.key0) {
+		// A word the answer cannot share: no hash (see keySet).
+		if nw.upper && z.n > 0 {
+			flags |= flagCap
+		}
+		var hStrip uint64
+		if nw.kStrip != 0 && z.only.has(nw.kStrip) {
+			hStrip = nw.hStrip
+		}
+		return z.push(start, end, 0, hStrip, kindWord, flags, nw.initial, out)
+	}
+	if z.keys != nil && nw.hStrip != 0 {
+		z.keys.add(nw.kStrip)
+	}
+	// "twenty-five" is 25, not 20 and 5.
+	if n := len(out); nw.num != 0 && n > 0 && z.n > 0 {
+		p := &out[n-1]
+		gap := s[p.end:start]
+		if p.kind == kindNumber && (gap == "-" || gap == " ") && isTens(s[p.start:p.end]) {
+			nb := [2]byte{s[p.start:p.end][0], nw.num}
+			if d, ok := tensDigit(s[p.start:p.end]); ok {
+				nb[0] = d
+			}
+			p.end = int32(end)
+			p.h = hashBytes(nb[:], kindNumber)
+			return out
+		}
+	}
+	if z.keys != nil {
+		z.keys.add(nw.key)
+	}
+	if nw.upper && z.n > 0 && flags&flagStop == 0 && nw.kind == kindWord {
+		flags |= flagCap
+	}
+	return z.push(start, end, nw.h, nw.hStrip, nw.kind, flags, nw.initial, out)
+}
+
+// normalize fills nw with the normal form of the word w, using b as
+// scratch; it returns b (holding the normalised bytes).
+func normalize(nw *normWord, w string, plain bool, b []byte) []byte {
+	var flags uint8
+	kind := kindWord
 	var upper bool
 	if c := w[0]; c < utf8.RuneSelf {
 		upper = 'A' <= c && c <= 'Z'
@@ -364,9 +444,9 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, plain bool, out [
 		first, _ := utf8.DecodeRuneInString(w)
 		upper = unicode.IsUpper(first)
 	}
-	// Lower-case into buf; fold the typographic apostrophe. Most words are
+	// Lower-case into b; fold the typographic apostrophe. Most words are
 	// lowercase ASCII letters already: copied as they are.
-	b := z.buf[:0]
+	b = b[:0]
 	digits, letters := 0, 0
 	if plain {
 		b = append(b, w...)
@@ -439,22 +519,16 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, plain bool, out [
 			kind = kindNumber
 		}
 	}
-	if z.only != nil && digits == 0 && letters > 0 && !lexCandidate(b) && !z.only.has(wordKey(b)) {
-		z.buf = b
-		if upper && z.n > 0 {
-			flags |= flagCap
-		}
-		return z.push(start, end, 0, stripUnkept(z.only, b), kindWord, flags, initial, out)
-	}
+	*nw = normWord{initial: initial, upper: upper, key0: wordKey(b)}
+	nw.filterable = digits == 0 && letters > 0 && !lexCandidate(b)
 	// One hash of the lower-cased word serves the lexicon lookup and, when
 	// stemming leaves the word alone, the token itself.
 	h0 := hash64(b)
 	n0 := len(b)
-	var hStrip uint64
 	if digits == 0 && letters > 0 {
-		hStrip = stripHash(b)
-		if z.keys != nil && hStrip != 0 {
-			z.keys.add(wordKey(b[negPrefixLen(b):]))
+		nw.hStrip = stripHash(b)
+		if p := negPrefixLen(b); p > 0 {
+			nw.kStrip = wordKey(b[p:])
 		}
 	}
 	if digits > 0 {
@@ -468,21 +542,8 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, plain bool, out [
 			if lx.digits == "%" {
 				kind = kindSymbol
 			}
-			// "twenty-five" is 25, not 20 and 5.
-			if n := len(out); n > 0 && len(b) == 1 && b[0] != '0' && z.n > 0 {
-				p := &out[n-1]
-				gap := s[p.end:start]
-				if p.kind == kindNumber && (gap == "-" || gap == " ") && isTens(s[p.start:p.end]) {
-					var nb [2]byte
-					nb[0], nb[1] = s[p.start:p.end][0], b[0]
-					if d, ok := tensDigit(s[p.start:p.end]); ok {
-						nb[0] = d
-					}
-					z.buf = append(b[:0], nb[:]...)
-					p.end = int32(end)
-					p.h = hashBytes(z.buf, kindNumber)
-					return out
-				}
+			if len(b) == 1 && b[0] != '0' {
+				nw.num = b[0]
 			}
 		default:
 			flags |= lx.flags
@@ -494,18 +555,13 @@ func (z *tokenizer) emit(s string, start, end int, kind uint8, plain bool, out [
 	} else if letters > 0 {
 		b = stem(b)
 	}
-	z.buf = b
-	if z.keys != nil {
-		z.keys.add(wordKey(b))
-	}
-	if upper && z.n > 0 && flags&flagStop == 0 && kind == kindWord {
-		flags |= flagCap
-	}
+	nw.key = wordKey(b)
 	h := mixKind(h0, kind)
 	if len(b) != n0 || kind == kindNumber || kind == kindSymbol {
 		h = hashBytes(b, kind)
 	}
-	return z.push(start, end, h, hStrip, kind, flags, initial, out)
+	nw.h, nw.kind, nw.flags = h, kind, flags
+	return b
 }
 
 // stripUnkept is stripHash for a word left unhashed (see keySet): 0
