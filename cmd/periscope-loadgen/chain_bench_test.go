@@ -51,6 +51,11 @@ func BenchmarkChain(b *testing.B) {
 	cost := stage{f: genaicostprocessor.NewFactory()}
 	prompt := stage{f: genaipromptprocessor.NewFactory()}
 	eval := stage{f: genaievalprocessor.NewFactory()}
+	// make bench's "every evaluator + redaction" scenario.
+	evalRedact := stage{f: eval.f, cfg: func(c component.Config) {
+		c.(*genaievalprocessor.Config).Redact = map[string]string{"email": "[EMAIL]", "phone": "[PHONE]",
+			"credit_card": "[CARD]", "us_ssn": "[SSN]", "iban": "[IBAN]", "secrets": "[SECRET]"}
+	}}
 	for _, sc := range []struct {
 		name   string
 		stages []stage
@@ -60,6 +65,7 @@ func BenchmarkChain(b *testing.B) {
 		{"cost", []stage{cost}},
 		{"prompt", []stage{prompt}},
 		{"normalize+cost+prompt", []stage{norm, cost, prompt}},
+		{"eval+redaction", []stage{evalRedact}},
 		{"full", []stage{norm, cost, prompt, eval}},
 	} {
 		b.Run(sc.name, func(b *testing.B) {
