@@ -73,7 +73,7 @@ func BenchmarkBaselineFields4K(b *testing.B) {
 // trafficInputs maps the spans of the `make bench` traffic (every sample,
 // ~4 KB of padding in the first content string) to calls roughly as
 // genai_eval does: documents, tool results and earlier turns as context.
-func trafficInputs(b *testing.B, spans int) []eval.Input {
+func trafficInputs(b testing.TB, spans int) []eval.Input {
 	tpls, err := traffic.LoadTemplates([]string{filepath.Join(testutil.SharedDir(b), "data", "genai-samples")})
 	if err != nil {
 		b.Fatal(err)
@@ -124,4 +124,46 @@ func BenchmarkEvaluateTraffic(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/span")
+}
+
+// naturalInputs are calls shaped like the `make bench` spans but with
+// natural text: a ~4 KB window of a SummEdits document (a new offset per
+// call) as the system prompt that grounds the answer, and a 100-600 byte
+// answer made of that document's summaries.
+func naturalInputs(b testing.TB, n int) []eval.Input {
+	rows := loadSet(b, "summedits")
+	var ins []eval.Input
+	for i := 0; len(ins) < n && len(rows) > 0; i++ {
+		r := rows[(i*37)%len(rows)]
+		doc := r.Context
+		for len(doc) < 8<<10 {
+			doc += "\n\n" + r.Context
+		}
+		ctx, _ := budget(doc[(i*211)%(len(doc)-4<<10):], 4<<10)
+		ans := r.Text
+		for k := 1; len(ans) < 100+(i*97)%500; k++ {
+			ans += " " + rows[(i*37+k)%len(rows)].Text
+		}
+		ans, _ = budget(ans, 600)
+		ins = append(ins, eval.Input{Output: ans, System: "Context: " + ctx, Input: "Summarise the article."})
+	}
+	return ins
+}
+
+// BenchmarkEvaluateNatural4K scores one of 512 distinct natural-text calls
+// per op (see naturalInputs).
+func BenchmarkEvaluateNatural4K(b *testing.B) {
+	e, err := New(DefaultConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ins := naturalInputs(b, 512)
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	testutil.CPULoop(b, func() {
+		e.Evaluate(&ins[i%len(ins)])
+		i++
+	})
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/span")
 }

@@ -69,6 +69,7 @@ type scratch struct {
 	z            tokenizer
 	keys         keySet // keys of what the answer checks (see keySet)
 	memo         wordMemo
+	cache        callCache
 }
 
 var pool = sync.Pool{New: func() any { return new(scratch) }}
@@ -163,7 +164,8 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 	left := e.cfg.MaxContextBytes
 	total, kept := 0, 0
 	sc.ctx = sc.ctx[:0]
-	sc.z = tokenizer{buf: sc.z.buf, only: &sc.keys, memo: &sc.memo}
+	sc.cache.gen++ // new keys: the cached tokens of earlier calls are stale
+	sc.z = tokenizer{buf: sc.z.buf, only: &sc.keys, memo: &sc.memo, cache: &sc.cache}
 	var piecesBuf [16]string
 	pieces := piecesBuf[:0]
 	addPiece := func(p string) {
@@ -198,7 +200,7 @@ func (e *Evaluator) analyse(sc *scratch, in *eval.Input) (features, []eval.Findi
 	if kept < total {
 		sc.addFinding(eval.Finding{Rule: RuleCtxTrunc, Start: kept, End: total})
 	}
-	sc.index()
+	sc.index(sc.z.hashed)
 	if cut {
 		sc.addFinding(eval.Finding{Rule: RuleAnsTrunc, Side: eval.SideOutput, Start: len(answer), End: len(in.Output)})
 	}
@@ -298,46 +300,54 @@ func bigramKey(a, b uint64) uint64 {
 }
 
 // index builds the occurrence chains, the unigram and bigram tables and the
-// sentence boundaries of the context.
-func (sc *scratch) index() {
+// sentence boundaries of the context, of which hashed tokens have a hash.
+func (sc *scratch) index(hashed int) {
 	n := len(sc.ctx)
-	sc.uni.reset(n)
-	sc.bi.reset(n)
+	sc.uni.reset(hashed)
+	sc.bi.reset(hashed)
 	sc.negForms.reset(n/8 + 16) // prefixed words are a small share of a text
 	if cap(sc.next) < n {
 		sc.next = make([]int32, n)
 	}
-	sc.next = sc.next[:n]
+	ctx, next := sc.ctx, sc.next[:n]
+	sc.next = next
 	sc.sentStart = sc.sentStart[:0]
 	prevSent := int32(-1)
-	prevContent := -1
-	for i := range sc.ctx {
-		t := &sc.ctx[i]
+	var prevH uint64 // hash of the previous content token of the sentence
+	for i := range ctx {
+		t := &ctx[i]
 		if t.sent != prevSent {
 			for int32(len(sc.sentStart)) <= t.sent {
 				sc.sentStart = append(sc.sentStart, int32(i))
 			}
 			prevSent = t.sent
-			prevContent = -1
+			prevH = 0
 		}
-		sc.next[i] = -1
+		next[i] = -1
+		if t.h == 0 && t.hStrip == 0 {
+			// Most words of a long context: the answer cannot share them
+			// (see keySet). Such a word only ends the bigram before it.
+			if t.content() {
+				prevH = 0
+			}
+			continue
+		}
 		if !t.content() {
 			continue
 		}
 		if t.hStrip != 0 {
 			sc.negForms.put(t.hStrip, 0)
 		}
-		// A word left unhashed (h 0, see keySet) matches nothing the
-		// answer looks up: it only ends the bigram before it.
+		// A word left unhashed (h 0) matches nothing the answer looks up.
 		if t.h != 0 {
 			if old, ok := sc.uni.put(t.h, int32(i)); ok {
-				sc.next[i] = old
+				next[i] = old
 			}
-			if prevContent >= 0 && sc.ctx[prevContent].h != 0 {
-				sc.bi.put(bigramKey(sc.ctx[prevContent].h, t.h), 0)
+			if prevH != 0 {
+				sc.bi.put(bigramKey(prevH, t.h), 0)
 			}
 		}
-		prevContent = i
+		prevH = t.h
 	}
 	sc.sentStart = append(sc.sentStart, int32(n))
 	sc.idfCache = [64]float64{}

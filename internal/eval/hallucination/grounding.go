@@ -80,19 +80,22 @@ func systemHasMaterial(sys string) bool {
 // the additions never carry into the next byte).
 func lowerASCII(b []byte, s string) bool {
 	const ones = 0x0101010101010101
+	upper := func(v uint64) uint64 { return (v + ones*(0x80-'A')) &^ (v + ones*(0x80-'Z'-1)) & (ones * 0x80) }
 	src := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
+	dst := b[:len(src)]
 	var high uint64
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		v := binary.LittleEndian.Uint64(src[i:])
-		high |= v
-		upper := (v + ones*(0x80-'A')) &^ (v + ones*(0x80-'Z'-1)) & (ones * 0x80)
-		binary.LittleEndian.PutUint64(b[i:], v|upper>>2)
+	// Two words a turn, the slices cut as they are used: the compiler then
+	// drops the bounds checks.
+	for len(src) >= 16 && len(dst) >= 16 {
+		v, w := binary.LittleEndian.Uint64(src), binary.LittleEndian.Uint64(src[8:])
+		high |= v | w
+		binary.LittleEndian.PutUint64(dst, v|upper(v)>>2)
+		binary.LittleEndian.PutUint64(dst[8:], w|upper(w)>>2)
+		src, dst = src[16:], dst[16:]
 	}
-	for ; i < len(s); i++ {
-		c := s[i]
+	for k, c := range src {
 		high |= uint64(c)
-		b[i] = asciiLower[c]
+		dst[k] = asciiLower[c]
 	}
 	return high&(ones*0x80) == 0
 }

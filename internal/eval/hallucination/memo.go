@@ -53,3 +53,50 @@ func (m *wordMemo) entry(w string) (*memoEntry, bool) {
 	e.lo, e.hi, e.n = lo, hi, len(b)
 	return e, false
 }
+
+// callCache holds the tokens of short plain words (lowercase ASCII letters,
+// at most eight) of the context read in one call: running text repeats its
+// words, and a hit skips the key filter, the memo and place. Unlike a
+// normal form, such a token depends on the answer (whether the word is
+// hashed, see keySet), so an entry is valid only in the call (generation)
+// that filled it.
+type callCache struct {
+	gen uint64
+	e   [callCacheSize]callEntry
+}
+
+const (
+	callCacheBits = 8
+	callCacheSize = 1 << callCacheBits
+)
+
+type callEntry struct {
+	w, gen      uint64 // the word's bytes, zero-padded (letters are never 0), and its call
+	h, hStrip   uint64
+	kind, flags uint8
+}
+
+// at returns the entry where the word with bytes v (zero-padded) goes.
+func (c *callCache) at(v uint64) *callEntry {
+	return &c.e[(v*0x9e3779b97f4a7c15)>>(64-callCacheBits)]
+}
+
+// cacheWord appends the token of the plain word s[start:end] (bytes v, at
+// most eight) and keeps it in e, the word's entry of z.cache. The token
+// is what the word's path in run gives: unhashed if the answer cannot
+// share it, else its normal form placed.
+func (z *tokenizer) cacheWord(s string, start, end int, e *callEntry, v uint64, out []token) []token {
+	w := s[start:end]
+	t := callEntry{w: v, gen: z.cache.gen, kind: kindWord}
+	if z.unkept(w) {
+		t.hStrip = stripUnkept(z.only, w)
+	} else {
+		nw := z.normal(w, true)
+		if nw.num != 0 {
+			return z.place(s, start, end, nw, out) // may join a tens word before it
+		}
+		t.h, t.hStrip, t.kind, t.flags = nw.h, nw.hStrip, nw.kind, nw.flags
+	}
+	*e = t
+	return z.push(start, end, t.h, t.hStrip, t.kind, t.flags, w[0], out)
+}

@@ -47,13 +47,15 @@ func (t *token) content() bool { return t.flags&flagStop == 0 }
 // digits (plus inner apostrophes and digit separators), each rune of an
 // unspaced script, and a few symbols that qualify numbers.
 type tokenizer struct {
-	buf  []byte // normalised form of the current token
-	sent int32
-	n    int     // tokens in the current sentence
-	keys *keySet // if set, gets the key of every token's normalised form (the answer)
-	only *keySet // if set, a plain word whose key is absent is not hashed (the context)
-	memo *wordMemo
-	nw   normWord // a normal form the memo does not hold
+	buf    []byte // normalised form of the current token
+	sent   int32
+	n      int     // tokens in the current sentence
+	keys   *keySet // if set, gets the key of every token's normalised form (the answer)
+	only   *keySet // if set, a plain word whose key is absent is not hashed (the context)
+	memo   *wordMemo
+	cache  *callCache // if set (with only), short plain words are looked up there
+	nw     normWord   // a normal form the memo does not hold
+	hashed int        // tokens pushed with a hash (what the context index holds)
 }
 
 // keySet holds word keys (see wordKey) in a Bloom-style bit set. The
@@ -185,6 +187,37 @@ func (z *tokenizer) run(s string, out []token) []token {
 			i++
 			continue
 		}
+		// Most words are plain: lowercase ASCII letters ended by a space
+		// or punctuation. In the context, short ones go through the cache.
+		if byteClass[c] == clLower {
+			if n, v := shortPlain(src, i); n > 0 && z.cache != nil {
+				// The cache hit inline: a call here would spill the loop's state.
+				sh := uint(64-8*n) & 63
+				v = v << sh >> sh // the word's bytes, zero-padded
+				if e := z.cache.at(v); e.w == v && e.gen == z.cache.gen {
+					out = z.push(i, i+n, e.h, e.hStrip, e.kind, e.flags, c, out)
+				} else {
+					out = z.cacheWord(s, i, i+n, e, v, out)
+				}
+				i += n
+				if src[i] == ' ' {
+					i++ // shortPlain saw the byte
+				}
+				continue
+			}
+			if end := plainWord(src, i); end > 0 {
+				if w := s[i:end]; z.unkept(w) {
+					out = z.push(i, end, 0, stripUnkept(z.only, w), kindWord, 0, c, out)
+				} else {
+					out = z.place(s, i, end, z.normal(w, true), out)
+				}
+				i = end
+				if src[i] == ' ' {
+					i++ // plainWord saw the byte
+				}
+				continue
+			}
+		}
 		if c < utf8.RuneSelf && byteClass[c] == 0 {
 			switch c {
 			case '.', '!', '?':
@@ -251,8 +284,7 @@ func (z *tokenizer) run(s string, out []token) []token {
 			cls |= clOther
 			i += n
 		}
-		if w := s[start:i]; cls == clLower && z.only != nil && !lexCandidate(w) && !z.only.has(wordKey(w)) {
-			// A plain word the answer cannot share: no hash (see keySet).
+		if w := s[start:i]; cls == clLower && z.unkept(w) {
 			out = z.push(start, i, 0, stripUnkept(z.only, w), kindWord, 0, w[0], out)
 			continue
 		}
@@ -261,12 +293,65 @@ func (z *tokenizer) run(s string, out []token) []token {
 	return out
 }
 
+// unkept reports whether the plain word w (lowercase ASCII letters) of the
+// context is one the answer cannot share: it gets no hash (see keySet).
+func (z *tokenizer) unkept(w string) bool {
+	return z.only != nil && !lexCandidate(w) && !z.only.has(wordKey(w))
+}
+
+// plainWord returns the end of the word that starts at src[i] when it is
+// lowercase ASCII letters ended by a byte no such word takes in (space,
+// most punctuation), else 0: most words are, and need none of the
+// general scan's cases.
+func plainWord(src []byte, i int) int {
+	for j := i; j+8 <= len(src); {
+		n := lowerRun(src, j)
+		j += n
+		if n < 8 {
+			if plainEnds[src[j]] {
+				return j
+			}
+			return 0
+		}
+	}
+	return 0 // near the end of the text: the general scan
+}
+
+// shortPlain returns the length n of the word at src[i], a lowercase
+// letter, when it has at most eight letters (and src[i+n] is readable)
+// and plainWord would end it there, else 0; and the eight bytes from
+// src[i] (the word's come first).
+func shortPlain(src []byte, i int) (n int, v uint64) {
+	if i+8 >= len(src) {
+		return 0, 0
+	}
+	v = binary.LittleEndian.Uint64(src[i:])
+	if n = lowerLen(v); !plainEnds[src[i+n]] {
+		return 0, 0
+	}
+	return n, v
+}
+
+// plainEnds are the ASCII bytes that end a word of letters: all but
+// letters, digits, an apostrophe or a hyphen (which may join the next
+// letters, see wordGoesOn). ',' and '.' join only digits.
+var plainEnds = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = byteClass[c] == 0 && c != '\'' && c != '-'
+	}
+	return t
+}()
+
 // lowerRun returns how many of the eight bytes from src[i] on are ASCII
 // lowercase letters before the first one that is not. Bytes are masked
 // to seven bits before the range test, so no addition carries.
 func lowerRun(src []byte, i int) int {
+	return lowerLen(binary.LittleEndian.Uint64(src[i:]))
+}
+
+// lowerLen is lowerRun of the eight bytes of v (little-endian).
+func lowerLen(v uint64) int {
 	const ones = 0x0101010101010101
-	v := binary.LittleEndian.Uint64(src[i:])
 	x := v & (ones * 0x7f)
 	m := (x + ones*(0x80-'a')) &^ (x + ones*(0x80-'z'-1)) &^ v & (ones * 0x80)
 	return bits.TrailingZeros64(^m&(ones*0x80)) >> 3
@@ -353,6 +438,9 @@ func (z *tokenizer) push(start, end int, h, hStrip uint64, kind, flags uint8, in
 		flags |= flagFirst
 	}
 	z.n++
+	if h != 0 {
+		z.hashed++
+	}
 	return append(out, token{start: int32(start), end: int32(end), sent: z.sent, h: h, hStrip: hStrip, kind: kind, flags: flags, initial: initial})
 }
 
@@ -566,9 +654,9 @@ func normalize(nw *normWord, w string, plain bool, b []byte) []byte {
 
 // stripUnkept is stripHash for a word left unhashed (see keySet): 0
 // unless the answer may hold its prefix-stripped form.
-func stripUnkept[T string | []byte](only *keySet, b T) uint64 {
-	if len(b) < 6 {
-		return 0 // too short for a prefix (negPrefixLen)
+func stripUnkept(only *keySet, b string) uint64 {
+	if len(b) < 6 || !negFirst[b[0]] {
+		return 0 // too short for a prefix, or starts none (negPrefixLen)
 	}
 	if p := negPrefixLen(b); p > 0 && only.has(wordKey(b[p:])) {
 		return stripHash(b)
@@ -583,36 +671,48 @@ func negPrefixLen[T string | []byte](b T) int {
 	if len(b) < 6 || len(b) > 40 {
 		return 0
 	}
-	var p string
+	// Byte by byte: a string comparison here would be a call.
+	p := 0
 	switch b[0] {
 	case 'u':
-		p = "un"
+		if b[1] == 'n' {
+			p = 2
+		}
 	case 'n':
-		p = "non"
+		if b[1] == 'o' && b[2] == 'n' {
+			p = 3
+		}
 	case 'i':
 		if b[1] == 'n' || b[1] == 'm' || b[1] == 'r' || b[1] == 'l' {
-			return 2 // at least four bytes are left
+			p = 2
 		}
-		return 0
 	case 'd':
-		p = "de"
-		if b[1] == 'i' {
-			p = "dis"
+		if b[1] == 'e' {
+			p = 2
+		} else if b[1] == 'i' && b[2] == 's' {
+			p = 3
 		}
 	case 'm':
-		p = "mis"
+		if b[1] == 'i' && b[2] == 's' {
+			p = 3
+		}
 	case 's':
-		p = "sub"
+		if b[1] == 'u' && b[2] == 'b' {
+			p = 3
+		}
 	case 'a':
-		p = "anti"
-	default:
-		return 0
+		if b[1] == 'n' && b[2] == 't' && b[3] == 'i' {
+			p = 4
+		}
 	}
-	if len(b)-len(p) >= 4 && string(b[:len(p)]) == p {
-		return len(p)
+	if len(b)-p < 4 {
+		return 0 // at least four bytes are left
 	}
-	return 0
+	return p
 }
+
+// negFirst marks the first bytes of the negating prefixes.
+var negFirst = [256]bool{'u': true, 'n': true, 'i': true, 'd': true, 'm': true, 's': true, 'a': true}
 
 // stripHash returns the token hash of b without a negating prefix, or 0.
 func stripHash[T string | []byte](b T) uint64 {
