@@ -53,9 +53,15 @@ func (c *metricsConnector) recordUsage(ctx context.Context, v *genai.View, res *
 // costOf reads the cost written by genai_cost (or reported by the
 // instrumentation).
 func (c *metricsConnector) costOf(ctx context.Context, attrs pcommon.Map, v *genai.View) (float64, bool) {
+	x, found := attrs.Get(contract.AttrCost)
+	return c.costFrom(ctx, x, found, v)
+}
+
+// costFrom is costOf with the gen_ai.usage.cost value already looked up.
+func (c *metricsConnector) costFrom(ctx context.Context, x pcommon.Value, found bool, v *genai.View) (float64, bool) {
 	var cost float64
 	var ok bool
-	if x, found := attrs.Get(contract.AttrCost); found {
+	if found {
 		switch x.Type() {
 		case pcommon.ValueTypeDouble:
 			cost, ok = x.Double(), true

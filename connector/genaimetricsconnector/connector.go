@@ -112,6 +112,13 @@ type metricsConnector struct {
 type work struct {
 	key   []byte
 	evals []drift.EvalObs
+	// evalBits: the Bloom bits (keyBit) of the names in evals; evalNext:
+	// where the next name search starts.
+	evalBits uint64
+	evalNext int
+	// the span's gen_ai.usage.cost value, if any
+	cost    pcommon.Value
+	hasCost bool
 	// prompt identity
 	pname, pversion string
 	// agent/tool/user keys
@@ -120,9 +127,7 @@ type work struct {
 	rollupCost          float64
 	hasRollupCost, loop bool
 	call                callObs
-	// the last score label read and its failure decision
-	label       string
-	labelFailed int8
+	labels              labelCache
 }
 
 var (
@@ -390,7 +395,7 @@ func (c *metricsConnector) processView(ctx context.Context, rs ptrace.ResourceSp
 		ts = pcommon.NewTimestampFromTime(now)
 	}
 	ex := &exemplar{TS: ts, TraceID: span.TraceID(), SpanID: span.SpanID()}
-	cost, hasCost := c.costOf(ctx, span.Attributes(), v)
+	cost, hasCost := c.costFrom(ctx, w.cost, w.hasCost, v)
 	// Spans enter the dedup table only once usage has been seen on logs.
 	fresh := billable && (!c.logUsageSeen || c.dedup.add(span.SpanID()))
 	if fresh {

@@ -46,13 +46,24 @@ func (c *metricsConnector) labelFailed(raw string) int8 {
 	if raw == "" {
 		return -1
 	}
-	// Most results carry the label of the one before ("pass").
-	if raw == c.w.label {
-		return c.w.labelFailed
+	lc := &c.w.labels
+	for i := range lc.raw {
+		if lc.raw[i] == raw {
+			return lc.failed[i]
+		}
 	}
 	d := c.decideLabel(raw)
-	c.w.label, c.w.labelFailed = raw, d
+	lc.raw[lc.next], lc.failed[lc.next] = raw, d
+	lc.next = (lc.next + 1) % len(lc.raw)
 	return d
+}
+
+// labelCache holds the decisions of the last distinct labels read: the
+// results of a span mostly repeat "pass", "fail" and "no_context".
+type labelCache struct {
+	raw    [4]string
+	failed [4]int8
+	next   int
 }
 
 func (c *metricsConnector) decideLabel(raw string) int8 {
@@ -79,19 +90,13 @@ func (c *metricsConnector) evalFromAttrs(ctx context.Context, attrs pcommon.Map)
 	var score pcommon.Value
 	var hasName, hasScore, hasLabel bool
 	for k, v := range attrs.All() {
-		switch k {
-		case contract.AttrEvalName:
-			if !hasName {
-				name, hasName = v.AsString(), true
-			}
-		case contract.AttrEvalScoreValue:
-			if !hasScore {
-				score, hasScore = v, true
-			}
-		case contract.AttrEvalScoreLabel:
-			if !hasLabel {
-				label, hasLabel = v.AsString(), true
-			}
+		switch {
+		case !hasName && k == contract.AttrEvalName:
+			name, hasName = asString(v), true
+		case !hasScore && k == contract.AttrEvalScoreValue:
+			score, hasScore = v, true
+		case !hasLabel && k == contract.AttrEvalScoreLabel:
+			label, hasLabel = asString(v), true
 		}
 	}
 	if name == "" {
@@ -112,6 +117,15 @@ func (c *metricsConnector) evalFromAttrs(ctx context.Context, attrs pcommon.Map)
 	return e, true
 }
 
+// asString is Value.AsString, its common string case cheaper (Str is
+// empty for the other types, which AsString renders).
+func asString(v pcommon.Value) string {
+	if s := v.Str(); s != "" {
+		return s
+	}
+	return v.AsString()
+}
+
 // riskScale reports whether an evaluator's bare score is a risk score
 // (1 = bad) that fail_threshold may decide on.
 func (c *metricsConnector) riskScale(name string, fromAttr bool) bool {
@@ -120,26 +134,34 @@ func (c *metricsConnector) riskScale(name string, fromAttr bool) bool {
 
 // The span keys collectSpanEvals reads besides evaluations and users: their
 // Bloom bits (keyBit), and the first byte of the evaluation prefix.
-var spanKeyBits = keyBit(contract.AttrPromptName) | keyBit(contract.AttrPromptVersion) |
+var spanKeyBits = keyBit(contract.AttrPromptName) | keyBit(contract.AttrPromptVersion) | keyBit(contract.AttrCost) |
 	keyBit(contract.AttrRollupCost) | keyBit(contract.AttrRollupLoop) | keyBit(contract.AttrRollupLoopTool)
 
 var evalPrefix0 = contract.AttrEvalPrefix[0]
 
+// isEvalKey: the prefix compare written out so that it compiles to a few
+// word compares (strings.HasPrefix calls memequal).
+func isEvalKey(k string) bool {
+	return len(k) >= len(contract.AttrEvalPrefix) && k[:len(contract.AttrEvalPrefix)] == contract.AttrEvalPrefix
+}
+
 // collectSpanEvals gathers evaluation results of a span into w.evals:
 // gen_ai.evaluation.result events first, then periscope.eval.<name>
 // attributes not already seen; periscope.eval.failed marks failures. The
-// same pass reads the prompt identity, the rollup attributes and the user.
+// same pass reads the prompt identity, the cost, the rollup attributes and
+// the user.
 func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Span) []drift.EvalObs {
 	w := &c.w
 	w.evals = w.evals[:0]
+	w.evalBits, w.evalNext = 0, 0
 	evs := span.Events()
 	for i := 0; i < evs.Len(); i++ {
 		ev := evs.At(i)
 		if ev.Name() != contract.EventEvaluationResult {
 			continue
 		}
-		if e, ok := c.evalFromAttrs(ctx, ev.Attributes()); ok && !hasEval(w.evals, e.Name) {
-			w.evals = append(w.evals, e)
+		if e, ok := c.evalFromAttrs(ctx, ev.Attributes()); ok && !w.hasEval(e.Name) {
+			w.addEval(e)
 		}
 	}
 	attrs := span.Attributes()
@@ -149,57 +171,28 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 	w.loopTool, w.userID = "", ""
 	w.userRank = len(c.userKeys)
 	w.rollupCost, w.hasRollupCost, w.loop = 0, false, false
-	attrs.Range(func(k string, v pcommon.Value) bool {
+	w.hasCost = false
+	for k, v := range attrs.All() {
 		// A first-byte test and the keys' Bloom bits spare most keys any
 		// string comparison.
-		if k == "" || k[0] != evalPrefix0 || !strings.HasPrefix(k, contract.AttrEvalPrefix) {
+		if k == "" || k[0] != evalPrefix0 || !isEvalKey(k) {
 			bit := keyBit(k)
 			if bit&spanKeyBits != 0 {
-				switch k {
-				case contract.AttrPromptName:
-					w.pname = v.AsString()
-				case contract.AttrPromptVersion:
-					w.pversion = v.AsString()
-				case contract.AttrRollupCost:
-					w.rollupCost, w.hasRollupCost = componentkit.Number(v)
-				case contract.AttrRollupLoop:
-					w.loop = v.Type() == pcommon.ValueTypeBool && v.Bool()
-				case contract.AttrRollupLoopTool:
-					w.loopTool = v.AsString()
-				}
+				c.readSpanKey(k, v)
 			}
 			if c.userKeyBits&bit != 0 {
-				if i := keyRank(c.userKeys, k); i < w.userRank {
-					if id := userIDOf(v); id != "" {
-						w.userID, w.userRank = id, i
-					}
-				}
+				c.readUser(k, v)
 			}
-			return true
+			continue
 		}
 		if k == contract.AttrEvalFailed {
 			if v.Type() == pcommon.ValueTypeSlice {
 				failed, hasFailed = v.Slice(), true
 			}
-			return true
+			continue
 		}
-		name := k[len(contract.AttrEvalPrefix):]
-		if name == "" || hasEval(w.evals, name) { // mostly the events' results again
-			return true
-		}
-		s, ok := componentkit.Number(v)
-		if !ok {
-			return true
-		}
-		e := drift.EvalObs{Name: truncate(name, c.cfg.MaxDimensionValueLength), Failed: failRisk}
-		if math.IsNaN(s) || math.IsInf(s, 0) {
-			c.bad(ctx, "invalid_score")
-		} else {
-			e.Score, e.HasScore = s, true
-		}
-		w.evals = append(w.evals, e)
-		return true
-	})
+		c.attrEval(ctx, k[len(contract.AttrEvalPrefix):], v)
+	}
 	if hasFailed {
 		for i := range w.evals {
 			if w.evals[i].Failed != -1 && w.evals[i].Failed != failRisk {
@@ -217,9 +210,81 @@ func (c *metricsConnector) collectSpanEvals(ctx context.Context, span ptrace.Spa
 	return w.evals
 }
 
-func hasEval(evals []drift.EvalObs, name string) bool {
-	for _, e := range evals {
-		if e.Name == name {
+// readSpanKey reads one of the span keys of spanKeyBits (the first of a
+// repeated cost key counts, as Map.Get reads it).
+func (c *metricsConnector) readSpanKey(k string, v pcommon.Value) {
+	w := &c.w
+	switch k {
+	case contract.AttrPromptName:
+		w.pname = v.AsString()
+	case contract.AttrPromptVersion:
+		w.pversion = v.AsString()
+	case contract.AttrCost:
+		if !w.hasCost {
+			w.cost, w.hasCost = v, true
+		}
+	case contract.AttrRollupCost:
+		w.rollupCost, w.hasRollupCost = componentkit.Number(v)
+	case contract.AttrRollupLoop:
+		w.loop = v.Type() == pcommon.ValueTypeBool && v.Bool()
+	case contract.AttrRollupLoopTool:
+		w.loopTool = v.AsString()
+	}
+}
+
+// readUser reads a user key, kept when it ranks before the one read.
+func (c *metricsConnector) readUser(k string, v pcommon.Value) {
+	w := &c.w
+	if i := keyRank(c.userKeys, k); i < w.userRank {
+		if id := userIDOf(v); id != "" {
+			w.userID, w.userRank = id, i
+		}
+	}
+}
+
+// attrEval reads a periscope.eval.<name> result unless an event gave it.
+func (c *metricsConnector) attrEval(ctx context.Context, name string, v pcommon.Value) {
+	w := &c.w
+	if name == "" || w.nextIs(name) || w.hasEval(name) { // mostly the events' results again
+		return
+	}
+	s, ok := componentkit.Number(v)
+	if !ok {
+		return
+	}
+	e := drift.EvalObs{Name: truncate(name, c.cfg.MaxDimensionValueLength), Failed: failRisk}
+	if math.IsNaN(s) || math.IsInf(s, 0) {
+		c.bad(ctx, "invalid_score")
+	} else {
+		e.Score, e.HasScore = s, true
+	}
+	w.addEval(e)
+}
+
+// addEval appends a result and its name's Bloom bit.
+func (w *work) addEval(e drift.EvalObs) {
+	w.evals = append(w.evals, e)
+	w.evalBits |= keyBit(e.Name)
+}
+
+// nextIs reports whether name is that of the result after the last one
+// found: the attributes mostly repeat the events' results in their order.
+func (w *work) nextIs(name string) bool {
+	if j := w.evalNext; j < len(w.evals) && w.evals[j].Name == name {
+		w.evalNext = j + 1
+		return true
+	}
+	return false
+}
+
+// hasEval reports whether a result of that name was read.
+func (w *work) hasEval(name string) bool {
+	if w.evalBits&keyBit(name) == 0 {
+		return false
+	}
+	for j := range w.evals {
+		if w.evals[j].Name == name {
+			w.evalNext = j + 1
 			return true
 		}
 	}

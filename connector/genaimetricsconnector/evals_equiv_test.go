@@ -17,6 +17,7 @@ import (
 	"github.com/periscope-otel/periscope/connector/genaimetricsconnector/internal/drift"
 	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/genai"
 )
 
 // The reading of evaluation results before the one-pass attribute reads,
@@ -142,6 +143,15 @@ func (c *metricsConnector) refCollectSpanEvals(ref *refLabels, ctx context.Conte
 	return w.evals
 }
 
+func hasEval(evals []drift.EvalObs, name string) bool {
+	for _, e := range evals {
+		if e.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // spanRead is what collectSpanEvals leaves for the recording.
 func (c *metricsConnector) spanRead(evals []drift.EvalObs) string {
 	w := &c.w
@@ -154,6 +164,10 @@ func checkSpanEvals(t *testing.T, c *metricsConnector, ref *refLabels, span ptra
 	want := c.spanRead(c.refCollectSpanEvals(ref, ctx, span))
 	got := c.spanRead(c.collectSpanEvals(ctx, span))
 	require.Equal(t, want, got, what)
+	var v genai.View
+	wc, wok := c.costOf(ctx, span.Attributes(), &v)
+	gc, gok := c.costFrom(ctx, c.w.cost, c.w.hasCost, &v)
+	require.Equal(t, fmt.Sprint(math.Float64bits(wc), wok), fmt.Sprint(math.Float64bits(gc), gok), "%s cost", what)
 	// Event and log-record results go through evalFromAttrs alone too.
 	for i := 0; i < span.Events().Len(); i++ {
 		a := span.Events().At(i).Attributes()
@@ -207,7 +221,7 @@ func TestSpanEvalsMatchReference(t *testing.T) {
 		labels := []string{"", "pass", "PASS", "Fail", "fail", "no_context", "No_Context", "ok", "OK", "meh", "fine", "weird", "İ", "flagged"}
 		keys := []string{contract.AttrPromptName, contract.AttrPromptVersion, contract.AttrRollupCost, contract.AttrRollupLoop,
 			contract.AttrRollupLoopTool, contract.AttrEvalFailed, "periscope.user", "user.id", "enduser.id", "p", "", "periscope.evalx",
-			"periscope.eva", "gen_ai.prompt.nam", "http.method", "periscope.rollup.costs"}
+			"periscope.eva", "gen_ai.prompt.nam", "http.method", "periscope.rollup.costs", contract.AttrCost}
 		setValue := func(v pcommon.Value) {
 			switch r.IntN(8) {
 			case 0:

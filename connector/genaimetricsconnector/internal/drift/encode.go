@@ -400,6 +400,7 @@ func (t *Tracker) Restore(value []byte) error {
 		}
 		if len(t.families) < t.set.MaxSeries {
 			t.families[f.Key] = f
+			t.famGen++ // it may replace one a series holds
 		}
 		return nil
 	}

@@ -246,12 +246,25 @@ type Series struct {
 	Reg        []RegState // per evaluator, current vs baseline
 	Overflow   bool
 	dirty      bool
+	// evalNext is where the next evaluator name search starts: requests
+	// carry their results in much the same order.
+	evalNext int
+	// fam is the series' prompt family, valid while famGen is the
+	// tracker's (families are looked up by key only when one was dropped
+	// or replaced since).
+	fam    *Family
+	famGen uint64
 }
 
 func (s *Series) evalIndex(name string) int {
-	for i, n := range s.EvalNames {
-		if n == name {
-			return i
+	n := len(s.EvalNames)
+	for i, j := 0, s.evalNext; i < n; i, j = i+1, j+1 {
+		if j >= n {
+			j = 0
+		}
+		if s.EvalNames[j] == name {
+			s.evalNext = j + 1
+			return j
 		}
 	}
 	if len(s.EvalNames) >= MaxEvaluators {
@@ -272,6 +285,15 @@ type Family struct {
 	Reg       map[string]*RegState
 	LastSeen  int64
 	dirty     bool
+	// curSeen memoizes the CurCounts entries of the evaluators by their
+	// position in the last requests (emptied when CurCounts is replaced):
+	// a name compare instead of a map lookup per result.
+	curSeen []seenCount
+}
+
+type seenCount struct {
+	name string
+	c    *[2]float64
 }
 
 // Settings are the drift and regression parameters.
@@ -324,6 +346,8 @@ type Tracker struct {
 	removed   map[string]bool
 	pending   []Transition
 	fkey      []byte
+	// famGen counts the removals and replacements of families.
+	famGen uint64
 	// Overflowed counts observations that went to the overflow series.
 	Overflowed int64
 }
@@ -397,7 +421,7 @@ func (t *Tracker) ObserveBytes(keyB []byte, dims []string, o *Obs, now time.Time
 		t.dirty[s.Key] = true
 	}
 	if t.set.Regression && t.set.VersionDimIdx >= 0 && t.set.NameDimIdx >= 0 && len(o.Evals) > 0 {
-		t.observeFamily(dims, o, ns)
+		t.observeFamily(s, dims, o, ns)
 	}
 }
 
@@ -413,21 +437,16 @@ func (t *Tracker) familyKey(dims []string) []byte {
 	return b
 }
 
-func (t *Tracker) observeFamily(dims []string, o *Obs, ns int64) {
+func (t *Tracker) observeFamily(s *Series, dims []string, o *Obs, ns int64) {
 	if dims[t.set.NameDimIdx] == "" || dims[t.set.VersionDimIdx] == "" {
 		return
 	}
-	keyB := t.familyKey(dims)
-	f := t.families[string(keyB)]
-	if f == nil {
-		if len(t.families) >= t.set.MaxSeries {
+	f := s.fam
+	if f == nil || s.famGen != t.famGen {
+		if f = t.family(dims); f == nil {
 			return
 		}
-		key := string(keyB)
-		fd := append([]string(nil), dims...)
-		fd[t.set.VersionDimIdx] = ""
-		f = &Family{Key: key, Dims: fd, CurCounts: map[string]*[2]float64{}, PrevCount: map[string]*[2]float64{}, Reg: map[string]*RegState{}}
-		t.families[key] = f
+		s.fam, s.famGen = f, t.famGen
 	}
 	f.LastSeen = ns
 	v := dims[t.set.VersionDimIdx]
@@ -452,14 +471,20 @@ func (t *Tracker) observeFamily(dims []string, o *Obs, ns int64) {
 			clear(f.Reg)
 		}
 		f.Cur, f.CurCounts = v, map[string]*[2]float64{}
+		f.curSeen = f.curSeen[:0]
 		counts = f.CurCounts
 	}
 	if !f.dirty {
 		f.dirty = true
 		t.dirty[familyPrefix+f.Key] = true
 	}
-	for _, e := range o.Evals {
+	memo := v == f.Cur
+	for i, e := range o.Evals {
 		if e.Failed < 0 {
+			continue
+		}
+		if memo && i < len(f.curSeen) && f.curSeen[i].name == e.Name {
+			f.curSeen[i].c[e.Failed]++
 			continue
 		}
 		c := counts[e.Name]
@@ -471,7 +496,35 @@ func (t *Tracker) observeFamily(dims []string, o *Obs, ns int64) {
 			counts[e.Name] = c
 		}
 		c[e.Failed]++
+		if memo && i < MaxEvaluators { // bounded like the counts
+			f.remember(i, e.Name, c)
+		}
 	}
+}
+
+// family returns the family of the key dims, created if there is room.
+func (t *Tracker) family(dims []string) *Family {
+	keyB := t.familyKey(dims)
+	if f := t.families[string(keyB)]; f != nil {
+		return f
+	}
+	if len(t.families) >= t.set.MaxSeries {
+		return nil
+	}
+	key := string(keyB)
+	fd := append([]string(nil), dims...)
+	fd[t.set.VersionDimIdx] = ""
+	f := &Family{Key: key, Dims: fd, CurCounts: map[string]*[2]float64{}, PrevCount: map[string]*[2]float64{}, Reg: map[string]*RegState{}}
+	t.families[key] = f
+	return f
+}
+
+// remember memoizes the CurCounts entry of the result at position i.
+func (f *Family) remember(i int, name string, c *[2]float64) {
+	for len(f.curSeen) <= i {
+		f.curSeen = append(f.curSeen, seenCount{})
+	}
+	f.curSeen[i] = seenCount{name, c}
 }
 
 // Advance closes the current window when now has passed its end. It
@@ -506,6 +559,7 @@ func (t *Tracker) Advance(now time.Time) []Transition {
 	for key, f := range t.families {
 		if ttl > 0 && ns-f.LastSeen > ttl {
 			delete(t.families, key)
+			t.famGen++
 			t.removed["f\x00"+key] = true
 			continue
 		}
