@@ -1,9 +1,8 @@
 package genainormalizeprocessor
 
 import (
-	"bytes"
-	"encoding/json"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -15,12 +14,11 @@ import (
 // json.Marshal of the reference structs of semconv_ref_test.go (messages,
 // parts, tool definitions, documents: field order, omitempty,
 // HTML-safe escaping, invalid UTF-8 as \ufffd), written once into the
-// attribute's string without reflection or intermediate structs.
+// span's content buffer (writeContent) without reflection or intermediate
+// structs.
 
-// encodeMessages returns the JSON of json.Marshal(semconvMessages(msgs, output)).
-func encodeMessages(msgs []genai.Message, output bool) string {
-	var b strings.Builder
-	b.Grow(estimate(msgs))
+// writeMessages writes the JSON of json.Marshal(semconvMessages(msgs, output)).
+func writeMessages(b *strings.Builder, msgs []genai.Message, output bool) {
 	b.WriteByte('[')
 	for i := range msgs {
 		m := &msgs[i]
@@ -28,44 +26,24 @@ func encodeMessages(msgs []genai.Message, output bool) string {
 			b.WriteByte(',')
 		}
 		b.WriteString(`{"role":`)
-		writeString(&b, m.Role)
+		writeString(b, m.Role)
 		b.WriteString(`,"parts":`)
-		writeParts(&b, m.Parts)
+		writeParts(b, m.Parts)
 		if m.Name != "" {
 			b.WriteString(`,"name":`)
-			writeString(&b, m.Name)
+			writeString(b, m.Name)
 		}
 		if output && m.FinishReason != "" {
 			b.WriteString(`,"finish_reason":`)
-			writeString(&b, m.FinishReason)
+			writeString(b, m.FinishReason)
 		}
 		b.WriteByte('}')
 	}
 	b.WriteByte(']')
-	return b.String()
 }
 
-// encodeParts returns the JSON of json.Marshal(semconvParts(parts)).
-func encodeParts(parts []genai.Part) string {
-	var b strings.Builder
-	n := 16
-	for i := range parts {
-		n += partSize(&parts[i])
-	}
-	b.Grow(n)
-	writeParts(&b, parts)
-	return b.String()
-}
-
-// encodeToolDefs returns the JSON of json.Marshal(semconvToolDefs(defs)).
-func encodeToolDefs(defs []genai.ToolDefinition) string {
-	var b strings.Builder
-	n := 2
-	for i := range defs {
-		d := &defs[i]
-		n += 64 + len(d.Type) + len(d.Name) + len(d.Description) + len(d.Parameters)
-	}
-	b.Grow(n)
+// writeToolDefs writes the JSON of json.Marshal(semconvToolDefs(defs)).
+func writeToolDefs(b *strings.Builder, defs []genai.ToolDefinition) {
 	b.WriteByte('[')
 	for i := range defs {
 		d := &defs[i]
@@ -73,38 +51,19 @@ func encodeToolDefs(defs []genai.ToolDefinition) string {
 			b.WriteByte(',')
 		}
 		b.WriteString(`{"type":`)
-		writeString(&b, d.Type)
+		writeString(b, d.Type)
 		b.WriteString(`,"name":`)
-		writeString(&b, d.Name)
-		field(&b, `,"description":`, d.Description)
+		writeString(b, d.Name)
+		field(b, `,"description":`, d.Description)
 		if p := strings.TrimSpace(d.Parameters); p != "" {
-			if enc, ok := compactJSON(p); ok {
+			if t := scanJSON(p); t != notJSON {
 				b.WriteString(`,"parameters":`)
-				b.WriteString(enc)
+				writeJSON(b, p, t)
 			}
 		}
 		b.WriteByte('}')
 	}
 	b.WriteByte(']')
-	return b.String()
-}
-
-// compactJSON returns s as json.Marshal writes a json.RawMessage of it
-// (compacted, HTML-escaped), false when s is not JSON: one validating pass
-// where json.Valid and json.Marshal take two.
-func compactJSON(s string) (string, bool) {
-	var c bytes.Buffer
-	c.Grow(len(s))
-	if json.Compact(&c, []byte(s)) != nil {
-		return "", false
-	}
-	// HTMLEscape also escapes U+2028 and U+2029, both led by 0xE2.
-	if !bytes.ContainsAny(c.Bytes(), "<>&") && bytes.IndexByte(c.Bytes(), 0xE2) < 0 {
-		return c.String(), true
-	}
-	var e bytes.Buffer
-	json.HTMLEscape(&e, c.Bytes())
-	return e.String(), true
 }
 
 // finiteScores reports whether json.Marshal can encode the documents'
@@ -118,15 +77,9 @@ func finiteScores(docs []genai.Document) bool {
 	return true
 }
 
-// encodeDocs returns the JSON of json.Marshal(semconvDocs(docs)); the
+// writeDocs writes the JSON of json.Marshal(semconvDocs(docs)); the
 // scores are finite (finiteScores).
-func encodeDocs(docs []genai.Document) string {
-	var b strings.Builder
-	n := 2
-	for i := range docs {
-		n += 48 + len(docs[i].ID) + len(docs[i].Content)
-	}
-	b.Grow(n + n/32)
+func writeDocs(b *strings.Builder, docs []genai.Document) {
 	b.WriteByte('[')
 	for i := range docs {
 		d := &docs[i]
@@ -137,24 +90,23 @@ func encodeDocs(docs []genai.Document) string {
 		sep := ""
 		if d.ID != "" {
 			b.WriteString(`"id":`)
-			writeString(&b, d.ID)
+			writeString(b, d.ID)
 			sep = ","
 		}
 		if d.HasScore {
 			b.WriteString(sep)
 			b.WriteString(`"score":`)
-			writeFloat(&b, d.Score)
+			writeFloat(b, d.Score)
 			sep = ","
 		}
 		if d.Content != "" {
 			b.WriteString(sep)
 			b.WriteString(`"content":`)
-			writeString(&b, d.Content)
+			writeString(b, d.Content)
 		}
 		b.WriteByte('}')
 	}
 	b.WriteByte(']')
-	return b.String()
 }
 
 // writeFloat writes a finite f as encoding/json does: like %g with the
@@ -173,21 +125,43 @@ func writeFloat(b *strings.Builder, f float64) {
 	b.Write(out)
 }
 
-func estimate(msgs []genai.Message) int {
+// The room the JSON of each content shape takes, escapes aside: the
+// content keys of a span are written into one buffer of their total size.
+
+func messagesSize(msgs []genai.Message) int {
 	n := 2
 	for i := range msgs {
 		m := &msgs[i]
-		n += 48 + len(m.Role) + len(m.Name) + len(m.FinishReason)
-		for j := range m.Parts {
-			n += partSize(&m.Parts[j])
-		}
+		n += 48 + len(m.Role) + len(m.Name) + len(m.FinishReason) + partsSize(m.Parts)
 	}
 	return n
 }
 
-func partSize(p *genai.Part) int {
-	n := 32 + len(p.Type) + len(p.Content) + len(p.ID) + len(p.Name) + len(p.Arguments) + len(p.Modality) + len(p.MimeType)
-	return n + n/32 // room for some escapes
+func partsSize(parts []genai.Part) int {
+	n := 16
+	for i := range parts {
+		p := &parts[i]
+		m := 32 + len(p.Type) + len(p.Content) + len(p.ID) + len(p.Name) + len(p.Arguments) + len(p.Modality) + len(p.MimeType)
+		n += m + m/32 // room for some escapes
+	}
+	return n
+}
+
+func toolDefsSize(defs []genai.ToolDefinition) int {
+	n := 2
+	for i := range defs {
+		d := &defs[i]
+		n += 64 + len(d.Type) + len(d.Name) + len(d.Description) + len(d.Parameters)
+	}
+	return n
+}
+
+func docsSize(docs []genai.Document) int {
+	n := 2
+	for i := range docs {
+		n += 48 + len(docs[i].ID) + len(docs[i].Content)
+	}
+	return n + n/32
 }
 
 func writeParts(b *strings.Builder, parts []genai.Part) {
@@ -205,16 +179,14 @@ func writeParts(b *strings.Builder, parts []genai.Part) {
 func writePart(b *strings.Builder, p *genai.Part) {
 	var content, id, name, response, modality, mimeType, uri, fileID string
 	var args string
-	argsRaw := false
+	argsJSON := notJSON
 	switch p.Type {
 	case genai.PartToolCall:
 		id, name = p.ID, p.Name
 		if a := strings.TrimSpace(p.Arguments); a != "" {
 			args = a
 			if a[0] == '{' || a[0] == '[' {
-				if enc, ok := compactJSON(a); ok {
-					args, argsRaw = enc, true
-				}
+				argsJSON = scanJSON(a)
 			}
 		}
 	case genai.PartToolCallResponse:
@@ -234,9 +206,9 @@ func writePart(b *strings.Builder, p *genai.Part) {
 	field(b, `,"id":`, id)
 	field(b, `,"name":`, name)
 	switch {
-	case argsRaw:
+	case argsJSON != notJSON:
 		b.WriteString(`,"arguments":`)
-		b.WriteString(args)
+		writeJSON(b, args, argsJSON)
 	case args != "":
 		b.WriteString(`,"arguments":`)
 		writeString(b, args)
@@ -277,11 +249,7 @@ func writeString(b *strings.Builder, s string) {
 	b.WriteByte('"')
 	start := 0
 	for i := 0; i < len(s); {
-		// 8 bytes at a time while none needs escaping (special may say yes
-		// spuriously, never no wrongly).
-		for i+8 <= len(s) && special(load8(s, i))&msb == 0 {
-			i += 8
-		}
+		i = skipPlain(s, i)
 		if i >= len(s) {
 			break
 		}
@@ -337,22 +305,38 @@ func writeString(b *strings.Builder, s string) {
 	b.WriteByte('"')
 }
 
+// skipPlain returns the index of the first byte from i on that may need
+// escaping, looking 32 then 8 bytes at a time; the last len(s)%8 bytes or
+// so are left to the caller. The lowest byte special flags in a word is a
+// real candidate (spurious flags only follow a real one).
+func skipPlain(s string, i int) int {
+	t := s[i:]
+	for len(t) >= 32 && (special(load8(t, 0))|special(load8(t, 8))|special(load8(t, 16))|special(load8(t, 24)))&msb == 0 {
+		t = t[32:]
+	}
+	for len(t) >= 8 {
+		if w := special(load8(t, 0)) & msb; w != 0 {
+			return len(s) - len(t) + bits.TrailingZeros64(w)>>3
+		}
+		t = t[8:]
+	}
+	return len(s) - len(t)
+}
+
 const (
 	lsb = 0x0101010101010101
 	msb = 0x8080808080808080
 )
 
 // special has the high bit of a byte of w set where a byte of w may need
-// escaping: '"', '\\', '<', '>', '&', control or non-ASCII. '"' and '&'
-// differ only in bit 2, '<' and '>' only in bit 1: with that bit set, one
-// compare finds either of a pair.
+// escaping: control, non-ASCII, '"' or '&' (equal once bit 2 is set),
+// '\\', '<' or '>' (equal once bits 1, 5 and 6 are set, as are '^', '|'
+// and '~': spurious yes, the caller looks again). An ASCII byte equal to c
+// is the only one for which (b^c)-1 wraps, one below 0x20 the only one for
+// which b-0x20 does; a wrap borrows from the byte above (spurious yes
+// there, above a real one). Non-ASCII bytes are found by w itself.
 func special(w uint64) uint64 {
-	return hasByte(w|4*lsb, '&') | hasByte(w|2*lsb, '>') | hasByte(w, '\\') | (w-0x20*lsb)&^w | w
-}
-
-func hasByte(w uint64, c byte) uint64 {
-	x := w ^ (uint64(c) * lsb)
-	return (x - lsb) &^ x
+	return (((w | 0x62*lsb) ^ 0x7e*lsb) - lsb) | (((w | 4*lsb) ^ '&'*lsb) - lsb) | (w - 0x20*lsb) | w
 }
 
 // load8 is the 8 bytes of s at i, little-endian: written so that the

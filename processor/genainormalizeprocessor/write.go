@@ -1,6 +1,8 @@
 package genainormalizeprocessor
 
 import (
+	"strings"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/periscope-otel/periscope/internal/contract"
@@ -157,15 +159,6 @@ func sameStrs(cur pcommon.Value, vs []string) bool {
 	return true
 }
 
-// putContent writes a content key encoded by enc, only when it is missing:
-// content already in the semconv shape is never re-encoded.
-func (w *writer) putContent(k string, enc func() string) {
-	if cur, ok := w.attrs.GetOrPutEmpty(k); !ok {
-		cur.SetStr(enc())
-		w.n++
-	}
-}
-
 // writeMetadata writes identity, model, usage and finish reasons.
 func (w *writer) writeMetadata(v *genai.View) {
 	w.putStr(keyOperation, v.Operation)
@@ -215,31 +208,84 @@ func (w *writer) writeMetadata(v *genai.View) {
 	}
 }
 
-// writeContent writes messages, system instructions and documents in the
-// semconv JSON shape.
+// writeContent writes messages, system instructions, tool definitions and
+// documents in the semconv JSON shape, only where the key is missing:
+// content already in the semconv shape is never re-encoded. The keys
+// written share one buffer, allocated once: each string is a slice of it
+// (a buffer that outgrows its room moves; the strings set keep the old).
 func (w *writer) writeContent(v *genai.View) {
 	if v.Category == genai.CategoryTool {
 		w.writeToolCall(v)
 		return
 	}
-	// Messages are encoded directly (encode.go).
-	if len(v.SystemInstructions) > 0 {
-		w.putContent(keySystemInstr, func() string { return encodeParts(v.SystemInstructions) })
+	var sizes [contentKinds]int
+	need := 0
+	for i := range sizes {
+		sizes[i] = contentSize(v, i)
+		need += sizes[i]
 	}
-	if len(v.InputMessages) > 0 {
-		w.putContent(keyInputMessages, func() string { return encodeMessages(v.InputMessages, false) })
-	}
-	if len(v.OutputMessages) > 0 {
-		w.putContent(keyOutputMessages, func() string { return encodeMessages(v.OutputMessages, true) })
-	}
-	if len(v.ToolDefinitions) > 0 {
-		w.putContent(keyToolDefinitions, func() string { return encodeToolDefs(v.ToolDefinitions) })
-	}
-	// A score JSON cannot hold (NaN, ±Inf) leaves the documents unwritten.
-	if len(v.Documents) > 0 && finiteScores(v.Documents) {
-		w.putContent(keyRetrievalDocs, func() string { return encodeDocs(v.Documents) })
+	var b strings.Builder
+	for i, n := range sizes {
+		if n == 0 {
+			continue
+		}
+		if cur, ok := w.attrs.GetOrPutEmpty(contentKeys[i]); !ok {
+			b.Grow(need)
+			start := b.Len()
+			writeContentJSON(&b, v, i)
+			cur.SetStr(b.String()[start:])
+			w.n++
+		}
+		need -= n
 	}
 	w.putStr(keyRetrievalQuery, v.RetrievalQuery)
+}
+
+// The content keys, in the order they are written.
+const (
+	contentSystem = iota
+	contentInput
+	contentOutput
+	contentTools
+	contentDocs
+	contentKinds
+)
+
+var contentKeys = [contentKinds]string{keySystemInstr, keyInputMessages, keyOutputMessages, keyToolDefinitions, keyRetrievalDocs}
+
+// contentSize is the room content i of v takes in JSON, escapes aside; 0
+// when v has none to write.
+func contentSize(v *genai.View, i int) int {
+	switch {
+	case i == contentSystem && len(v.SystemInstructions) > 0:
+		return partsSize(v.SystemInstructions)
+	case i == contentInput && len(v.InputMessages) > 0:
+		return messagesSize(v.InputMessages)
+	case i == contentOutput && len(v.OutputMessages) > 0:
+		return messagesSize(v.OutputMessages)
+	case i == contentTools && len(v.ToolDefinitions) > 0:
+		return toolDefsSize(v.ToolDefinitions)
+	// A score JSON cannot hold (NaN, ±Inf) leaves the documents unwritten.
+	case i == contentDocs && len(v.Documents) > 0 && finiteScores(v.Documents):
+		return docsSize(v.Documents)
+	}
+	return 0
+}
+
+// writeContentJSON writes content i of v (encode.go).
+func writeContentJSON(b *strings.Builder, v *genai.View, i int) {
+	switch i {
+	case contentSystem:
+		writeParts(b, v.SystemInstructions)
+	case contentInput:
+		writeMessages(b, v.InputMessages, false)
+	case contentOutput:
+		writeMessages(b, v.OutputMessages, true)
+	case contentTools:
+		writeToolDefs(b, v.ToolDefinitions)
+	case contentDocs:
+		writeDocs(b, v.Documents)
+	}
 }
 
 // writeToolCall writes an execute_tool span's call with the semconv tool
@@ -263,21 +309,27 @@ func (w *writer) writeToolCall(v *genai.View) {
 	}
 }
 
-// replacementKeys are the semconv keys that replace dialect keys (from the
-// dialect tables of internal/genai).
-var replacementKeys = genai.ReplacementKeys()
+// replacementBit gives each semconv key that replaces dialect keys (from
+// the dialect tables of internal/genai) a bit of a uint64: there are at
+// most 64 (TestReplacementKeysFit).
+var replacementBit = func() map[string]uint64 {
+	keys := genai.ReplacementKeys()
+	m := make(map[string]uint64, len(keys))
+	for i, k := range keys {
+		m[k] = 1 << i
+	}
+	return m
+}()
 
 // removeOriginals deletes the dialect keys the view was read from once
 // the semconv key replacing them is present (View.Replaced). Content
 // originals stay when content was not read or the copy was truncated.
 func (w *writer) removeOriginals(v *genai.View) {
-	// Presence of the replacement keys is settled before removal starts:
-	// the map must not be read while RemoveIf compacts it.
-	present := make(map[string]bool, len(replacementKeys))
-	for _, t := range replacementKeys {
-		if _, ok := w.attrs.Get(t); ok {
-			present[t] = true
-		}
+	// Presence of the replacement keys is settled before removal starts,
+	// in one pass: the map must not be read while RemoveIf compacts it.
+	var present uint64
+	for k := range w.attrs.All() {
+		present |= replacementBit[k]
 	}
 	contentKept := v.Truncated || !w.cfg.Content
 	w.attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
@@ -288,9 +340,9 @@ func (w *writer) removeOriginals(v *genai.View) {
 		if rep.Content && contentKept {
 			return false
 		}
-		return present[rep.Semconv]
+		return present&replacementBit[rep.Semconv] != 0
 	})
-	if !w.cfg.EmitLegacySystem && present[keyProvider] {
+	if !w.cfg.EmitLegacySystem && present&replacementBit[keyProvider] != 0 {
 		w.attrs.Remove(keySystem)
 	}
 }

@@ -162,7 +162,8 @@ func (a *Assembler) Span(k Key, id genai.CallIdentity) {
 		return
 	}
 	if c.ident == nil {
-		c.ident = &id
+		ident := id // a copy here: taking id's address would move every call's id to the heap
+		c.ident = &ident
 		if c.hasOutput || id.Failed {
 			a.ready = append(a.ready, k)
 			select {
