@@ -17,7 +17,7 @@ func FuzzRedactJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, content string) {
 		b, err := json.Marshal([]map[string]any{{"role": "user", "parts": []map[string]string{{"type": "text", "content": content}}}})
 		require.NoError(t, err)
-		out, _ := r.redactString(string(b), map[string]int{})
+		out, _ := redactOnce(r, string(b))
 		require.True(t, json.Valid([]byte(out)), "invalid JSON after redaction: %s -> %s", b, out)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -67,6 +68,7 @@ type evalProcessor struct {
 	opts     genai.Options
 	budget   int
 	judged   *judgedCalls // shared with the other signal's instance
+	batches  sync.Pool    // of *batch
 
 	processed metric.Int64Counter
 	skipped   metric.Int64Counter
@@ -137,6 +139,7 @@ func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalPr
 	if len(cfg.Redact) > 0 {
 		p.redactor = newRedactor(cfg.Redact)
 	}
+	p.batches.New = func() any { return p.newBatch() }
 	err = p.initTelemetry(set.TelemetrySettings)
 	if err != nil {
 		return nil, err
@@ -333,7 +336,11 @@ func noContextAttrs(m pcommon.Map, name string) {
 }
 
 func resultAttrs(m pcommon.Map, name string, score float64, failed bool, expl string) {
-	m.EnsureCapacity(m.Len() + 4) // one allocation for the event's attributes
+	n := 3
+	if expl != "" {
+		n++
+	}
+	m.EnsureCapacity(m.Len() + n) // one allocation for the event's attributes
 	m.PutStr(contract.AttrEvalName, name)
 	m.PutDouble(contract.AttrEvalScoreValue, score)
 	label := contract.LabelPass
@@ -346,41 +353,99 @@ func resultAttrs(m pcommon.Map, name string, score float64, failed bool, expl st
 	}
 }
 
-func (p *evalProcessor) record(ctx context.Context, out *outcome) {
-	for i, c := range p.evs {
+// batch is the working memory of one call of processTraces or processLogs,
+// pooled: the per-trace maps, the outcome counts (added to the counters once
+// per batch) and the redaction scratch. The span views are not pooled:
+// clearing a used buffer costs the GC more than a fresh one.
+type batch struct {
+	docs       traceDocs
+	llmTraces  map[pcommon.TraceID]bool
+	pass, fail []int64 // evaluations per evaluator
+	processed  int64
+	red        redaction
+}
+
+func (p *evalProcessor) newBatch() *batch {
+	return &batch{
+		docs:      traceDocs{},
+		llmTraces: map[pcommon.TraceID]bool{},
+		pass:      make([]int64, len(p.evs)),
+		fail:      make([]int64, len(p.evs)),
+		red:       newRedaction(p.redactor),
+	}
+}
+
+// record counts the outcome of one call.
+func (b *batch) record(p *evalProcessor, out *outcome) {
+	for i := range p.evs {
 		if !out.ran[i] {
 			continue
 		}
-		if out.results[i].Score >= c.threshold {
-			p.failures.Add(ctx, 1, c.evOpt...)
-			p.evals.Add(ctx, 1, c.failOpt...)
+		if p.fails(out, i) {
+			b.fail[i]++
 		} else {
-			p.evals.Add(ctx, 1, c.passOpt...)
+			b.pass[i]++
 		}
 	}
+	b.processed++
+}
+
+// release adds the batch's counts to the counters and returns b to the pool
+// holding no reference into the batch.
+func (p *evalProcessor) release(ctx context.Context, b *batch) {
+	for i := range p.evs {
+		c := &p.evs[i]
+		if n := b.fail[i]; n > 0 {
+			p.failures.Add(ctx, n, c.evOpt...)
+			p.evals.Add(ctx, n, c.failOpt...)
+		}
+		if n := b.pass[i]; n > 0 {
+			p.evals.Add(ctx, n, c.passOpt...)
+		}
+	}
+	if b.processed > 0 {
+		p.processed.Add(ctx, b.processed)
+	}
+	if p.redactor != nil {
+		b.red.flush(ctx, p.redacted)
+	}
+	clear(b.pass)
+	clear(b.fail)
+	b.processed = 0
+	clear(b.docs)
+	clear(b.llmTraces)
+	p.batches.Put(b)
 }
 
 type traceDocs map[pcommon.TraceID][]string
 
+// spanItem is a span of the batch and its view.
+type spanItem struct {
+	ref  componentkit.SpanRef
+	view genai.View
+}
+
 func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
-	type item struct {
-		ref  componentkit.SpanRef
-		view genai.View
-	}
 	var skips componentkit.Skips
 	defer skips.Flush(ctx, p.skipped)
-	// Views are large: one allocation for the batch, not one per doubling.
-	items := make([]item, 0, td.SpanCount())
-	docs := traceDocs{}
-	llmTraces := map[pcommon.TraceID]bool{}
+	b := p.batches.Get().(*batch)
+	defer p.release(ctx, b)
+	// Views are large: one allocation for the batch, each read in place
+	// (guard.ReadSpan would copy it twice more); a skipped span's slot is
+	// reused by the next.
+	items := make([]spanItem, td.SpanCount())
+	n := 0
+	docs, llmTraces := b.docs, b.llmTraces
 	// Read every span first: retrieval spans anywhere in the batch ground
 	// the model calls of their trace.
 	for s := range componentkit.Spans(td) {
-		v, ok := p.guard.ReadSpan(s.Span, s.RS.Resource(), p.opts)
-		if !ok {
+		it := &items[n]
+		it.ref = s
+		if !p.guard.Run("span", func() { it.view = genai.ReadSpan(s.Span, s.RS.Resource(), p.opts) }) {
 			skips.Add(componentkit.SkipInternalError)
 			continue
 		}
+		v := &it.view
 		if !v.IsGenAI() {
 			skips.Add(componentkit.SkipNotGenAI)
 			continue
@@ -392,11 +457,12 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 				}
 			}
 		}
-		if v.Category == genai.CategoryLLM && hasContent(&v) {
+		if v.Category == genai.CategoryLLM && hasContent(v) {
 			llmTraces[s.Span.TraceID()] = true
 		}
-		items = append(items, item{s, v})
+		n++
 	}
+	items = items[:n]
 	var out outcome
 	var in eval.Input // escapes (evaluators take it by interface): one per batch
 	for idx := range items {
@@ -430,68 +496,88 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 		// It goes before the results, which are not content
 		// (TestResultKeysAreNotContent): it need not look at them.
 		if p.redactor != nil {
-			p.redactSpan(ctx, span)
+			b.red.redactSpan(span)
 		}
 		if evaluated {
 			p.writeSpan(span, &out)
-			p.record(ctx, &out)
-			p.processed.Add(ctx, 1)
+			b.record(p, &out)
 		}
 	}
 	return td, nil
 }
 
+// fails reports whether evaluator i's score in out is at its threshold.
+func (p *evalProcessor) fails(out *outcome, i int) bool {
+	return out.results[i].Score >= p.evs[i].threshold
+}
+
+// sizes counts what writeSpan adds: scores, failing evaluators, events.
+func (p *evalProcessor) sizes(out *outcome) (scores, failed, events int) {
+	for i := range p.evs {
+		switch {
+		case out.ran[i]:
+			scores++
+			events++
+			if p.fails(out, i) {
+				failed++
+			}
+		case out.results[i].Label == contract.LabelNoContext:
+			events++
+		}
+	}
+	return scores, failed, events
+}
+
 func (p *evalProcessor) writeSpan(span ptrace.Span, out *outcome) {
 	attrs := span.Attributes()
 	// The scores, the failed list and the truncation flag grow the span's
-	// attributes once, not by doubling.
-	n := 0
-	for _, ran := range out.ran {
-		if ran {
-			n++
-		}
+	// attributes at most once, by what they take; the events likewise.
+	n, failed, events := p.sizes(out)
+	if failed > 0 {
+		n++
+	}
+	if out.truncated {
+		n++
 	}
 	if n > 0 {
-		attrs.EnsureCapacity(attrs.Len() + n + 2)
+		attrs.EnsureCapacity(attrs.Len() + n)
 	}
-	if p.cfg.Events {
-		span.Events().EnsureCapacity(span.Events().Len() + len(p.evs))
+	evs := span.Events()
+	if p.cfg.Events && events > 0 {
+		evs.EnsureCapacity(evs.Len() + events)
 	}
-	var failed []string
 	ts := span.EndTimestamp()
 	if ts == 0 {
 		ts = pcommon.NewTimestampFromTime(time.Now())
 	}
-	for i, c := range p.evs {
+	for i := range p.evs {
+		c := &p.evs[i]
+		r := &out.results[i]
 		if !out.ran[i] {
 			// An evaluator that could not run for lack of context says so.
-			if p.cfg.Events && out.results[i].Label == contract.LabelNoContext {
-				ev := span.Events().AppendEmpty()
+			if p.cfg.Events && r.Label == contract.LabelNoContext {
+				ev := evs.AppendEmpty()
 				ev.SetName(contract.EventEvaluationResult)
 				ev.SetTimestamp(ts)
 				noContextAttrs(ev.Attributes(), c.name)
 			}
 			continue
 		}
-		r := &out.results[i]
-		score := r.Score
-		isFail := score >= c.threshold
-		attrs.PutDouble(c.scoreKey, score)
-		if isFail {
-			failed = append(failed, c.name)
-		}
+		attrs.PutDouble(c.scoreKey, r.Score)
 		if p.cfg.Events {
-			ev := span.Events().AppendEmpty()
+			ev := evs.AppendEmpty()
 			ev.SetName(contract.EventEvaluationResult)
 			ev.SetTimestamp(ts)
-			resultAttrs(ev.Attributes(), c.name, score, isFail, explanation(r, out.truncated))
+			resultAttrs(ev.Attributes(), c.name, r.Score, p.fails(out, i), explanation(r, out.truncated))
 		}
 	}
-	if len(failed) > 0 {
+	if failed > 0 {
 		s := attrs.PutEmptySlice(contract.AttrEvalFailed)
-		s.EnsureCapacity(len(failed))
-		for _, f := range failed {
-			s.AppendEmpty().SetStr(f)
+		s.EnsureCapacity(failed)
+		for i := range p.evs {
+			if out.ran[i] && p.fails(out, i) {
+				s.AppendEmpty().SetStr(p.evs[i].name)
+			}
 		}
 	}
 	if out.truncated {
@@ -502,6 +588,8 @@ func (p *evalProcessor) writeSpan(span ptrace.Span, out *outcome) {
 func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	var skips componentkit.Skips
 	defer skips.Flush(ctx, p.skipped)
+	b := p.batches.Get().(*batch)
+	defer p.release(ctx, b)
 	// Where each record lives: for the selector and to place results.
 	loc := componentkit.NewLocations(ld)
 	groups := genai.GroupLogRecords(ld)
@@ -517,7 +605,7 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 	}
 	var todo []judgement
 	var redact []plog.LogRecord
-	docs := traceDocs{}
+	docs := b.docs
 	views := make([]genai.View, len(groups))
 	read := make([]bool, len(groups))
 	for gi, g := range groups {
@@ -568,8 +656,7 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 		}
 		in = p.buildInput(v, docs[g.TraceID])
 		p.evaluate(ctx, &in, &out)
-		p.record(ctx, &out)
-		p.processed.Add(ctx, 1)
+		b.record(p, &out)
 		ts := pcommon.Timestamp(0)
 		for _, r := range g.Records {
 			if r.Timestamp() > ts {
@@ -580,7 +667,7 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 			results: append([]eval.Result(nil), out.results...), ran: append([]bool(nil), out.ran...), trunc: out.truncated})
 	}
 	for _, r := range redact {
-		p.redactLog(ctx, r)
+		b.red.redactLog(r)
 	}
 	// Append result records after grouping so they are not read as content.
 	for _, t := range todo {

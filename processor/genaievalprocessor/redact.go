@@ -1,12 +1,12 @@
 package genaievalprocessor
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -58,8 +58,20 @@ type span struct {
 	typ  string
 }
 
+// redaction is the redaction of one batch: working memory reused for every
+// string, and the values masked per type, added to the counter once.
+type redaction struct {
+	r      *redactor
+	sc     redactScratch
+	counts map[string]int
+}
+
+func newRedaction(r *redactor) redaction {
+	return redaction{r: r, counts: map[string]int{}}
+}
+
 // redactString returns s with every configured PII type and secret masked
-// and the number of values masked per type.
+// and counts the values masked per type.
 //
 // Content is often a JSON document in a string attribute, where line breaks
 // and quotes are escape sequences: a key's body follows "\n", a token sits
@@ -68,22 +80,21 @@ type span struct {
 // encoded value completely and never splits an escape. A range never crosses
 // an unescaped quote: in a JSON document that ends the string value the
 // finding started in.
-func (r *redactor) redactString(s string, counts map[string]int) (string, bool) {
+func (rd *redaction) redactString(s string) (string, bool) {
 	if len(s) < 5 {
 		return s, false
 	}
+	r, sc := rd.r, &rd.sc
 	// levels[0] is s, levels[k+1] levels[k] decoded; at[k] maps offsets of
 	// levels[k+1] to levels[k]. JSON nested in JSON (a tool call's
 	// arguments in a message list) takes two levels.
 	var levels [maxEscapeLevels + 1]string
-	sc := redactPool.Get().(*redactScratch)
-	defer sc.release()
 	at := &sc.at
 	levels[0] = s
 	depth := 0
 	for depth < maxEscapeLevels && strings.IndexByte(levels[depth], '\\') >= 0 {
 		sc.dec[depth], at[depth] = unescapeJSONTo(sc.dec[depth][:0], at[depth][:0], levels[depth])
-		// A view of the pooled buffer: the decoded levels never outlive
+		// A view of the reused buffer: the decoded levels never outlive
 		// this call (findings are offsets).
 		levels[depth+1] = unsafe.String(unsafe.SliceData(sc.dec[depth]), len(sc.dec[depth]))
 		depth++
@@ -99,7 +110,6 @@ func (r *redactor) redactString(s string, counts map[string]int) (string, bool) 
 		return a, quoteIn(s, a, b)
 	}
 	found := sc.found[:0]
-	defer func() { sc.found = found[:0] }()
 	if len(r.pii) > 0 {
 		sc.fs = safety.ScanPII(text, eval.SideInput, r.pii, sc.fs[:0])
 		for _, f := range sc.fs {
@@ -114,10 +124,17 @@ func (r *redactor) redactString(s string, counts map[string]int) (string, bool) 
 			found = append(found, span{a, b, r.secrets, RedactSecrets})
 		}
 	}
+	sc.found = found
 	if len(found) == 0 {
 		return s, false
 	}
-	sort.Slice(found, func(i, j int) bool { return found[i].a < found[j].a })
+	return rd.mask(s, found)
+}
+
+// mask writes s with the found ranges replaced; overlapping ranges are
+// clipped to what the earlier ones left.
+func (rd *redaction) mask(s string, found []span) (string, bool) {
+	slices.SortFunc(found, func(x, y span) int { return cmp.Compare(x.a, y.a) })
 	var b strings.Builder
 	b.Grow(len(s))
 	pos := 0
@@ -134,7 +151,7 @@ func (r *redactor) redactString(s string, counts map[string]int) (string, bool) 
 		b.WriteString(f.repl)
 		pos = e
 		n++
-		counts[f.typ]++
+		rd.counts[f.typ]++
 	}
 	if n == 0 {
 		return s, false
@@ -185,8 +202,8 @@ func (m escapes) end(i int) int {
 	return i - int(e.dec+e.decN) + int(e.raw+e.rawN)
 }
 
-// redactScratch is the reusable working memory of one redactString call:
-// decoded levels, their escape maps, findings.
+// redactScratch is the reusable working memory of redactString: decoded
+// levels, their escape maps, findings.
 type redactScratch struct {
 	dec   [maxEscapeLevels][]byte
 	at    [maxEscapeLevels]escapes
@@ -195,15 +212,13 @@ type redactScratch struct {
 	found []span
 }
 
-var redactPool = sync.Pool{New: func() any { return new(redactScratch) }}
-
-func (sc *redactScratch) release() {
+// trim drops huge buffers, so a pooled scratch does not keep them alive.
+func (sc *redactScratch) trim() {
 	for i := range sc.dec {
 		if cap(sc.dec[i]) > 1<<20 {
-			sc.dec[i], sc.at[i] = nil, nil // do not keep huge buffers alive
+			sc.dec[i], sc.at[i] = nil, nil
 		}
 	}
-	redactPool.Put(sc)
 }
 
 // unescapeJSON decodes the JSON escape sequences in s (a backslash that does
@@ -303,56 +318,53 @@ func quoteIn(s string, a, e int) int {
 }
 
 // redactValue masks strings inside v (recursing into maps and slices).
-func (r *redactor) redactValue(v pcommon.Value, counts map[string]int, depth int) {
+func (rd *redaction) redactValue(v pcommon.Value, depth int) {
 	if depth > 16 {
 		return
 	}
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		if out, ok := r.redactString(v.Str(), counts); ok {
+		if out, ok := rd.redactString(v.Str()); ok {
 			v.SetStr(out)
 		}
 	case pcommon.ValueTypeMap:
-		v.Map().Range(func(_ string, x pcommon.Value) bool {
-			r.redactValue(x, counts, depth+1)
-			return true
-		})
+		for _, x := range v.Map().All() {
+			rd.redactValue(x, depth+1)
+		}
 	case pcommon.ValueTypeSlice:
 		sl := v.Slice()
 		for i := 0; i < sl.Len(); i++ {
-			r.redactValue(sl.At(i), counts, depth+1)
+			rd.redactValue(sl.At(i), depth+1)
 		}
 	}
 }
 
-func (r *redactor) redactAttrs(m pcommon.Map, counts map[string]int, all bool) {
-	m.Range(func(k string, v pcommon.Value) bool {
-		if all || contentKey(k) {
-			r.redactValue(v, counts, 0)
+func (rd *redaction) redactAttrs(m pcommon.Map) {
+	for k, v := range m.All() {
+		if contentKey(k) {
+			rd.redactValue(v, 0)
 		}
-		return true
-	})
-}
-
-func (p *evalProcessor) count(ctx context.Context, counts map[string]int) {
-	for t, n := range counts {
-		p.redacted.Add(ctx, int64(n), p.redactor.typeOpt[t])
 	}
 }
 
-func (p *evalProcessor) redactSpan(ctx context.Context, s ptrace.Span) {
-	counts := map[string]int{}
-	p.redactor.redactAttrs(s.Attributes(), counts, false)
+func (rd *redaction) redactSpan(s ptrace.Span) {
+	rd.redactAttrs(s.Attributes())
 	evs := s.Events()
 	for i := 0; i < evs.Len(); i++ {
-		p.redactor.redactAttrs(evs.At(i).Attributes(), counts, false)
+		rd.redactAttrs(evs.At(i).Attributes())
 	}
-	p.count(ctx, counts)
 }
 
-func (p *evalProcessor) redactLog(ctx context.Context, lr plog.LogRecord) {
-	counts := map[string]int{}
-	p.redactor.redactValue(lr.Body(), counts, 0)
-	p.redactor.redactAttrs(lr.Attributes(), counts, false)
-	p.count(ctx, counts)
+func (rd *redaction) redactLog(lr plog.LogRecord) {
+	rd.redactValue(lr.Body(), 0)
+	rd.redactAttrs(lr.Attributes())
+}
+
+// flush adds the batch's redactions to the counter and resets rd.
+func (rd *redaction) flush(ctx context.Context, c metric.Int64Counter) {
+	for t, n := range rd.counts {
+		c.Add(ctx, int64(n), rd.r.typeOpt[t])
+	}
+	clear(rd.counts)
+	rd.sc.trim()
 }

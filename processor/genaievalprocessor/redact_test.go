@@ -10,6 +10,12 @@ import (
 	"github.com/periscope-otel/periscope/internal/eval/evaluators"
 )
 
+// redactOnce redacts s alone, as a batch of one string.
+func redactOnce(r *redactor, s string) (string, bool) {
+	rd := newRedaction(r)
+	return rd.redactString(s)
+}
+
 // TestRedactJSONEscapes: values in a JSON document held in a string are
 // masked whole, however the encoding escapes what surrounds them: a PEM
 // key's lines joined by \n, a token right after a \n, a \u-escaped e-mail.
@@ -29,7 +35,7 @@ func TestRedactJSONEscapes(t *testing.T) {
 	} {
 		doc, _ := json.Marshal([]map[string]any{{"role": "user", "parts": []map[string]string{{"type": "text", "content": c.content}}}})
 		for _, s := range []string{string(doc), strings.ReplaceAll(string(doc), "é", `\u00e9`)} {
-			out, ok := r.redactString(s, map[string]int{})
+			out, ok := redactOnce(r, s)
 			if !ok {
 				t.Errorf("%s: nothing masked in %s", c.name, s)
 			}
@@ -49,7 +55,7 @@ func TestRedactJSONEscapes(t *testing.T) {
 	// JSON in JSON: a tool call's arguments inside a message list.
 	inner, _ := json.Marshal(map[string]string{"query": "secrets:\n" + aws + "\n" + key})
 	outer, _ := json.Marshal([]map[string]string{{"toolName": "lookup", "input": string(inner)}})
-	out, _ := r.redactString(string(outer), map[string]int{})
+	out, _ := redactOnce(r, string(outer))
 	var v []map[string]string
 	if err := json.Unmarshal([]byte(out), &v); err != nil || len(v) != 1 || !json.Valid([]byte(v[0]["input"])) {
 		t.Errorf("nested JSON broken by redaction: %s", out)
@@ -60,7 +66,7 @@ func TestRedactJSONEscapes(t *testing.T) {
 		}
 	}
 	// Plain text is unchanged by the JSON handling.
-	if out, _ := r.redactString(key, map[string]int{}); out != "[SECRET]" {
+	if out, _ := redactOnce(r, key); out != "[SECRET]" {
 		t.Errorf("plain PEM key: %q", out)
 	}
 }
