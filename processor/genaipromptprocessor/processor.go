@@ -111,6 +111,30 @@ type batchStats struct {
 	processed, truncated int64
 	skipped              map[string]int64
 	identified, newVers  [3]int64 // by version source index
+
+	toks *[]textmask.Token // the batch's token buffer, see tokenBuf
+}
+
+// tokenBuf returns the token buffer of the batch's calls: taken from the
+// pool once per batch and cleared once, by flush.
+func (p *promptProcessor) tokenBuf(st *batchStats) *[]textmask.Token {
+	if st.toks == nil {
+		st.toks = p.pool.Get().(*[]textmask.Token)
+	}
+	return st.toks
+}
+
+// releaseTokens returns the batch's token buffer to the pool, cleared
+// whole: it must not keep the batch's text alive.
+func (p *promptProcessor) releaseTokens(st *batchStats) {
+	if st.toks == nil {
+		return
+	}
+	buf := *st.toks
+	clear(buf[:cap(buf)])
+	*st.toks = buf[:0]
+	p.pool.Put(st.toks)
+	st.toks = nil
 }
 
 func sourceIndex(s string) int {
@@ -126,6 +150,7 @@ func sourceIndex(s string) int {
 var sourceNames = [3]string{contract.VersionSourceAttribute, contract.VersionSourceRegistry, contract.VersionSourceInferred}
 
 func (p *promptProcessor) flush(ctx context.Context, st *batchStats) {
+	p.releaseTokens(st)
 	if st.processed > 0 {
 		p.processed.Add(ctx, st.processed)
 	}
@@ -226,10 +251,11 @@ type identity struct {
 	truncated             bool
 }
 
-// hashText is the template hash as written: hex16(hash), built once.
+// hashText is the template hash as written: hex16(hash), built once per
+// template.
 func (id *identity) hashText() string {
 	if id.hashHex == "" {
-		id.hashHex = hex16(id.hash)
+		id.hashHex = hexTexts.get(id.hash, id.hash, func() string { return hex16(id.hash) })
 	}
 	return id.hashHex
 }
@@ -255,7 +281,7 @@ func (p *promptProcessor) apply(st *batchStats, v *genai.View, service string, t
 		st.skip("not_model_call")
 		return
 	}
-	id, ok := p.identify(v, service)
+	id, ok := p.identify(p.tokenBuf(st), v, service)
 	if !ok {
 		if v.Truncated {
 			// the reader's content budget cut the prompt away: say so
@@ -309,14 +335,8 @@ func (p *promptProcessor) countEvictions(ctx context.Context) {
 }
 
 // identify applies the three sources in order: attribute, registry,
-// inference.
-func (p *promptProcessor) identify(v *genai.View, service string) (identity, bool) {
-	bufp := p.pool.Get().(*[]textmask.Token)
-	defer func() {
-		clear(*bufp) // do not keep the span's text alive in the pool
-		*bufp = (*bufp)[:0]
-		p.pool.Put(bufp)
-	}()
+// inference. The call is tokenized into *bufp.
+func (p *promptProcessor) identify(bufp *[]textmask.Token, v *genai.View, service string) (identity, bool) {
 	buf := *bufp
 	var id identity
 	pr := v.Prompt
@@ -468,16 +488,7 @@ func (p *promptProcessor) inferredName(v *genai.View, service string, family uin
 			if op == "" {
 				op = "chat"
 			}
-			var b strings.Builder
-			b.Grow(len(service) + len(op) + 10) // one allocation
-			b.WriteString(service)
-			b.WriteByte('/')
-			b.WriteString(op)
-			if family != 0 {
-				b.WriteByte('/')
-				b.WriteString(hex16(family)[:8])
-			}
-			return b.String()
+			return opNames.get(family, opName{service, op, family}, func() string { return serviceOpName(service, op, family) })
 		}
 	}
 	if family != 0 {
@@ -486,8 +497,21 @@ func (p *promptProcessor) inferredName(v *genai.View, service string, family uin
 	return ""
 }
 
-// hex16 is h as 16 lower-case hex digits (one allocation: it runs for
-// every identified call).
+// serviceOpName is the name "service/operation/family".
+func serviceOpName(service, op string, family uint64) string {
+	var b strings.Builder
+	b.Grow(len(service) + len(op) + 10)
+	b.WriteString(service)
+	b.WriteByte('/')
+	b.WriteString(op)
+	if family != 0 {
+		b.WriteByte('/')
+		b.WriteString(hex16(family)[:8])
+	}
+	return b.String()
+}
+
+// hex16 is h as 16 lower-case hex digits (one allocation).
 func hex16(h uint64) string {
 	const digits = "0123456789abcdef"
 	var b [16]byte

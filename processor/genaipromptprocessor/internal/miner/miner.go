@@ -17,7 +17,6 @@ package miner
 
 import (
 	"container/list"
-	"slices"
 	"strings"
 	"sync"
 
@@ -166,12 +165,6 @@ const anchorLen = 3
 // and last anchorLen tokens, of the first tokens of the user part and of the
 // whole system part, where these are fixed.
 func keysOf(t []tok, dst []uint64) []uint64 {
-	if k, ok := runKey(t, 0, 1); ok {
-		dst = append(dst, k)
-	}
-	if k, ok := runKey(t, len(t)-1, 2); ok {
-		dst = append(dst, k)
-	}
 	// the system part is hashed in the pass that finds its end; a slot in
 	// it leaves it without a key
 	sep, h, slot := -1, uint64(4), false
@@ -189,17 +182,46 @@ func keysOf(t []tok, dst []uint64) []uint64 {
 	if slot {
 		h = 0
 	}
+	return appendKeys(dst, len(t), sep, h, func(i int) (uint64, bool) { return fixedTok(t, i) })
+}
+
+// callKeys is keysOf for a call (a sequence without slots), read from the
+// call's own tokens: no copy of the call into template tokens.
+func callKeys(x []textmask.Token, dst []uint64) []uint64 {
+	sep, h := -1, uint64(4)
+	for i := range x {
+		if x[i].Text == textmask.PhSep {
+			sep = i
+			break
+		}
+		h = mix(h, x[i].H)
+	}
+	return appendKeys(dst, len(x), sep, h, func(i int) (uint64, bool) {
+		return x[i].H, x[i].Text != textmask.PhSep
+	})
+}
+
+// appendKeys appends the keys of a sequence of n tokens whose separator is
+// at sep (-1: none) and whose system part hashes to sys (0: holds a slot);
+// at gives a token's hash and whether it is fixed text.
+func appendKeys(dst []uint64, n, sep int, sys uint64, at func(int) (uint64, bool)) []uint64 {
+	if k, ok := runKeyAt(n, 0, 1, at); ok {
+		dst = append(dst, k)
+	}
+	if k, ok := runKeyAt(n, n-1, 2, at); ok {
+		dst = append(dst, k)
+	}
 	if sep >= 0 {
-		if k, ok := runKey(t, sep+1, 3); ok {
+		if k, ok := runKeyAt(n, sep+1, 3, at); ok {
 			dst = append(dst, k)
 		}
 	}
 	if sep > 0 {
-		if h != 0 {
-			dst = append(dst, h)
+		if sys != 0 {
+			dst = append(dst, sys)
 		}
 		if sep >= anchorLen { // system ending
-			if k, ok := runKey(t, sep-1, 5); ok {
+			if k, ok := runKeyAt(n, sep-1, 5, at); ok {
 				dst = append(dst, k)
 			}
 		}
@@ -216,20 +238,34 @@ const (
 // shinglesOf returns sampled hashes of 4-grams of fixed tokens; they find
 // templates whose fixed text sits between slots (no fixed start or end).
 func shinglesOf(t []tok, dst []uint64) []uint64 {
-	n := 0
-	for i := 0; i+shingleLen <= len(t) && n < maxShingles; i++ {
+	return appendShingles(dst, len(t), func(i int) (uint64, bool) { return fixedTok(t, i) })
+}
+
+// callShingles is shinglesOf for a call, read from its own tokens.
+func callShingles(x []textmask.Token, dst []uint64) []uint64 {
+	return appendShingles(dst, len(x), func(i int) (uint64, bool) {
+		return x[i].H, x[i].Text != textmask.PhSep
+	})
+}
+
+// appendShingles appends the shingles of a sequence of n tokens read
+// through at.
+func appendShingles(dst []uint64, n int, at func(int) (uint64, bool)) []uint64 {
+	k := 0
+	for i := 0; i+shingleLen <= n && k < maxShingles; i++ {
 		h := uint64(6)
 		ok := true
 		for j := i; j < i+shingleLen; j++ {
-			if t[j].Wild || t[j].Text == textmask.PhSep {
+			th, fixed := at(j)
+			if !fixed {
 				ok = false
 				break
 			}
-			h = mix(h, t[j].H)
+			h = mix(h, th)
 		}
 		if h = fmix(h); ok && h%shingleSample == 0 {
 			dst = append(dst, h)
-			n++
+			k++
 		}
 	}
 	return dst
@@ -247,22 +283,38 @@ func fmix(x uint64) uint64 {
 // runKey hashes anchorLen tokens from i forward (kind 1, 3) or backward
 // (kind 2, 5) when all are fixed.
 func runKey(t []tok, i int, kind uint64) (uint64, bool) {
+	return runKeyAt(len(t), i, kind, func(j int) (uint64, bool) { return fixedTok(t, j) })
+}
+
+// runKeyAt is runKey over a sequence of n tokens read through at.
+func runKeyAt(n, i int, kind uint64, at func(int) (uint64, bool)) (uint64, bool) {
 	h := kind
 	backward := kind == 2 || kind == 5
-	for n := 0; n < anchorLen; n++ {
-		j := i + n
+	for k := 0; k < anchorLen; k++ {
+		j := i + k
 		if backward {
-			j = i - n
+			j = i - k
 		}
-		if j < 0 || j >= len(t) || t[j].Wild || t[j].Text == textmask.PhSep {
-			if n == 0 {
+		var th uint64
+		fixed := j >= 0 && j < n
+		if fixed {
+			th, fixed = at(j)
+		}
+		if !fixed {
+			if k == 0 {
 				return 0, false
 			}
 			break
 		}
-		h = mix(h, t[j].H)
+		h = mix(h, th)
 	}
 	return h, true
+}
+
+// fixedTok returns the hash of t[i] and whether it is fixed text (neither
+// a slot nor the separator).
+func fixedTok(t []tok, i int) (uint64, bool) {
+	return t[i].H, !t[i].Wild && t[i].Text != textmask.PhSep
 }
 
 func mix(h, v uint64) uint64 {
@@ -296,18 +348,7 @@ func fromTokens(x []textmask.Token) []tok {
 // template, creating or generalizing one as needed.
 func (m *Miner) Match(x []textmask.Token) Result {
 	var keyBuf [8]uint64
-	xt := xtPool.Get().(*[]tok)
-	defer func() {
-		clear(*xt)
-		xtPool.Put(xt)
-	}()
-	// filled by index into a local slice: no per-token slice header update
-	xs := slices.Grow((*xt)[:0], len(x))[:len(x)]
-	for i, k := range x {
-		xs[i] = tok{H: k.H, Text: k.Text}
-	}
-	*xt = xs
-	keys := keysOf(xs, keyBuf[:0])
+	keys := callKeys(x, keyBuf[:0])
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -352,7 +393,7 @@ func (m *Miner) Match(x []textmask.Token) Result {
 	if len(cands) < m.p.MaxCandidates {
 		var shBuf [maxShingles]uint64
 		votes := map[*cluster]int{}
-		for _, k := range shinglesOf(xs, shBuf[:0]) {
+		for _, k := range callShingles(x, shBuf[:0]) {
 			for _, c := range m.shingles[k] {
 				if !seen(c) {
 					votes[c]++
@@ -605,8 +646,6 @@ func familySim(t []tok, x []textmask.Token, al alignment) float64 {
 }
 
 func idOf(x []textmask.Token) uint64 { return textmask.Fingerprint(x) }
-
-var xtPool = sync.Pool{New: func() any { s := make([]tok, 0, 256); return &s }}
 
 func (m *Miner) insert(c *cluster) {
 	m.byID[c.id] = c

@@ -120,17 +120,11 @@ func hashRun(x []textmask.Token, kind uint64) uint64 {
 	return fmix(h)
 }
 
-// observe adds the slot values of call x (fingerprint fp) to the
-// statistics of c. It returns the slot and kind whose value has come back
-// often enough to be template text, or -1.
+// observe adds the slot values of call x (fingerprint fp, not counted yet)
+// to the statistics of c. It returns the slot and kind whose value has come
+// back often enough to be template text, or -1.
 func (m *Miner) observe(c *cluster, x []textmask.Token, fp uint64, spans []span) (slot, kind int) {
 	st := c.stats
-	if st == nil {
-		return -1, 0
-	}
-	if _, dup := st.calls[fp]; dup {
-		return -1, 0
-	}
 	if st.observed >= statCalls {
 		c.stats = nil // settled
 		return -1, 0
@@ -481,6 +475,9 @@ func mostSpecific(cands []*cluster, x []textmask.Token) *cluster {
 			fits = append(fits, c)
 		}
 	}
+	if len(fits) == 1 {
+		return fits[0] // nothing to weigh it against
+	}
 	var best *cluster
 	bestScore := -1
 	for i, c := range fits {
@@ -529,6 +526,9 @@ func (m *Miner) fit(c *cluster, x []textmask.Token) Result {
 	m.lru.MoveToFront(c.elem)
 	if c.stats == nil {
 		return Result{ID: c.id, Family: c.family}
+	}
+	if _, dup := c.stats.calls[fp]; dup {
+		return Result{ID: c.id, Family: c.family} // counted: its slots need no reading
 	}
 	var spBuf [16]span
 	spans, ok := globSpans(c.tokens, x, spBuf[:0])

@@ -195,7 +195,7 @@ func appendRun(dst []Token, text string, i int) ([]Token, int) {
 		if n := k - i; n <= 8 && c&clsDigit == 0 && i+8 <= len(text) {
 			// the common short word, hashed here as hashAt does: no call
 			// in the loop
-			h := hashSeed(n) ^ tail64(text[i:], n)
+			h := shortSeed[n] ^ load64(text[i:])&shortMask[n]
 			if n == 8 { // one whole block, then an empty tail
 				h = mix64(h)
 			}
@@ -445,6 +445,16 @@ func hashAt(text string, i, k int) uint64 {
 }
 
 func hashSeed(n int) uint64 { return fnvOffset ^ uint64(n)*fnvPrime }
+
+// shortSeed and shortMask are hashSeed(n) and the mask of tail64(s, n)
+// for the n <= 8 of a short word: read, not computed, per word.
+var shortSeed, shortMask = func() (seed, mask [9]uint64) {
+	for n := range seed {
+		seed[n] = hashSeed(n)
+		mask[n] = 1<<(8*n) - 1
+	}
+	return seed, mask
+}()
 
 // tail64 is the first n (<= 8) bytes of s, little-endian; s holds 8.
 func tail64(s string, n int) uint64 { return load64(s) & (1<<(8*n) - 1) }
