@@ -103,7 +103,24 @@ var (
 	keyTable    []keySpec    // every exact key; index = Sources bit
 	prefixTable []prefixSpec // every prefix family; Sources bit = len(keyTable) + index
 	prefixFirst [256][]uint8 // prefix families by first byte, in table order
+	prefixHead  []word8      // by prefixTable index: its first bytes
 )
+
+// word8 is up to 8 leading bytes of a string as a word, and the mask of
+// those present.
+type word8 struct{ w, mask uint64 }
+
+func head8(s string) word8 {
+	if len(s) >= 8 {
+		return word8{load64(s, 0), ^uint64(0)}
+	}
+	var h word8
+	for i := 0; i < len(s); i++ {
+		h.w |= uint64(s[i]) << (8 * i)
+		h.mask |= 0xff << (8 * i)
+	}
+	return h
+}
 
 func init() {
 	seen := make(map[string]bool, 400)
@@ -121,6 +138,7 @@ func init() {
 		for _, p := range t.prefixes {
 			prefixFirst[p.prefix[0]] = append(prefixFirst[p.prefix[0]], uint8(len(prefixTable)))
 			prefixTable = append(prefixTable, p)
+			prefixHead = append(prefixHead, head8(p.prefix))
 		}
 	}
 	if len(keyTable)+len(prefixTable) > maxKeys {
@@ -183,8 +201,10 @@ func lookupPrefix(k string) int {
 	if k == "" {
 		return -1
 	}
+	// Comparing the first word first spares most candidates a call.
+	w := head8(k).w
 	for _, i := range prefixFirst[k[0]] {
-		if strings.HasPrefix(k, prefixTable[i].prefix) {
+		if h := prefixHead[i]; w&h.mask == h.w && strings.HasPrefix(k, prefixTable[i].prefix) {
 			return int(i)
 		}
 	}
@@ -227,7 +247,7 @@ func (r *reader) row(i int, k string, v pcommon.Value) {
 		if f == HasStopSequences {
 			r.setStops(s.prio, stopsOf(v.AsRaw()))
 		} else {
-			r.setParam(k, f, s.prio, v.AsRaw())
+			r.setParamValue(k, f, s.prio, v)
 		}
 	case aCost:
 		r.setCost(k, v, int(s.prio))

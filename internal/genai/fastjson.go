@@ -87,7 +87,7 @@ func (r *reader) fastParts(parts []fastPart) []Part {
 			arguments: rawText(fp.Arguments), response: rawText(fp.Response), result: rawText(fp.Result),
 			hasResponse: fp.Response != nil,
 		}
-		out = append(out, r.part(&sp))
+		out = append(out, r.part(&sp, false))
 	}
 	return out
 }

@@ -134,16 +134,16 @@ func (r *reader) handle(s *keySpec, k string, v pcommon.Value) {
 		}
 
 	case hOperation:
-		r.opName = strings.ToLower(strVal(v))
+		r.opName = lower(strVal(v))
 	case hFinishList:
 		r.finish = appendFinish(r.finish[:0], v)
 	case hSystemInstr:
 		r.systemInstructions(k, v)
 	case hInputMessages:
-		r.inMsgs = r.semconvMessages(k, v, "user")
+		r.inRead, r.inMsgs = r.semconvMessages(k, v, "user")
 	case hOutputMessages:
 		if !r.opts.SkipOutputMessages {
-			r.outMsgs = r.semconvMessages(k, v, "assistant")
+			r.outRead, r.outMsgs = r.semconvMessages(k, v, "assistant")
 		}
 	case hSemconvDocs:
 		r.semconvDocs = r.content(k, v)
@@ -165,9 +165,9 @@ func (r *reader) handle(s *keySpec, k string, v pcommon.Value) {
 		r.costIsOurs = true
 
 	case hLLMRequestType:
-		r.llmReqType = strings.ToLower(strVal(v))
+		r.llmReqType = lower(strVal(v))
 	case hTraceloopKind:
-		r.tlKind = strings.ToLower(strVal(v))
+		r.tlKind = lower(strVal(v))
 	case hEntityName:
 		r.entityName(strVal(v))
 
@@ -208,7 +208,7 @@ func (r *reader) handle(s *keySpec, k string, v pcommon.Value) {
 		}
 
 	case hLFType:
-		r.lfType = strings.ToLower(strVal(v))
+		r.lfType = lower(strVal(v))
 	case hLFModel:
 		r.setStr(fRequestModel, 3, strVal(v))
 		r.setStr(fResponseModel, 4, strVal(v))
@@ -322,11 +322,12 @@ func (r *reader) handlePrefix(h phnd, k, rest string, v pcommon.Value) {
 }
 
 // entityName reads traceloop.entity.name: the agent's name on an agent
-// span, the workflow's on a workflow span (resolve keeps the one that
-// applies) and the tool's on a @tool span.
+// span, the workflow's on a workflow span (resolve applies it by the span
+// kind) and the tool's on a @tool span.
 func (r *reader) entityName(s string) {
-	r.setStr(fAgent, 5, s)
-	r.setStr(fWorkflow, 5, s)
+	if r.entity == "" {
+		r.entity = s
+	}
 	r.setStr(fTool, 5, s)
 }
 
@@ -343,11 +344,11 @@ func (r *reader) msToFinish(k string, v pcommon.Value) {
 func (r *reader) systemInstructions(k string, v pcommon.Value) {
 	if r.opts.Content && v.Type() == pcommon.ValueTypeStr {
 		if parts, ok := r.scanPartList(v.Str()); ok {
-			r.sysInstr = parts
+			r.sysParts = parts
 			return
 		}
 		if parts, ok := r.fastPartList(v.Str()); ok {
-			r.sysInstr = parts
+			r.sysParts = parts
 			return
 		}
 	}
@@ -355,15 +356,17 @@ func (r *reader) systemInstructions(k string, v pcommon.Value) {
 }
 
 // semconvMessages reads gen_ai.input/output.messages: the single-pass
-// scanner first, the generic decoder for shapes it does not take.
-func (r *reader) semconvMessages(k string, v pcommon.Value, role string) any {
+// scanner first, the generic decoder for shapes it does not take. The
+// messages (never nil) when a semconv reader took the text, else the
+// decoded value.
+func (r *reader) semconvMessages(k string, v pcommon.Value, role string) ([]Message, any) {
 	if r.opts.Content && v.Type() == pcommon.ValueTypeStr {
 		if msgs, ok := r.scanMessages(v.Str(), role); ok {
-			return msgs
+			return msgs, nil
 		}
 		if msgs, ok := r.fastMessages(v.Str(), role); ok {
-			return msgs
+			return msgs, nil
 		}
 	}
-	return r.content(k, v)
+	return nil, r.content(k, v)
 }

@@ -552,65 +552,67 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	case "gen_ai.provider.name":
 		r.v.Sources.set(1)
 		r.marks |= 1
-		if r.strs[1][0] == "" {
+		if r.strSet[1]&1 == 0 {
 			if s := NormalizeProvider(strVal(v)); s != "" {
-				r.strs[1][0] = s
+				r.strs[1] = s
 				r.strSet[1] |= 1
 			}
 		}
 	case "gen_ai.request.model":
 		r.v.Sources.set(2)
-		if r.strs[2][0] == "" {
+		if r.strSet[2]&1 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[2][0] = s
+				r.strs[2] = s
 				r.strSet[2] |= 1
 			}
 		}
 	case "gen_ai.response.model":
 		r.v.Sources.set(3)
-		if r.strs[3][0] == "" {
+		if r.strSet[3]&1 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[3][0] = s
+				r.strs[3] = s
 				r.strSet[3] |= 1
 			}
 		}
 	case "gen_ai.response.id":
 		r.v.Sources.set(4)
-		if r.strs[4][0] == "" {
+		if r.strSet[4]&1 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[4][0] = s
+				r.strs[4] = s
 				r.strSet[4] |= 1
 			}
 		}
 	case "gen_ai.conversation.id":
 		r.v.Sources.set(5)
-		if r.strs[5][0] == "" {
+		if r.strSet[5]&1 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[5][0] = s
+				r.strs[5] = s
 				r.strSet[5] |= 1
 			}
 		}
 	case "gen_ai.request.user":
 		r.v.Sources.set(6)
-		if r.strs[6][5] == "" {
+		if r.strSet[6]&32 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[6][5] = s
+				if r.strSet[6]&31 == 0 {
+					r.strs[6] = s
+				}
 				r.strSet[6] |= 32
 			}
 		}
 	case "gen_ai.agent.name":
 		r.v.Sources.set(7)
-		if r.strs[7][0] == "" {
+		if r.strSet[7]&1 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[7][0] = s
+				r.strs[7] = s
 				r.strSet[7] |= 1
 			}
 		}
 	case "gen_ai.workflow.name":
 		r.v.Sources.set(8)
-		if r.strs[8][0] == "" {
+		if r.strSet[8]&1 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[8][0] = s
+				r.strs[8] = s
 				r.strSet[8] |= 1
 			}
 		}
@@ -699,37 +701,39 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.handle(&keyTable[35], k, v)
 	case "gen_ai.request.temperature":
 		r.v.Sources.set(36)
-		r.setParam(k, 1, 0, v.AsRaw())
+		r.setParamValue(k, 1, 0, v)
 	case "gen_ai.request.top_p":
 		r.v.Sources.set(37)
-		r.setParam(k, 2, 0, v.AsRaw())
+		r.setParamValue(k, 2, 0, v)
 	case "gen_ai.request.top_k":
 		r.v.Sources.set(38)
-		r.setParam(k, 4, 0, v.AsRaw())
+		r.setParamValue(k, 4, 0, v)
 	case "gen_ai.request.frequency_penalty":
 		r.v.Sources.set(39)
-		r.setParam(k, 8, 0, v.AsRaw())
+		r.setParamValue(k, 8, 0, v)
 	case "gen_ai.request.presence_penalty":
 		r.v.Sources.set(40)
-		r.setParam(k, 16, 0, v.AsRaw())
+		r.setParamValue(k, 16, 0, v)
 	case "gen_ai.request.max_tokens":
 		r.v.Sources.set(41)
-		r.setParam(k, 32, 0, v.AsRaw())
+		r.setParamValue(k, 32, 0, v)
 	case "gen_ai.request.seed":
 		r.v.Sources.set(42)
-		r.setParam(k, 64, 0, v.AsRaw())
+		r.setParamValue(k, 64, 0, v)
 	case "gen_ai.request.choice.count":
 		r.v.Sources.set(43)
-		r.setParam(k, 128, 0, v.AsRaw())
+		r.setParamValue(k, 128, 0, v)
 	case "gen_ai.request.stop_sequences":
 		r.v.Sources.set(44)
 		r.setStops(0, stopsOf(v.AsRaw()))
 	case "gen_ai.system":
 		r.v.Sources.set(45)
 		r.marks |= 2
-		if r.strs[1][1] == "" {
+		if r.strSet[1]&2 == 0 {
 			if s := NormalizeProvider(strVal(v)); s != "" {
-				r.strs[1][1] = s
+				if r.strSet[1]&1 == 0 {
+					r.strs[1] = s
+				}
 				r.strSet[1] |= 2
 			}
 		}
@@ -744,7 +748,7 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.setInt(1, 1, k, v)
 	case "gen_ai.openai.request.seed":
 		r.v.Sources.set(49)
-		r.setParam(k, 64, 1, v.AsRaw())
+		r.setParamValue(k, 64, 1, v)
 	case "gen_ai.prompt":
 		r.v.Sources.set(50)
 		r.marks |= 2
@@ -765,25 +769,29 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.handle(&keyTable[55], k, v)
 	case "session.id":
 		r.v.Sources.set(56)
-		if r.strs[5][1] == "" {
+		if r.strSet[5]&2 == 0 {
 			if s := unquote(strVal(v)); s != "" {
-				r.strs[5][1] = s
+				if r.strSet[5]&1 == 0 {
+					r.strs[5] = s
+				}
 				r.strSet[5] |= 2
 			}
 		}
 	case "user.id":
 		r.v.Sources.set(57)
-		if r.strs[6][0] == "" {
+		if r.strSet[6]&1 == 0 {
 			if s := unquote(strVal(v)); s != "" {
-				r.strs[6][0] = s
+				r.strs[6] = s
 				r.strSet[6] |= 1
 			}
 		}
 	case "enduser.id":
 		r.v.Sources.set(58)
-		if r.strs[6][1] == "" {
+		if r.strSet[6]&2 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[6][1] = s
+				if r.strSet[6]&1 == 0 {
+					r.strs[6] = s
+				}
 				r.strSet[6] |= 2
 			}
 		}
@@ -809,26 +817,32 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	case "llm.vendor":
 		r.v.Sources.set(65)
 		r.marks |= 4
-		if r.strs[1][6] == "" {
+		if r.strSet[1]&64 == 0 {
 			if s := NormalizeProvider(strVal(v)); s != "" {
-				r.strs[1][6] = s
+				if r.strSet[1]&63 == 0 {
+					r.strs[1] = s
+				}
 				r.strSet[1] |= 64
 			}
 		}
 	case "llm.request.model":
 		r.v.Sources.set(66)
 		r.marks |= 4
-		if r.strs[2][5] == "" {
+		if r.strSet[2]&32 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[2][5] = s
+				if r.strSet[2]&31 == 0 {
+					r.strs[2] = s
+				}
 				r.strSet[2] |= 32
 			}
 		}
 	case "llm.response.model":
 		r.v.Sources.set(67)
-		if r.strs[3][2] == "" {
+		if r.strSet[3]&4 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[3][2] = s
+				if r.strSet[3]&3 == 0 {
+					r.strs[3] = s
+				}
 				r.strSet[3] |= 4
 			}
 		}
@@ -878,25 +892,31 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.handle(&keyTable[79], k, v)
 	case "traceloop.association.properties.session_id":
 		r.v.Sources.set(80)
-		if r.strs[5][3] == "" {
+		if r.strSet[5]&8 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[5][3] = s
+				if r.strSet[5]&7 == 0 {
+					r.strs[5] = s
+				}
 				r.strSet[5] |= 8
 			}
 		}
 	case "traceloop.association.properties.user_id":
 		r.v.Sources.set(81)
-		if r.strs[6][3] == "" {
+		if r.strSet[6]&8 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[6][3] = s
+				if r.strSet[6]&7 == 0 {
+					r.strs[6] = s
+				}
 				r.strSet[6] |= 8
 			}
 		}
 	case "llm.user":
 		r.v.Sources.set(82)
-		if r.strs[6][5] == "" {
+		if r.strSet[6]&32 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[6][5] = s
+				if r.strSet[6]&31 == 0 {
+					r.strs[6] = s
+				}
 				r.strSet[6] |= 32
 			}
 		}
@@ -906,9 +926,11 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	case "traceloop.workflow.name":
 		r.v.Sources.set(84)
 		r.marks |= 4
-		if r.strs[8][1] == "" {
+		if r.strSet[8]&2 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[8][1] = s
+				if r.strSet[8]&1 == 0 {
+					r.strs[8] = s
+				}
 				r.strSet[8] |= 2
 			}
 		}
@@ -927,17 +949,21 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.handle(&keyTable[88], k, v)
 	case "traceloop.prompt.version_name":
 		r.v.Sources.set(89)
-		if r.strs[11][4] == "" {
+		if r.strSet[11]&16 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[11][4] = s
+				if r.strSet[11]&15 == 0 {
+					r.strs[11] = s
+				}
 				r.strSet[11] |= 16
 			}
 		}
 	case "traceloop.prompt.version_hash":
 		r.v.Sources.set(90)
-		if r.strs[11][5] == "" {
+		if r.strSet[11]&32 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[11][5] = s
+				if r.strSet[11]&31 == 0 {
+					r.strs[11] = s
+				}
 				r.strSet[11] |= 32
 			}
 		}
@@ -947,27 +973,27 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	case "llm.temperature":
 		r.v.Sources.set(92)
 		r.marks |= 4
-		r.setParam(k, 1, 1, v.AsRaw())
+		r.setParamValue(k, 1, 1, v)
 	case "llm.top_p":
 		r.v.Sources.set(93)
 		r.marks |= 4
-		r.setParam(k, 2, 1, v.AsRaw())
+		r.setParamValue(k, 2, 1, v)
 	case "llm.top_k":
 		r.v.Sources.set(94)
 		r.marks |= 4
-		r.setParam(k, 4, 1, v.AsRaw())
+		r.setParamValue(k, 4, 1, v)
 	case "llm.frequency_penalty":
 		r.v.Sources.set(95)
 		r.marks |= 4
-		r.setParam(k, 8, 1, v.AsRaw())
+		r.setParamValue(k, 8, 1, v)
 	case "llm.presence_penalty":
 		r.v.Sources.set(96)
 		r.marks |= 4
-		r.setParam(k, 16, 1, v.AsRaw())
+		r.setParamValue(k, 16, 1, v)
 	case "llm.request.max_tokens":
 		r.v.Sources.set(97)
 		r.marks |= 4
-		r.setParam(k, 32, 1, v.AsRaw())
+		r.setParamValue(k, 32, 1, v)
 	case "llm.chat.stop_sequences":
 		r.v.Sources.set(98)
 		r.marks |= 4
@@ -979,60 +1005,74 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	case "llm.provider":
 		r.v.Sources.set(100)
 		r.marks |= 8
-		if r.strs[1][2] == "" {
+		if r.strSet[1]&4 == 0 {
 			if s := NormalizeProvider(strVal(v)); s != "" {
-				r.strs[1][2] = s
+				if r.strSet[1]&3 == 0 {
+					r.strs[1] = s
+				}
 				r.strSet[1] |= 4
 			}
 		}
 	case "llm.system":
 		r.v.Sources.set(101)
 		r.marks |= 8
-		if r.strs[1][3] == "" {
+		if r.strSet[1]&8 == 0 {
 			if s := NormalizeProvider(strVal(v)); s != "" {
-				r.strs[1][3] = s
+				if r.strSet[1]&7 == 0 {
+					r.strs[1] = s
+				}
 				r.strSet[1] |= 8
 			}
 		}
 	case "llm.request.model_name":
 		r.v.Sources.set(102)
-		if r.strs[2][1] == "" {
+		if r.strSet[2]&2 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[2][1] = s
+				if r.strSet[2]&1 == 0 {
+					r.strs[2] = s
+				}
 				r.strSet[2] |= 2
 			}
 		}
 	case "embedding.model_name":
 		r.v.Sources.set(103)
 		r.marks |= 8
-		if r.strs[2][7] == "" {
+		if r.strSet[2]&128 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[2][7] = s
+				if r.strSet[2]&127 == 0 {
+					r.strs[2] = s
+				}
 				r.strSet[2] |= 128
 			}
 		}
 	case "reranker.model_name":
 		r.v.Sources.set(104)
-		if r.strs[2][8] == "" {
+		if r.strSet[2]&256 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[2][8] = s
+				if r.strSet[2]&255 == 0 {
+					r.strs[2] = s
+				}
 				r.strSet[2] |= 256
 			}
 		}
 	case "llm.response.model_name":
 		r.v.Sources.set(105)
-		if r.strs[3][1] == "" {
+		if r.strSet[3]&2 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[3][1] = s
+				if r.strSet[3]&1 == 0 {
+					r.strs[3] = s
+				}
 				r.strSet[3] |= 2
 			}
 		}
 	case "llm.model_name":
 		r.v.Sources.set(106)
 		r.marks |= 8
-		if r.strs[3][6] == "" {
+		if r.strSet[3]&64 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[3][6] = s
+				if r.strSet[3]&63 == 0 {
+					r.strs[3] = s
+				}
 				r.strSet[3] |= 64
 			}
 		}
@@ -1072,9 +1112,11 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.setCost(k, v, 2)
 	case "agent.name":
 		r.v.Sources.set(117)
-		if r.strs[7][1] == "" {
+		if r.strSet[7]&2 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[7][1] = s
+				if r.strSet[7]&1 == 0 {
+					r.strs[7] = s
+				}
 				r.strSet[7] |= 2
 			}
 		}
@@ -1146,34 +1188,42 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	case "ai.model.provider":
 		r.v.Sources.set(140)
 		r.marks |= 32
-		if r.strs[1][4] == "" {
+		if r.strSet[1]&16 == 0 {
 			if s := NormalizeProvider(strVal(v)); s != "" {
-				r.strs[1][4] = s
+				if r.strSet[1]&15 == 0 {
+					r.strs[1] = s
+				}
 				r.strSet[1] |= 16
 			}
 		}
 	case "ai.model.id":
 		r.v.Sources.set(141)
 		r.marks |= 32
-		if r.strs[2][2] == "" {
+		if r.strSet[2]&4 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[2][2] = s
+				if r.strSet[2]&3 == 0 {
+					r.strs[2] = s
+				}
 				r.strSet[2] |= 4
 			}
 		}
 	case "ai.response.model":
 		r.v.Sources.set(142)
-		if r.strs[3][3] == "" {
+		if r.strSet[3]&8 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[3][3] = s
+				if r.strSet[3]&7 == 0 {
+					r.strs[3] = s
+				}
 				r.strSet[3] |= 8
 			}
 		}
 	case "ai.response.id":
 		r.v.Sources.set(143)
-		if r.strs[4][1] == "" {
+		if r.strSet[4]&2 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[4][1] = s
+				if r.strSet[4]&1 == 0 {
+					r.strs[4] = s
+				}
 				r.strSet[4] |= 2
 			}
 		}
@@ -1231,25 +1281,31 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.handle(&keyTable[160], k, v)
 	case "ai.telemetry.metadata.sessionId":
 		r.v.Sources.set(161)
-		if r.strs[5][4] == "" {
+		if r.strSet[5]&16 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[5][4] = s
+				if r.strSet[5]&15 == 0 {
+					r.strs[5] = s
+				}
 				r.strSet[5] |= 16
 			}
 		}
 	case "ai.telemetry.metadata.userId":
 		r.v.Sources.set(162)
-		if r.strs[6][4] == "" {
+		if r.strSet[6]&16 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[6][4] = s
+				if r.strSet[6]&15 == 0 {
+					r.strs[6] = s
+				}
 				r.strSet[6] |= 16
 			}
 		}
 	case "ai.telemetry.functionId":
 		r.v.Sources.set(163)
-		if r.strs[8][2] == "" {
+		if r.strSet[8]&4 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[8][2] = s
+				if r.strSet[8]&3 == 0 {
+					r.strs[8] = s
+				}
 				r.strSet[8] |= 4
 			}
 		}
@@ -1298,35 +1354,35 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	case "ai.settings.temperature":
 		r.v.Sources.set(178)
 		r.marks |= 32
-		r.setParam(k, 1, 2, v.AsRaw())
+		r.setParamValue(k, 1, 2, v)
 	case "ai.settings.topP":
 		r.v.Sources.set(179)
 		r.marks |= 32
-		r.setParam(k, 2, 2, v.AsRaw())
+		r.setParamValue(k, 2, 2, v)
 	case "ai.settings.topK":
 		r.v.Sources.set(180)
 		r.marks |= 32
-		r.setParam(k, 4, 2, v.AsRaw())
+		r.setParamValue(k, 4, 2, v)
 	case "ai.settings.frequencyPenalty":
 		r.v.Sources.set(181)
 		r.marks |= 32
-		r.setParam(k, 8, 2, v.AsRaw())
+		r.setParamValue(k, 8, 2, v)
 	case "ai.settings.presencePenalty":
 		r.v.Sources.set(182)
 		r.marks |= 32
-		r.setParam(k, 16, 2, v.AsRaw())
+		r.setParamValue(k, 16, 2, v)
 	case "ai.settings.maxOutputTokens":
 		r.v.Sources.set(183)
 		r.marks |= 32
-		r.setParam(k, 32, 2, v.AsRaw())
+		r.setParamValue(k, 32, 2, v)
 	case "ai.settings.maxTokens":
 		r.v.Sources.set(184)
 		r.marks |= 32
-		r.setParam(k, 32, 2, v.AsRaw())
+		r.setParamValue(k, 32, 2, v)
 	case "ai.settings.seed":
 		r.v.Sources.set(185)
 		r.marks |= 32
-		r.setParam(k, 64, 2, v.AsRaw())
+		r.setParamValue(k, 64, 2, v)
 	case "ai.settings.stopSequences":
 		r.v.Sources.set(186)
 		r.marks |= 32
@@ -1353,25 +1409,31 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.handle(&keyTable[192], k, v)
 	case "langfuse.session.id":
 		r.v.Sources.set(193)
-		if r.strs[5][2] == "" {
+		if r.strSet[5]&4 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[5][2] = s
+				if r.strSet[5]&3 == 0 {
+					r.strs[5] = s
+				}
 				r.strSet[5] |= 4
 			}
 		}
 	case "langfuse.user.id":
 		r.v.Sources.set(194)
-		if r.strs[6][2] == "" {
+		if r.strSet[6]&4 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[6][2] = s
+				if r.strSet[6]&3 == 0 {
+					r.strs[6] = s
+				}
 				r.strSet[6] |= 4
 			}
 		}
 	case "langfuse.trace.name":
 		r.v.Sources.set(195)
-		if r.strs[8][3] == "" {
+		if r.strSet[8]&8 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[8][3] = s
+				if r.strSet[8]&7 == 0 {
+					r.strs[8] = s
+				}
 				r.strSet[8] |= 8
 			}
 		}
@@ -1380,9 +1442,11 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.handle(&keyTable[196], k, v)
 	case "langfuse.observation.prompt.version":
 		r.v.Sources.set(197)
-		if r.strs[11][1] == "" {
+		if r.strSet[11]&2 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[11][1] = s
+				if r.strSet[11]&1 == 0 {
+					r.strs[11] = s
+				}
 				r.strSet[11] |= 2
 			}
 		}
@@ -1391,9 +1455,11 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.handle(&keyTable[198], k, v)
 	case "langfuse.prompt.version":
 		r.v.Sources.set(199)
-		if r.strs[11][2] == "" {
+		if r.strSet[11]&4 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[11][2] = s
+				if r.strSet[11]&3 == 0 {
+					r.strs[11] = s
+				}
 				r.strSet[11] |= 4
 			}
 		}
@@ -1435,9 +1501,11 @@ func (r *reader) attr(k string, v pcommon.Value) {
 		r.setCost(k, v, 3)
 	case "agent_name":
 		r.v.Sources.set(212)
-		if r.strs[7][1] == "" {
+		if r.strSet[7]&2 == 0 {
 			if s := strVal(v); s != "" {
-				r.strs[7][1] = s
+				if r.strSet[7]&1 == 0 {
+					r.strs[7] = s
+				}
 				r.strSet[7] |= 2
 			}
 		}
@@ -1456,17 +1524,21 @@ func (r *reader) attr(k string, v pcommon.Value) {
 	case "mlflow.llm.provider":
 		r.v.Sources.set(218)
 		r.marks |= 256
-		if r.strs[1][5] == "" {
+		if r.strSet[1]&32 == 0 {
 			if s := NormalizeProvider(unquote(strVal(v))); s != "" {
-				r.strs[1][5] = s
+				if r.strSet[1]&31 == 0 {
+					r.strs[1] = s
+				}
 				r.strSet[1] |= 32
 			}
 		}
 	case "mlflow.llm.model":
 		r.v.Sources.set(219)
-		if r.strs[2][4] == "" {
+		if r.strSet[2]&16 == 0 {
 			if s := unquote(strVal(v)); s != "" {
-				r.strs[2][4] = s
+				if r.strSet[2]&15 == 0 {
+					r.strs[2] = s
+				}
 				r.strSet[2] |= 16
 			}
 		}

@@ -29,8 +29,13 @@ func TestKeySwitchIsGenerated(t *testing.T) {
 	b.WriteString("// attr applies the table row of k (row, unrolled per key); attrTable when\n// this file is stale.\n")
 	b.WriteString("func (r *reader) attr(k string, v pcommon.Value) {\n\tif keyFallback != nil {\n\t\tr.attrTable(k, v)\n\t\treturn\n\t}\n\tswitch k {\n")
 	setStr := func(f, slot uint8, expr string) {
-		fmt.Fprintf(&b, "\t\tif r.strs[%d][%d] == \"\" {\n\t\t\tif s := %s; s != \"\" {\n\t\t\t\tr.strs[%d][%d] = s\n\t\t\t\tr.strSet[%d] |= %d\n\t\t\t}\n\t\t}\n",
-			f, slot, expr, f, slot, f, 1<<slot)
+		fmt.Fprintf(&b, "\t\tif r.strSet[%d]&%d == 0 {\n\t\t\tif s := %s; s != \"\" {\n", f, 1<<slot, expr)
+		if slot == 0 {
+			fmt.Fprintf(&b, "\t\t\t\tr.strs[%d] = s\n", f)
+		} else {
+			fmt.Fprintf(&b, "\t\t\t\tif r.strSet[%d]&%d == 0 {\n\t\t\t\t\tr.strs[%d] = s\n\t\t\t\t}\n", f, 1<<slot-1, f)
+		}
+		fmt.Fprintf(&b, "\t\t\t\tr.strSet[%d] |= %d\n\t\t\t}\n\t\t}\n", f, 1<<slot)
 	}
 	for i, s := range keyTable {
 		fmt.Fprintf(&b, "\tcase %q:\n\t\tr.v.Sources.set(%d)\n", s.key, i)
@@ -54,7 +59,7 @@ func TestKeySwitchIsGenerated(t *testing.T) {
 			if ParamField(1)<<s.field == HasStopSequences {
 				fmt.Fprintf(&b, "\t\tr.setStops(%d, stopsOf(v.AsRaw()))\n", s.prio)
 			} else {
-				fmt.Fprintf(&b, "\t\tr.setParam(k, %d, %d, v.AsRaw())\n", ParamField(1)<<s.field, s.prio)
+				fmt.Fprintf(&b, "\t\tr.setParamValue(k, %d, %d, v)\n", ParamField(1)<<s.field, s.prio)
 			}
 		case aCost:
 			fmt.Fprintf(&b, "\t\tr.setCost(k, v, %d)\n", s.prio)

@@ -25,6 +25,14 @@ func (b *budget) take(s string) string {
 	return b.takeValid(s)
 }
 
+// takeIf is takeValid when valid is set, else take.
+func (b *budget) takeIf(valid bool, s string) string {
+	if valid {
+		return b.takeValid(s)
+	}
+	return b.take(s)
+}
+
 // takeValid is take for text known to be valid UTF-8 (what the JSON
 // scanner reads).
 func (b *budget) takeValid(s string) string {

@@ -1,6 +1,9 @@
 package genai
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // NormalizeProvider maps a provider or system value of any dialect to a
 // gen_ai.provider.name value (semconv v1.41 well-known values, or a
@@ -10,7 +13,7 @@ func NormalizeProvider(raw string) string {
 	if raw == "" {
 		return ""
 	}
-	s := strings.ToLower(strings.TrimSpace(raw))
+	s := lowerTrim(raw)
 	switch s {
 	case "openai":
 		return "openai"
@@ -87,7 +90,7 @@ func NormalizeProvider(raw string) string {
 
 // providerFromHost derives a provider from a server address or API base URL.
 func providerFromHost(host string) string {
-	h := strings.ToLower(host)
+	h := lower(host)
 	if i := strings.Index(h, "://"); i >= 0 {
 		h = h[i+3:]
 	}
@@ -136,7 +139,7 @@ func providerFromHost(host string) string {
 // providerFromModel guesses the model vendor from a well-known model family
 // name. It is the last resort when no provider key and no known host exist.
 func providerFromModel(model string) string {
-	m := strings.ToLower(model)
+	m := lower(model)
 	if i := strings.LastIndexByte(m, '/'); i >= 0 {
 		m = m[i+1:]
 	}
@@ -167,8 +170,12 @@ func providerFromModel(model string) string {
 // enum (stop, length, tool_call, content_filter, error); unknown values are
 // kept lower-cased.
 func NormalizeFinishReason(raw string) string {
-	s := strings.TrimSpace(raw)
-	switch strings.ToLower(s) {
+	switch raw { // already normalized: the common case
+	case "stop", "length", "tool_call", "content_filter", "error":
+		return raw
+	}
+	s := lowerTrim(raw)
+	switch s {
 	case "":
 		return ""
 	case "stop", "end_turn", "stop_sequence", "complete", "eos", "finish_reason_stop":
@@ -182,13 +189,17 @@ func NormalizeFinishReason(raw string) string {
 	case "error":
 		return "error"
 	}
-	return strings.ToLower(s)
+	return s
 }
 
 // normalizeRole maps a role to semconv (system, user, assistant, tool) and
 // returns the original when it was changed.
 func normalizeRole(raw string) (role, original string) {
-	s := strings.ToLower(strings.TrimSpace(raw))
+	switch raw { // already normalized: the common case
+	case "system", "user", "assistant", "tool":
+		return raw, ""
+	}
+	s := lowerTrim(raw)
 	switch s {
 	case "system", "user", "assistant", "tool":
 		return s, ""
@@ -228,4 +239,48 @@ func categoryForOperation(op string) Category {
 		return CategoryNone
 	}
 	return CategoryOther
+}
+
+// lowerTrim is strings.ToLower(strings.TrimSpace(s)), with no work for the
+// usual value, already lower-case.
+func lowerTrim(s string) string {
+	if plainLower(s) {
+		return s
+	}
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// lower is strings.ToLower, with no work for a value already lower-case.
+func lower(s string) string {
+	if plainLower(s) {
+		return s
+	}
+	return strings.ToLower(s)
+}
+
+// plainLower reports whether s is ASCII without spaces, control characters
+// or upper-case letters: what lower-casing and trimming leave unchanged.
+func plainLower(s string) bool {
+	if len(s) < 8 {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c <= ' ' || c >= utf8.RuneSelf || c-'A' < 26 {
+				return false
+			}
+		}
+		return true
+	}
+	// A word at a time (the last one overlapping), flagging bytes at or
+	// below a space, non-ASCII and 'A'..'Z' (above 0x40, not above 0x5a).
+	for i := 0; ; i += 8 {
+		if i > len(s)-8 {
+			i = len(s) - 8
+		}
+		w := load64(s, i)
+		if (w|(w-0x21*lsb)&^w|(w+0x3f*lsb)&^(w+0x25*lsb))&msb != 0 {
+			return false
+		}
+		if i == len(s)-8 {
+			return true
+		}
+	}
 }

@@ -59,11 +59,36 @@ const paramPrioJSON = 3
 // setParam stores a numeric parameter; integer fields refuse fractions and
 // a value of the wrong type is a read problem, never a guess.
 func (r *reader) setParam(key string, f ParamField, prio uint8, x any) {
-	slot := paramSlot(f)
-	if r.params.Has&f != 0 && r.paramPrio[slot] <= prio {
+	if r.params.Has&f != 0 && r.paramPrio[paramSlot(f)] <= prio {
 		return
 	}
 	d, ok := number(x)
+	r.setParamNumber(key, f, prio, d, ok)
+}
+
+// setParamValue is setParam of an attribute's value: a number is read
+// without boxing it (v.AsRaw() allocates for most).
+func (r *reader) setParamValue(key string, f ParamField, prio uint8, v pcommon.Value) {
+	if r.params.Has&f != 0 && r.paramPrio[paramSlot(f)] <= prio {
+		return
+	}
+	var d float64
+	var ok bool
+	switch v.Type() {
+	case pcommon.ValueTypeDouble:
+		d = v.Double()
+		ok = !math.IsNaN(d) && !math.IsInf(d, 0)
+	case pcommon.ValueTypeInt:
+		d, ok = float64(v.Int()), true
+	default:
+		d, ok = number(v.AsRaw())
+	}
+	r.setParamNumber(key, f, prio, d, ok)
+}
+
+// setParamNumber is setParam once the value is read (ok: it is a number).
+func (r *reader) setParamNumber(key string, f ParamField, prio uint8, d float64, ok bool) {
+	slot := paramSlot(f)
 	if !ok {
 		r.problem(key, "wrong_type")
 		return

@@ -2,7 +2,6 @@ package genai
 
 import (
 	"math"
-	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -70,14 +69,18 @@ type reader struct {
 	v     View // the result, filled in place (a field, so nothing escapes)
 	marks mark
 
-	strs   [numStrFields][slotsPerField]string
-	strSet [numStrFields]uint16 // bit per non-empty slot
-	ints   [numIntFields][slotsPerField]int64
-	intSet [numIntFields]uint16 // bit per slot
+	// Per field, a bit per slot that had a candidate and the candidate of
+	// the lowest one: the only one resolve uses (the reader is zeroed per
+	// span, so keeping every slot's would cost).
+	strs   [numStrFields]string
+	strSet [numStrFields]uint16
+	ints   [numIntFields]int64
+	intSet [numIntFields]uint16
 
 	// Category markers in priority order.
 	opName, oiKind, lfType, mlType, llmReqType, tlKind, aiOpID string
 
+	entity       string // traceloop.entity.name: an agent's or workflow's name, by tlKind
 	provFromHost string
 	finish       []string // from gen_ai.response.finish_reasons or equivalents
 	finishAlt    string   // llm.finish_reason, ai.response.finishReason
@@ -97,8 +100,12 @@ type reader struct {
 	toolName, toolID, toolArgs, toolResult string
 
 	// Content candidates, by family; resolved in priority order.
-	sysInstr                   any
-	inMsgs, outMsgs            any
+	sysInstr        any
+	inMsgs, outMsgs any
+	// What the semconv scanners read, kept typed (boxing a slice in an any
+	// costs an allocation); the any fields then stay nil.
+	sysParts                   []Part
+	inRead, outRead            []Message
 	legacyPrompt, legacyCompl  any
 	vercelPrompt, vercelMsgs   any
 	vercelText, vercelTools    string
@@ -135,26 +142,19 @@ func (r *reader) problem(key, kind string) {
 	}
 }
 
+// setStr offers a candidate for a slot of f: the first for the slot counts.
 func (r *reader) setStr(f strField, slot int, s string) {
-	if s != "" && r.strs[f][slot] == "" {
-		r.strs[f][slot] = s
-		r.strSet[f] |= 1 << slot
+	b := uint16(1) << slot
+	if s != "" && r.strSet[f]&b == 0 {
+		if r.strSet[f]&(b-1) == 0 {
+			r.strs[f] = s
+		}
+		r.strSet[f] |= b
 	}
-}
-
-// clearStr forgets one candidate (used when a key turns out not to apply).
-func (r *reader) clearStr(f strField, slot int) {
-	r.strs[f][slot] = ""
-	r.strSet[f] &^= 1 << slot
 }
 
 // first returns the highest-priority candidate of f.
-func (r *reader) first(f strField) string {
-	if r.strSet[f] == 0 {
-		return ""
-	}
-	return r.strs[f][bits.TrailingZeros16(r.strSet[f])]
-}
+func (r *reader) first(f strField) string { return r.strs[f] }
 
 func (r *reader) setInt(f intField, slot int, key string, v pcommon.Value) {
 	n, ok := toInt(v)
@@ -171,18 +171,18 @@ func (r *reader) setInt(f intField, slot int, key string, v pcommon.Value) {
 }
 
 func (r *reader) setIntN(f intField, slot int, n int64) {
-	if n < 0 || r.intSet[f]&(1<<slot) != 0 {
+	b := uint16(1) << slot
+	if n < 0 || r.intSet[f]&b != 0 {
 		return
 	}
-	r.ints[f][slot] = n
-	r.intSet[f] |= 1 << slot
+	if r.intSet[f]&(b-1) == 0 {
+		r.ints[f] = n
+	}
+	r.intSet[f] |= b
 }
 
 func (r *reader) firstInt(f intField) (int64, bool) {
-	if r.intSet[f] == 0 {
-		return 0, false
-	}
-	return r.ints[f][bits.TrailingZeros16(r.intSet[f])], true
+	return r.ints[f], r.intSet[f] != 0
 }
 
 // toInt accepts ints, integral doubles and numeric strings (MLflow and some

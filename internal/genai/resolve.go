@@ -1,6 +1,9 @@
 package genai
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // resolve turns what was collected into the View.
 func (r *reader) resolve(spanName string) {
@@ -9,11 +12,11 @@ func (r *reader) resolve(spanName string) {
 	r.category(spanName)
 
 	// Agent/workflow names from traceloop.entity.name only on matching spans.
-	if r.tlKind != "agent" {
-		r.clearStr(fAgent, 5)
-	}
-	if r.tlKind != "workflow" {
-		r.clearStr(fWorkflow, 5)
+	switch r.tlKind {
+	case "agent":
+		r.setStr(fAgent, 5, r.entity)
+	case "workflow":
+		r.setStr(fWorkflow, 5, r.entity)
 	}
 	if r.invocationParams != "" || r.lfParams != "" {
 		r.modelFromParams()
@@ -134,7 +137,7 @@ func (r *reader) category(spanName string) {
 	case r.oiKind != "":
 		op, cat = fromKind(r.oiKind)
 	case r.lfType != "":
-		op, cat = fromKind(strings.ToUpper(r.lfType))
+		op, cat = fromKindUpper(r.lfType)
 	case r.mlType != "":
 		op, cat = fromKind(r.mlType)
 	case r.llmReqType != "":
@@ -152,7 +155,7 @@ func (r *reader) category(spanName string) {
 		}
 		cat = categoryForOperation(op)
 	case r.tlKind != "":
-		op, cat = fromKind(strings.ToUpper(r.tlKind))
+		op, cat = fromKindUpper(r.tlKind)
 	case r.aiOpID != "":
 		id := r.aiOpID
 		switch {
@@ -214,6 +217,27 @@ func fromKind(kind string) (string, Category) {
 	return "", CategoryOther
 }
 
+// fromKindUpper is fromKind(strings.ToUpper(kind)); an ASCII kind is
+// upper-cased on the stack (the value is only compared).
+func fromKindUpper(kind string) (string, Category) {
+	var buf [32]byte
+	if len(kind) > len(buf) {
+		return fromKind(strings.ToUpper(kind))
+	}
+	up := buf[:len(kind)]
+	for i := 0; i < len(kind); i++ {
+		c := kind[i]
+		if c >= utf8.RuneSelf {
+			return fromKind(strings.ToUpper(kind))
+		}
+		if c-'a' < 26 {
+			c -= 'a' - 'A'
+		}
+		up[i] = c
+	}
+	return fromKind(string(up))
+}
+
 // modelFromParams reads "model" from llm.invocation_parameters (or the
 // Langfuse model parameters) as a last-resort request model.
 func (r *reader) modelFromParams() {
@@ -271,8 +295,8 @@ func (r *reader) usage() {
 // contentResolve picks the highest-priority content source of each kind.
 func (r *reader) contentResolve() {
 	v := &r.v
-	if parts, ok := r.sysInstr.([]Part); ok {
-		v.SystemInstructions = parts
+	if r.sysParts != nil {
+		v.SystemInstructions = r.sysParts
 	} else if parts, ok := r.sysInstr.([]any); ok {
 		v.SystemInstructions = r.decodeParts(parts)
 	} else if s, ok := r.sysInstr.(string); ok && s != "" {
@@ -280,12 +304,10 @@ func (r *reader) contentResolve() {
 	}
 
 	switch {
+	case r.inRead != nil:
+		v.InputMessages = r.inRead
 	case r.inMsgs != nil:
-		if msgs, ok := r.inMsgs.([]Message); ok {
-			v.InputMessages = msgs
-		} else {
-			v.InputMessages = r.decodeMessages(r.inMsgs, "user")
-		}
+		v.InputMessages = r.decodeMessages(r.inMsgs, "user")
 	case len(r.flatIn.msgs) > 0:
 		v.InputMessages = r.flatIn.messages(r, "user")
 	case len(r.oiIn.msgs) > 0:
@@ -310,12 +332,10 @@ func (r *reader) contentResolve() {
 
 	switch {
 	case r.opts.SkipOutputMessages:
+	case r.outRead != nil:
+		v.OutputMessages = r.outRead
 	case r.outMsgs != nil:
-		if msgs, ok := r.outMsgs.([]Message); ok {
-			v.OutputMessages = msgs
-		} else {
-			v.OutputMessages = r.decodeMessages(r.outMsgs, "assistant")
-		}
+		v.OutputMessages = r.decodeMessages(r.outMsgs, "assistant")
 	case len(r.flatOut.msgs) > 0:
 		v.OutputMessages = r.flatOut.messages(r, "assistant")
 	case len(r.oiOut.msgs) > 0:

@@ -33,23 +33,26 @@ type scanPart struct {
 	hasResponse                 bool
 }
 
-// part converts a read part exactly as the typed decoder always has.
-func (r *reader) part(fp *scanPart) Part {
+// part converts a read part exactly as the typed decoder always has. valid
+// says the texts are known to be valid UTF-8 (the scanner's are), so the
+// budget need not check them again.
+func (r *reader) part(fp *scanPart, valid bool) Part {
+	b := &r.b
 	switch fp.typ {
 	case "text", "":
-		return Part{Type: PartText, Content: r.b.take(fp.content)}
+		return Part{Type: PartText, Content: b.takeIf(valid, fp.content)}
 	case "reasoning", "thinking":
-		return Part{Type: PartReasoning, Content: r.b.take(fp.content)}
+		return Part{Type: PartReasoning, Content: b.takeIf(valid, fp.content)}
 	case "refusal":
-		return Part{Type: PartText, Content: r.b.take(fp.content)}
+		return Part{Type: PartText, Content: b.takeIf(valid, fp.content)}
 	case "tool_call":
-		return Part{Type: PartToolCall, ID: fp.id, Name: fp.name, Arguments: r.b.take(fp.arguments)}
+		return Part{Type: PartToolCall, ID: fp.id, Name: fp.name, Arguments: b.takeIf(valid, fp.arguments)}
 	case "tool_call_response":
 		resp := fp.response
 		if !fp.hasResponse {
 			resp = fp.result
 		}
-		return Part{Type: PartToolCallResponse, ID: fp.id, Name: fp.name, Content: r.b.take(resp)}
+		return Part{Type: PartToolCallResponse, ID: fp.id, Name: fp.name, Content: b.takeIf(valid, resp)}
 	case "blob":
 		return Part{Type: PartBlob, Modality: fp.modality, MimeType: fp.mimeType}
 	case "uri":
@@ -61,7 +64,7 @@ func (r *reader) part(fp *scanPart) Part {
 	case "file":
 		return Part{Type: PartFile, Modality: fp.modality, MimeType: fp.mimeType, Content: fp.fileID}
 	}
-	return Part{Type: fp.typ, Content: r.b.take(fp.content)}
+	return Part{Type: fp.typ, Content: b.takeIf(valid, fp.content)}
 }
 
 // scanMessages reads a JSON array of semconv messages; ok is false when the
@@ -216,7 +219,7 @@ func (r *reader) scanParts(sc *jscan) ([]Part, bool) {
 		if !sc.part(&fp) {
 			return nil, false
 		}
-		out = append(out, r.part(&fp))
+		out = append(out, r.part(&fp, true))
 		sc.ws()
 		if sc.eat(',') {
 			continue
@@ -235,6 +238,25 @@ type jscan struct {
 	s       string
 	i       int
 	checked bool
+	// quoteFrom, quote: the last search of nextQuote (from, and 1 + the
+	// index found; 0: none).
+	quoteFrom, quote int
+}
+
+// nextQuote returns the index of the first quote at or after i. The last
+// one found still is when i lies between where that search began and it:
+// a string with many escapes is read a run at a time, and each run would
+// search on to the string's end again (quadratic in its length).
+func (sc *jscan) nextQuote(i int) (int, bool) {
+	if q := sc.quote - 1; sc.quoteFrom <= i && i <= q {
+		return q, true
+	}
+	q := strings.IndexByte(sc.s[i:], '"')
+	if q < 0 {
+		return 0, false
+	}
+	sc.quoteFrom, sc.quote = i, i+q+1
+	return i + q, true
 }
 
 // run is scanRun on sc.s, on a checked text without the checks (ascii is
@@ -254,17 +276,17 @@ func (sc *jscan) run(i int) (end int, ascii, ok bool) {
 			break
 		}
 	}
-	if !sc.checked {
-		return scanRun(s, from)
-	}
-	q := strings.IndexByte(s[from:], '"')
-	if q < 0 {
+	q, ok := sc.nextQuote(from)
+	if !ok {
 		return 0, false, false
 	}
-	if b := strings.IndexByte(s[from:from+q], '\\'); b >= 0 {
-		q = b
+	if !sc.checked {
+		return scanSeg(s, from, q)
 	}
-	return from + q, true, true
+	if b := strings.IndexByte(s[from:q], '\\'); b >= 0 {
+		q = from + b
+	}
+	return q, true, true
 }
 
 // stops flags the bytes of w that end or complicate a string run: a quote,
@@ -276,7 +298,8 @@ func stops(w uint64) uint64 {
 }
 
 func (sc *jscan) ws() {
-	for sc.i < len(sc.s) {
+	// Compact JSON has none: one comparison ends the common case.
+	for sc.i < len(sc.s) && sc.s[sc.i] <= ' ' {
 		switch sc.s[sc.i] {
 		case ' ', '\t', '\n', '\r':
 			sc.i++
@@ -307,21 +330,23 @@ func (sc *jscan) key() (string, bool) {
 	if !sc.eat('"') {
 		return "", false
 	}
-	start := sc.i
-	for sc.i < len(sc.s) {
-		c := sc.s[sc.i]
-		if c == '"' {
-			k := sc.s[start:sc.i]
-			sc.i++
-			sc.ws()
-			return k, sc.eat(':')
+	s, start := sc.s, sc.i
+	i := start
+	for ; i+8 <= len(s); i += 8 {
+		if m := stops(load64(s, i)); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			break
 		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			return "", false
-		}
-		sc.i++
 	}
-	return "", false
+	for i < len(s) && s[i] != '"' && s[i] != '\\' && s[i] >= 0x20 && s[i] < utf8.RuneSelf {
+		i++
+	}
+	if i >= len(s) || s[i] != '"' {
+		return "", false
+	}
+	sc.i = i + 1
+	sc.ws()
+	return s[start:i], sc.eat(':')
 }
 
 // strOrNull reads a string value; null reads as "" (the typed decoder leaves
@@ -388,12 +413,28 @@ func scanRun(s string, i int) (end int, ascii, ok bool) {
 	if q < 0 {
 		return 0, false, false
 	}
-	seg := s[i : i+q]
+	return scanSeg(s, i, i+q)
+}
+
+// scanSeg is scanRun given q, the index of the first quote at or after i.
+func scanSeg(s string, i, q int) (end int, ascii, ok bool) {
+	seg := s[i:q]
 	if b := strings.IndexByte(seg, '\\'); b >= 0 {
 		seg = seg[:b]
 	}
-	var acc uint64
+	// Text is mostly printable ASCII: a byte outside 0x20..0x7f sets its
+	// top bit in w|(w-0x20*lsb) (a borrow only flags bytes above a flagged
+	// one), so clean 32-byte blocks cost one test; the first other block
+	// goes to the exact loops below.
 	j := 0
+	for ; j+32 <= len(seg); j += 32 {
+		blk := seg[j : j+32]
+		a, b, c, d := load64(blk, 0), load64(blk, 8), load64(blk, 16), load64(blk, 24)
+		if (a|(a-0x20*lsb)|b|(b-0x20*lsb)|c|(c-0x20*lsb)|d|(d-0x20*lsb))&msb != 0 {
+			break
+		}
+	}
+	var acc uint64
 	for ; j+16 <= len(seg); j += 16 {
 		w, v := load64(seg, j), load64(seg, j+8)
 		if ((w-0x20*lsb)&^w|(v-0x20*lsb)&^v)&msb != 0 {
@@ -428,31 +469,47 @@ func load64(s string, i int) uint64 {
 
 // commonValues are the short strings every message repeats (roles, part
 // types, finish reasons, the keys of messages and tool schemas).
-var commonValues = func() map[string]string {
-	m := map[string]string{}
-	for _, s := range []string{
-		"user", "assistant", "system", "tool", "developer", "model", "human", "ai",
-		"text", "stop", "tool_call", "tool_call_response", "tool_calls", "tool-call", "tool-result", "tool_use", "tool_result",
-		"function", "reasoning", "image", "image_url", "url", "uri", "blob", "file", "length",
-		"role", "content", "type", "parts", "name", "messages", "finish_reason", "id", "arguments", "input", "output",
-		"response", "result", "args", "toolCallId", "toolName", "description", "parameters", "properties",
-		"required", "items", "enum", "default", "title", "object", "string", "array", "number", "integer", "boolean",
-		"additionalProperties", "$schema", "modality", "mime_type", "kwargs", "lc", "choices", "message", "prompt",
-		"page_content", "metadata", "score", "document", "documents", "query", "temperature", "max_tokens", "top_p",
-	} {
-		m[s] = s
+var commonValues = [...]string{
+	"user", "assistant", "system", "tool", "developer", "model", "human", "ai",
+	"text", "stop", "tool_call", "tool_call_response", "tool_calls", "tool-call", "tool-result", "tool_use", "tool_result",
+	"function", "reasoning", "image", "image_url", "url", "uri", "blob", "file", "length",
+	"role", "content", "type", "parts", "name", "messages", "finish_reason", "id", "arguments", "input", "output",
+	"response", "result", "args", "toolCallId", "toolName", "description", "parameters", "properties",
+	"required", "items", "enum", "default", "title", "object", "string", "array", "number", "integer", "boolean",
+	"additionalProperties", "$schema", "modality", "mime_type", "kwargs", "lc", "choices", "message", "prompt",
+	"page_content", "metadata", "score", "document", "documents", "query", "temperature", "max_tokens", "top_p",
+}
+
+// commonTable holds commonValues by commonSlot, probing linearly: a probe
+// costs less than hashing the whole string for a map.
+var commonTable = func() (t [256]string) {
+	for _, c := range commonValues {
+		h := commonSlot(c)
+		for t[h] != "" && t[h] != c {
+			h++
+		}
+		t[h] = c
 	}
-	return m
+	return t
 }()
+
+// commonSlot hashes the length, first and last byte of a non-empty s.
+func commonSlot(s string) uint8 {
+	return uint8((uint32(len(s)) | uint32(s[0])<<8 | uint32(s[len(s)-1])<<16) * 0x9E3779B1 >> 24)
+}
 
 // common returns the constant for a common short value, so that it costs
 // neither a copy nor a reference into the document.
 func common(s string) (string, bool) {
-	if len(s) > 20 {
+	if len(s) > 20 || s == "" {
 		return "", false
 	}
-	c, ok := commonValues[s]
-	return c, ok
+	for h := commonSlot(s); commonTable[h] != ""; h++ {
+		if commonTable[h] == s {
+			return commonTable[h], true
+		}
+	}
+	return "", false
 }
 
 // unescape continues a string with escapes from sc.i (at a backslash);
