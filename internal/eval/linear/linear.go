@@ -87,9 +87,9 @@ func (m *Model) Config() Config { return m.cfg }
 // ignored).
 func (m *Model) Logit(text, aux string, dense []float64) float64 {
 	k := sink{q: m.q}
-	if c := &m.cfg; c.CharMin == c.CharMax && c.CharMin > 0 && c.CharMin < 8 && c.Head == 0 && (c.AuxWords == 0 || aux == "") {
+	if c := &m.cfg; c.CharMin == c.CharMax && c.CharMin > 0 && c.CharMin < 8 && (c.AuxWords == 0 || aux == "") {
 		// The shipped models' feature space (one character n-gram
-		// length, no head or aux words): a scan specialised for scoring.
+		// length, no aux words): a scan specialised for scoring.
 		if len(text) > c.MaxBytes {
 			text = text[:c.MaxBytes]
 		}
@@ -100,63 +100,98 @@ func (m *Model) Logit(text, aux string, dense []float64) float64 {
 	return m.finish(&k, dense)
 }
 
-// scoreScan is scan for scoring with one character n-gram length, no salt
-// and no head: it returns the sum of the features' quantised weights and
-// their number (TestScoreScanMatchesScan holds it to scan).
+// scoreScan is scan for scoring with one character n-gram length and no
+// salt: it returns the sum of the features' quantised weights and their
+// number (TestScoreScanMatchesScan holds it to scan). The sums commute, so
+// the character n-grams and the words are read in two passes, each with
+// few enough live values to stay in registers.
 func scoreScan(c *Config, q []int8, text string) (int64, int) {
-	shift := 64 - uint(c.Bits)
+	cs, cn := charScore(c, q, text)
+	ws, wn := wordScore(c, q, text)
+	return cs + ws, cn + wn
+}
+
+// charScore sums the weights of the character n-grams of text (length
+// c.CharMin, whitespace runs read as one space).
+func charScore(c *Config, q []int8, text string) (int64, int) {
+	shift := (64 - uint(c.Bits)) & 63 // (& 63: no check for shifts past 63 in the loop)
 	cn := int(c.CharMin)
 	mask, tag := charMask[cn], uint64(cn)<<56
-	words := c.Words
+	// The ring starts as if after a space (leading whitespace is
+	// skipped); its low byte is the last byte read, so a space after a
+	// space is the only byte skipped. The first cn-1 bytes read only
+	// fill it.
+	ring := uint64(' ')
+	i := 0
+	for filled := 0; filled < cn-1 && i < len(text); i++ {
+		if b := foldTable[text[i]]; b != ' ' || byte(ring) != ' ' {
+			ring = ring<<8 | uint64(b)
+			filled++
+		}
+	}
+	// The n-gram's bytes and its length tag do not overlap (n < 8), so
+	// (ring&mask ^ tag) * k is ring&mask * k + tag * k.
+	const k = 0x9e3779b97f4a7c15
+	tk := tag * k
 	var sum int64
 	n := 0
-	var ring uint64
-	filled := 0
-	var word, prev uint64
-	inWord, havePrev := false, false
-	lastSpace := true
-	for i := 0; i <= len(text); i++ {
-		var b byte = ' '
-		if i < len(text) {
-			b = foldTable[text[i]]
-		}
-		if b == ' ' {
-			if lastSpace && i < len(text) {
-				continue
-			}
-			lastSpace = true
-		} else {
-			lastSpace = false
-		}
-		if wordByte[b] {
-			if !inWord {
-				word, inWord = fnvOffset, true
-			}
-			word = (word ^ uint64(b)) * fnvPrime
-		} else if inWord {
-			inWord = false
-			if words >= 1 {
-				sum += int64(q[uint32(mix(word^0x5bd1e995)>>shift)])
-				n++
-			}
-			if words >= 2 && havePrev {
-				sum += int64(q[uint32(mix(prev*31+word+0x9e3779b9)>>shift)])
-				n++
-			}
-			prev, havePrev = word, true
-		}
-		if i == len(text) {
-			break
+	rest := text[i:]
+	for j := 0; j < len(rest); j++ {
+		b := foldTable[rest[j]]
+		if b == ' ' && byte(ring) == ' ' {
+			continue
 		}
 		ring = ring<<8 | uint64(b)
-		if filled < cn {
-			filled++
-			if filled < cn {
-				continue
+		sum += int64(q[uint32((ring&mask*k+tk)>>shift)])
+		n++
+	}
+	return sum, n
+}
+
+// wordScore sums the weights of the word n-grams of text (up to c.Words
+// words) and, in their own namespace, of those of the words that start in
+// the first c.Head bytes.
+func wordScore(c *Config, q []int8, text string) (int64, int) {
+	shift := (64 - uint(c.Bits)) & 63
+	words, head := c.Words, c.Head
+	if words == 0 && head == 0 {
+		return 0, 0
+	}
+	var sum int64
+	n := 0
+	var prev uint64
+	havePrev := false
+	for i := 0; i < len(text); {
+		if !wordByte[foldTable[text[i]]] {
+			i++
+			continue
+		}
+		start := i
+		word := uint64(fnvOffset)
+		for ; i < len(text); i++ {
+			b := foldTable[text[i]]
+			if !wordByte[b] {
+				break
+			}
+			word = (word ^ uint64(b)) * fnvPrime
+		}
+		if words >= 1 {
+			sum += int64(q[uint32(mix(word^0x5bd1e995)>>shift)])
+			n++
+		}
+		if words >= 2 && havePrev {
+			sum += int64(q[uint32(mix(prev*31+word+0x9e3779b9)>>shift)])
+			n++
+		}
+		if start < head {
+			sum += int64(q[uint32(mix(word^headSalt)>>shift)])
+			n++
+			if havePrev {
+				sum += int64(q[uint32(mix(prev*31+word+headSalt)>>shift)])
+				n++
 			}
 		}
-		sum += int64(q[uint32(((ring&mask^tag)*0x9e3779b97f4a7c15)>>shift)])
-		n++
+		prev, havePrev = word, true
 	}
 	return sum, n
 }

@@ -85,6 +85,41 @@ func TestScoreScanMatchesScan(t *testing.T) {
 	}
 }
 
+// TestScoreScanHeadMatchesScan: with a head namespace (the refusal model)
+// the scoring scan still sums exactly the features scan emits, and Logit
+// (which takes it) gives what the general path gives.
+func TestScoreScanHeadMatchesScan(t *testing.T) {
+	texts := []string{"", " ", "a", "ab cd", "hello  world\n\tagain", "I'm sorry, but I can't help with that request.",
+		strings.Repeat("word ", 300), "naïve café 12,000 — ok", "  leading and trailing  "}
+	r := rand.New(rand.NewPCG(4, 5))
+	for range 500 {
+		b := make([]byte, r.IntN(300))
+		for i := range b {
+			b[i] = " aZ9\n\t.é\xff"[r.IntN(10)]
+		}
+		texts = append(texts, string(b))
+	}
+	for _, cn := range []uint8{1, 4, 7} {
+		for _, words := range []uint8{0, 1, 2} {
+			for _, head := range []int{1, 5, 16, 240} {
+				m := randomModel(Config{Bits: 16, CharMin: cn, CharMax: cn, Words: words, Head: head, MaxBytes: 128}, uint64(head)+uint64(cn)*3+uint64(words))
+				for _, s := range texts {
+					k := sink{q: m.q}
+					scan(&m.cfg, s, 0, cn, words, head, &k)
+					if sum, n := scoreScan(&m.cfg, m.q, s); sum != k.sum || n != k.n {
+						t.Fatalf("n=%d words=%d head=%d %q: scoreScan %d/%d, scan %d/%d", cn, words, head, s, sum, n, k.sum, k.n)
+					}
+					g := sink{q: m.q}
+					forEach(&m.cfg, s, "", &g)
+					if got, want := m.Logit(s, "", nil), m.finish(&g, nil); got != want {
+						t.Fatalf("n=%d words=%d head=%d %q: Logit %v, general path %v", cn, words, head, s, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 // BenchmarkScan compares the scoring scan with the general one on 2 KB of
 // prose (the jailbreak model's prefix).
 func BenchmarkScan(b *testing.B) {

@@ -300,7 +300,7 @@ func TestLeakLongMatchesReference(t *testing.T) {
 		}
 		Normalize(sys, &sysN)
 		Normalize(out, &outN)
-		sw := appendWords(nil, &sysN, nil)
+		sw := appendWords(nil, &sysN)
 		var got, want scorer
 		leakLong(&g, &outN, sw, &got)
 		leakLongRef(ref, &outN, sw, &want)
@@ -766,7 +766,7 @@ func TestLeakLongShortAnswersMatchReference(t *testing.T) {
 		// has bytes.
 		sys := texts[rng.IntN(len(texts))] + " " + strings.Repeat("invoice order warranty refund ", 40) + texts[rng.IntN(len(texts))]
 		Normalize(sys, &sysN)
-		sw := appendWords(nil, &sysN, nil)
+		sw := appendWords(nil, &sysN)
 		out := texts[rng.IntN(len(texts))]
 		if len(out) > 80 {
 			out = out[:80]

@@ -1,6 +1,10 @@
 package safety
 
 import (
+	"encoding/binary"
+	"math"
+	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/periscope-otel/periscope/internal/contract"
@@ -30,26 +34,29 @@ func (e *PromptLeak) run(p *prepared) eval.Result {
 	sys := p.sys.normalized()
 	out := p.out.normalized()
 	s := p.resetScorer()
-	if hasMoreWords(sys, 6) {
+	long := hasMoreWords(sys, 6)
+	if long && (len(out.Text)*4 >= len(sys.Text) || p.leakPossible(sys, out)) {
 		// Compare with the instructions only: reference material pasted
 		// into the system prompt (a "Context:" section) is meant to be
 		// repeated by a grounded answer. Nothing else reads the system
 		// text's lexicon hits: this lexicon's own small automaton finds
 		// them far cheaper than the shared one (the same hits, see
-		// TestOwnHitsMatchShared).
+		// TestOwnHitsMatchShared). A short answer is first checked
+		// against every sentence (leakPossible): most share no 4-gram
+		// with any choice of instruction sentences.
 		p.hits = instructionWords.m.Find(sys.Text, p.hits[:0])
 		sortHitsByStart(p.hits)
 		keep := instructionSpans(p.sys.raw, sys, p.hits, p.spans[:0])
 		p.spans = keep
-		p.words = p.words[:0]
+		p.hashes = p.hashes[:0]
 		if len(keep) > 0 {
 			// (A nil keep would mean every word: instructions without
 			// an instruction sentence have none.)
-			p.words = appendWords(p.words, sys, keep)
+			p.hashes = appendWordHashes(p.hashes, sys, keep)
 		}
-		leakLong(&p.grams, out, p.words, s)
-	} else {
-		p.words = appendWords(p.words[:0], sys, nil)
+		leakOverlap(&p.grams, out, p.hashes, s)
+	} else if !long {
+		p.words = appendWords(p.words[:0], sys)
 		leakShort(sys, out, p.words, s)
 	}
 	// The answer announces that it is disclosing its instructions.
@@ -184,32 +191,161 @@ func hasMoreWords(n *Normalized, k int) bool {
 	return false
 }
 
-// appendWords appends the words of n (sub-slices, no copies) to dst; with
-// keep, only words whose original offset lies in one of the ranges.
-func appendWords(dst [][]byte, n *Normalized, keep [][2]int) [][]byte {
+// appendWords appends the words of n (sub-slices, no copies) to dst.
+func appendWords(dst [][]byte, n *Normalized) [][]byte {
 	t := n.Text
-	ki := 0
 	for i := 1; i < len(t); {
 		j := i
 		for j < len(t) && t[j] != ' ' {
 			j++
 		}
 		if j > i {
-			if keep == nil {
-				dst = append(dst, t[i:j])
-			} else {
-				o := int(n.Off[i])
-				for ki < len(keep) && keep[ki][1] <= o {
-					ki++
-				}
-				if ki < len(keep) && o >= keep[ki][0] {
-					dst = append(dst, t[i:j])
-				}
-			}
+			dst = append(dst, t[i:j])
 		}
 		i = j + 1
 	}
 	return dst
+}
+
+// appendWordHashes appends the hashes (nextWord) of the words of n to dst;
+// with keep, only of words whose original offset lies in one of the
+// ranges: the words starting in the text between the ranges' ends (Off
+// never decreases).
+func appendWordHashes(dst []uint64, n *Normalized, keep [][2]int) []uint64 {
+	if keep == nil {
+		return appendHashesIn(dst, n.Text, 1, len(n.Text))
+	}
+	for _, r := range keep {
+		lo, _ := slices.BinarySearch(n.Off, int32(min(r[0], math.MaxInt32)))
+		hi, _ := slices.BinarySearch(n.Off, int32(min(r[1], math.MaxInt32)))
+		dst = appendHashesIn(dst, n.Text, lo, hi)
+	}
+	return dst
+}
+
+// appendHashesIn appends the hashes of the words of normalised text t that
+// start in t[from:to]. Words are hashed as they are found: the short
+// word's case of nextWord is written out here, where almost every word
+// goes through.
+func appendHashesIn(dst []uint64, t []byte, from, to int) []uint64 {
+	i := from
+	if i > 0 && i < len(t) && t[i-1] != ' ' {
+		i = wordEnd(t, i) // inside a word that starts before from
+	}
+	for ; i < to; i++ {
+		if t[i] == ' ' {
+			continue
+		}
+		if i+8 <= len(t) {
+			x := binary.LittleEndian.Uint64(t[i:])
+			z := x ^ spaces8
+			if m := (z - ones8) &^ z & highs8; m != 0 {
+				k := bits.TrailingZeros64(m) >> 3
+				dst = append(dst, mixWord(0, x&(1<<(8*k)-1)))
+				i += k
+				continue
+			}
+		}
+		var h uint64
+		i, h = nextWord(t, i)
+		dst = append(dst, h)
+	}
+	return dst
+}
+
+// Flags of an answer word (leakPossible).
+const (
+	endsSentence   = 1 << iota // the last word of a sentence of the system text
+	startsSentence             // the first word of one
+)
+
+// leakPossible reports whether a word 4-gram of the answer out could be
+// one of the instruction words' (leakOverlap), whichever sentences of the
+// system text (p.sys, normalised sys) instructionSpans keeps: the answer's
+// 4-gram is contiguous in the system text, or two adjacent words of it
+// could be the last word of one sentence and the first of a later one
+// (the only words that dropping the sentences between makes adjacent).
+// When it reports false, leakOverlap would find no 4-gram in common.
+func (p *prepared) leakPossible(sys, out *Normalized) bool {
+	g := &p.grams
+	oh := appendWordHashes(g.out[:0], out, nil)
+	g.out = oh
+	if len(oh) < 4 {
+		return false
+	}
+	g.reset(len(oh))
+	for i := 0; i+4 <= len(oh); i++ {
+		g.add(gramAt(oh, i))
+	}
+	p.flags = append(p.flags[:0], make([]uint8, len(oh))...)
+	last := wordBits(oh)
+	outBits := last | wordBits2(oh)
+	raw := p.sys.raw
+	var a, b, c uint64 // the last three words read
+	words := 0
+	ends := sentenceEnds{next: [4]int{-1, -1, -1, -1}}
+	lo := 0 // the first byte of sys at or after start
+	for start := 0; start < len(raw); {
+		end := ends.after(raw, start)
+		hi, _ := slices.BinarySearch(sys.Off[lo:], int32(end))
+		hi += lo
+		p.hashes = appendHashesIn(p.hashes[:0], sys.Text, lo, hi)
+		for _, h := range p.hashes {
+			if words++; words >= 4 && last&wordBit(h) != 0 && g.has(gramHash(a, b, c, h)) {
+				return true
+			}
+			a, b, c = b, c, h
+		}
+		if n := len(p.hashes); n > 0 {
+			markWord(oh, p.flags, outBits, p.hashes[0], startsSentence)
+			markWord(oh, p.flags, outBits, p.hashes[n-1], endsSentence)
+		}
+		start, lo = end, hi
+	}
+	for i := 0; i+1 < len(oh); i++ {
+		if p.flags[i]&endsSentence != 0 && p.flags[i+1]&startsSentence != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// wordBits is a one-word Bloom filter of word hashes wh: a 4-gram whose
+// last word's bit is clear is none of wh's 4-grams, and its hash is not
+// worth computing.
+func wordBits(wh []uint64) uint64 {
+	var b uint64
+	for _, h := range wh {
+		b |= wordBit(h)
+	}
+	return b
+}
+
+func wordBit(h uint64) uint64 { return 1 << (h >> 58) }
+
+// wordBits2 is wordBits with a second bit per word: with both, a word
+// passes one time in (set bits / 64)² instead of set bits / 64.
+func wordBits2(wh []uint64) uint64 {
+	var b uint64
+	for _, h := range wh {
+		b |= wordBit2(h)
+	}
+	return b
+}
+
+func wordBit2(h uint64) uint64 { return 1 << (h >> 52 & 63) }
+
+// markWord sets flag on the answer words (hashes oh, their wordBits and
+// wordBits2 in outBits) equal to h.
+func markWord(oh []uint64, flags []uint8, outBits, h uint64, flag uint8) {
+	if outBits&wordBit(h) == 0 || outBits&wordBit2(h) == 0 {
+		return
+	}
+	for i, x := range oh {
+		if x == h {
+			flags[i] |= flag
+		}
+	}
 }
 
 // leakShort handles a short secret (password, access code): the words in
@@ -265,33 +401,35 @@ func leakShort(sys, out *Normalized, sw [][]byte, s *scorer) {
 	}
 }
 
-// leakLong scores word 4-gram overlap between the instructions and the
-// output: the share of the instructions' 4-grams that the output repeats.
-func leakLong(grams *gramSet, out *Normalized, sw [][]byte, s *scorer) {
-	if len(sw) < 4 {
+// leakOverlap scores word 4-gram overlap between the instructions (the
+// hashes of their words, wh) and the output: the share of the
+// instructions' 4-grams that the output repeats.
+func leakOverlap(grams *gramSet, out *Normalized, wh []uint64, s *scorer) {
+	if len(wh) < 4 {
 		return
 	}
 	const n = 4
-	// Word hashes once, combined per 4-gram as hashWords does.
-	wh := grams.wordHashes(sw)
 	// Long instructions, short answer: when no 4-gram of the answer is an
 	// instruction 4-gram (hit would be 0), the instructions' set, the
 	// costly part, is never built.
-	if len(out.Text) < len(sw) && !grams.sharesGram(out, wh) {
+	oh := appendWordHashes(grams.out[:0], out, nil)
+	grams.out = oh
+	if len(out.Text) < len(wh) && !grams.sharesGram(oh, wh) {
 		return
 	}
-	grams.reset(len(sw) - n + 1)
+	grams.reset(len(wh) - n + 1)
 	for i := 0; i+n <= len(wh); i++ {
-		grams.add(gramHash(wh[i : i+n]))
+		grams.add(gramAt(wh, i))
 	}
 	hit := 0
-	words := eachGram(out, func(h uint64) {
-		if grams.markSeen(h) {
+	last := wordBits(wh)
+	for i := 0; i+n <= len(oh); i++ {
+		if last&wordBit(oh[i+n-1]) != 0 && grams.markSeen(gramAt(oh, i)) {
 			hit++
 		}
-	})
+	}
 	total := grams.n
-	if words < n || total == 0 || hit == 0 {
+	if len(oh) < n || total == 0 || hit == 0 {
 		return
 	}
 	cov := float64(hit) / float64(total)
@@ -308,80 +446,98 @@ func leakLong(grams *gramSet, out *Normalized, sw [][]byte, s *scorer) {
 }
 
 // gramHash combines four word hashes into a 4-gram hash.
-func gramHash(wh []uint64) uint64 {
-	h := uint64(14695981039346656037)
-	for _, x := range wh {
-		h = (h ^ x) * 1099511628211
-	}
-	return h
+func gramHash(a, b, c, d uint64) uint64 {
+	const prime = 1099511628211
+	return ((((14695981039346656037^a)*prime^b)*prime^c)*prime ^ d) * prime
 }
 
-// eachGram calls fn with the hash of every word 4-gram of n, in order,
-// without materialising the words (the hashes of the last four words sit
-// in a ring; a word is hashed as it is scanned), and returns the number of
-// words.
-func eachGram(n *Normalized, fn func(h uint64)) int {
-	var ring [4]uint64
-	words := 0
-	t := n.Text
-	for i := 1; i < len(t); {
-		h := uint64(14695981039346656037) // hashWord, fused with the scan
-		j := i
-		for ; j < len(t) && t[j] != ' '; j++ {
-			h = (h ^ uint64(t[j])) * 1099511628211
+// gramAt is the hash of the 4-gram of word hashes wh starting at i.
+func gramAt(wh []uint64, i int) uint64 {
+	w := wh[i : i+4 : i+4]
+	return gramHash(w[0], w[1], w[2], w[3])
+}
+
+// Words of normalised text are read eight bytes at a time: the space that
+// ends one is found with a zero-byte test on the bytes xor ' ', and a word
+// of up to seven letters is hashed as one masked load.
+const (
+	spaces8 = 0x2020202020202020
+	ones8   = 0x0101010101010101
+	highs8  = 0x8080808080808080
+)
+
+// nextWord returns the end of the word of normalised text t that starts
+// at i (the index of the space after it, or len(t)) and its hash: mixWord
+// over its bytes in little-endian chunks of eight, the last one partial
+// (empty when the length is a multiple of eight).
+func nextWord(t []byte, i int) (int, uint64) {
+	var h uint64
+	for i+8 <= len(t) {
+		x := binary.LittleEndian.Uint64(t[i:])
+		z := x ^ spaces8
+		if m := (z - ones8) &^ z & highs8; m != 0 {
+			k := bits.TrailingZeros64(m) >> 3
+			return i + k, mixWord(h, x&(1<<(8*k)-1))
 		}
-		if j > i {
-			ring[words%4] = h
-			words++
-			if words >= 4 {
-				fn(gramHash4(&ring, words))
-			}
+		h = mixWord(h, x)
+		i += 8
+	}
+	var x uint64
+	k := 0
+	for ; i+k < len(t) && t[i+k] != ' '; k++ {
+		x |= uint64(t[i+k]) << (8 * k)
+	}
+	return i + k, mixWord(h, x)
+}
+
+// wordEnd is nextWord's end without the hash.
+func wordEnd(t []byte, i int) int {
+	for ; i+8 <= len(t); i += 8 {
+		z := binary.LittleEndian.Uint64(t[i:]) ^ spaces8
+		if m := (z - ones8) &^ z & highs8; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
-		i = j + 1
 	}
-	return words
+	for i < len(t) && t[i] != ' ' {
+		i++
+	}
+	return i
 }
 
-// gramHash4 is gramHash of the ring's four hashes, oldest first (words:
-// the number written).
-func gramHash4(ring *[4]uint64, words int) uint64 {
-	h := uint64(14695981039346656037)
-	for k := words; k < words+4; k++ {
-		h = (h ^ ring[k%4]) * 1099511628211
-	}
-	return h
+// mixWord adds a chunk of a word to its hash: a bijective mix, so words of
+// up to seven letters never collide.
+func mixWord(h, x uint64) uint64 {
+	h = (h ^ x) * 0x9e3779b97f4a7c15
+	h ^= h >> 32
+	h *= 0xd6e8feb86659fd93
+	return h ^ h>>32
 }
 
-// sharesGram reports whether a 4-gram of out is among the 4-grams of the
-// word hashes wh, with the set built over out's (fewer) 4-grams.
-func (g *gramSet) sharesGram(out *Normalized, wh []uint64) bool {
-	g.reset(len(out.Text) / 2)
-	eachGram(out, g.add)
+// sharesGram reports whether a 4-gram of the word hashes oh (the
+// output's) is among those of wh, with the set built over oh's (fewer)
+// 4-grams.
+func (g *gramSet) sharesGram(oh, wh []uint64) bool {
+	g.reset(len(oh))
+	for i := 0; i+4 <= len(oh); i++ {
+		g.add(gramAt(oh, i))
+	}
 	for i := 0; i+4 <= len(wh); i++ {
-		if g.has(gramHash(wh[i : i+4])) {
+		if g.has(gramAt(wh, i)) {
 			return true
 		}
 	}
 	return false
 }
 
-// gramSet is the set of instruction 4-gram hashes leakLong counts against:
+// gramSet is the set of instruction 4-gram hashes leakOverlap counts against:
 // open addressing over a table reused between calls, each key with a seen
 // mark (a map cost a hash-map insert per instruction word).
 type gramSet struct {
 	keys []uint64
 	seen []bool
 	used []bool
-	n    int // distinct keys
-	wh   []uint64
-}
-
-func (g *gramSet) wordHashes(sw [][]byte) []uint64 {
-	g.wh = g.wh[:0]
-	for _, w := range sw {
-		g.wh = append(g.wh, hashWord(w))
-	}
-	return g.wh
+	n    int      // distinct keys
+	out  []uint64 // word hashes of the output (scratch)
 }
 
 func (g *gramSet) reset(n int) {
@@ -426,15 +582,6 @@ func (g *gramSet) markSeen(h uint64) bool {
 	}
 	g.seen[i] = true
 	return true
-}
-
-func hashWord(w []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range w {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return h
 }
 
 func bytesToStrings(b [][]byte) []string {

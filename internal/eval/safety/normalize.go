@@ -5,6 +5,8 @@
 package safety
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"slices"
 	"unicode/utf8"
 )
@@ -232,34 +234,54 @@ func isASCIILetter(b byte) bool { return (b|0x20)-'a' < 26 }
 // plainWords copies the words of ASCII letters at s[i:] (case folded), each
 // with the separator after it, to text[w:] (offsets to off) while the
 // general loop would copy them unchanged: no letter run of three, and each
-// ends at the end of s or at one ASCII separator that does not start a
-// token. It counts single-letter words as flushToken does (run, singles)
+// ends at the end of s or at ASCII separators that do not start a token
+// (plainSep). It counts single-letter words as flushToken does (run, singles)
 // and returns the positions after the words copied (i, w: none).
 func plainWords(s string, i int, text []byte, off []int32, w, run, singles int) (int, int, int, int) {
 	for i < len(s) {
 		d := w - i // text[j+d] receives s[j]
 		j := i
-		var p1, p2 byte // the word's last two letters (0: none)
-		for ; j < len(s); j++ {
-			c := s[j] | 0x20
-			if c-'a' >= 26 {
-				break
+		// Eight bytes at a time while they last (j+d+8 <= len(text):
+		// the output is never ahead of the input by more than one
+		// byte), then byte by byte. tail: the word's last two letters
+		// (0: none), the last one in the high byte.
+		var tail uint64
+		k := 8 // letters in the last eight bytes read: 8, the word may go on
+		for k == 8 && j+8 <= len(s) && isASCIILetter(s[j]) {
+			var c uint64
+			c, k = foldLetters8(load8(s, j))
+			if hasRun3(c, k, tail) {
+				return i, w, run, singles // the general loop collapses the run
 			}
-			if c == p1 && c == p2 {
-				return i, w, run, singles // a run of three: the general loop collapses it
+			putFolded8(text, off, j+d, j, c)
+			j += k
+			tail = c >> 48
+		}
+		if k == 8 {
+			p1, p2 := byte(tail>>8), byte(tail)
+			for ; j < len(s); j++ {
+				c := s[j] | 0x20
+				if c-'a' >= 26 {
+					break
+				}
+				if c == p1 && c == p2 {
+					return i, w, run, singles
+				}
+				text[j+d], off[j+d] = c, int32(j)
+				p2, p1 = p1, c
 			}
-			text[j+d], off[j+d] = c, int32(j)
-			p2, p1 = p1, c
 		}
 		if j == i {
+			// Not a word: a further separator (", ") the general
+			// loop would skip, or the end of the plain words.
+			if plainSep(s, i) {
+				i++
+				continue
+			}
 			break
 		}
-		if j < len(s) {
-			b := s[j]
-			if b >= utf8.RuneSelf || asciiFold[b] != 0 ||
-				isLeetSym(b) && j+1 < len(s) && s[j+1] < utf8.RuneSelf && asciiFold[s[j+1]] != 0 {
-				return i, w, run, singles
-			}
+		if j < len(s) && s[j] != ' ' && !plainSep(s, j) {
+			return i, w, run, singles
 		}
 		if j-i == 1 {
 			run++
@@ -272,6 +294,54 @@ func plainWords(s string, i int, text []byte, off []int32, w, run, singles int) 
 		i = min(j+1, len(s))
 	}
 	return i, w, run, singles
+}
+
+// plainSep reports whether s[i] is an ASCII separator that does not start
+// a token (a leetspeak symbol before a letter or digit does).
+func plainSep(s string, i int) bool {
+	b := s[i]
+	return b == ' ' || b < utf8.RuneSelf && asciiFold[b] == 0 &&
+		!(isLeetSym(b) && i+1 < len(s) && s[i+1] < utf8.RuneSelf && asciiFold[s[i+1]] != 0)
+}
+
+// foldLetters8 reads eight bytes of text x (little-endian) as plainWords
+// does byte by byte: it returns the bytes case-folded (those past the
+// letters are to be overwritten) and the number of leading ASCII letters.
+func foldLetters8(x uint64) (uint64, int) {
+	const (
+		toA   = 0x1f1f1f1f1f1f1f1f // + byte: high bit set from 'a' on
+		pastZ = 0x0505050505050505 // ... and from 'z'+1 on
+	)
+	c := x | spaces8
+	c7 := c &^ highs8 // no carry between bytes
+	letter := (c7 + toA) &^ (c7 + pastZ) &^ x & highs8
+	return c, bits.TrailingZeros64(^letter&highs8) >> 3
+}
+
+// hasRun3 reports whether one of the first k letters of c is the third of
+// a run of one letter (tail: the two letters of the word before c, the
+// last in the high byte; 0 for none).
+func hasRun3(c uint64, k int, tail uint64) bool {
+	// A zero byte of z: the letter equals the two before it.
+	z := (c ^ (c<<8 | tail>>8)) | (c ^ (c<<16 | tail))
+	m := (z - ones8) &^ z & highs8 // the lowest set byte is the first zero
+	return bits.TrailingZeros64(m)>>3 < k
+}
+
+// putFolded8 writes eight folded bytes c to text[at:] and their offsets
+// (from, from+1, ...) to off[at:].
+func putFolded8(text []byte, off []int32, at, from int, c uint64) {
+	binary.LittleEndian.PutUint64(text[at:], c)
+	o := off[at : at+8 : at+8]
+	f := int32(from)
+	o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = f, f+1, f+2, f+3, f+4, f+5, f+6, f+7
+}
+
+// load8 reads s[j:j+8] as a little-endian word (one load).
+func load8(s string, j int) uint64 {
+	s = s[j : j+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // flushToken ends the token text[tokStart:w]: it maps leetspeak and drops

@@ -50,6 +50,8 @@ type prepared struct {
 	dec          []byte
 	decNorm      Normalized
 	words        [][]byte
+	hashes       []uint64 // of the instruction words (PromptLeak)
+	flags        []uint8  // of the answer's words (leakPossible)
 	spans        [][2]int
 	grams        gramSet
 	// The request-harm model of the suite's refusal evaluator: jailbreak
@@ -76,7 +78,8 @@ func getPrepared(in *eval.Input) *prepared {
 func putPrepared(p *prepared) {
 	p.sys.raw, p.in.raw, p.out.raw, p.ctx = "", "", "", nil
 	// Do not keep huge buffers alive in the pool.
-	if cap(p.in.norm.Text) > 1<<20 || cap(p.out.norm.Text) > 1<<20 || cap(p.sys.norm.Text) > 1<<20 || cap(p.grams.keys) > 1<<17 {
+	if cap(p.in.norm.Text) > 1<<20 || cap(p.out.norm.Text) > 1<<20 || cap(p.sys.norm.Text) > 1<<20 ||
+		cap(p.grams.keys) > 1<<17 || cap(p.grams.out) > 1<<17 || cap(p.hashes) > 1<<17 {
 		*p = prepared{}
 	}
 	preparedPool.Put(p)
