@@ -20,7 +20,7 @@ func TestFourChainScanMatchesSingleScan(t *testing.T) {
 		{"combined", combinedMatcher()},
 		{"secrets", secretMatcher},
 		{"delimiters", delimiterMatch},
-		{"instruction_words", instructionWords.m},
+		{"instruction_words", instructionWords.matcher()},
 	}
 	long := strings.Join(devTexts(t, 5), "\n")
 	rng := rand.New(rand.NewPCG(17, 4))

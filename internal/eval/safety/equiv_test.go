@@ -483,7 +483,7 @@ func TestOwnHitsMatchShared(t *testing.T) {
 	for _, s := range devTexts(t, 7) {
 		tb.set(s)
 		for _, lx := range registry {
-			own = lx.m.Find(tb.normalized().Text, own[:0])
+			own = lx.matcher().Find(tb.normalized().Text, own[:0])
 			shared = lx.hitsIn(&tb, shared[:0])
 			if !slices.Equal(own, shared) {
 				t.Fatalf("%q:\n own %v\n shared %v", s, own, shared)
@@ -602,7 +602,7 @@ func TestSplitScanMatchesSingleScan(t *testing.T) {
 		{"combined", combinedMatcher(), true},
 		{"secrets", secretMatcher, false},
 		{"delimiters", delimiterMatch, false},
-		{"instruction_words", instructionWords.m, true},
+		{"instruction_words", instructionWords.matcher(), true},
 	}
 	texts := devTexts(t, 5)
 	long := strings.Join(texts, "\n")
@@ -741,7 +741,7 @@ func TestInstructionSpansMatchesReference(t *testing.T) {
 	var n Normalized
 	for _, raw := range texts {
 		Normalize(raw, &n)
-		hits := instructionWords.m.Find(n.Text, nil)
+		hits := instructionWords.matcher().Find(n.Text, nil)
 		sortHitsByStart(hits)
 		got := instructionSpans(raw, &n, hits, nil)
 		want := instructionSpansRef(raw, &n, hits, nil)

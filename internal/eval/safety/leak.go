@@ -44,7 +44,7 @@ func (e *PromptLeak) run(p *prepared) eval.Result {
 		// TestOwnHitsMatchShared). A short answer is first checked
 		// against every sentence (leakPossible): most share no 4-gram
 		// with any choice of instruction sentences.
-		p.hits = instructionWords.m.Find(sys.Text, p.hits[:0])
+		p.hits = instructionWords.matcher().Find(sys.Text, p.hits[:0])
 		sortHitsByStart(p.hits)
 		keep := instructionSpans(p.sys.raw, sys, p.hits, p.spans[:0])
 		p.spans = keep

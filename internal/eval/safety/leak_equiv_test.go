@@ -100,7 +100,7 @@ func TestWordHashesMatchWords(t *testing.T) {
 				t.Fatalf("%q: nextWord hashes %v, want %v (words %q)", n.Text[:cut], got, want, words)
 			}
 		}
-		hits := instructionWords.m.Find(n.Text, nil)
+		hits := instructionWords.matcher().Find(n.Text, nil)
 		sortHitsByStart(hits)
 		spans := [][][2]int{instructionSpans(raw, &n, hits, nil), nil, {}, {{0, len(raw) + 1}}}
 		for range 3 {
@@ -199,7 +199,7 @@ func TestLeakPossibleSound(t *testing.T) {
 			continue
 		}
 		ruled++
-		hits := instructionWords.m.Find(sysN.Text, nil)
+		hits := instructionWords.matcher().Find(sysN.Text, nil)
 		sortHitsByStart(hits)
 		keep := instructionSpans(sys, sysN, hits, nil)
 		var sw [][]byte

@@ -30,16 +30,20 @@ type pair struct {
 
 // lexicon is a compiled set of phrases and proximity rules.
 type lexicon struct {
-	m      *Matcher // own automaton (decoded payloads, standalone use)
-	pats   []string
-	base   int32 // first pattern index in the shared automaton
-	shared bool
-	ph     []phrase
-	pairs  []pair
-	tagID  map[string]int
-	ptag   []int // phrase -> tag id (-1 when untagged)
-	pa     []int // pair -> tag ids
-	pb     []int
+	// own automaton (decoded payloads, standalone use), built on first
+	// use: the shared lexicons' tables (megabytes) are then mostly never
+	// built, and the heap the GC paces itself by stays smaller.
+	ownOnce sync.Once
+	own     *Matcher
+	pats    []string
+	base    int32 // first pattern index in the shared automaton
+	shared  bool
+	ph      []phrase
+	pairs   []pair
+	tagID   map[string]int
+	ptag    []int // phrase -> tag id (-1 when untagged)
+	pa      []int // pair -> tag ids
+	pb      []int
 }
 
 func newLexicon(ph []phrase, pairs []pair) *lexicon {
@@ -70,7 +74,6 @@ func newLexicon(ph []phrase, pairs []pair) *lexicon {
 		lx.pa = append(lx.pa, a)
 		lx.pb = append(lx.pb, b)
 	}
-	lx.m = NewMatcher(pats, false)
 	lx.pats = pats
 	return lx
 }
@@ -82,6 +85,12 @@ var (
 	combinedOnce sync.Once
 	combined     *Matcher
 )
+
+// matcher returns the lexicon's own automaton.
+func (lx *lexicon) matcher() *Matcher {
+	lx.ownOnce.Do(func() { lx.own = NewMatcher(lx.pats, false) })
+	return lx.own
+}
 
 func sharedLexicon(ph []phrase, pairs []pair) *lexicon {
 	lx := newLexicon(ph, pairs)
@@ -106,7 +115,7 @@ func combinedMatcher() *Matcher {
 // lexicon), appended to dst.
 func (lx *lexicon) hitsIn(t *textBuf, dst []Hit) []Hit {
 	if !lx.shared {
-		return lx.m.Find(t.normalized().Text, dst)
+		return lx.matcher().Find(t.normalized().Text, dst)
 	}
 	all := t.allHits()
 	lo, hi := lx.base, lx.base+int32(len(lx.pats))
@@ -169,7 +178,7 @@ func (lx *lexicon) scan(t *textBuf, side eval.Side, s *scorer, hits []Hit) []Hit
 // scanNorm matches the lexicon's own automaton on n (texts outside a call,
 // such as decoded payloads).
 func (lx *lexicon) scanNorm(n *Normalized, side eval.Side, s *scorer, hits []Hit) []Hit {
-	return lx.score(n, lx.m.Find(n.Text, hits[:0]), side, s)
+	return lx.score(n, lx.matcher().Find(n.Text, hits[:0]), side, s)
 }
 
 func (lx *lexicon) score(n *Normalized, hits []Hit, side eval.Side, s *scorer) []Hit {
