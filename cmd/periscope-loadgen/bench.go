@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -126,7 +127,12 @@ type result struct {
 	err       error
 }
 
-func runBench(o options, bin, only string) error {
+// runBench runs the picked scenarios (pass-through always: the ratios'
+// base) round-robin, rounds times, and prints each scenario's median: a
+// ratio is taken within a round (the scenario against that round's
+// pass-through, minutes apart at most), so the machine's drift over the
+// whole run moves the range, not the median.
+func runBench(o options, bin, only string, rounds int) error {
 	var want []string
 	for _, n := range strings.Split(only, "|") {
 		if n = strings.TrimSpace(n); n != "" {
@@ -146,26 +152,50 @@ func runBench(o options, bin, only string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	fmt.Printf("%d spans per scenario, %d per request, %d workers, ~%d B of padding per span, distinct content per span\n\n",
-		o.spans, o.batch, o.workers, o.pad)
-	var results []result
-	for i, s := range scenarios {
-		if i != 0 && !picked(s.name) { // pass-through always: the ratios' base
-			continue
+	rounds = max(rounds, 1)
+	fmt.Printf("%d spans per scenario, %d per request, %d workers, ~%d B of padding per span, distinct content per span; median of %d round(s)\n\n",
+		o.spans, o.batch, o.workers, o.pad, rounds)
+	var runs [][]result // per scenario, one per round
+	for round := 0; round < rounds; round++ {
+		k := 0
+		for i, s := range scenarios {
+			if i != 0 && !picked(s.name) {
+				continue
+			}
+			r := benchOne(o, bin, dir, s)
+			if r.err != nil {
+				return fmt.Errorf("%s: %w", s.name, r.err)
+			}
+			if round == 0 {
+				runs = append(runs, nil)
+			}
+			runs[k] = append(runs[k], r)
+			k++
 		}
-		r := benchOne(o, bin, dir, s)
-		if r.err != nil {
-			return fmt.Errorf("%s: %w", s.name, r.err)
-		}
-		results = append(results, r)
 	}
-	base := results[0].usPerSpan
-	fmt.Println("| pipeline | CPU µs/span | × pass-through | peak RSS MiB |")
-	fmt.Println("|---|---:|---:|---:|")
-	for _, r := range results {
-		fmt.Printf("| %s | %.1f | %.2f | %.0f |\n", r.name, r.usPerSpan, r.usPerSpan/base, r.peakMiB)
+	fmt.Println("| pipeline | CPU µs/span | × pass-through | × range over rounds | peak RSS MiB |")
+	fmt.Println("|---|---:|---:|---:|---:|")
+	for _, rs := range runs {
+		var us, ratio, rss []float64
+		for round, r := range rs {
+			us = append(us, r.usPerSpan)
+			ratio = append(ratio, r.usPerSpan/runs[0][round].usPerSpan)
+			rss = append(rss, r.peakMiB)
+		}
+		fmt.Printf("| %s | %.1f | %.2f | %.2f–%.2f | %.0f |\n", rs[0].name, median(us), median(ratio),
+			slices.Min(ratio), slices.Max(ratio), median(rss))
 	}
 	return nil
+}
+
+// median of xs (the mean of the middle two for an even count).
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 func benchOne(o options, bin, dir string, s scenario) result {

@@ -45,10 +45,11 @@ func main() {
 	bench := flag.Bool("bench", false, "run the make-bench scenarios against --bin")
 	bin := flag.String("bin", "bin/periscope", "with --bench: the Periscope binary")
 	only := flag.String("only", "", "with --bench: scenarios whose names contain one of these |-separated words")
+	rounds := flag.Int("rounds", 1, "with --bench: run the scenarios round-robin this many times and print medians")
 	flag.Parse()
 	var err error
 	if *bench {
-		err = runBench(o, *bin, *only)
+		err = runBench(o, *bin, *only, *rounds)
 	} else {
 		var st sendStats
 		st, err = send(context.Background(), o)
