@@ -360,17 +360,25 @@ func (c *metricsConnector) processSpan(ctx context.Context, s componentkit.SpanR
 	if c.contentSampled(s.Span.TraceID()) {
 		opts = c.opts
 	}
-	v, ok := c.guard.ReadSpan(s.Span, s.RS.Resource(), opts)
-	if !ok {
+	// The view reaches the quality recorder through an interface, so a
+	// local one would be a heap allocation (~1 KB) per span: it is pooled.
+	v := viewPool.Get().(*genai.View)
+	defer func() {
+		*v = genai.View{} // keeps no span alive
+		viewPool.Put(v)
+	}()
+	if !c.guard.Run("span", func() { *v = genai.ReadSpan(s.Span, s.RS.Resource(), opts) }) {
 		return spanFailed
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.processView(ctx, s.RS, s.SS, s.Span, svc, &v, opts.Content, res, now) {
+	if !c.processView(ctx, s.RS, s.SS, s.Span, svc, v, opts.Content, res, now) {
 		return spanNotGenAI
 	}
 	return spanRecorded
 }
+
+var viewPool = sync.Pool{New: func() any { return new(genai.View) }}
 
 // processView records one span from its view (split from processSpan so
 // the connector's own cost can be measured apart from the reader).
