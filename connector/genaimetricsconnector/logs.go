@@ -20,13 +20,17 @@ func (c *metricsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error 
 	now := c.now()
 	var processed int64
 	var skips componentkit.Skips
+	v := viewPool.Get().(*genai.View) // as in processSpan
+	defer func() {
+		*v = genai.View{}
+		viewPool.Put(v)
+	}()
 	for _, g := range groups {
 		opts := c.meta
 		if c.contentSampled(g.TraceID) {
 			opts = c.opts
 		}
-		v, ok := c.guard.ReadLogs(g, opts)
-		if !ok {
+		if !c.guard.Run("log records", func() { *v = genai.ReadLogRecords(g.Records, g.Resource, opts) }) {
 			skips.AddN(componentkit.SkipInternalError, int64(len(g.Records)))
 			continue
 		}
@@ -38,7 +42,7 @@ func (c *metricsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error 
 		if !c.dedup.add(g.SpanID) {
 			continue // already counted from the span
 		}
-		c.recordLogCall(ctx, g, &v, opts.Content, now)
+		c.recordLogCall(ctx, g, v, opts.Content, now)
 	}
 	// Evaluation records last: they inherit the dimensions of a call read
 	// above or recently from its span.
