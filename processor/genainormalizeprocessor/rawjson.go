@@ -6,7 +6,9 @@ import "strings"
 // (compacted, HTML-escaped) without encoding/json's byte-at-a-time
 // scanner: one validating pass tells whether the text is JSON and whether
 // it is already in that form (then it is written as it is, the common
-// case: instrumentations send compact JSON).
+// case: instrumentations send compact JSON). The reader's validator
+// (internal/genai) is not this one: it may refuse valid text (invalid
+// UTF-8, deep nesting), where the output here must be json.Marshal's.
 
 // jsonText is what scanJSON found.
 type jsonText uint8
