@@ -191,17 +191,25 @@ func (z *tokenizer) run(s string, out []token) []token {
 		// or punctuation. In the context, short ones go through the cache.
 		if byteClass[c] == clLower {
 			if n, v := shortPlain(src, i); n > 0 && z.cache != nil {
-				// The cache hit inline: a call here would spill the loop's state.
-				sh := uint(64-8*n) & 63
-				v = v << sh >> sh // the word's bytes, zero-padded
-				if e := z.cache.at(v); e.w == v && e.gen == z.cache.gen {
-					out = z.push(i, i+n, e.h, e.hStrip, e.kind, e.flags, c, out)
-				} else {
-					out = z.cacheWord(s, i, i+n, e, v, out)
-				}
-				i += n
-				if src[i] == ' ' {
-					i++ // shortPlain saw the byte
+				// The cache hit inline: a call here would spill the loop's
+				// state. Running text is mostly such words one space apart:
+				// they are read in this inner loop.
+				for {
+					sh := uint(64-8*n) & 63
+					v = v << sh >> sh // the word's bytes, zero-padded
+					if e := z.cache.at(v); e.w == v && e.gen == z.cache.gen {
+						out = z.push(i, i+n, e.h, e.hStrip, e.kind, e.flags, byte(v), out)
+					} else {
+						out = z.cacheWord(s, i, i+n, e, v, out)
+					}
+					i += n
+					if src[i] != ' ' {
+						break // shortPlain saw the byte
+					}
+					i++
+					if n, v = shortPlain(src, i); n == 0 {
+						break
+					}
 				}
 				continue
 			}
@@ -317,10 +325,10 @@ func plainWord(src []byte, i int) int {
 	return 0 // near the end of the text: the general scan
 }
 
-// shortPlain returns the length n of the word at src[i], a lowercase
-// letter, when it has at most eight letters (and src[i+n] is readable)
-// and plainWord would end it there, else 0; and the eight bytes from
-// src[i] (the word's come first).
+// shortPlain returns the length n of the word at src[i] when it starts
+// with a lowercase letter, has at most eight letters (and src[i+n] is
+// readable) and plainWord would end it there, else 0; and the eight bytes
+// from src[i] (the word's come first).
 func shortPlain(src []byte, i int) (n int, v uint64) {
 	if i+8 >= len(src) {
 		return 0, 0
