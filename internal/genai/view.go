@@ -20,6 +20,8 @@
 // if a dialect key is spelled anywhere else.
 package genai
 
+import "strings"
+
 // Dialect names the instrumentation family a span was read as. The value is
 // written to spans as periscope.genai.dialect.
 type Dialect string
@@ -325,21 +327,39 @@ func (v *View) LastUserText() string {
 func (v *View) OutputText() string { return joinText(v.OutputMessages, true) }
 
 func joinText(msgs []Message, includeSystem bool) string {
-	var out []byte
+	// Sized first: one text (the usual answer) is returned as it is, more
+	// are joined in one allocation.
+	var first string
+	n, texts := 0, 0
 	for _, m := range msgs {
 		if !includeSystem && m.Role == "system" {
 			continue
 		}
-		t := m.Text()
-		if t == "" {
+		if t := m.Text(); t != "" {
+			if texts == 0 {
+				first = t
+			}
+			texts++
+			n += len(t) + 1
+		}
+	}
+	if texts <= 1 {
+		return first
+	}
+	var b strings.Builder
+	b.Grow(n - 1)
+	for _, m := range msgs {
+		if !includeSystem && m.Role == "system" {
 			continue
 		}
-		if len(out) > 0 {
-			out = append(out, '\n')
+		if t := m.Text(); t != "" {
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(t)
 		}
-		out = append(out, t...)
 	}
-	return string(out)
+	return b.String()
 }
 
 // Options control how much the reader does.
