@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/periscope-otel/periscope/internal/eval"
-	"github.com/periscope-otel/periscope/internal/testutil"
 )
 
 // naturalCalls are n distinct calls of natural text from the dev sets: a
@@ -40,19 +39,4 @@ func naturalCalls(b *testing.B, n int) []eval.Input {
 
 // BenchmarkSuiteNatural runs every evaluator as one suite over 64 distinct
 // natural-text calls in turn (bytes: their average size).
-func BenchmarkSuiteNatural(b *testing.B) {
-	ins := naturalCalls(b, 64)
-	size := 0
-	for _, in := range ins {
-		size += len(in.System) + len(in.Input) + len(in.Output)
-	}
-	s, _ := NewSuite(allEvaluators()...)
-	res := make([]eval.Result, 0, 8)
-	b.ReportAllocs()
-	b.SetBytes(int64(size / len(ins)))
-	i := 0
-	testutil.CPULoop(b, func() {
-		res = s.Evaluate(&ins[i%len(ins)], res[:0])
-		i++
-	})
-}
+func BenchmarkSuiteNatural(b *testing.B) { benchSuiteCalls(b, naturalCalls(b, 64)) }

@@ -111,8 +111,10 @@ func paddedCalls() []eval.Input {
 
 // BenchmarkSuitePadded runs every evaluator as one suite over paddedCalls
 // in turn (bytes: their average size).
-func BenchmarkSuitePadded(b *testing.B) {
-	ins := paddedCalls()
+func BenchmarkSuitePadded(b *testing.B) { benchSuiteCalls(b, paddedCalls()) }
+
+// benchSuiteCalls runs every evaluator as one suite over ins in turn.
+func benchSuiteCalls(b *testing.B, ins []eval.Input) {
 	size := 0
 	for _, in := range ins {
 		size += len(in.System) + len(in.Input) + len(in.Output)
