@@ -114,23 +114,32 @@ func (s *syncBuffer) String() string {
 // directory in a temp dir so the file exporter writes there.
 func startCollector(t *testing.T, bin, config string) *collector {
 	t.Helper()
-	p := freePorts(t, 5)
-	c := &collector{
-		httpURL:   fmt.Sprintf("http://127.0.0.1:%d", p[1]),
-		prom:      fmt.Sprintf("http://127.0.0.1:%d/metrics", p[2]),
-		telemetry: fmt.Sprintf("http://127.0.0.1:%d/metrics", p[3]),
-		health:    fmt.Sprintf("http://127.0.0.1:%d/", p[4]),
+	// A port freePorts found free can be taken before the collector binds
+	// it (by another test's client socket): start again on fresh ports.
+	for attempt := 1; ; attempt++ {
+		p := freePorts(t, 5)
+		c := &collector{
+			httpURL:   fmt.Sprintf("http://127.0.0.1:%d", p[1]),
+			prom:      fmt.Sprintf("http://127.0.0.1:%d/metrics", p[2]),
+			telemetry: fmt.Sprintf("http://127.0.0.1:%d/metrics", p[3]),
+			health:    fmt.Sprintf("http://127.0.0.1:%d/", p[4]),
+		}
+		env := []string{
+			fmt.Sprintf("PERISCOPE_OTLP_GRPC_ENDPOINT=127.0.0.1:%d", p[0]),
+			fmt.Sprintf("PERISCOPE_OTLP_HTTP_ENDPOINT=127.0.0.1:%d", p[1]),
+			fmt.Sprintf("PERISCOPE_PROMETHEUS_ENDPOINT=127.0.0.1:%d", p[2]),
+			"PERISCOPE_TELEMETRY_HOST=127.0.0.1",
+			fmt.Sprintf("PERISCOPE_TELEMETRY_PORT=%d", p[3]),
+			fmt.Sprintf("PERISCOPE_HEALTH_ENDPOINT=127.0.0.1:%d", p[4]),
+		}
+		if c.start(t, "default", bin, []string{config}, t.TempDir(), env) {
+			return c
+		}
+		if attempt == 3 {
+			t.Fatalf("default collector could not bind its ports in 3 attempts:\n%s", c.out.String())
+		}
+		t.Logf("default collector: a port was taken before it bound it; starting again on fresh ports")
 	}
-	env := []string{
-		fmt.Sprintf("PERISCOPE_OTLP_GRPC_ENDPOINT=127.0.0.1:%d", p[0]),
-		fmt.Sprintf("PERISCOPE_OTLP_HTTP_ENDPOINT=127.0.0.1:%d", p[1]),
-		fmt.Sprintf("PERISCOPE_PROMETHEUS_ENDPOINT=127.0.0.1:%d", p[2]),
-		"PERISCOPE_TELEMETRY_HOST=127.0.0.1",
-		fmt.Sprintf("PERISCOPE_TELEMETRY_PORT=%d", p[3]),
-		fmt.Sprintf("PERISCOPE_HEALTH_ENDPOINT=127.0.0.1:%d", p[4]),
-	}
-	c.run(t, "default", bin, config, t.TempDir(), env)
-	return c
 }
 
 // run starts the binary in dir with env added and waits until its health
@@ -143,6 +152,15 @@ func (c *collector) run(t *testing.T, name, bin, config, dir string, env []strin
 // runConfigs is run with several --config sources merged in order (a base
 // configuration and its overlays).
 func (c *collector) runConfigs(t *testing.T, name, bin string, configs []string, dir string, env []string) {
+	t.Helper()
+	if !c.start(t, name, bin, configs, dir, env) {
+		t.Fatalf("%s collector could not bind its ports:\n%s", name, c.out.String())
+	}
+}
+
+// start is runConfigs; it reports false when the collector exited during
+// startup because a port it was given is in use.
+func (c *collector) start(t *testing.T, name, bin string, configs []string, dir string, env []string) bool {
 	t.Helper()
 	c.dir = dir
 	c.out = &syncBuffer{}
@@ -176,6 +194,9 @@ func (c *collector) runConfigs(t *testing.T, name, bin string, configs []string,
 	for {
 		select {
 		case <-c.exited:
+			if strings.Contains(c.out.String(), "address already in use") {
+				return false
+			}
 			t.Fatalf("%s collector exited during startup: %v\n%s", name, c.err, c.out.String())
 		default:
 		}
@@ -183,7 +204,7 @@ func (c *collector) runConfigs(t *testing.T, name, bin string, configs []string,
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return true
 			}
 		}
 		if time.Now().After(deadline) {
