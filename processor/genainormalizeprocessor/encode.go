@@ -29,13 +29,9 @@ func writeMessages(b *strings.Builder, msgs []genai.Message, output bool) {
 		writeString(b, m.Role)
 		b.WriteString(`,"parts":`)
 		writeParts(b, m.Parts)
-		if m.Name != "" {
-			b.WriteString(`,"name":`)
-			writeString(b, m.Name)
-		}
-		if output && m.FinishReason != "" {
-			b.WriteString(`,"finish_reason":`)
-			writeString(b, m.FinishReason)
+		field(b, `,"name":`, m.Name)
+		if output {
+			field(b, `,"finish_reason":`, m.FinishReason)
 		}
 		b.WriteByte('}')
 	}
