@@ -179,6 +179,20 @@ type Prompt struct {
 	Source string
 }
 
+// SetWritten makes p what a reader reads back once gen_ai.prompt.name
+// (when name is not empty) and gen_ai.prompt.version are written on the
+// span p was read from, when no other declared name competes: the family
+// is the one read first, gen_ai.prompt when there was none.
+func (p *Prompt) SetWritten(name, version string) {
+	if name != "" {
+		p.Name = name
+	}
+	p.Version = version
+	if p.Source == "" {
+		p.Source = "gen_ai.prompt"
+	}
+}
+
 // Empty reports whether no prompt identity was declared.
 func (p Prompt) Empty() bool {
 	return p.Name == "" && p.Version == "" && p.Template == "" && len(p.Variables) == 0
@@ -382,6 +396,9 @@ type Options struct {
 
 // DefaultMaxContentBytes is the per-span content budget when none is set.
 const DefaultMaxContentBytes = 256 << 10
+
+// Budget is the content budget in bytes these options read with.
+func (o Options) Budget() int { return o.budget() }
 
 func (o Options) budget() int {
 	switch {

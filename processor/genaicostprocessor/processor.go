@@ -17,6 +17,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/handoff"
 	"github.com/periscope-otel/periscope/internal/pricing"
 	"github.com/periscope-otel/periscope/internal/ratelog"
 	"github.com/periscope-otel/periscope/internal/selector"
@@ -392,6 +393,7 @@ func (p *costProcessor) write(attrs pcommon.Map, o *outcome, t *tally) {
 
 func (p *costProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	var t tally
+	views := handoff.From(ctx)
 	for s := range componentkit.Spans(td) {
 		t.processed++
 		if !s.Selected(ctx, p.spanSel) {
@@ -404,7 +406,7 @@ func (p *costProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 		}
 		// A reader or pricing panic skips the span (counted, rate-limited
 		// warning); the span passes unpriced and the batch goes on.
-		if !p.guard.Run("span", func() { p.priceSpan(s, &t) }) {
+		if !p.guard.Run("span", func() { p.priceSpan(s, views, &t) }) {
 			t.addSkipped(componentkit.SkipInternalError)
 		}
 	}
@@ -412,16 +414,24 @@ func (p *costProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 	return td, nil
 }
 
-func (p *costProcessor) priceSpan(s componentkit.SpanRef, t *tally) {
+// priceSpan prices one span, from the view genai_normalize handed on when
+// there is one. What it writes is nothing a reader maps into the view (the
+// reader ignores a cost it can tell is ours), so the view goes on as it is.
+func (p *costProcessor) priceSpan(s componentkit.SpanRef, views *handoff.Table, t *tally) {
 	res := s.RS.Resource()
 	span := s.Span
-	v := genai.ReadSpan(span, res, viewOpts)
+	var v genai.View
+	ref, ok := views.Get(span, res, viewOpts, &v)
+	if !ok {
+		v = genai.ReadSpan(span, res, viewOpts)
+	}
 	if r := skipReason(&v); r != "" {
 		t.addSkipped(r)
 		return
 	}
 	o := p.evaluate(&v, span.Attributes(), res, span.StartTimestamp().AsTime())
 	p.write(span.Attributes(), &o, t)
+	ref.Wrote(span, res, nil)
 }
 
 func (p *costProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {

@@ -24,6 +24,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/eval/evaluators"
 	"github.com/periscope-otel/periscope/internal/eval/safety"
 	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/handoff"
 	"github.com/periscope-otel/periscope/internal/selector"
 )
 
@@ -436,12 +437,18 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 	items := make([]spanItem, td.SpanCount())
 	n := 0
 	docs, llmTraces := b.docs, b.llmTraces
+	views := handoff.From(ctx)
 	// Read every span first: retrieval spans anywhere in the batch ground
 	// the model calls of their trace.
 	for s := range componentkit.Spans(td) {
 		it := &items[n]
 		it.ref = s
-		if !p.guard.Run("span", func() { it.view = genai.ReadSpan(s.Span, s.RS.Resource(), p.opts) }) {
+		if !p.guard.Run("span", func() {
+			// The view genai_normalize handed on, else a read of our own.
+			if _, ok := views.Get(s.Span, s.RS.Resource(), p.opts, &it.view); !ok {
+				it.view = genai.ReadSpan(s.Span, s.RS.Resource(), p.opts)
+			}
+		}) {
 			skips.Add(componentkit.SkipInternalError)
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
+	"github.com/periscope-otel/periscope/internal/handoff"
 	"github.com/periscope-otel/periscope/internal/sharedstate"
 	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/assembly"
 
@@ -37,9 +38,15 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	asm, release := p.acquireAssembler(set)
 	asm.ExpectSpans()
 	p.asm = asm
-	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+	tp, err := processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
 		processorhelper.WithCapabilities(capabilities),
 		processorhelper.WithShutdown(func(context.Context) error { release(); return nil }))
+	if err != nil {
+		return nil, err
+	}
+	// The views read here go on to genai_cost, genai_prompt and genai_eval
+	// later in the pipeline.
+	return handoff.Scope(tp), nil
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {

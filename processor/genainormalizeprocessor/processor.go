@@ -17,6 +17,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/handoff"
 	"github.com/periscope-otel/periscope/internal/ratelog"
 	"github.com/periscope-otel/periscope/internal/selector"
 	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor/internal/assembly"
@@ -70,6 +71,7 @@ func newNormalizer(set processor.Settings, cfg *Config, forLogs bool) (*normaliz
 func (p *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	var counts dialectCounts
 	skips := skipsPool.Get().(*componentkit.Skips)
+	views := handoff.From(ctx)
 	for s := range componentkit.Spans(td) {
 		if !s.Selected(ctx, p.spans) {
 			skips.Add(componentkit.SkipNotSelected)
@@ -79,7 +81,7 @@ func (p *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrac
 		var genAI bool
 		// A reader or writer panic skips the span (counted, rate-limited
 		// warning); the batch goes on and the span passes as it is.
-		if !p.guard.Run("span", func() { d, genAI = p.normalizeSpan(ctx, s) }) {
+		if !p.guard.Run("span", func() { d, genAI = p.normalizeSpan(ctx, s, views) }) {
 			skips.Add(componentkit.SkipInternalError)
 			continue
 		}
@@ -94,9 +96,10 @@ func (p *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrac
 	return td, nil
 }
 
-// normalizeSpan writes the normalized view on one span; false when the
-// span is not GenAI (left untouched).
-func (p *normalizer) normalizeSpan(ctx context.Context, s componentkit.SpanRef) (genai.Dialect, bool) {
+// normalizeSpan writes the normalized view on one span and hands the view
+// on to the processors after this one; false when the span is not GenAI
+// (left untouched).
+func (p *normalizer) normalizeSpan(ctx context.Context, s componentkit.SpanRef, views *handoff.Table) (genai.Dialect, bool) {
 	span := s.Span
 	v := genai.ReadSpan(span, s.RS.Resource(), p.opts)
 	if !v.IsGenAI() {
@@ -104,6 +107,7 @@ func (p *normalizer) normalizeSpan(ctx context.Context, s componentkit.SpanRef) 
 	}
 	p.write(ctx, span.Attributes(), &v)
 	s.SS.SetSchemaUrl(SchemaURL)
+	views.Put(span, s.RS.Resource(), &v, p.opts)
 	if v.Category == genai.CategoryLLM && p.asm != nil {
 		id := v.Identity()
 		id.Failed = id.Failed || span.Status().Code() == ptrace.StatusCodeError

@@ -16,6 +16,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/handoff"
 	"github.com/periscope-otel/periscope/internal/selector"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/miner"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/registry"
@@ -181,6 +182,7 @@ func (st *batchStats) skip(reason string) {
 func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) ptrace.Traces {
 	var st batchStats
 	defer p.flush(ctx, &st)
+	views := handoff.From(ctx)
 	for s := range componentkit.Spans(td) {
 		if !s.Selected(ctx, p.spanSel) {
 			st.skip(componentkit.SkipNotSelected)
@@ -192,8 +194,23 @@ func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) p
 			// template) is read the same with or without content, so a
 			// metadata-only first pass only paid off for spans declaring
 			// a complete identity, and cost every other span a second read.
-			v := genai.ReadSpan(s.Span, res, p.opts)
-			p.apply(&st, &v, serviceName(res), s.Span.Attributes())
+			var v genai.View
+			ref, ok := views.Get(s.Span, res, p.opts, &v)
+			if !ok {
+				v = genai.ReadSpan(s.Span, res, p.opts)
+			}
+			id, wrote := p.apply(&st, &v, serviceName(res), s.Span.Attributes())
+			if wrote && v.Prompt.Name != "" && v.Prompt.Name != id.name {
+				// A declared name and another one written: which a reader
+				// takes depends on the keys' precedence and order; the next
+				// reader decodes the span again.
+				return
+			}
+			ref.Wrote(s.Span, res, func(hv *genai.View) {
+				if wrote {
+					hv.Prompt.SetWritten(id.name, id.version)
+				}
+			})
 		})
 	}
 	return td
@@ -261,25 +278,26 @@ func (id *identity) hashText() string {
 }
 
 // apply computes the identity of the call read into v and writes it to
-// every attribute map given (the span, or the call's log records).
-func (p *promptProcessor) apply(st *batchStats, v *genai.View, service string, targets ...pcommon.Map) {
+// every attribute map given (the span, or the call's log records); it
+// returns the identity when it wrote one.
+func (p *promptProcessor) apply(st *batchStats, v *genai.View, service string, targets ...pcommon.Map) (identity, bool) {
 	if !v.IsGenAI() {
 		st.skip("not_genai")
-		return
+		return identity{}, false
 	}
 	if len(targets) > 0 {
 		if _, done := targets[0].Get(contract.AttrPromptVersionSource); done {
 			// identified upstream (a gateway after an agent): our own
 			// output must not come back as a declared identity
 			st.skip("already_identified")
-			return
+			return identity{}, false
 		}
 	}
 	if v.Prompt.Empty() && !modelCall(v) {
 		// agent, tool, retrieval... spans without a declared prompt carry no
 		// template of their own
 		st.skip("not_model_call")
-		return
+		return identity{}, false
 	}
 	id, ok := p.identify(p.tokenBuf(st), v, service)
 	if !ok {
@@ -291,7 +309,7 @@ func (p *promptProcessor) apply(st *batchStats, v *genai.View, service string, t
 			st.truncated++
 		}
 		st.skip("no_prompt")
-		return
+		return identity{}, false
 	}
 	for _, m := range targets {
 		if id.name != "" {
@@ -318,6 +336,7 @@ func (p *promptProcessor) apply(st *batchStats, v *genai.View, service string, t
 	if id.truncated {
 		st.truncated++
 	}
+	return id, true
 }
 
 func (p *promptProcessor) countEvictions(ctx context.Context) {

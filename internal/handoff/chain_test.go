@@ -1,0 +1,226 @@
+package handoff_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/ptracetest"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/featuregate"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/handoff"
+	"github.com/periscope-otel/periscope/internal/testutil"
+	"github.com/periscope-otel/periscope/internal/traffic"
+	"github.com/periscope-otel/periscope/processor/genaicostprocessor"
+	"github.com/periscope-otel/periscope/processor/genaievalprocessor"
+	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor"
+	"github.com/periscope-otel/periscope/processor/genaipromptprocessor"
+)
+
+// chain builds normalize -> [between] -> cost -> prompt -> eval into sink,
+// with every processor's defaults and the gate as given.
+func chain(t *testing.T, gate bool, between func(ptrace.Traces), sink consumer.Traces) consumer.Traces {
+	t.Helper()
+	ctx := context.Background()
+	var next consumer.Traces = sink
+	stages := []processor.Factory{genaievalprocessor.NewFactory(), genaipromptprocessor.NewFactory(), genaicostprocessor.NewFactory()}
+	build := func(f processor.Factory) {
+		cfg := f.CreateDefaultConfig()
+		p, err := f.CreateTraces(ctx, processortest.NewNopSettings(f.Type()), cfg, next)
+		require.NoError(t, err)
+		require.NoError(t, p.Start(ctx, componenttest.NewNopHost()))
+		t.Cleanup(func() { _ = p.Shutdown(ctx) })
+		next = p
+	}
+	for _, f := range stages {
+		build(f)
+	}
+	if between != nil {
+		after := next
+		next, _ = consumer.NewTraces(func(ctx context.Context, td ptrace.Traces) error {
+			between(td)
+			return after.ConsumeTraces(ctx, td)
+		}, consumer.WithCapabilities(consumer.Capabilities{MutatesData: true}))
+	}
+	setGate(t, gate)
+	build(genainormalizeprocessor.NewFactory())
+	return next
+}
+
+func setGate(t *testing.T, on bool) {
+	t.Helper()
+	prev := handoff.Gate.IsEnabled()
+	require.NoError(t, featuregate.GlobalRegistry().Set(handoff.Gate.ID(), on))
+	t.Cleanup(func() { _ = featuregate.GlobalRegistry().Set(handoff.Gate.ID(), prev) })
+}
+
+// batches is the traffic the comparison runs on: every span of every
+// shared sample (real clients included) in 100-span batches with distinct
+// content, with and without padding, and each sample file as it is (whole
+// traces: retrieval spans ground their model calls).
+func batches(t *testing.T) []ptrace.Traces {
+	t.Helper()
+	root := filepath.Join(testutil.SharedDir(t), "data", "genai-samples")
+	dirs := []string{root, filepath.Join(root, "real-clients")}
+	tpls, err := traffic.LoadTemplates(dirs)
+	require.NoError(t, err)
+	var out []ptrace.Traces
+	for _, pad := range []int{0, 4096} {
+		g := traffic.NewGenerator(tpls, pad)
+		for i := 0; i < 4; i++ {
+			out = append(out, g.Batch(uint64(i*100+pad), 100))
+		}
+	}
+	for _, d := range dirs {
+		files, _ := filepath.Glob(filepath.Join(d, "*.json"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			require.NoError(t, err)
+			if td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(b); err == nil && td.SpanCount() > 0 {
+				out = append(out, td)
+			}
+		}
+	}
+	return out
+}
+
+func run(t *testing.T, gate bool, between func(ptrace.Traces), in []ptrace.Traces) []ptrace.Traces {
+	sink := new(consumertest.TracesSink)
+	c := chain(t, gate, between, sink)
+	for _, td := range in {
+		cp := ptrace.NewTraces()
+		td.CopyTo(cp)
+		require.NoError(t, c.ConsumeTraces(context.Background(), cp))
+	}
+	return sink.AllTraces()
+}
+
+// TestSameOutputWithHandoff: the pipeline writes exactly the same spans
+// whether later processors take genai_normalize's views or decode every
+// span again, also when a processor in between changes spans.
+func TestSameOutputWithHandoff(t *testing.T) {
+	in := batches(t)
+	for _, tc := range []struct {
+		name      string
+		between   func(ptrace.Traces)
+		minServed int64
+		stale     bool
+	}{
+		{name: "adjacent", minServed: 1000},
+		{name: "changed in between", between: mutate, minServed: 100, stale: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := run(t, false, tc.between, in)
+			served0, stale0 := handoff.Counts()
+			var disagree []string
+			handoff.SetVerify(func(span ptrace.Span, res pcommon.Resource, opts genai.Options, v *genai.View) {
+				if d := usedFieldsDiffer(v, genai.ReadSpan(span, res, opts)); d != "" && len(disagree) < 5 {
+					disagree = append(disagree, span.Name()+": "+d)
+				}
+			})
+			got := run(t, true, tc.between, in)
+			handoff.SetVerify(nil)
+			require.Empty(t, disagree, "views handed on that a fresh read disagrees with")
+			served, stale := handoff.Counts()
+			require.Len(t, got, len(want))
+			for i := range want {
+				require.NoError(t, ptracetest.CompareTraces(want[i], got[i]), "batch %d", i)
+			}
+			t.Logf("views handed on %d, changed spans decoded again %d", served-served0, stale-stale0)
+			require.Greater(t, served-served0, tc.minServed, "views handed on")
+			if tc.stale {
+				require.Greater(t, stale-stale0, int64(50), "changed spans decoded again")
+			} else {
+				require.Zero(t, stale-stale0, "spans no other processor changed")
+			}
+		})
+	}
+}
+
+// mutate changes some spans the way transform or attributes processors
+// do: a model renamed, content replaced, an attribute added or removed, an
+// event added, the status set.
+func mutate(td ptrace.Traces) {
+	n := 0
+	for _, rs := range td.ResourceSpans().All() {
+		for _, ss := range rs.ScopeSpans().All() {
+			for _, sp := range ss.Spans().All() {
+				n++
+				attrs := sp.Attributes()
+				switch n % 6 {
+				case 1:
+					for k, v := range attrs.All() {
+						if v.Type() == pcommon.ValueTypeStr && (k == "gen_ai.request.model" || k == "gen_ai.response.model") {
+							v.SetStr("gpt-4o-mini")
+						}
+					}
+				case 2:
+					for k, v := range attrs.All() {
+						if k == "gen_ai.input.messages" || k == "gen_ai.output.messages" {
+							v.SetStr(`[{"role":"user","parts":[{"type":"text","content":"` + fmt.Sprint("replaced ", n) + `"}]}]`)
+						}
+					}
+				case 3:
+					attrs.PutInt("gen_ai.usage.output_tokens", int64(n))
+				case 4:
+					attrs.Remove("gen_ai.request.model")
+				case 5:
+					ev := sp.Events().AppendEmpty()
+					ev.SetName("gen_ai.user.message")
+					ev.Attributes().PutStr("content", "an added event")
+				case 0:
+					sp.Status().SetCode(ptrace.StatusCodeError)
+				}
+			}
+		}
+	}
+}
+
+// usedFieldsDiffer compares a handed-on view with a fresh read of the span
+// on what the processors read from it. (Elsewhere they differ by design: a
+// fresh read of a normalized span sees the originals and their semconv
+// copy, so its dialect, sources and content byte count are not the call's.)
+func usedFieldsDiffer(got *genai.View, want genai.View) string {
+	for _, f := range []struct {
+		name string
+		a, b any
+	}{
+		{"category", got.Category, want.Category},
+		{"operation", got.Operation, want.Operation},
+		{"provider", got.Provider, want.Provider},
+		{"request model", got.RequestModel, want.RequestModel},
+		{"response model", got.ResponseModel, want.ResponseModel},
+		{"usage", got.Usage, want.Usage},
+		{"usage unreadable", got.UsageUnreadable, want.UsageUnreadable},
+		{"pricing", got.Pricing, want.Pricing},
+		{"error", got.ErrorType, want.ErrorType},
+		{"agent", got.AgentName, want.AgentName},
+		{"workflow", got.WorkflowName, want.WorkflowName},
+		{"prompt name", got.Prompt.Name, want.Prompt.Name},
+		{"prompt version", got.Prompt.Version, want.Prompt.Version},
+		{"prompt template", got.Prompt.Template, want.Prompt.Template},
+		{"system", got.SystemText(), want.SystemText()},
+		{"input", got.InputText(), want.InputText()},
+		{"last user", got.LastUserText(), want.LastUserText()},
+		{"output", got.OutputText(), want.OutputText()},
+		{"documents", len(got.Documents), len(want.Documents)},
+		{"truncated", got.Truncated, want.Truncated},
+	} {
+		if !reflect.DeepEqual(f.a, f.b) {
+			return fmt.Sprintf("%s: handed on %v, read %v", f.name, f.a, f.b)
+		}
+	}
+	return ""
+}
