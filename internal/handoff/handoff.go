@@ -179,7 +179,8 @@ func (t *Table) Get(span ptrace.Span, res pcommon.Resource, opts genai.Options, 
 	}
 	served.Add(1)
 	if verify != nil {
-		verify(span, res, opts, dst)
+		c := *dst // (dst itself must not escape: it is on the caller's stack)
+		verify(span, res, opts, &c)
 	}
 	return ref, true
 }
