@@ -1,31 +1,16 @@
-// Package handoff passes the views genai_normalize decoded to the Periscope
-// processors after it in the same pipeline (genai_cost, genai_prompt,
-// genai_eval), so a call's attributes and message JSON are decoded once per
-// span rather than once per component.
-//
-// A Table lives for one ConsumeTraces call: genai_normalize opens it around
-// its own call and everything the pipeline runs synchronously after it, and
-// it is closed when that call returns, so no view outlives its batch. A view
-// is handed on only while the span is exactly as it was when the view was
-// stored: each entry keeps a fingerprint of the span's name, status, times,
-// attributes, events and resource attributes (the identity of every string
-// and every scalar value, recursively), and any change by a processor in
-// between (transform, attributes, redaction, ...) makes the next reader
-// decode the span again. A Periscope processor that writes to a span
-// refreshes the fingerprint, after patching the view where its own output
-// is something a reader would read back (genai_prompt's identity).
 package handoff
 
 import (
 	"context"
-	"math"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
 
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/featuregate"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 
@@ -40,15 +25,15 @@ var Gate = featuregate.GlobalRegistry().MustRegister("periscope.viewHandoff", fe
 
 type ctxKey struct{}
 
-// served and stale count views handed on and entries dropped because their
-// span had changed (tests check the hand-off happens, and where not).
-var served, stale atomic.Int64
+// served counts views handed on, dropped the tables emptied because a batch
+// did not come straight from a Periscope processor (tests check both).
+var served, dropped atomic.Int64
+
+// Counts returns the views handed on and the tables emptied so far.
+func Counts() (servedViews, droppedTables int64) { return served.Load(), dropped.Load() }
 
 // verify, set by tests, sees every view handed on.
-var verify func(span ptrace.Span, res pcommon.Resource, opts genai.Options, v *genai.View)
-
-// Counts returns the views handed on and the entries found stale so far.
-func Counts() (servedViews, staleEntries int64) { return served.Load(), stale.Load() }
+var verify func(span ptrace.Span, opts genai.Options, v *genai.View)
 
 // Table holds the views of one batch, keyed by span.
 type Table struct {
@@ -63,17 +48,18 @@ type store struct {
 	entries []entry
 }
 
-var stores = sync.Pool{New: func() any { return &store{index: map[unsafe.Pointer]int32{}} }}
-
 type entry struct {
 	view genai.View
 	opts genai.Options
-	fp   uint64
+	gone bool
 }
 
-// Ref names an entry whose view was valid for the span at Get: Wrote
-// refreshes it after the caller's own writes. The zero Ref refreshes
-// nothing.
+var stores = sync.Pool{New: func() any { return &store{index: map[unsafe.Pointer]int32{}} }}
+
+// maxPooled is the largest batch whose table memory is reused.
+const maxPooled = 8192
+
+// Ref names the entry a Get found, for Patch.
 type Ref struct {
 	t *Table
 	i int32
@@ -98,8 +84,8 @@ func From(ctx context.Context) *Table {
 	return t
 }
 
-// Close drops every view: a component that kept ctx past the call (an
-// asynchronous stage) finds nothing.
+// Close drops every view: a component that kept ctx past the call finds
+// nothing.
 func (t *Table) Close() {
 	if t == nil {
 		return
@@ -120,17 +106,23 @@ func (t *Table) Close() {
 	}
 }
 
-// maxPooled is the largest batch whose table memory is reused.
-const maxPooled = 8192
-
-// Put stores the view v, read with opts, of span as it is now (after the
-// caller's writes). A span that cannot be fingerprinted is not stored.
-func (t *Table) Put(span ptrace.Span, res pcommon.Resource, v *genai.View, opts genai.Options) {
-	if t == nil {
+// empty forgets every view (the table stays open for new ones).
+func (t *Table) empty() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.store == nil || len(t.index) == 0 {
 		return
 	}
-	fp, ok := fingerprint(span, res)
-	if !ok {
+	clear(t.entries)
+	t.entries = t.entries[:0]
+	clear(t.index)
+	dropped.Add(1)
+}
+
+// Put stores v, read with opts, as the view of span as it is now (after
+// the caller's writes).
+func (t *Table) Put(span ptrace.Span, v *genai.View, opts genai.Options) {
+	if t == nil {
 		return
 	}
 	t.mu.Lock()
@@ -140,39 +132,31 @@ func (t *Table) Put(span ptrace.Span, res pcommon.Resource, v *genai.View, opts 
 	}
 	k := spanKey(span)
 	if i, dup := t.index[k]; dup {
-		t.entries[i] = entry{view: *v, opts: opts, fp: fp}
+		t.entries[i] = entry{view: *v, opts: opts}
 		return
 	}
 	t.index[k] = int32(len(t.entries))
-	t.entries = append(t.entries, entry{view: *v, opts: opts, fp: fp})
+	t.entries = append(t.entries, entry{view: *v, opts: opts})
 }
 
 // Get writes to dst the stored view of span as a reader with opts would
-// see it, if the span is unchanged since it was stored and the stored read
-// covers opts; dst is left alone otherwise. The Ref is valid whenever the
-// span was unchanged, even when the options did not match. A changed
-// span's entry is dropped.
-func (t *Table) Get(span ptrace.Span, res pcommon.Resource, opts genai.Options, dst *genai.View) (Ref, bool) {
+// see it, when the stored read covers opts; dst is left alone otherwise.
+// The Ref is valid whenever the span has a view, even when the options did
+// not match.
+func (t *Table) Get(span ptrace.Span, opts genai.Options, dst *genai.View) (Ref, bool) {
 	if t == nil {
 		return Ref{}, false
 	}
-	k := spanKey(span)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.store == nil {
 		return Ref{}, false
 	}
-	i, ok := t.index[k]
+	i, ok := t.index[spanKey(span)]
 	if !ok {
 		return Ref{}, false
 	}
-	fp, ok := fingerprint(span, res)
 	e := &t.entries[i]
-	if !ok || fp != e.fp {
-		delete(t.index, k)
-		stale.Add(1)
-		return Ref{}, false
-	}
 	ref := Ref{t: t, i: i}
 	if !project(dst, &e.view, e.opts, opts) {
 		return ref, false
@@ -180,34 +164,135 @@ func (t *Table) Get(span ptrace.Span, res pcommon.Resource, opts genai.Options, 
 	served.Add(1)
 	if verify != nil {
 		c := *dst // (dst itself must not escape: it is on the caller's stack)
-		verify(span, res, opts, &c)
+		verify(span, opts, &c)
 	}
 	return ref, true
 }
 
-// Wrote refreshes the entry of r after the caller wrote to span; patch,
-// when not nil, first brings the stored view in line with what the caller
-// wrote (what a reader would now read back).
-func (r Ref) Wrote(span ptrace.Span, res pcommon.Resource, patch func(*genai.View)) {
+// Patch applies fn to the view r names, after its caller wrote something a
+// reader of the span would read back.
+func (r Ref) Patch(fn func(*genai.View)) {
 	t := r.t
 	if t == nil {
 		return
 	}
-	fp, ok := fingerprint(span, res)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.store == nil || int(r.i) >= len(t.entries) || t.entries[r.i].gone {
+		return
+	}
+	fn(&t.entries[r.i].view)
+}
+
+// Drop forgets the view r names: the next reader decodes the span.
+func (r Ref) Drop() {
+	t := r.t
+	if t == nil {
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.store == nil || int(r.i) >= len(t.entries) {
 		return
 	}
-	if !ok {
-		delete(t.index, spanKey(span))
-		return
+	t.entries[r.i].gone = true
+	for k, i := range t.index {
+		if i == r.i {
+			delete(t.index, k)
+			return
+		}
 	}
-	e := &t.entries[r.i]
-	if patch != nil {
-		patch(&e.view)
+}
+
+// Scope wraps p (genai_normalize's traces processor) so that each call
+// opens a table for p and for everything the pipeline runs synchronously
+// after it, and closes it when the call returns.
+func Scope(p processor.Traces) processor.Traces { return scoped{p} }
+
+type scoped struct{ processor.Traces }
+
+func (s scoped) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	ctx, t := Open(ctx, td)
+	defer t.Close()
+	return s.Traces.ConsumeTraces(ctx, td)
+}
+
+// Outgoing wraps the next consumer of a Periscope processor: its frame on
+// the stack is what Incoming looks for.
+func Outgoing(next consumer.Traces) consumer.Traces { return outgoing{next} }
+
+type outgoing struct{ consumer.Traces }
+
+//go:noinline
+func (o outgoing) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	return o.Traces.ConsumeTraces(ctx, td)
+}
+
+// Incoming wraps a Periscope processor that reads views: a batch that did
+// not come straight from another one empties the table first. It takes
+// processorhelper.NewTraces's results as they are.
+func Incoming(p processor.Traces, err error) (processor.Traces, error) {
+	if err != nil {
+		return nil, err
 	}
-	e.fp = fp
+	return incoming{p}, nil
+}
+
+type incoming struct{ processor.Traces }
+
+//go:noinline
+func (in incoming) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	if t := From(ctx); t != nil && !fromPeriscope() {
+		t.empty()
+	}
+	return in.Traces.ConsumeTraces(ctx, td)
+}
+
+// The frames fromPeriscope looks for (TestFrameNames).
+const (
+	pkgPath      = "github.com/periscope-otel/periscope/internal/handoff."
+	outgoingFunc = pkgPath + "outgoing.ConsumeTraces"
+	incomingFunc = pkgPath + "incoming.ConsumeTraces"
+)
+
+// plumbing is the collector's own wrappers between two pipeline components:
+// pdata reference counting, component telemetry (reads sizes only) and
+// capabilities.
+var plumbing = []string{
+	"go.opentelemetry.io/collector/service/internal/refconsumer.",
+	"go.opentelemetry.io/collector/service/internal/obsconsumer.",
+	"go.opentelemetry.io/collector/service/internal/capabilityconsumer.",
+}
+
+// fromPeriscope reports whether the caller of Incoming's ConsumeTraces is
+// a Periscope processor's Outgoing, through plumbing frames only.
+func fromPeriscope() bool {
+	var pcs [24]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(1, pcs[:])])
+	below := true // still in fromPeriscope and its caller
+	for {
+		f, more := frames.Next()
+		switch {
+		case below:
+			below = f.Function != incomingFunc
+		case f.Function == outgoingFunc:
+			return true
+		case !isPlumbing(f.Function):
+			return false
+		}
+		if !more {
+			return false
+		}
+	}
+}
+
+func isPlumbing(fn string) bool {
+	for _, p := range plumbing {
+		if strings.HasPrefix(fn, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // project writes to out v as a read with want would have returned it, from
@@ -244,120 +329,4 @@ func project(out, v *genai.View, had, want genai.Options) bool {
 // word is the same for every handle of one span (TestSpanKey).
 func spanKey(s ptrace.Span) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&s))
-}
-
-// maxDepth bounds the nesting fingerprinted; deeper values are not handed
-// on.
-const maxDepth = 32
-
-// fingerprint hashes what a reader of span reads: strings by identity
-// (address and length: pdata strings are immutable, so a changed value is a
-// new string) and scalars by value. false when the span nests too deep.
-func fingerprint(span ptrace.Span, res pcommon.Resource) (uint64, bool) {
-	var h hasher
-	h.str(span.Name())
-	h.mix(uint64(span.Kind()))
-	h.mix(uint64(span.Status().Code()))
-	h.mix(uint64(span.StartTimestamp()))
-	h.mix(uint64(span.EndTimestamp()))
-	ok := h.attrs(span.Attributes(), 0)
-	evs := span.Events()
-	h.mix(uint64(evs.Len()))
-	for i := 0; i < evs.Len() && ok; i++ {
-		e := evs.At(i)
-		h.str(e.Name())
-		h.mix(uint64(e.Timestamp()))
-		ok = h.attrs(e.Attributes(), 0)
-	}
-	ok = ok && h.attrs(res.Attributes(), 0)
-	return h.final(), ok
-}
-
-// hasher sums position-salted products: each term is independent of the
-// others, so the CPU overlaps them (a chained mix per value cost three
-// times as much), and a change to any one value changes the sum (the
-// product with an odd constant is a bijection).
-type hasher struct{ sum, n uint64 }
-
-func (h *hasher) mix(x uint64) {
-	h.n++
-	h.sum += (x ^ h.n*0xd6e8feb86659fd93) * 0x9e3779b97f4a7c15
-}
-
-func (h *hasher) str(s string) {
-	h.mix(uint64(uintptr(unsafe.Pointer(unsafe.StringData(s)))))
-	h.mix(uint64(len(s)))
-}
-
-func (h *hasher) final() uint64 {
-	x := h.sum ^ h.n
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	return x ^ x>>33
-}
-
-func (h *hasher) attrs(m pcommon.Map, depth int) bool {
-	h.mix(uint64(m.Len()))
-	for k, v := range m.All() {
-		h.str(k)
-		if !h.value(v, depth) {
-			return false
-		}
-	}
-	return true
-}
-
-func (h *hasher) value(v pcommon.Value, depth int) bool {
-	t := v.Type()
-	h.mix(uint64(t))
-	switch t {
-	case pcommon.ValueTypeStr:
-		h.str(v.Str())
-	case pcommon.ValueTypeInt:
-		h.mix(uint64(v.Int()))
-	case pcommon.ValueTypeDouble:
-		h.mix(math.Float64bits(v.Double()))
-	case pcommon.ValueTypeBool:
-		if v.Bool() {
-			h.mix(1)
-		}
-	case pcommon.ValueTypeBytes:
-		// (AsRaw copies: bytes are hashed by content; they are rare and
-		// short in GenAI spans.)
-		b := v.Bytes()
-		h.mix(uint64(b.Len()))
-		for i := 0; i < b.Len(); i++ {
-			h.mix(uint64(b.At(i)))
-		}
-	case pcommon.ValueTypeMap:
-		if depth >= maxDepth {
-			return false
-		}
-		return h.attrs(v.Map(), depth+1)
-	case pcommon.ValueTypeSlice:
-		if depth >= maxDepth {
-			return false
-		}
-		sl := v.Slice()
-		h.mix(uint64(sl.Len()))
-		for i := 0; i < sl.Len(); i++ {
-			if !h.value(sl.At(i), depth+1) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// Scope wraps p (genai_normalize's traces processor) so that each call
-// opens a table for p and for everything the pipeline runs synchronously
-// after it, and closes it when the call returns.
-func Scope(p processor.Traces) processor.Traces { return scoped{p} }
-
-type scoped struct{ processor.Traces }
-
-func (s scoped) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
-	ctx, t := Open(ctx, td)
-	defer t.Close()
-	return s.Traces.ConsumeTraces(ctx, td)
 }

@@ -2,10 +2,14 @@ package handoff
 
 import (
 	"context"
+	"reflect"
+	"runtime"
 	"testing"
 	"unsafe"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/featuregate"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -29,21 +33,18 @@ func oneCall() (ptrace.Traces, pcommon.Resource, ptrace.SpanSlice) {
 		a.PutInt("gen_ai.usage.input_tokens", 10)
 		a.PutStr("gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"hello"}]}]`)
 		a.PutStr("gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"hi"}],"finish_reason":"stop"}]`)
-		m := a.PutEmptyMap("app.meta")
-		m.PutStr("tenant", "acme")
-		m.PutEmptySlice("tags").AppendEmpty().SetStr("a")
 	}
 	return td, rs.Resource(), spans
 }
 
 var full = genai.Options{Content: true}
 
-func open(t *testing.T, td ptrace.Traces) *Table {
+func open(t *testing.T, td ptrace.Traces) (context.Context, *Table) {
 	t.Helper()
-	_, tb := Open(context.Background(), td)
+	ctx, tb := Open(context.Background(), td)
 	require.NotNil(t, tb)
 	t.Cleanup(tb.Close)
-	return tb
+	return ctx, tb
 }
 
 func TestSpanKey(t *testing.T) {
@@ -58,100 +59,48 @@ func TestSpanKey(t *testing.T) {
 
 func TestGetAfterPut(t *testing.T) {
 	td, res, spans := oneCall()
-	tb := open(t, td)
+	_, tb := open(t, td)
 	sp := spans.At(0)
 	v := genai.ReadSpan(sp, res, full)
-	tb.Put(sp, res, &v, full)
+	tb.Put(sp, &v, full)
 
 	var got genai.View
-	ref, ok := tb.Get(sp, res, full, &got)
+	ref, ok := tb.Get(sp, full, &got)
 	require.True(t, ok)
 	require.Equal(t, v, got)
 	require.NotZero(t, ref)
 
-	// The other span was never stored.
-	_, ok = tb.Get(spans.At(1), res, full, &got)
+	// The other span was never stored: dst is left alone.
+	got = genai.View{}
+	_, ok = tb.Get(spans.At(1), full, &got)
 	require.False(t, ok)
+	require.Zero(t, got.Operation)
 }
 
-// TestChangeInvalidates: any change a processor could make between two
-// readers makes the next one decode the span again.
-func TestChangeInvalidates(t *testing.T) {
-	for name, change := range map[string]func(ptrace.Span, pcommon.Resource){
-		"string set":      func(s ptrace.Span, _ pcommon.Resource) { s.Attributes().PutStr("gen_ai.request.model", "gpt-4o-mini") },
-		"int set":         func(s ptrace.Span, _ pcommon.Resource) { s.Attributes().PutInt("gen_ai.usage.input_tokens", 11) },
-		"attribute added": func(s ptrace.Span, _ pcommon.Resource) { s.Attributes().PutBool("x", true) },
-		"removed":         func(s ptrace.Span, _ pcommon.Resource) { s.Attributes().Remove("gen_ai.provider.name") },
-		"nested map value": func(s ptrace.Span, _ pcommon.Resource) {
-			m, _ := s.Attributes().Get("app.meta")
-			m.Map().PutStr("tenant", "other")
-		},
-		"nested slice": func(s ptrace.Span, _ pcommon.Resource) {
-			m, _ := s.Attributes().Get("app.meta")
-			tags, _ := m.Map().Get("tags")
-			tags.Slice().AppendEmpty().SetStr("b")
-		},
-		"content replaced": func(s ptrace.Span, _ pcommon.Resource) {
-			v, _ := s.Attributes().Get("gen_ai.input.messages")
-			v.SetStr(v.Str()[:len(v.Str())-1] + "]")
-		},
-		"event added":  func(s ptrace.Span, _ pcommon.Resource) { s.Events().AppendEmpty().SetName("gen_ai.user.message") },
-		"status":       func(s ptrace.Span, _ pcommon.Resource) { s.Status().SetCode(ptrace.StatusCodeError) },
-		"name":         func(s ptrace.Span, _ pcommon.Resource) { s.SetName("other") },
-		"end time":     func(s ptrace.Span, _ pcommon.Resource) { s.SetEndTimestamp(5) },
-		"resource sdk": func(_ ptrace.Span, r pcommon.Resource) { r.Attributes().PutStr("telemetry.sdk.name", "openlit") },
-		"bytes": func(s ptrace.Span, _ pcommon.Resource) {
-			s.Attributes().PutEmptyBytes("blob").FromRaw([]byte{1})
-		},
-	} {
-		t.Run(name, func(t *testing.T) {
-			td, res, spans := oneCall()
-			sp := spans.At(0)
-			sp.Attributes().PutEmptyBytes("blob").FromRaw([]byte{0})
-			tb := open(t, td)
-			v := genai.ReadSpan(sp, res, full)
-			tb.Put(sp, res, &v, full)
-			change(sp, res)
-			var got genai.View
-			ref, ok := tb.Get(sp, res, full, &got)
-			require.False(t, ok)
-			require.Zero(t, ref)
-			require.Zero(t, got.Operation, "dst untouched")
-		})
-	}
-}
-
-// TestWrote: a processor's own writes, once declared, keep the view handed
-// on; the patch is applied to what the next reader gets.
-func TestWrote(t *testing.T) {
+func TestPatchAndDrop(t *testing.T) {
 	td, res, spans := oneCall()
-	tb := open(t, td)
+	_, tb := open(t, td)
 	sp := spans.At(0)
 	v := genai.ReadSpan(sp, res, full)
-	tb.Put(sp, res, &v, full)
+	tb.Put(sp, &v, full)
 	var got genai.View
-	ref, ok := tb.Get(sp, res, full, &got)
-	require.True(t, ok)
-	sp.Attributes().PutStr("gen_ai.prompt.version", "v1")
-	ref.Wrote(sp, res, func(v *genai.View) { v.Prompt.SetWritten("", "v1") })
-	ref, ok = tb.Get(sp, res, full, &got)
-	require.True(t, ok)
-	require.Equal(t, genai.ReadSpan(sp, res, full).Prompt, got.Prompt)
+	ref, _ := tb.Get(sp, full, &got)
 
-	// Written without saying so: the next reader decodes again.
-	sp.Attributes().PutStr("gen_ai.prompt.version", "v2")
-	_, ok = tb.Get(sp, res, full, &got)
+	sp.Attributes().PutStr("gen_ai.prompt.version", "v1")
+	ref.Patch(func(v *genai.View) { v.Prompt.SetWritten("", "v1") })
+	_, ok := tb.Get(sp, full, &got)
+	require.True(t, ok)
+	require.Equal(t, genai.ReadSpan(sp, res, full).Prompt, got.Prompt, "what a reader reads back")
+
+	ref.Drop()
+	_, ok = tb.Get(sp, full, &got)
 	require.False(t, ok)
-	ref.Wrote(sp, res, nil) // a Ref of a dropped entry refreshes nothing
-	_, ok = tb.Get(sp, res, full, &got)
-	require.False(t, ok)
+	ref.Patch(func(*genai.View) { t.Fatal("patched a dropped view") })
 }
 
 func TestProject(t *testing.T) {
 	td, res, spans := oneCall()
 	sp := spans.At(0)
-	v := genai.ReadSpan(sp, res, full)
-	require.NotEmpty(t, v.OutputMessages)
 	for _, tc := range []struct {
 		name      string
 		had, want genai.Options
@@ -165,13 +114,13 @@ func TestProject(t *testing.T) {
 		{"budget too small", full, genai.Options{Content: true, MaxContentBytes: 4}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tb := open(t, td)
+			_, tb := open(t, td)
 			hv := genai.ReadSpan(sp, res, tc.had)
-			tb.Put(sp, res, &hv, tc.had)
+			tb.Put(sp, &hv, tc.had)
 			var got genai.View
-			ref, ok := tb.Get(sp, res, tc.want, &got)
+			ref, ok := tb.Get(sp, tc.want, &got)
 			require.Equal(t, tc.ok, ok)
-			require.NotZero(t, ref, "the span was unchanged")
+			require.NotZero(t, ref, "the span has a view")
 			if !ok {
 				return
 			}
@@ -189,17 +138,17 @@ func TestClosedAndNil(t *testing.T) {
 	v := genai.ReadSpan(sp, res, full)
 	ctx, tb := Open(context.Background(), td)
 	require.Same(t, tb, From(ctx))
-	tb.Put(sp, res, &v, full)
+	tb.Put(sp, &v, full)
 	tb.Close()
 	var got genai.View
-	_, ok := tb.Get(sp, res, full, &got)
+	_, ok := tb.Get(sp, full, &got)
 	require.False(t, ok, "a closed table hands nothing on")
-	tb.Put(sp, res, &v, full)
+	tb.Put(sp, &v, full)
 	tb.Close()
 
 	var none *Table
-	none.Put(sp, res, &v, full)
-	_, ok = none.Get(sp, res, full, &got)
+	none.Put(sp, &v, full)
+	_, ok = none.Get(sp, full, &got)
 	require.False(t, ok)
 	none.Close()
 	require.Nil(t, From(context.Background()))
@@ -214,16 +163,64 @@ func TestGateOff(t *testing.T) {
 	require.Nil(t, From(ctx))
 }
 
-func BenchmarkFingerprint(b *testing.B) {
+// TestFrameNames: the names fromPeriscope looks for are the functions'.
+func TestFrameNames(t *testing.T) {
+	name := func(f any) string { return runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name() }
+	require.Equal(t, outgoingFunc, name(outgoing.ConsumeTraces))
+	require.Equal(t, incomingFunc, name(incoming.ConsumeTraces))
+}
+
+// reader is a processor that records whether it found the view.
+type reader struct {
+	component.StartFunc
+	component.ShutdownFunc
+	span ptrace.Span
+	got  bool
+}
+
+func (r *reader) Capabilities() consumer.Capabilities { return consumer.Capabilities{MutatesData: true} }
+
+func (r *reader) ConsumeTraces(ctx context.Context, _ ptrace.Traces) error {
+	var v genai.View
+	_, r.got = From(ctx).Get(r.span, full, &v)
+	return nil
+}
+
+// TestAdjacency: a view goes from one Periscope processor's Outgoing to the
+// next one's Incoming, and not past anything else.
+func TestAdjacency(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		between func(consumer.Traces) consumer.Traces
+		want    bool
+	}{
+		{"adjacent", func(c consumer.Traces) consumer.Traces { return c }, true},
+		{"a processor in between", func(c consumer.Traces) consumer.Traces {
+			f, _ := consumer.NewTraces(c.ConsumeTraces)
+			return f
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			td, res, spans := oneCall()
+			ctx, tb := open(t, td)
+			sp := spans.At(0)
+			v := genai.ReadSpan(sp, res, full)
+			tb.Put(sp, &v, full)
+			r := &reader{span: sp}
+			in, err := Incoming(r, nil)
+			require.NoError(t, err)
+			require.NoError(t, Outgoing(tc.between(in)).ConsumeTraces(ctx, td))
+			require.Equal(t, tc.want, r.got)
+		})
+	}
+	// A batch no Periscope processor handed over (the first reader after
+	// an asynchronous stage) finds nothing either.
 	td, res, spans := oneCall()
-	_ = td
-	sp := spans.At(0)
-	for i := 0; i < 30; i++ {
-		sp.Attributes().PutStr("extra."+string(rune('a'+i)), "value")
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		fingerprint(sp, res)
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/span")
+	ctx, tb := open(t, td)
+	v := genai.ReadSpan(spans.At(0), res, full)
+	tb.Put(spans.At(0), &v, full)
+	r := &reader{span: spans.At(0)}
+	in, _ := Incoming(r, nil)
+	require.NoError(t, in.ConsumeTraces(ctx, td))
+	require.False(t, r.got)
 }

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
+	"github.com/periscope-otel/periscope/internal/handoff"
 	"github.com/periscope-otel/periscope/processor/genaicostprocessor/internal/metadata"
 )
 
@@ -38,9 +39,9 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	if err != nil {
 		return nil, err
 	}
-	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+	return handoff.Incoming(processorhelper.NewTraces(ctx, set, cfg, handoff.Outgoing(next), p.processTraces,
 		processorhelper.WithCapabilities(capabilities),
-		processorhelper.WithStart(p.start), processorhelper.WithShutdown(p.shutdown))
+		processorhelper.WithStart(p.start), processorhelper.WithShutdown(p.shutdown)))
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {

@@ -421,7 +421,7 @@ func (p *costProcessor) priceSpan(s componentkit.SpanRef, views *handoff.Table, 
 	res := s.RS.Resource()
 	span := s.Span
 	var v genai.View
-	ref, ok := views.Get(span, res, viewOpts, &v)
+	_, ok := views.Get(span, viewOpts, &v)
 	if !ok {
 		v = genai.ReadSpan(span, res, viewOpts)
 	}
@@ -431,7 +431,6 @@ func (p *costProcessor) priceSpan(s componentkit.SpanRef, views *handoff.Table, 
 	}
 	o := p.evaluate(&v, span.Attributes(), res, span.StartTimestamp().AsTime())
 	p.write(span.Attributes(), &o, t)
-	ref.Wrote(span, res, nil)
 }
 
 func (p *costProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
+	"github.com/periscope-otel/periscope/internal/handoff"
 	"github.com/periscope-otel/periscope/processor/genaievalprocessor/internal/metadata"
 )
 
@@ -27,12 +28,12 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	}
 	var release func()
 	p.judged, release = judgedRegistry.Acquire(set.ID, func() *judgedCalls { return newJudgedCalls(judgedSlots) })
-	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+	return handoff.Incoming(processorhelper.NewTraces(ctx, set, cfg, handoff.Outgoing(next), p.processTraces,
 		processorhelper.WithCapabilities(capabilities),
 		processorhelper.WithStart(p.start), processorhelper.WithShutdown(func(ctx context.Context) error {
 			release()
 			return p.shutdown(ctx)
-		}))
+		})))
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {

@@ -445,7 +445,7 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 		it.ref = s
 		if !p.guard.Run("span", func() {
 			// The view genai_normalize handed on, else a read of our own.
-			if _, ok := views.Get(s.Span, s.RS.Resource(), p.opts, &it.view); !ok {
+			if _, ok := views.Get(s.Span, p.opts, &it.view); !ok {
 				it.view = genai.ReadSpan(s.Span, s.RS.Resource(), p.opts)
 			}
 		}) {

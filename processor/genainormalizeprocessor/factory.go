@@ -38,7 +38,7 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	asm, release := p.acquireAssembler(set)
 	asm.ExpectSpans()
 	p.asm = asm
-	tp, err := processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+	tp, err := processorhelper.NewTraces(ctx, set, cfg, handoff.Outgoing(next), p.processTraces,
 		processorhelper.WithCapabilities(capabilities),
 		processorhelper.WithShutdown(func(context.Context) error { release(); return nil }))
 	if err != nil {

@@ -107,7 +107,7 @@ func (p *normalizer) normalizeSpan(ctx context.Context, s componentkit.SpanRef, 
 	}
 	p.write(ctx, span.Attributes(), &v)
 	s.SS.SetSchemaUrl(SchemaURL)
-	views.Put(span, s.RS.Resource(), &v, p.opts)
+	views.Put(span, &v, p.opts)
 	if v.Category == genai.CategoryLLM && p.asm != nil {
 		id := v.Identity()
 		id.Failed = id.Failed || span.Status().Code() == ptrace.StatusCodeError

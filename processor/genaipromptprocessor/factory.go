@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
+	"github.com/periscope-otel/periscope/internal/handoff"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/metadata"
 )
 
@@ -46,13 +47,13 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	if err != nil {
 		return nil, err
 	}
-	return processorhelper.NewTraces(ctx, set, cfg, next,
+	return handoff.Incoming(processorhelper.NewTraces(ctx, set, cfg, handoff.Outgoing(next),
 		func(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 			return p.processTraces(ctx, td), nil
 		},
 		processorhelper.WithCapabilities(processorCapabilities),
 		processorhelper.WithStart(p.start),
-		processorhelper.WithShutdown(p.shutdown))
+		processorhelper.WithShutdown(p.shutdown)))
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {

@@ -195,22 +195,21 @@ func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) p
 			// metadata-only first pass only paid off for spans declaring
 			// a complete identity, and cost every other span a second read.
 			var v genai.View
-			ref, ok := views.Get(s.Span, res, p.opts, &v)
+			ref, ok := views.Get(s.Span, p.opts, &v)
 			if !ok {
 				v = genai.ReadSpan(s.Span, res, p.opts)
 			}
 			id, wrote := p.apply(&st, &v, serviceName(res), s.Span.Attributes())
-			if wrote && v.Prompt.Name != "" && v.Prompt.Name != id.name {
+			switch {
+			case !wrote:
+			case v.Prompt.Name != "" && v.Prompt.Name != id.name:
 				// A declared name and another one written: which a reader
 				// takes depends on the keys' precedence and order; the next
 				// reader decodes the span again.
-				return
+				ref.Drop()
+			default:
+				ref.Patch(func(hv *genai.View) { hv.Prompt.SetWritten(id.name, id.version) })
 			}
-			ref.Wrote(s.Span, res, func(hv *genai.View) {
-				if wrote {
-					hv.Prompt.SetWritten(id.name, id.version)
-				}
-			})
 		})
 	}
 	return td
