@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/featuregate"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
+	"go.uber.org/zap"
 
 	"github.com/periscope-otel/periscope/internal/genai"
 )
@@ -106,17 +107,19 @@ func (t *Table) Close() {
 	}
 }
 
-// empty forgets every view (the table stays open for new ones).
-func (t *Table) empty() {
+// empty forgets every view (the table stays open for new ones); false
+// when it held none.
+func (t *Table) empty() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.store == nil || len(t.index) == 0 {
-		return
+		return false
 	}
 	clear(t.entries)
 	t.entries = t.entries[:0]
 	clear(t.index)
 	dropped.Add(1)
+	return true
 }
 
 // Put stores v, read with opts, as the view of span as it is now (after
@@ -229,21 +232,25 @@ func (o outgoing) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 }
 
 // Incoming wraps a Periscope processor that reads views: a batch that did
-// not come straight from another one empties the table first. It takes
-// processorhelper.NewTraces's results as they are.
-func Incoming(p processor.Traces, err error) (processor.Traces, error) {
-	if err != nil {
-		return nil, err
-	}
-	return incoming{p}, nil
+// not come straight from another one empties the table first (said once,
+// at info level, on log).
+func Incoming(log *zap.Logger, p processor.Traces) processor.Traces {
+	return &incoming{Traces: p, log: log}
 }
 
-type incoming struct{ processor.Traces }
+type incoming struct {
+	processor.Traces
+	log  *zap.Logger
+	once sync.Once
+}
 
 //go:noinline
-func (in incoming) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
-	if t := From(ctx); t != nil && !fromPeriscope() {
-		t.empty()
+func (in *incoming) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	if t := From(ctx); t != nil && !fromPeriscope() && t.empty() {
+		in.once.Do(func() {
+			in.log.Info("spans reach this processor through another one after genai_normalize: it decodes them again " +
+				"(same results, more CPU); Periscope processors placed next to each other decode each span once")
+		})
 	}
 	return in.Traces.ConsumeTraces(ctx, td)
 }
@@ -252,7 +259,7 @@ func (in incoming) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 const (
 	pkgPath      = "github.com/periscope-otel/periscope/internal/handoff."
 	outgoingFunc = pkgPath + "outgoing.ConsumeTraces"
-	incomingFunc = pkgPath + "incoming.ConsumeTraces"
+	incomingFunc = pkgPath + "(*incoming).ConsumeTraces"
 )
 
 // plumbing is the collector's own wrappers between two pipeline components:

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/featuregate"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.uber.org/zap"
 
 	"github.com/periscope-otel/periscope/internal/genai"
 )
@@ -167,7 +168,7 @@ func TestGateOff(t *testing.T) {
 func TestFrameNames(t *testing.T) {
 	name := func(f any) string { return runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name() }
 	require.Equal(t, outgoingFunc, name(outgoing.ConsumeTraces))
-	require.Equal(t, incomingFunc, name(incoming.ConsumeTraces))
+	require.Equal(t, incomingFunc, name((*incoming).ConsumeTraces))
 }
 
 // reader is a processor that records whether it found the view.
@@ -178,7 +179,9 @@ type reader struct {
 	got  bool
 }
 
-func (r *reader) Capabilities() consumer.Capabilities { return consumer.Capabilities{MutatesData: true} }
+func (r *reader) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: true}
+}
 
 func (r *reader) ConsumeTraces(ctx context.Context, _ ptrace.Traces) error {
 	var v genai.View
@@ -207,8 +210,7 @@ func TestAdjacency(t *testing.T) {
 			v := genai.ReadSpan(sp, res, full)
 			tb.Put(sp, &v, full)
 			r := &reader{span: sp}
-			in, err := Incoming(r, nil)
-			require.NoError(t, err)
+			in := Incoming(zap.NewNop(), r)
 			require.NoError(t, Outgoing(tc.between(in)).ConsumeTraces(ctx, td))
 			require.Equal(t, tc.want, r.got)
 		})
@@ -220,7 +222,7 @@ func TestAdjacency(t *testing.T) {
 	v := genai.ReadSpan(spans.At(0), res, full)
 	tb.Put(spans.At(0), &v, full)
 	r := &reader{span: spans.At(0)}
-	in, _ := Incoming(r, nil)
+	in := Incoming(zap.NewNop(), r)
 	require.NoError(t, in.ConsumeTraces(ctx, td))
 	require.False(t, r.got)
 }

@@ -39,9 +39,14 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	if err != nil {
 		return nil, err
 	}
-	return handoff.Incoming(processorhelper.NewTraces(ctx, set, cfg, handoff.Outgoing(next), p.processTraces,
+	tp, err := processorhelper.NewTraces(ctx, set, cfg, handoff.Outgoing(next), p.processTraces,
 		processorhelper.WithCapabilities(capabilities),
-		processorhelper.WithStart(p.start), processorhelper.WithShutdown(p.shutdown)))
+		processorhelper.WithStart(p.start), processorhelper.WithShutdown(p.shutdown))
+	if err != nil {
+		return nil, err
+	}
+	// Views genai_normalize decoded come in; ours go on.
+	return handoff.Incoming(set.Logger, tp), nil
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {

@@ -28,12 +28,17 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	}
 	var release func()
 	p.judged, release = judgedRegistry.Acquire(set.ID, func() *judgedCalls { return newJudgedCalls(judgedSlots) })
-	return handoff.Incoming(processorhelper.NewTraces(ctx, set, cfg, handoff.Outgoing(next), p.processTraces,
+	tp, err := processorhelper.NewTraces(ctx, set, cfg, handoff.Outgoing(next), p.processTraces,
 		processorhelper.WithCapabilities(capabilities),
 		processorhelper.WithStart(p.start), processorhelper.WithShutdown(func(ctx context.Context) error {
 			release()
 			return p.shutdown(ctx)
-		})))
+		}))
+	if err != nil {
+		return nil, err
+	}
+	// Views genai_normalize decoded come in; ours go on.
+	return handoff.Incoming(set.Logger, tp), nil
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {

@@ -47,13 +47,18 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	if err != nil {
 		return nil, err
 	}
-	return handoff.Incoming(processorhelper.NewTraces(ctx, set, cfg, handoff.Outgoing(next),
+	tp, err := processorhelper.NewTraces(ctx, set, cfg, handoff.Outgoing(next),
 		func(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 			return p.processTraces(ctx, td), nil
 		},
 		processorhelper.WithCapabilities(processorCapabilities),
 		processorhelper.WithStart(p.start),
-		processorhelper.WithShutdown(p.shutdown)))
+		processorhelper.WithShutdown(p.shutdown))
+	if err != nil {
+		return nil, err
+	}
+	// Views genai_normalize decoded come in; ours go on.
+	return handoff.Incoming(set.Logger, tp), nil
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
