@@ -27,15 +27,16 @@ import (
 	"github.com/periscope-otel/periscope/processor/genaievalprocessor"
 	"github.com/periscope-otel/periscope/processor/genainormalizeprocessor"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor"
+	"github.com/periscope-otel/periscope/processor/genairollupprocessor"
 )
 
-// chain builds normalize -> [between] -> cost -> prompt -> eval into sink,
+// chain builds normalize -> [between] -> cost -> prompt -> eval -> rollup into sink,
 // with every processor's defaults and the gate as given.
 func chain(t *testing.T, gate bool, between func(ptrace.Traces), sink consumer.Traces) consumer.Traces {
 	t.Helper()
 	ctx := context.Background()
 	var next consumer.Traces = sink
-	stages := []processor.Factory{genaievalprocessor.NewFactory(), genaipromptprocessor.NewFactory(), genaicostprocessor.NewFactory()}
+	stages := []processor.Factory{genairollupprocessor.NewFactory(), genaievalprocessor.NewFactory(), genaipromptprocessor.NewFactory(), genaicostprocessor.NewFactory()}
 	build := func(f processor.Factory) {
 		cfg := f.CreateDefaultConfig()
 		p, err := f.CreateTraces(ctx, processortest.NewNopSettings(f.Type()), cfg, next)
@@ -217,6 +218,11 @@ func usedFieldsDiffer(got *genai.View, want genai.View) string {
 		{"usage unreadable", got.UsageUnreadable, want.UsageUnreadable},
 		{"pricing", got.Pricing, want.Pricing},
 		{"error", got.ErrorType, want.ErrorType},
+		{"tool", got.ToolName, want.ToolName},
+		// (Its source may differ: genai_cost keeping a reported cost
+		// writes it under gen_ai.usage.cost, the key a fresh read then
+		// takes it from.)
+		{"reported cost", usd(got.ReportedCost), usd(want.ReportedCost)},
 		{"agent", got.AgentName, want.AgentName},
 		{"workflow", got.WorkflowName, want.WorkflowName},
 		{"prompt name", got.Prompt.Name, want.Prompt.Name},
@@ -234,4 +240,11 @@ func usedFieldsDiffer(got *genai.View, want genai.View) string {
 		}
 	}
 	return ""
+}
+
+func usd(c *genai.Cost) any {
+	if c == nil {
+		return nil
+	}
+	return c.USD
 }

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
+	"github.com/periscope-otel/periscope/internal/handoff"
 	"github.com/periscope-otel/periscope/processor/genairollupprocessor/internal/metadata"
 )
 
@@ -29,7 +30,13 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	if err != nil {
 		return nil, err
 	}
-	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+	tp, err := processorhelper.NewTraces(ctx, set, cfg, handoff.Outgoing(next), p.processTraces,
 		processorhelper.WithCapabilities(capabilities),
 		processorhelper.WithShutdown(p.shutdown))
+	if err != nil {
+		return nil, err
+	}
+	// Views genai_normalize decoded come in (genai_eval's writes are nothing
+	// a reader reads back); ours go on.
+	return handoff.Incoming(set.Logger, tp), nil
 }

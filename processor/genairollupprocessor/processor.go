@@ -13,6 +13,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/handoff"
 	"github.com/periscope-otel/periscope/internal/selector"
 )
 
@@ -129,7 +130,7 @@ func (p *rollupProcessor) processTraces(ctx context.Context, td ptrace.Traces) (
 		b.reset()
 		p.batches.Put(b)
 	}()
-	if !p.collect(b, td) {
+	if !p.collect(b, td, handoff.From(ctx)) {
 		p.maintain(ctx, &counts{})
 		return td, nil
 	}
@@ -145,7 +146,7 @@ func (p *rollupProcessor) processTraces(ctx context.Context, td ptrace.Traces) (
 // collect reads every span of the batch into a node and links in-batch
 // parents. It reports whether any span needs the state (a GenAI span, or a
 // span of a trace the state holds).
-func (p *rollupProcessor) collect(b *batch, td ptrace.Traces) bool {
+func (p *rollupProcessor) collect(b *batch, td ptrace.Traces, views *handoff.Table) bool {
 	if n := componentkit.SpanCount(td); cap(b.nodes) < n {
 		b.nodes = make([]node, 0, n)
 	}
@@ -165,7 +166,7 @@ func (p *rollupProcessor) collect(b *batch, td ptrace.Traces) bool {
 		nd := &b.nodes[len(b.nodes)-1]
 		nd.span, nd.rs, nd.ss, nd.parent = span, int32(s.RSIndex), int32(s.SSIndex), -1
 		nd.tid, nd.sid, nd.pid = span.TraceID(), span.SpanID(), span.ParentSpanID()
-		if p.classify(nd, span, s.RS.Resource()) {
+		if p.classify(nd, span, s.RS.Resource(), views) {
 			relevant = true
 		}
 	}
@@ -216,13 +217,18 @@ func (p *rollupProcessor) holdsAny(b *batch) bool {
 	return false
 }
 
-// classify reads a span through internal/genai and records its own call.
-// It reports whether the span is GenAI-relevant to rollups.
-func (p *rollupProcessor) classify(nd *node, span ptrace.Span, res pcommon.Resource) bool {
+// classify reads a span through internal/genai (or takes the view
+// genai_normalize handed on) and records its own call. It reports whether
+// the span is GenAI-relevant to rollups.
+func (p *rollupProcessor) classify(nd *node, span ptrace.Span, res pcommon.Resource, views *handoff.Table) bool {
 	if isLocalRoot(span) {
 		nd.role |= roleRoot
 	}
-	v, ok := p.guard.ReadSpan(span, res, viewOpts)
+	var v genai.View
+	_, ok := views.Get(span, viewOpts, &v)
+	if !ok {
+		v, ok = p.guard.ReadSpan(span, res, viewOpts)
+	}
 	if !ok || !v.IsGenAI() { // a reader panic leaves the span out of the sums
 		return false
 	}
