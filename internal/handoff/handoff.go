@@ -172,6 +172,35 @@ func (t *Table) Get(span ptrace.Span, opts genai.Options, dst *genai.View) (Ref,
 	return ref, true
 }
 
+// View returns the stored view of span itself when it is exactly what a
+// reader with opts would see (nothing to leave out), for a caller that
+// only reads it until its ConsumeTraces returns; false otherwise (Get
+// then copies what opts sees).
+func (t *Table) View(span ptrace.Span, opts genai.Options) (*genai.View, bool) {
+	if t == nil {
+		return nil, false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.store == nil {
+		return nil, false
+	}
+	i, ok := t.index[spanKey(span)]
+	if !ok {
+		return nil, false
+	}
+	e := &t.entries[i]
+	if !covers(&e.view, e.opts, opts) || !asIs(&e.view, opts) {
+		return nil, false
+	}
+	served.Add(1)
+	if verify != nil {
+		c := e.view
+		verify(span, opts, &c)
+	}
+	return &e.view, true
+}
+
 // Patch applies fn to the view r names, after its caller wrote something a
 // reader of the span would read back.
 func (r Ref) Patch(fn func(*genai.View)) {
@@ -306,13 +335,8 @@ func isPlumbing(fn string) bool {
 // a read with had; false (out untouched) when the read with had saw less
 // than want needs.
 func project(out, v *genai.View, had, want genai.Options) bool {
-	if want.Content {
-		switch {
-		case !had.Content, v.Truncated, v.ContentBytes > want.Budget(),
-			had.SkipToolDefinitions && !want.SkipToolDefinitions,
-			had.SkipOutputMessages && !want.SkipOutputMessages:
-			return false
-		}
+	if !covers(v, had, want) {
+		return false
 	}
 	*out = *v
 	if !want.Content {
@@ -327,6 +351,33 @@ func project(out, v *genai.View, had, want genai.Options) bool {
 	}
 	if want.SkipOutputMessages {
 		out.OutputMessages = nil
+	}
+	return true
+}
+
+// covers reports whether v, read with had, holds all a read with want
+// would.
+func covers(v *genai.View, had, want genai.Options) bool {
+	if !want.Content {
+		return true
+	}
+	switch {
+	case !had.Content, v.Truncated, v.ContentBytes > want.Budget(),
+		had.SkipToolDefinitions && !want.SkipToolDefinitions,
+		had.SkipOutputMessages && !want.SkipOutputMessages:
+		return false
+	}
+	return true
+}
+
+// asIs reports whether project would leave v as it is for want.
+func asIs(v *genai.View, want genai.Options) bool {
+	switch {
+	case !want.Content:
+		return len(v.SystemInstructions)+len(v.InputMessages)+len(v.OutputMessages)+len(v.Documents)+
+			len(v.ToolDefinitions)+v.ContentBytes == 0 && v.RetrievalQuery == "" && !v.Truncated
+	case want.SkipToolDefinitions && len(v.ToolDefinitions) > 0, want.SkipOutputMessages && len(v.OutputMessages) > 0:
+		return false
 	}
 	return true
 }

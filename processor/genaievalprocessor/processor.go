@@ -67,9 +67,11 @@ type evalProcessor struct {
 	nSuite   int           // evs[:nSuite] are in suite
 	redactor *redactor
 	opts     genai.Options
-	budget   int
-	judged   *judgedCalls // shared with the other signal's instance
-	batches  sync.Pool    // of *batch
+	// sharedOpts is what a handed-on view may hold to be used in place.
+	sharedOpts genai.Options
+	budget     int
+	judged     *judgedCalls // shared with the other signal's instance
+	batches    sync.Pool    // of *batch
 
 	processed metric.Int64Counter
 	skipped   metric.Int64Counter
@@ -93,6 +95,10 @@ func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalPr
 	// with headroom lets the scan budget below decide what is cut, in the
 	// order input, output, system, context.
 	p.opts = genai.Options{Content: true, MaxContentBytes: 4 * p.budget, SkipToolDefinitions: true}
+	// Nothing here reads tool definitions: a handed-on view that has them
+	// is used as it is.
+	p.sharedOpts = p.opts
+	p.sharedOpts.SkipToolDefinitions = false
 	var err error
 	if traces {
 		p.spanSel, err = selector.NewSpans(cfg.Conditions, set.TelemetrySettings)
@@ -423,7 +429,7 @@ type traceDocs map[pcommon.TraceID][]string
 // spanItem is a span of the batch and its view.
 type spanItem struct {
 	ref  componentkit.SpanRef
-	view genai.View
+	view *genai.View
 }
 
 func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
@@ -431,10 +437,12 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 	defer skips.Flush(ctx, p.skipped)
 	b := p.batches.Get().(*batch)
 	defer p.release(ctx, b)
-	// Views are large: one allocation for the batch, each read in place
-	// (guard.ReadSpan would copy it twice more); a skipped span's slot is
-	// reused by the next.
+	// Views are large: the ones genai_normalize handed on are used where
+	// they are; the others are read in place into one allocation for the
+	// batch, made on the first (guard.ReadSpan would copy each twice
+	// more). A skipped span's item is reused by the next.
 	items := make([]spanItem, td.SpanCount())
+	var own []genai.View // cap fixed at the spans left: pointers stay valid
 	n := 0
 	docs, llmTraces := b.docs, b.llmTraces
 	views := handoff.From(ctx)
@@ -445,14 +453,23 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 		it.ref = s
 		if !p.guard.Run("span", func() {
 			// The view genai_normalize handed on, else a read of our own.
-			if _, ok := views.Get(s.Span, p.opts, &it.view); !ok {
-				it.view = genai.ReadSpan(s.Span, s.RS.Resource(), p.opts)
+			if v, ok := views.View(s.Span, p.sharedOpts); ok {
+				it.view = v
+				return
+			}
+			if own == nil {
+				own = make([]genai.View, 0, len(items)-n)
+			}
+			own = own[:len(own)+1]
+			it.view = &own[len(own)-1]
+			if _, ok := views.Get(s.Span, p.opts, it.view); !ok {
+				*it.view = genai.ReadSpan(s.Span, s.RS.Resource(), p.opts)
 			}
 		}) {
 			skips.Add(componentkit.SkipInternalError)
 			continue
 		}
-		v := &it.view
+		v := it.view
 		if !v.IsGenAI() {
 			skips.Add(componentkit.SkipNotGenAI)
 			continue
@@ -479,7 +496,7 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 			skips.Add(componentkit.SkipNotSelected)
 			continue
 		}
-		v := &it.view
+		v := it.view
 		evaluated := false
 		switch {
 		case !hasContent(v):
