@@ -127,11 +127,12 @@ type result struct {
 	err       error
 }
 
-// runBench runs the picked scenarios (pass-through always: the ratios'
-// base) round-robin, rounds times, and prints each scenario's median: a
-// ratio is taken within a round (the scenario against that round's
-// pass-through, minutes apart at most), so the machine's drift over the
-// whole run moves the range, not the median.
+// runBench runs the picked scenarios round-robin, rounds times, with the
+// pass-through (the ratios' base) run between every two of them, and prints
+// each scenario's median. A scenario's ratio is taken against the mean of
+// the pass-through runs just before and just after it (seconds apart), so
+// the machine's drift (a shared VM's speed moves by a third within
+// minutes) cancels out of the ratio instead of landing in it.
 func runBench(o options, bin, only string, rounds int) error {
 	var want []string
 	for _, n := range strings.Split(only, "|") {
@@ -155,35 +156,62 @@ func runBench(o options, bin, only string, rounds int) error {
 	rounds = max(rounds, 1)
 	fmt.Printf("%d spans per scenario, %d per request, %d workers, ~%d B of padding per span, distinct content per span; median of %d round(s)\n\n",
 		o.spans, o.batch, o.workers, o.pad, rounds)
-	var runs [][]result // per scenario, one per round
+	var list []scenario
+	for i, s := range scenarios {
+		if i != 0 && picked(s.name) {
+			list = append(list, s)
+		}
+	}
+	base := scenarios[0]
+	var baseRuns []result
+	runs := make([][]result, len(list))
+	ratios := make([][]float64, len(list))
+	run := func(s scenario) (result, error) {
+		r := benchOne(o, bin, dir, s)
+		if r.err != nil {
+			return r, fmt.Errorf("%s: %w", s.name, r.err)
+		}
+		return r, nil
+	}
 	for round := 0; round < rounds; round++ {
-		k := 0
-		for i, s := range scenarios {
-			if i != 0 && !picked(s.name) {
-				continue
+		before, err := run(base)
+		if err != nil {
+			return err
+		}
+		baseRuns = append(baseRuns, before)
+		for k, s := range list {
+			r, err := run(s)
+			if err != nil {
+				return err
 			}
-			r := benchOne(o, bin, dir, s)
-			if r.err != nil {
-				return fmt.Errorf("%s: %w", s.name, r.err)
+			after, err := run(base)
+			if err != nil {
+				return err
 			}
-			if round == 0 {
-				runs = append(runs, nil)
-			}
+			baseRuns = append(baseRuns, after)
 			runs[k] = append(runs[k], r)
-			k++
+			ratios[k] = append(ratios[k], r.usPerSpan/((before.usPerSpan+after.usPerSpan)/2))
+			before = after
 		}
 	}
 	fmt.Println("| pipeline | CPU µs/span | × pass-through | × range over rounds | peak RSS MiB |")
 	fmt.Println("|---|---:|---:|---:|---:|")
-	for _, rs := range runs {
-		var us, ratio, rss []float64
-		for round, r := range rs {
+	row := func(name string, rs []result, ratio []float64) {
+		var us, rss []float64
+		for _, r := range rs {
 			us = append(us, r.usPerSpan)
-			ratio = append(ratio, r.usPerSpan/runs[0][round].usPerSpan)
 			rss = append(rss, r.peakMiB)
 		}
-		fmt.Printf("| %s | %.1f | %.2f | %.2f–%.2f | %.0f |\n", rs[0].name, median(us), median(ratio),
+		fmt.Printf("| %s | %.1f | %.2f | %.2f–%.2f | %.0f |\n", name, median(us), median(ratio),
 			slices.Min(ratio), slices.Max(ratio), median(rss))
+	}
+	ones := make([]float64, len(baseRuns))
+	for i := range ones {
+		ones[i] = 1
+	}
+	row(base.name, baseRuns, ones)
+	for k, s := range list {
+		row(s.name, runs[k], ratios[k])
 	}
 	return nil
 }
