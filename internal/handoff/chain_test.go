@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/ptracetest"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -30,23 +32,51 @@ import (
 	"github.com/periscope-otel/periscope/processor/genairollupprocessor"
 )
 
-// chain builds normalize -> [between] -> cost -> prompt -> eval -> rollup into sink,
-// with every processor's defaults and the gate as given.
-func chain(t *testing.T, gate bool, between func(ptrace.Traces), sink consumer.Traces) consumer.Traces {
+// stage is a processor of the chain and its configuration.
+type stage struct {
+	f   processor.Factory
+	cfg func(component.Config)
+}
+
+// defaultOrder is the shipped pipelines' order after genai_normalize, with
+// every processor's defaults.
+var defaultOrder = []stage{
+	{f: genaicostprocessor.NewFactory()}, {f: genaipromptprocessor.NewFactory()},
+	{f: genaievalprocessor.NewFactory()}, {f: genairollupprocessor.NewFactory()},
+}
+
+// redactingFirst puts genai_eval, redacting everything, before
+// genai_prompt, which writes the template it infers: the prompt must be
+// inferred from the masked text.
+var redactingFirst = []stage{
+	{f: genaievalprocessor.NewFactory(), cfg: func(c component.Config) {
+		c.(*genaievalprocessor.Config).Redact = map[string]string{"email": "[EMAIL]", "phone": "[PHONE]",
+			"credit_card": "[CARD]", "us_ssn": "[SSN]", "iban": "[IBAN]", "secrets": "[SECRET]"}
+	}},
+	{f: genaipromptprocessor.NewFactory(), cfg: func(c component.Config) { c.(*genaipromptprocessor.Config).EmitTemplate = true }},
+	{f: genaicostprocessor.NewFactory()}, {f: genairollupprocessor.NewFactory()},
+}
+
+// chain builds normalize -> [between] -> order... into sink, with the gate
+// as given.
+func chain(t *testing.T, gate bool, between func(ptrace.Traces), order []stage, sink consumer.Traces) consumer.Traces {
 	t.Helper()
 	ctx := context.Background()
 	var next consumer.Traces = sink
-	stages := []processor.Factory{genairollupprocessor.NewFactory(), genaievalprocessor.NewFactory(), genaipromptprocessor.NewFactory(), genaicostprocessor.NewFactory()}
-	build := func(f processor.Factory) {
+	build := func(s stage) {
+		f := s.f
 		cfg := f.CreateDefaultConfig()
+		if s.cfg != nil {
+			s.cfg(cfg)
+		}
 		p, err := f.CreateTraces(ctx, processortest.NewNopSettings(f.Type()), cfg, next)
 		require.NoError(t, err)
 		require.NoError(t, p.Start(ctx, componenttest.NewNopHost()))
 		t.Cleanup(func() { _ = p.Shutdown(ctx) })
 		next = p
 	}
-	for _, f := range stages {
-		build(f)
+	for i := len(order) - 1; i >= 0; i-- {
+		build(order[i])
 	}
 	if between != nil {
 		after := next
@@ -56,7 +86,7 @@ func chain(t *testing.T, gate bool, between func(ptrace.Traces), sink consumer.T
 		}, consumer.WithCapabilities(consumer.Capabilities{MutatesData: true}))
 	}
 	setGate(t, gate)
-	build(genainormalizeprocessor.NewFactory())
+	build(stage{f: genainormalizeprocessor.NewFactory()})
 	return next
 }
 
@@ -101,9 +131,9 @@ func batches(t *testing.T) []ptrace.Traces {
 // fresh reads the handed-on views are checked against).
 var resourceOf = map[ptrace.Span]pcommon.Resource{}
 
-func run(t *testing.T, gate bool, between func(ptrace.Traces), in []ptrace.Traces) []ptrace.Traces {
+func run(t *testing.T, gate bool, between func(ptrace.Traces), order []stage, in []ptrace.Traces) []ptrace.Traces {
 	sink := new(consumertest.TracesSink)
-	c := chain(t, gate, between, sink)
+	c := chain(t, gate, between, order, sink)
 	for _, td := range in {
 		cp := ptrace.NewTraces()
 		td.CopyTo(cp)
@@ -127,13 +157,17 @@ func TestSameOutputWithHandoff(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		between func(ptrace.Traces)
+		order   []stage
+		in      []ptrace.Traces
 	}{
-		{name: "adjacent"},
-		{name: "changed in between", between: mutate},
-		{name: "another processor in between", between: func(ptrace.Traces) {}},
+		{name: "adjacent", order: defaultOrder, in: in},
+		{name: "changed in between", between: mutate, order: defaultOrder, in: in},
+		{name: "another processor in between", between: func(ptrace.Traces) {}, order: defaultOrder, in: in},
+		{name: "redacted before prompt inference", order: redactingFirst, in: withPII(in)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			want := run(t, false, tc.between, in)
+			in := tc.in
+			want := run(t, false, tc.between, tc.order, in)
 			served0, dropped0 := handoff.Counts()
 			var disagree []string
 			handoff.SetVerify(func(span ptrace.Span, opts genai.Options, v *genai.View) {
@@ -141,7 +175,7 @@ func TestSameOutputWithHandoff(t *testing.T) {
 					disagree = append(disagree, span.Name()+": "+d)
 				}
 			})
-			got := run(t, true, tc.between, in)
+			got := run(t, true, tc.between, tc.order, in)
 			handoff.SetVerify(nil)
 			require.Empty(t, disagree, "views handed on that a fresh read disagrees with")
 			served, dropped := handoff.Counts()
@@ -247,4 +281,27 @@ func usd(c *genai.Cost) any {
 		return nil
 	}
 	return c.USD
+}
+
+// withPII is in with an e-mail address and a card number beside each
+// per-span nonce: content redaction has something to mask in every span.
+func withPII(in []ptrace.Traces) []ptrace.Traces {
+	var out []ptrace.Traces
+	for _, td := range in {
+		cp := ptrace.NewTraces()
+		td.CopyTo(cp)
+		for _, rs := range cp.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					for _, v := range sp.Attributes().All() {
+						if v.Type() == pcommon.ValueTypeStr && strings.Contains(v.Str(), "ref-") {
+							v.SetStr(strings.Replace(v.Str(), "ref-", "mail jane.doe@example.com card 4111 1111 1111 1111 ref-", 1))
+						}
+					}
+				}
+			}
+		}
+		out = append(out, cp)
+	}
+	return out
 }

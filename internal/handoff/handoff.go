@@ -216,6 +216,24 @@ func (r Ref) Patch(fn func(*genai.View)) {
 	fn(&t.entries[r.i].view)
 }
 
+// Drop forgets the view of span, after its caller changed the span in a way
+// the view does not show (redaction): the next reader decodes the span.
+func (t *Table) Drop(span ptrace.Span) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.store == nil {
+		return
+	}
+	k := spanKey(span)
+	if i, ok := t.index[k]; ok {
+		t.entries[i].gone = true
+		delete(t.index, k)
+	}
+}
+
 // Drop forgets the view r names: the next reader decodes the span.
 func (r Ref) Drop() {
 	t := r.t

@@ -520,7 +520,11 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 		// It goes before the results, which are not content
 		// (TestResultKeysAreNotContent): it need not look at them.
 		if p.redactor != nil {
-			b.red.redactSpan(span)
+			if b.red.redactSpan(span) {
+				// The view genai_normalize handed on holds the content
+				// unmasked: a later reader must read what is left.
+				views.Drop(span)
+			}
 		}
 		if evaluated {
 			p.writeSpan(span, &out)

@@ -317,42 +317,50 @@ func quoteIn(s string, a, e int) int {
 	return e
 }
 
-// redactValue masks strings inside v (recursing into maps and slices).
-func (rd *redaction) redactValue(v pcommon.Value, depth int) {
+// redactValue masks strings inside v (recursing into maps and slices) and
+// reports whether it masked any.
+func (rd *redaction) redactValue(v pcommon.Value, depth int) bool {
 	if depth > 16 {
-		return
+		return false
 	}
+	masked := false
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
 		if out, ok := rd.redactString(v.Str()); ok {
 			v.SetStr(out)
+			masked = true
 		}
 	case pcommon.ValueTypeMap:
 		for _, x := range v.Map().All() {
-			rd.redactValue(x, depth+1)
+			masked = rd.redactValue(x, depth+1) || masked
 		}
 	case pcommon.ValueTypeSlice:
 		sl := v.Slice()
 		for i := 0; i < sl.Len(); i++ {
-			rd.redactValue(sl.At(i), depth+1)
+			masked = rd.redactValue(sl.At(i), depth+1) || masked
 		}
 	}
+	return masked
 }
 
-func (rd *redaction) redactAttrs(m pcommon.Map) {
+func (rd *redaction) redactAttrs(m pcommon.Map) bool {
+	masked := false
 	for k, v := range m.All() {
 		if contentKey(k) {
-			rd.redactValue(v, 0)
+			masked = rd.redactValue(v, 0) || masked
 		}
 	}
+	return masked
 }
 
-func (rd *redaction) redactSpan(s ptrace.Span) {
-	rd.redactAttrs(s.Attributes())
+// redactSpan masks the span's content and reports whether it masked any.
+func (rd *redaction) redactSpan(s ptrace.Span) bool {
+	masked := rd.redactAttrs(s.Attributes())
 	evs := s.Events()
 	for i := 0; i < evs.Len(); i++ {
-		rd.redactAttrs(evs.At(i).Attributes())
+		masked = rd.redactAttrs(evs.At(i).Attributes()) || masked
 	}
+	return masked
 }
 
 func (rd *redaction) redactLog(lr plog.LogRecord) {
