@@ -41,7 +41,7 @@ type stage struct {
 // defaultOrder is the shipped pipelines' order after genai_normalize, with
 // every processor's defaults.
 var defaultOrder = []stage{
-	{f: genaicostprocessor.NewFactory()}, {f: genaipromptprocessor.NewFactory()},
+	{}, {f: genaicostprocessor.NewFactory()}, {f: genaipromptprocessor.NewFactory()},
 	{f: genaievalprocessor.NewFactory()}, {f: genairollupprocessor.NewFactory()},
 }
 
@@ -49,7 +49,7 @@ var defaultOrder = []stage{
 // genai_prompt, which writes the template it infers: the prompt must be
 // inferred from the masked text.
 var redactingFirst = []stage{
-	{f: genaievalprocessor.NewFactory(), cfg: func(c component.Config) {
+	{}, {f: genaievalprocessor.NewFactory(), cfg: func(c component.Config) {
 		c.(*genaievalprocessor.Config).Redact = map[string]string{"email": "[EMAIL]", "phone": "[PHONE]",
 			"credit_card": "[CARD]", "us_ssn": "[SSN]", "iban": "[IBAN]", "secrets": "[SECRET]"}
 	}},
@@ -58,7 +58,7 @@ var redactingFirst = []stage{
 }
 
 // chain builds normalize -> [between] -> order... into sink, with the gate
-// as given.
+// as given; order[0] configures genai_normalize (its f is not used).
 func chain(t *testing.T, gate bool, between func(ptrace.Traces), order []stage, sink consumer.Traces) consumer.Traces {
 	t.Helper()
 	ctx := context.Background()
@@ -75,7 +75,7 @@ func chain(t *testing.T, gate bool, between func(ptrace.Traces), order []stage, 
 		t.Cleanup(func() { _ = p.Shutdown(ctx) })
 		next = p
 	}
-	for i := len(order) - 1; i >= 0; i-- {
+	for i := len(order) - 1; i >= 1; i-- {
 		build(order[i])
 	}
 	if between != nil {
@@ -86,7 +86,7 @@ func chain(t *testing.T, gate bool, between func(ptrace.Traces), order []stage, 
 		}, consumer.WithCapabilities(consumer.Capabilities{MutatesData: true}))
 	}
 	setGate(t, gate)
-	build(stage{f: genainormalizeprocessor.NewFactory()})
+	build(stage{f: genainormalizeprocessor.NewFactory(), cfg: order[0].cfg})
 	return next
 }
 
@@ -164,6 +164,13 @@ func TestSameOutputWithHandoff(t *testing.T) {
 		{name: "changed in between", between: mutate, order: defaultOrder, in: in},
 		{name: "another processor in between", between: func(ptrace.Traces) {}, order: defaultOrder, in: in},
 		{name: "redacted before prompt inference", order: redactingFirst, in: withPII(in)},
+		{name: "originals removed, semconv keys overwritten", order: append([]stage{{cfg: func(c component.Config) {
+			c.(*genainormalizeprocessor.Config).RemoveOriginals = true
+			c.(*genainormalizeprocessor.Config).Overwrite = true
+		}}}, defaultOrder[1:]...), in: in},
+		{name: "normalized without content", order: append([]stage{{cfg: func(c component.Config) {
+			c.(*genainormalizeprocessor.Config).Content = false
+		}}}, defaultOrder[1:]...), in: in},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := tc.in
