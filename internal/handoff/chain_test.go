@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/ptracetest"
 	"github.com/stretchr/testify/require"
@@ -17,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/featuregate"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
@@ -311,4 +314,149 @@ func withPII(in []ptrace.Traces) []ptrace.Traces {
 		out = append(out, cp)
 	}
 	return out
+}
+
+// recordResource is the resource of every record run through a log chain.
+var recordResource = map[plog.LogRecord]pcommon.Resource{}
+
+// logChain builds the logs pipeline normalize -> cost -> prompt -> eval
+// (ids suffixed with name, so the runs share no state) into sink.
+func logChain(t *testing.T, gate bool, name string, normCfg func(component.Config), sink consumer.Logs) consumer.Logs {
+	t.Helper()
+	ctx := context.Background()
+	var next consumer.Logs = sink
+	build := func(f processor.Factory, cfgFn func(component.Config)) {
+		cfg := f.CreateDefaultConfig()
+		if cfgFn != nil {
+			cfgFn(cfg)
+		}
+		set := processortest.NewNopSettings(f.Type())
+		set.ID = component.NewIDWithName(f.Type(), name)
+		p, err := f.CreateLogs(ctx, set, cfg, next)
+		require.NoError(t, err)
+		require.NoError(t, p.Start(ctx, componenttest.NewNopHost()))
+		t.Cleanup(func() { _ = p.Shutdown(ctx) })
+		next = p
+	}
+	for _, f := range []processor.Factory{genaievalprocessor.NewFactory(), genaipromptprocessor.NewFactory(), genaicostprocessor.NewFactory()} {
+		build(f, nil)
+	}
+	setGate(t, gate)
+	build(genainormalizeprocessor.NewFactory(), normCfg)
+	return next
+}
+
+// logBatches: every shared log sample as it is and with its calls under
+// fresh ids and distinct content, several times over.
+func logBatches(t *testing.T) []plog.Logs {
+	t.Helper()
+	root := filepath.Join(testutil.SharedDir(t), "data", "genai-samples")
+	files, _ := filepath.Glob(filepath.Join(root, "*.json"))
+	more, _ := filepath.Glob(filepath.Join(root, "real-clients", "*.json"))
+	var out []plog.Logs
+	for _, f := range append(files, more...) {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(b)
+		if err != nil || ld.LogRecordCount() == 0 {
+			continue
+		}
+		for copyN := 0; copyN < 4; copyN++ {
+			cp := plog.NewLogs()
+			ld.CopyTo(cp)
+			for _, rl := range cp.ResourceLogs().All() {
+				for _, sl := range rl.ScopeLogs().All() {
+					for _, lr := range sl.LogRecords().All() {
+						tid := lr.TraceID()
+						tid[0] ^= byte(copyN)
+						lr.SetTraceID(tid)
+						if lr.Body().Type() == pcommon.ValueTypeStr {
+							lr.Body().SetStr(fmt.Sprintf("ref-%d %s", copyN, lr.Body().Str()))
+						}
+					}
+				}
+			}
+			out = append(out, cp)
+		}
+	}
+	require.NotEmpty(t, out)
+	return out
+}
+
+// flatLogs is every record of lds as one sorted line each (timestamps
+// left out: result records stamp the time they were made).
+func flatLogs(lds []plog.Logs) []string {
+	var lines []string
+	for _, ld := range lds {
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					lines = append(lines, fmt.Sprintf("%v|%s|%s|%s|%v|%v", rl.Resource().Attributes().AsRaw(), lr.TraceID(), lr.SpanID(),
+						lr.EventName(), lr.Body().AsRaw(), lr.Attributes().AsRaw()))
+				}
+			}
+		}
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// TestSameLogsWithHandoff is TestSameOutputWithHandoff for calls read from
+// log records (the official instrumentations' log events), with call
+// assembly off (each request's records as they are) and on (calls released
+// after a wait: the hand-off also goes with records released later).
+func TestSameLogsWithHandoff(t *testing.T) {
+	in := logBatches(t)
+	for _, tc := range []struct {
+		name string
+		cfg  func(component.Config)
+	}{
+		{"without call assembly", func(c component.Config) { c.(*genainormalizeprocessor.Config).CallAssembly.Enabled = false }},
+		{"with call assembly", func(c component.Config) {
+			c.(*genainormalizeprocessor.Config).CallAssembly.WaitForSpan = false
+			c.(*genainormalizeprocessor.Config).CallAssembly.Timeout = 20 * time.Millisecond
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runLogs := func(gate bool, name string) []string {
+				sink := new(consumertest.LogsSink)
+				c := logChain(t, gate, name, tc.cfg, sink)
+				want := 0
+				for _, ld := range in {
+					cp := plog.NewLogs()
+					ld.CopyTo(cp)
+					want += cp.LogRecordCount()
+					for _, rl := range cp.ResourceLogs().All() {
+						for _, sl := range rl.ScopeLogs().All() {
+							for _, lr := range sl.LogRecords().All() {
+								recordResource[lr] = rl.Resource()
+							}
+						}
+					}
+					require.NoError(t, c.ConsumeLogs(context.Background(), cp))
+				}
+				// Every record arrives (held calls after their timeout),
+				// with the evaluation results beside them.
+				require.Eventually(t, func() bool { return sink.LogRecordCount() > want }, 5*time.Second, 10*time.Millisecond)
+				time.Sleep(100 * time.Millisecond)
+				return flatLogs(sink.AllLogs())
+			}
+			want := runLogs(false, "off")
+			served0, dropped0 := handoff.Counts()
+			var disagree []string
+			handoff.SetVerifyCall(func(records []plog.LogRecord, opts genai.Options, v *genai.View) {
+				if d := usedFieldsDiffer(v, genai.ReadLogRecords(records, recordResource[records[0]], opts)); d != "" && len(disagree) < 5 {
+					disagree = append(disagree, d)
+				}
+			})
+			got := runLogs(true, "on")
+			handoff.SetVerifyCall(nil)
+			served, dropped := handoff.Counts()
+			t.Logf("views handed on %d, tables emptied %d", served-served0, dropped-dropped0)
+			require.Empty(t, disagree, "views handed on that a fresh read disagrees with")
+			require.Equal(t, want, got)
+			require.Greater(t, served-served0, int64(20), "views handed on")
+			require.Zero(t, dropped-dropped0)
+		})
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/featuregate"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
@@ -33,8 +34,11 @@ var served, dropped atomic.Int64
 // Counts returns the views handed on and the tables emptied so far.
 func Counts() (servedViews, droppedTables int64) { return served.Load(), dropped.Load() }
 
-// verify, set by tests, sees every view handed on.
-var verify func(span ptrace.Span, opts genai.Options, v *genai.View)
+// verify and verifyCall, set by tests, see every view handed on.
+var (
+	verify     func(span ptrace.Span, opts genai.Options, v *genai.View)
+	verifyCall func(records []plog.LogRecord, opts genai.Options, v *genai.View)
+)
 
 // Table holds the views of one batch, keyed by span.
 type Table struct {
@@ -52,6 +56,7 @@ type store struct {
 type entry struct {
 	view genai.View
 	opts genai.Options
+	n    int // records of a call read from log records (0: a span)
 	gone bool
 }
 
@@ -70,11 +75,20 @@ type Ref struct {
 // caller closes it when the call it scopes has returned. Without the gate
 // it returns ctx and nil (every method of a nil table is a no-op).
 func Open(ctx context.Context, td ptrace.Traces) (context.Context, *Table) {
+	return open(ctx, td.SpanCount())
+}
+
+// OpenLogs is Open for a batch of log records (one view per call).
+func OpenLogs(ctx context.Context, ld plog.Logs) (context.Context, *Table) {
+	return open(ctx, ld.LogRecordCount())
+}
+
+func open(ctx context.Context, n int) (context.Context, *Table) {
 	if !Gate.IsEnabled() {
 		return ctx, nil
 	}
 	st := stores.Get().(*store)
-	st.entries = slices.Grow(st.entries, td.SpanCount())
+	st.entries = slices.Grow(st.entries, n)
 	t := &Table{store: st}
 	return context.WithValue(ctx, ctxKey{}, t), t
 }
@@ -125,6 +139,18 @@ func (t *Table) empty() bool {
 // Put stores v, read with opts, as the view of span as it is now (after
 // the caller's writes).
 func (t *Table) Put(span ptrace.Span, v *genai.View, opts genai.Options) {
+	t.put(spanKey(span), 0, v, opts)
+}
+
+// PutCall is Put for a call read from its log records (a group of
+// genai.GroupLogRecords, which the next processor forms the same).
+func (t *Table) PutCall(records []plog.LogRecord, v *genai.View, opts genai.Options) {
+	if len(records) > 0 {
+		t.put(recordKey(records[0]), len(records), v, opts)
+	}
+}
+
+func (t *Table) put(k unsafe.Pointer, n int, v *genai.View, opts genai.Options) {
 	if t == nil {
 		return
 	}
@@ -133,13 +159,25 @@ func (t *Table) Put(span ptrace.Span, v *genai.View, opts genai.Options) {
 	if t.store == nil {
 		return
 	}
-	k := spanKey(span)
+	e := entry{view: *v, opts: opts, n: n}
 	if i, dup := t.index[k]; dup {
-		t.entries[i] = entry{view: *v, opts: opts}
+		t.entries[i] = e
 		return
 	}
 	t.index[k] = int32(len(t.entries))
-	t.entries = append(t.entries, entry{view: *v, opts: opts})
+	t.entries = append(t.entries, e)
+}
+
+// lookup returns the entry of k holding a view of n records; t.mu is held.
+func (t *Table) lookup(k unsafe.Pointer, n int) (int32, *entry, bool) {
+	if t.store == nil {
+		return 0, nil, false
+	}
+	i, ok := t.index[k]
+	if !ok || t.entries[i].n != n {
+		return 0, nil, false
+	}
+	return i, &t.entries[i], true
 }
 
 // Get writes to dst the stored view of span as a reader with opts would
@@ -147,28 +185,42 @@ func (t *Table) Put(span ptrace.Span, v *genai.View, opts genai.Options) {
 // The Ref is valid whenever the span has a view, even when the options did
 // not match.
 func (t *Table) Get(span ptrace.Span, opts genai.Options, dst *genai.View) (Ref, bool) {
+	ref, ok := t.get(spanKey(span), 0, opts, dst)
+	if ok && verify != nil {
+		c := *dst // (dst itself must not escape: it is on the caller's stack)
+		verify(span, opts, &c)
+	}
+	return ref, ok
+}
+
+// GetCall is Get for a call read from its log records.
+func (t *Table) GetCall(records []plog.LogRecord, opts genai.Options, dst *genai.View) (Ref, bool) {
+	if len(records) == 0 {
+		return Ref{}, false
+	}
+	ref, ok := t.get(recordKey(records[0]), len(records), opts, dst)
+	if ok && verifyCall != nil {
+		c := *dst
+		verifyCall(records, opts, &c)
+	}
+	return ref, ok
+}
+
+func (t *Table) get(k unsafe.Pointer, n int, opts genai.Options, dst *genai.View) (Ref, bool) {
 	if t == nil {
 		return Ref{}, false
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.store == nil {
-		return Ref{}, false
-	}
-	i, ok := t.index[spanKey(span)]
+	i, e, ok := t.lookup(k, n)
 	if !ok {
 		return Ref{}, false
 	}
-	e := &t.entries[i]
 	ref := Ref{t: t, i: i}
 	if !project(dst, &e.view, e.opts, opts) {
 		return ref, false
 	}
 	served.Add(1)
-	if verify != nil {
-		c := *dst // (dst itself must not escape: it is on the caller's stack)
-		verify(span, opts, &c)
-	}
 	return ref, true
 }
 
@@ -182,14 +234,10 @@ func (t *Table) View(span ptrace.Span, opts genai.Options) (*genai.View, bool) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.store == nil {
-		return nil, false
-	}
-	i, ok := t.index[spanKey(span)]
+	_, e, ok := t.lookup(spanKey(span), 0)
 	if !ok {
 		return nil, false
 	}
-	e := &t.entries[i]
 	if !covers(&e.view, e.opts, opts) || !asIs(&e.view, opts) {
 		return nil, false
 	}
@@ -218,7 +266,16 @@ func (r Ref) Patch(fn func(*genai.View)) {
 
 // Drop forgets the view of span, after its caller changed the span in a way
 // the view does not show (redaction): the next reader decodes the span.
-func (t *Table) Drop(span ptrace.Span) {
+func (t *Table) Drop(span ptrace.Span) { t.drop(spanKey(span)) }
+
+// DropCall is Drop for a call read from its log records.
+func (t *Table) DropCall(records []plog.LogRecord) {
+	if len(records) > 0 {
+		t.drop(recordKey(records[0]))
+	}
+}
+
+func (t *Table) drop(k unsafe.Pointer) {
 	if t == nil {
 		return
 	}
@@ -227,7 +284,6 @@ func (t *Table) Drop(span ptrace.Span) {
 	if t.store == nil {
 		return
 	}
-	k := spanKey(span)
 	if i, ok := t.index[k]; ok {
 		t.entries[i].gone = true
 		delete(t.index, k)
@@ -267,6 +323,17 @@ func (s scoped) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	return s.Traces.ConsumeTraces(ctx, td)
 }
 
+// ScopeLogs is Scope for genai_normalize's logs processor.
+func ScopeLogs(p processor.Logs) processor.Logs { return scopedLogs{p} }
+
+type scopedLogs struct{ processor.Logs }
+
+func (s scopedLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	ctx, t := OpenLogs(ctx, ld)
+	defer t.Close()
+	return s.Logs.ConsumeLogs(ctx, ld)
+}
+
 // Outgoing wraps the next consumer of a Periscope processor: its frame on
 // the stack is what Incoming looks for.
 func Outgoing(next consumer.Traces) consumer.Traces { return outgoing{next} }
@@ -276,6 +343,32 @@ type outgoing struct{ consumer.Traces }
 //go:noinline
 func (o outgoing) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	return o.Traces.ConsumeTraces(ctx, td)
+}
+
+// OutgoingLogs is Outgoing for a logs processor.
+func OutgoingLogs(next consumer.Logs) consumer.Logs { return outgoingLogs{next} }
+
+type outgoingLogs struct{ consumer.Logs }
+
+//go:noinline
+func (o outgoingLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	return o.Logs.ConsumeLogs(ctx, ld)
+}
+
+// IncomingLogs is Incoming for a logs processor.
+func IncomingLogs(log *zap.Logger, p processor.Logs) processor.Logs {
+	return &incomingLogs{Logs: p, in: incoming{log: log}}
+}
+
+type incomingLogs struct {
+	processor.Logs
+	in incoming
+}
+
+//go:noinline
+func (in *incomingLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	in.in.check(ctx)
+	return in.Logs.ConsumeLogs(ctx, ld)
 }
 
 // Incoming wraps a Periscope processor that reads views: a batch that did
@@ -293,20 +386,31 @@ type incoming struct {
 
 //go:noinline
 func (in *incoming) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	in.check(ctx)
+	return in.Traces.ConsumeTraces(ctx, td)
+}
+
+// check empties the table in ctx unless the call came straight from a
+// Periscope processor (fromPeriscope looks above the ConsumeTraces or
+// ConsumeLogs frame that called it).
+//
+//go:noinline
+func (in *incoming) check(ctx context.Context) {
 	if t := From(ctx); t != nil && !fromPeriscope() && t.empty() {
 		in.once.Do(func() {
 			in.log.Info("spans reach this processor through another one after genai_normalize: it decodes them again " +
 				"(same results, more CPU); Periscope processors placed next to each other decode each span once")
 		})
 	}
-	return in.Traces.ConsumeTraces(ctx, td)
 }
 
 // The frames fromPeriscope looks for (TestFrameNames).
 const (
-	pkgPath      = "github.com/periscope-otel/periscope/internal/handoff."
-	outgoingFunc = pkgPath + "outgoing.ConsumeTraces"
-	incomingFunc = pkgPath + "(*incoming).ConsumeTraces"
+	pkgPath          = "github.com/periscope-otel/periscope/internal/handoff."
+	outgoingFunc     = pkgPath + "outgoing.ConsumeTraces"
+	outgoingLogsFunc = pkgPath + "outgoingLogs.ConsumeLogs"
+	incomingFunc     = pkgPath + "(*incoming).ConsumeTraces"
+	incomingLogsFunc = pkgPath + "(*incomingLogs).ConsumeLogs"
 )
 
 // plumbing is the collector's own wrappers between two pipeline components:
@@ -328,8 +432,8 @@ func fromPeriscope() bool {
 		f, more := frames.Next()
 		switch {
 		case below:
-			below = f.Function != incomingFunc
-		case f.Function == outgoingFunc:
+			below = f.Function != incomingFunc && f.Function != incomingLogsFunc
+		case f.Function == outgoingFunc || f.Function == outgoingLogsFunc:
 			return true
 		case !isPlumbing(f.Function):
 			return false
@@ -405,4 +509,9 @@ func asIs(v *genai.View, want genai.Options) bool {
 // word is the same for every handle of one span (TestSpanKey).
 func spanKey(s ptrace.Span) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&s))
+}
+
+// recordKey is spanKey for a log record (the same kind of handle).
+func recordKey(r plog.LogRecord) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&r))
 }

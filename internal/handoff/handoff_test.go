@@ -40,7 +40,7 @@ func oneCall() (ptrace.Traces, pcommon.Resource, ptrace.SpanSlice) {
 
 var full = genai.Options{Content: true}
 
-func open(t *testing.T, td ptrace.Traces) (context.Context, *Table) {
+func openTable(t *testing.T, td ptrace.Traces) (context.Context, *Table) {
 	t.Helper()
 	ctx, tb := Open(context.Background(), td)
 	require.NotNil(t, tb)
@@ -60,7 +60,7 @@ func TestSpanKey(t *testing.T) {
 
 func TestGetAfterPut(t *testing.T) {
 	td, res, spans := oneCall()
-	_, tb := open(t, td)
+	_, tb := openTable(t, td)
 	sp := spans.At(0)
 	v := genai.ReadSpan(sp, res, full)
 	tb.Put(sp, &v, full)
@@ -80,7 +80,7 @@ func TestGetAfterPut(t *testing.T) {
 
 func TestPatchAndDrop(t *testing.T) {
 	td, res, spans := oneCall()
-	_, tb := open(t, td)
+	_, tb := openTable(t, td)
 	sp := spans.At(0)
 	v := genai.ReadSpan(sp, res, full)
 	tb.Put(sp, &v, full)
@@ -115,7 +115,7 @@ func TestProject(t *testing.T) {
 		{"budget too small", full, genai.Options{Content: true, MaxContentBytes: 4}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, tb := open(t, td)
+			_, tb := openTable(t, td)
 			hv := genai.ReadSpan(sp, res, tc.had)
 			tb.Put(sp, &hv, tc.had)
 			var got genai.View
@@ -169,6 +169,8 @@ func TestFrameNames(t *testing.T) {
 	name := func(f any) string { return runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name() }
 	require.Equal(t, outgoingFunc, name(outgoing.ConsumeTraces))
 	require.Equal(t, incomingFunc, name((*incoming).ConsumeTraces))
+	require.Equal(t, outgoingLogsFunc, name(outgoingLogs.ConsumeLogs))
+	require.Equal(t, incomingLogsFunc, name((*incomingLogs).ConsumeLogs))
 }
 
 // reader is a processor that records whether it found the view.
@@ -205,7 +207,7 @@ func TestAdjacency(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			td, res, spans := oneCall()
-			ctx, tb := open(t, td)
+			ctx, tb := openTable(t, td)
 			sp := spans.At(0)
 			v := genai.ReadSpan(sp, res, full)
 			tb.Put(sp, &v, full)
@@ -218,7 +220,7 @@ func TestAdjacency(t *testing.T) {
 	// A batch no Periscope processor handed over (the first reader after
 	// an asynchronous stage) finds nothing either.
 	td, res, spans := oneCall()
-	ctx, tb := open(t, td)
+	ctx, tb := openTable(t, td)
 	v := genai.ReadSpan(spans.At(0), res, full)
 	tb.Put(spans.At(0), &v, full)
 	r := &reader{span: spans.At(0)}

@@ -58,7 +58,12 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 	if err != nil {
 		return nil, err
 	}
-	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
+	lp, err := processorhelper.NewLogs(ctx, set, cfg, handoff.OutgoingLogs(next), p.processLogs,
 		processorhelper.WithCapabilities(capabilities),
 		processorhelper.WithStart(p.start), processorhelper.WithShutdown(p.shutdown))
+	if err != nil {
+		return nil, err
+	}
+	// Views genai_normalize decoded come in; ours go on.
+	return handoff.IncomingLogs(set.Logger, lp), nil
 }

@@ -436,6 +436,7 @@ func (p *costProcessor) priceSpan(s componentkit.SpanRef, views *handoff.Table, 
 func (p *costProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	var t tally
 	loc := componentkit.NewLocations(ld) // built only when a selector asks
+	views := handoff.From(ctx)
 	for _, g := range genai.GroupLogRecords(ld) {
 		if len(g.Records) == 0 {
 			continue
@@ -452,7 +453,7 @@ func (p *costProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 			t.addSkipped(componentkit.SkipNotSelected)
 			continue
 		}
-		if !p.guard.Run("log records", func() { p.priceCall(g, target, &t) }) {
+		if !p.guard.Run("log records", func() { p.priceCall(g, target, views, &t) }) {
 			t.addSkipped(componentkit.SkipInternalError)
 		}
 	}
@@ -462,8 +463,11 @@ func (p *costProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 
 // priceCall prices a call read from its log records and writes the cost on
 // target (the details event, else the last record).
-func (p *costProcessor) priceCall(g genai.LogGroup, target plog.LogRecord, t *tally) {
-	v := genai.ReadLogRecords(g.Records, g.Resource, viewOpts)
+func (p *costProcessor) priceCall(g genai.LogGroup, target plog.LogRecord, views *handoff.Table, t *tally) {
+	var v genai.View
+	if _, ok := views.GetCall(g.Records, viewOpts, &v); !ok {
+		v = genai.ReadLogRecords(g.Records, g.Resource, viewOpts)
+	}
 	if r := skipReason(&v); r != "" {
 		t.addSkipped(r)
 		return

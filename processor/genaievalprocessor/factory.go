@@ -48,10 +48,15 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 	}
 	var release func()
 	p.judged, release = judgedRegistry.Acquire(set.ID, func() *judgedCalls { return newJudgedCalls(judgedSlots) })
-	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
+	lp, err := processorhelper.NewLogs(ctx, set, cfg, handoff.OutgoingLogs(next), p.processLogs,
 		processorhelper.WithCapabilities(capabilities),
 		processorhelper.WithStart(p.start), processorhelper.WithShutdown(func(ctx context.Context) error {
 			release()
 			return p.shutdown(ctx)
 		}))
+	if err != nil {
+		return nil, err
+	}
+	// Views genai_normalize decoded come in; ours go on.
+	return handoff.IncomingLogs(set.Logger, lp), nil
 }

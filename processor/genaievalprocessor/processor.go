@@ -632,12 +632,17 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 		trunc   bool
 	}
 	var todo []judgement
-	var redact []plog.LogRecord
+	var redact []genai.LogGroup
 	docs := b.docs
 	views := make([]genai.View, len(groups))
 	read := make([]bool, len(groups))
+	handed := handoff.From(ctx)
 	for gi, g := range groups {
-		views[gi], read[gi] = p.guard.ReadLogs(g, p.opts)
+		if _, ok := handed.GetCall(g.Records, p.opts, &views[gi]); ok {
+			read[gi] = true
+		} else {
+			views[gi], read[gi] = p.guard.ReadLogs(g, p.opts)
+		}
 		if views[gi].Category == genai.CategoryRetrieval {
 			for _, d := range views[gi].Documents {
 				if d.Content != "" {
@@ -665,7 +670,7 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 		if p.redactor != nil {
 			// Every selected record is redacted, judged or not (a
 			// redelivered call is skipped below but must not leak).
-			redact = append(redact, g.Records...)
+			redact = append(redact, g)
 		}
 		if !read[gi] {
 			skips.Add(componentkit.SkipInternalError)
@@ -694,8 +699,16 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 		todo = append(todo, judgement{sl: l.SL, trace: g.TraceID, span: g.SpanID, ts: ts, dims: dimsOf(v, g.Records),
 			results: append([]eval.Result(nil), out.results...), ran: append([]bool(nil), out.ran...), trunc: out.truncated})
 	}
-	for _, r := range redact {
-		b.red.redactLog(r)
+	for _, g := range redact {
+		masked := false
+		for _, r := range g.Records {
+			masked = b.red.redactLog(r) || masked
+		}
+		if masked {
+			// The view genai_normalize handed on holds the content
+			// unmasked: a later reader must read what is left.
+			handed.DropCall(g.Records)
+		}
 	}
 	// Append result records after grouping so they are not read as content.
 	for _, t := range todo {

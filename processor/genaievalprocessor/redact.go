@@ -363,9 +363,10 @@ func (rd *redaction) redactSpan(s ptrace.Span) bool {
 	return masked
 }
 
-func (rd *redaction) redactLog(lr plog.LogRecord) {
-	rd.redactValue(lr.Body(), 0)
-	rd.redactAttrs(lr.Attributes())
+// redactLog masks a record's content and reports whether it masked any.
+func (rd *redaction) redactLog(lr plog.LogRecord) bool {
+	masked := rd.redactValue(lr.Body(), 0)
+	return rd.redactAttrs(lr.Attributes()) || masked
 }
 
 // flush adds the batch's redactions to the counter and resets rd.

@@ -56,13 +56,18 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 	}
 	asm, release := p.acquireAssembler(set)
 	p.asm = asm
-	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
+	// The views read here go on to the Periscope processors after this one,
+	// for calls passed on at once and for calls released later alike.
+	out := handoff.OutgoingLogs(next)
+	lp, err := processorhelper.NewLogs(ctx, set, cfg, out, p.processLogs,
 		processorhelper.WithCapabilities(capabilities),
 		processorhelper.WithStart(func(context.Context, component.Host) error {
 			if p.cfg.CallAssembly.Enabled {
 				asm.Start(func(ctx context.Context, ld plog.Logs, released assembly.Released) error {
+					ctx, views := handoff.OpenLogs(ctx, ld)
+					defer views.Close()
 					p.normalizeLogs(ctx, ld, released)
-					return next.ConsumeLogs(ctx, ld)
+					return out.ConsumeLogs(ctx, ld)
 				})
 			}
 			return nil
@@ -74,4 +79,8 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 			release()
 			return nil
 		}))
+	if err != nil {
+		return nil, err
+	}
+	return handoff.ScopeLogs(lp), nil
 }

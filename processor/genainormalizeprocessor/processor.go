@@ -135,6 +135,7 @@ func (p *normalizer) normalizeLogs(ctx context.Context, ld plog.Logs, released a
 	var counts dialectCounts
 	skips := skipsPool.Get().(*componentkit.Skips)
 	loc := componentkit.NewLocations(ld) // built only when a selector asks
+	views := handoff.From(ctx)
 	for _, g := range genai.GroupLogRecords(ld) {
 		if id, ok := released[assembly.Key{Trace: g.TraceID, Span: g.SpanID}]; ok {
 			stampIdentity(g.Records, &id)
@@ -158,6 +159,7 @@ func (p *normalizer) normalizeLogs(ctx context.Context, ld plog.Logs, released a
 		}
 		counts.add(v.Dialect)
 		p.noteProblems(ctx, &v)
+		views.PutCall(g.Records, &v, p.opts)
 	}
 	if counts.n > 0 {
 		setLogsSchemaURL(ld)

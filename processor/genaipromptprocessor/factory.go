@@ -66,9 +66,14 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 	if err != nil {
 		return nil, err
 	}
-	return processorhelper.NewLogs(ctx, set, cfg, next,
+	lp, err := processorhelper.NewLogs(ctx, set, cfg, handoff.OutgoingLogs(next),
 		func(ctx context.Context, ld plog.Logs) (plog.Logs, error) { return p.processLogs(ctx, ld), nil },
 		processorhelper.WithCapabilities(processorCapabilities),
 		processorhelper.WithStart(p.start),
 		processorhelper.WithShutdown(p.shutdown))
+	if err != nil {
+		return nil, err
+	}
+	// Views genai_normalize decoded come in; ours go on.
+	return handoff.IncomingLogs(set.Logger, lp), nil
 }

@@ -200,16 +200,7 @@ func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) p
 				v = genai.ReadSpan(s.Span, res, p.opts)
 			}
 			id, wrote := p.apply(&st, &v, serviceName(res), s.Span.Attributes())
-			switch {
-			case !wrote:
-			case v.Prompt.Name != "" && v.Prompt.Name != id.name:
-				// A declared name and another one written: which a reader
-				// takes depends on the keys' precedence and order; the next
-				// reader decodes the span again.
-				ref.Drop()
-			default:
-				ref.Patch(func(hv *genai.View) { hv.Prompt.SetWritten(id.name, id.version) })
-			}
+			handOn(ref, &v, id, wrote)
 		})
 	}
 	return td
@@ -224,18 +215,26 @@ func (p *promptProcessor) processLogs(ctx context.Context, ld plog.Logs) plog.Lo
 	}
 	// the selector needs each record's resource and scope
 	loc := componentkit.NewLocations(ld)
+	views := handoff.From(ctx)
 	for _, g := range groups {
 		if !loc.AnySelected(ctx, p.logSel, g.Records) {
 			st.skip(componentkit.SkipNotSelected)
 			continue
 		}
 		p.safely(&st, "log records", func() {
-			v := genai.ReadLogRecords(g.Records, g.Resource, p.opts)
+			var v genai.View
+			ref, ok := views.GetCall(g.Records, p.opts, &v)
+			if !ok {
+				v = genai.ReadLogRecords(g.Records, g.Resource, p.opts)
+			}
 			attrs := make([]pcommon.Map, len(g.Records))
 			for i, lr := range g.Records {
 				attrs[i] = lr.Attributes()
 			}
-			p.apply(&st, &v, serviceName(g.Resource), attrs...)
+			id, wrote := p.apply(&st, &v, serviceName(g.Resource), attrs...)
+			// A reader takes a call's identity from its details event
+			// only (message events carry content).
+			handOn(ref, &v, id, wrote && hasDetails(g.Records))
 		})
 	}
 	return ld
@@ -336,6 +335,32 @@ func (p *promptProcessor) apply(st *batchStats, v *genai.View, service string, t
 		st.truncated++
 	}
 	return id, true
+}
+
+// hasDetails reports whether a call's records include the
+// gen_ai.client.inference.operation.details event.
+func hasDetails(records []plog.LogRecord) bool {
+	for _, lr := range records {
+		if genai.EventName(lr) == genai.EventInferenceDetails {
+			return true
+		}
+	}
+	return false
+}
+
+// handOn brings the view handed on (ref) in line with the identity apply
+// wrote over the call read into v.
+func handOn(ref handoff.Ref, v *genai.View, id identity, wrote bool) {
+	switch {
+	case !wrote:
+	case v.Prompt.Name != "" && v.Prompt.Name != id.name:
+		// A declared name and another one written: which a reader takes
+		// depends on the keys' precedence and order; the next reader
+		// decodes the call again.
+		ref.Drop()
+	default:
+		ref.Patch(func(hv *genai.View) { hv.Prompt.SetWritten(id.name, id.version) })
+	}
 }
 
 func (p *promptProcessor) countEvictions(ctx context.Context) {
