@@ -56,6 +56,7 @@ type store struct {
 type entry struct {
 	view genai.View
 	opts genai.Options
+	key  unsafe.Pointer
 	n    int // records of a call read from log records (0: a span)
 	gone bool
 }
@@ -159,7 +160,7 @@ func (t *Table) put(k unsafe.Pointer, n int, v *genai.View, opts genai.Options) 
 	if t.store == nil {
 		return
 	}
-	e := entry{view: *v, opts: opts, n: n}
+	e := entry{view: *v, opts: opts, key: k, n: n}
 	if i, dup := t.index[k]; dup {
 		t.entries[i] = e
 		return
@@ -302,12 +303,7 @@ func (r Ref) Drop() {
 		return
 	}
 	t.entries[r.i].gone = true
-	for k, i := range t.index {
-		if i == r.i {
-			delete(t.index, k)
-			return
-		}
-	}
+	delete(t.index, t.entries[r.i].key)
 }
 
 // Scope wraps p (genai_normalize's traces processor) so that each call
