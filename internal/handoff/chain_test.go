@@ -3,6 +3,7 @@ package handoff_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -316,8 +317,26 @@ func withPII(in []ptrace.Traces) []ptrace.Traces {
 	return out
 }
 
-// recordResource is the resource of every record run through a log chain.
-var recordResource = map[plog.LogRecord]pcommon.Resource{}
+// recordResource is the resource of every call run through a log chain
+// (call assembly moves records into new batches: keyed by ids).
+var recordResource = map[[24]byte]pcommon.Resource{}
+
+func callOf(lr plog.LogRecord) [24]byte {
+	var k [24]byte
+	tid, sid := lr.TraceID(), lr.SpanID()
+	copy(k[:], tid[:])
+	copy(k[16:], sid[:])
+	return k
+}
+
+// settle waits until sink has received nothing new for 60 ms.
+func settle(sink *consumertest.LogsSink) {
+	n := -1
+	for n != sink.LogRecordCount() {
+		n = sink.LogRecordCount()
+		time.Sleep(60 * time.Millisecond)
+	}
+}
 
 // logChain builds the logs pipeline normalize -> cost -> prompt -> eval
 // (ids suffixed with name, so the runs share no state) into sink.
@@ -406,18 +425,33 @@ func flatLogs(lds []plog.Logs) []string {
 // assembly off (each request's records as they are) and on (calls released
 // after a wait: the hand-off also goes with records released later).
 func TestSameLogsWithHandoff(t *testing.T) {
-	in := logBatches(t)
+	whole := logBatches(t)
+	// Each call's records spread over three requests, interleaved with
+	// other calls': call assembly holds them and releases each call whole.
+	var split []plog.Logs
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, ld := range whole {
+		split = append(split, testutil.SplitCalls(ld, 3, rng)...)
+	}
 	for _, tc := range []struct {
-		name string
-		cfg  func(component.Config)
+		name   string
+		cfg    func(component.Config)
+		in     []plog.Logs
+		settle bool
 	}{
-		{"without call assembly", func(c component.Config) { c.(*genainormalizeprocessor.Config).CallAssembly.Enabled = false }},
-		{"with call assembly", func(c component.Config) {
+		{"without call assembly", func(c component.Config) { c.(*genainormalizeprocessor.Config).CallAssembly.Enabled = false }, whole, false},
+		{"with call assembly, calls split over requests", func(c component.Config) {
 			c.(*genainormalizeprocessor.Config).CallAssembly.WaitForSpan = false
 			c.(*genainormalizeprocessor.Config).CallAssembly.Timeout = 20 * time.Millisecond
-		}},
+		}, split, false},
+		// Calls whose last record never comes are released by the
+		// assembler's timer, outside any request.
+		{"with call assembly, released on timeout", func(c component.Config) {
+			c.(*genainormalizeprocessor.Config).CallAssembly.Timeout = 20 * time.Millisecond
+		}, withoutLastRecords(whole[:8]), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			in := tc.in
 			runLogs := func(gate bool, name string) []string {
 				sink := new(consumertest.LogsSink)
 				c := logChain(t, gate, name, tc.cfg, sink)
@@ -429,11 +463,16 @@ func TestSameLogsWithHandoff(t *testing.T) {
 					for _, rl := range cp.ResourceLogs().All() {
 						for _, sl := range rl.ScopeLogs().All() {
 							for _, lr := range sl.LogRecords().All() {
-								recordResource[lr] = rl.Resource()
+								recordResource[callOf(lr)] = rl.Resource()
 							}
 						}
 					}
 					require.NoError(t, c.ConsumeLogs(context.Background(), cp))
+					if tc.settle {
+						// Held calls are released by a timer: wait for this
+						// request's, so releases group the same in each run.
+						settle(sink)
+					}
 				}
 				// Every record arrives (held calls after their timeout),
 				// with the evaluation results beside them.
@@ -445,7 +484,7 @@ func TestSameLogsWithHandoff(t *testing.T) {
 			served0, dropped0 := handoff.Counts()
 			var disagree []string
 			handoff.SetVerifyCall(func(records []plog.LogRecord, opts genai.Options, v *genai.View) {
-				if d := usedFieldsDiffer(v, genai.ReadLogRecords(records, recordResource[records[0]], opts)); d != "" && len(disagree) < 5 {
+				if d := usedFieldsDiffer(v, genai.ReadLogRecords(records, recordResource[callOf(records[0])], opts)); d != "" && len(disagree) < 5 {
 					disagree = append(disagree, d)
 				}
 			})
@@ -459,4 +498,29 @@ func TestSameLogsWithHandoff(t *testing.T) {
 			require.Zero(t, dropped-dropped0)
 		})
 	}
+}
+
+// withoutLastRecords is lds without the last record of each call: calls
+// call assembly never sees complete.
+func withoutLastRecords(lds []plog.Logs) []plog.Logs {
+	var out []plog.Logs
+	for _, ld := range lds {
+		cp := plog.NewLogs()
+		ld.CopyTo(cp)
+		last := map[pcommon.SpanID]plog.LogRecord{}
+		for _, rl := range cp.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					last[lr.SpanID()] = lr
+				}
+			}
+		}
+		for _, rl := range cp.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				sl.LogRecords().RemoveIf(func(lr plog.LogRecord) bool { return last[lr.SpanID()] == lr })
+			}
+		}
+		out = append(out, cp)
+	}
+	return out
 }
