@@ -48,6 +48,7 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 	}
 	var release func()
 	p.judged, release = judgedRegistry.Acquire(set.ID, func() *judgedCalls { return newJudgedCalls(judgedSlots) })
+	p.judged.withLogs()
 	lp, err := processorhelper.NewLogs(ctx, set, cfg, handoff.OutgoingLogs(next), p.processLogs,
 		processorhelper.WithCapabilities(capabilities),
 		processorhelper.WithStart(p.start), processorhelper.WithShutdown(func(ctx context.Context) error {

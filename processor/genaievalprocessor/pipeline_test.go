@@ -229,3 +229,39 @@ func (cr callResults) verdicts() map[pcommon.SpanID]map[string]string {
 	}
 	return out
 }
+
+// TestJudgedTableOnlyWithLogs: a genai_eval without a logs instance never
+// makes the table of judged calls (nothing could judge a call twice); with
+// one, its spans claim their calls.
+func TestJudgedTableOnlyWithLogs(t *testing.T) {
+	ctx := context.Background()
+	f := NewFactory()
+	for _, withLogs := range []bool{false, true} {
+		set := processortest.NewNopSettings(f.Type())
+		set.ID = component.NewIDWithName(f.Type(), fmt.Sprintf("judged-%v", withLogs))
+		tp, err := f.CreateTraces(ctx, set, defaultCfg(), consumertest.NewNop())
+		require.NoError(t, err)
+		comps := []component.Component{tp}
+		if withLogs {
+			lp, err := f.CreateLogs(ctx, set, defaultCfg(), consumertest.NewNop())
+			require.NoError(t, err)
+			comps = append(comps, lp)
+		}
+		for _, c := range comps {
+			require.NoError(t, c.Start(ctx, componenttest.NewNopHost()))
+		}
+		td, ss := newTraces()
+		chatSpan(ss, "", "What is the refund window?", "Thirty days from delivery.")
+		require.NoError(t, tp.ConsumeTraces(ctx, td))
+		j, release := judgedRegistry.Acquire(set.ID, func() *judgedCalls { return nil })
+		require.NotNil(t, j, "the instances hold the table")
+		j.mu.Lock()
+		made := j.slots != nil
+		j.mu.Unlock()
+		release()
+		require.Equal(t, withLogs, made)
+		for _, c := range comps {
+			require.NoError(t, c.Shutdown(ctx))
+		}
+	}
+}

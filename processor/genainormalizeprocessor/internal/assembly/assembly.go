@@ -122,9 +122,16 @@ func New(cfg Config, tel Telemetry, now func() time.Time) *Assembler {
 	return &Assembler{
 		cfg: cfg, tel: tel, now: now,
 		calls: map[Key]*call{},
-		spans: newRecentSpans(1 << 14),
-		done:  newRecentKeys(1 << 15),
 		wake:  make(chan struct{}, 1),
+	}
+}
+
+// tables makes the recent-span and released-call tables (~3 MB) on first
+// use: a genai_normalize without a logs pipeline never needs them. a.mu is
+// held.
+func (a *Assembler) tables() {
+	if a.spans == nil {
+		a.spans, a.done = newRecentSpans(1<<14), newRecentKeys(1<<15)
 	}
 }
 
@@ -221,6 +228,7 @@ func (a *Assembler) Logs(ld plog.Logs) Released {
 	late := 0
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.tables()
 	for key, s := range keys {
 		if a.done.has(key) {
 			late += s.records
@@ -405,6 +413,7 @@ func (a *Assembler) due(now time.Time, flush bool) held {
 	}()
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.tables()
 	out := func(key Key, c *call) {
 		a.take(key, c).ResourceLogs().MoveAndAppendTo(h.ld.ResourceLogs())
 		if c.ident != nil {
@@ -452,6 +461,7 @@ func (a *Assembler) Start(emit Emit) {
 		return
 	}
 	a.running, a.emit = true, emit
+	a.tables()
 	a.stop = make(chan struct{})
 	a.mu.Unlock()
 	tick := min(max(a.cfg.Timeout/5, 50*time.Millisecond), time.Second)
@@ -508,6 +518,7 @@ func (a *Assembler) release(ctx context.Context, flush bool) {
 			a.tel.EmitFailed(n)
 		}
 		a.mu.Lock()
+		a.tables()
 		for _, k := range h.keys {
 			a.done.add(k)
 		}

@@ -334,3 +334,17 @@ func TestRecordsThatNameTheirCallDoNotWaitForTheSpan(t *testing.T) {
 	a.Logs(ld)
 	assert.Equal(t, 2, ld.LogRecordCount(), "assembled upstream (an agent): passed on at once")
 }
+
+// TestTablesOnlyWithLogs: the recent-span and released-call tables (~3 MB)
+// are made once a logs instance starts the assembler or hands it records,
+// never for spans alone.
+func TestTablesOnlyWithLogs(t *testing.T) {
+	a := New(DefaultConfig(), nil, nil)
+	a.ExpectSpans()
+	a.Span(Key{Span: pcommon.SpanID{1}}, genai.CallIdentity{})
+	require.Nil(t, a.spans)
+	a.Start(func(context.Context, plog.Logs, Released) error { return nil })
+	defer a.Shutdown(context.Background())
+	require.NotNil(t, a.spans)
+	require.NotNil(t, a.done)
+}
