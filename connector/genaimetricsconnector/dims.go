@@ -179,20 +179,24 @@ func (c *metricsConnector) contentSampled(tid pcommon.TraceID) bool {
 
 // idSet remembers recent span ids so that a call reported both as a span
 // and as log records is counted once. It is a direct-mapped table: a
-// colliding id evicts the older one (bounded memory, O(1), no map churn).
+// colliding id evicts the older one (bounded memory, O(1), no map churn),
+// made on first use (only calls also reported on logs need it).
 type idSet struct {
 	slots []uint64
 	mask  uint64
 }
 
 func newIDSet(n int) *idSet {
-	return &idSet{slots: make([]uint64, n), mask: uint64(n - 1)}
+	return &idSet{mask: uint64(n - 1)}
 }
 
 // add reports whether id was new (an empty id is always new).
 func (s *idSet) add(id pcommon.SpanID) bool {
 	if id.IsEmpty() {
 		return true
+	}
+	if s.slots == nil {
+		s.slots = make([]uint64, s.mask+1)
 	}
 	k, i := spanSlot(id, s.mask)
 	if s.slots[i] == k {
@@ -205,7 +209,8 @@ func (s *idSet) add(id pcommon.SpanID) bool {
 // dimCache maps recent span ids to their (interned) dimension sets in a
 // direct-mapped table; distinct dimension sets are bounded. It lets
 // evaluation log records from other tools inherit the dimensions (model,
-// prompt version, ...) of the call they evaluated.
+// prompt version, ...) of the call they evaluated. The table is made on
+// first use.
 type dimCache struct {
 	ids    []uint64
 	sets   [][]kv
@@ -216,7 +221,7 @@ type dimCache struct {
 }
 
 func newDimCache(n, maxSets int) *dimCache {
-	return &dimCache{ids: make([]uint64, n), sets: make([][]kv, n), mask: uint64(n - 1), intern: map[string][]kv{}, max: maxSets}
+	return &dimCache{mask: uint64(n - 1), intern: map[string][]kv{}, max: maxSets}
 }
 
 // spanSlot is a span id's value and table slot. Span ids are random; mix
@@ -244,13 +249,16 @@ func (d *dimCache) remember(id pcommon.SpanID, dims []kv) {
 		set = append([]kv(nil), dims...)
 		d.intern[string(d.key)] = set
 	}
+	if d.ids == nil {
+		d.ids, d.sets = make([]uint64, d.mask+1), make([][]kv, d.mask+1)
+	}
 	k, i := spanSlot(id, d.mask)
 	d.ids[i], d.sets[i] = k, set
 }
 
 // recall returns the dims remembered for a span id.
 func (d *dimCache) recall(id pcommon.SpanID) ([]kv, bool) {
-	if id.IsEmpty() {
+	if id.IsEmpty() || d.ids == nil {
 		return nil, false
 	}
 	k, i := spanSlot(id, d.mask)
