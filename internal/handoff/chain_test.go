@@ -200,7 +200,9 @@ func TestSameOutputWithHandoff(t *testing.T) {
 				require.Zero(t, dropped-dropped0)
 			} else {
 				require.Zero(t, served-served0, "views handed on past another processor")
-				require.Equal(t, int64(len(in)), dropped-dropped0, "one table emptied per batch")
+				// The first batch's table is emptied; after it genai_normalize
+				// stores no views no one can take.
+				require.Equal(t, int64(1), dropped-dropped0)
 			}
 		})
 	}

@@ -44,6 +44,8 @@ var (
 type Table struct {
 	mu sync.Mutex
 	*store
+	stored  atomic.Bool // a view was put
+	reached atomic.Bool // a reader right after a Periscope processor found views in it
 }
 
 // store is a table's memory, reused by later tables once cleared (a batch
@@ -122,6 +124,13 @@ func (t *Table) Close() {
 	}
 }
 
+// holds reports whether t has views.
+func (t *Table) holds() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.store != nil && len(t.index) > 0
+}
+
 // empty forgets every view (the table stays open for new ones); false
 // when it held none.
 func (t *Table) empty() bool {
@@ -160,6 +169,7 @@ func (t *Table) put(k unsafe.Pointer, n int, v *genai.View, opts genai.Options) 
 	if t.store == nil {
 		return
 	}
+	t.stored.Store(true)
 	e := entry{view: *v, opts: opts, key: k, n: n}
 	if i, dup := t.index[k]; dup {
 		t.entries[i] = e
@@ -309,25 +319,65 @@ func (r Ref) Drop() {
 // Scope wraps p (genai_normalize's traces processor) so that each call
 // opens a table for p and for everything the pipeline runs synchronously
 // after it, and closes it when the call returns.
-func Scope(p processor.Traces) processor.Traces { return scoped{p} }
+func Scope(p processor.Traces) processor.Traces { return &scoped{Traces: p} }
 
-type scoped struct{ processor.Traces }
+type scoped struct {
+	processor.Traces
+	readers probe
+}
 
-func (s scoped) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+func (s *scoped) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	if !s.readers.worth() {
+		return s.Traces.ConsumeTraces(ctx, td)
+	}
 	ctx, t := Open(ctx, td)
 	defer t.Close()
+	defer s.readers.learn(t)
 	return s.Traces.ConsumeTraces(ctx, td)
 }
 
 // ScopeLogs is Scope for genai_normalize's logs processor.
-func ScopeLogs(p processor.Logs) processor.Logs { return scopedLogs{p} }
+func ScopeLogs(p processor.Logs) processor.Logs { return &scopedLogs{Logs: p} }
 
-type scopedLogs struct{ processor.Logs }
+type scopedLogs struct {
+	processor.Logs
+	readers probe
+}
 
-func (s scopedLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+func (s *scopedLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	if !s.readers.worth() {
+		return s.Logs.ConsumeLogs(ctx, ld)
+	}
 	ctx, t := OpenLogs(ctx, ld)
 	defer t.Close()
+	defer s.readers.learn(t)
 	return s.Logs.ConsumeLogs(ctx, ld)
+}
+
+// probe learns whether a scope's tables reach any reader: a
+// genai_normalize with no Periscope processor right after it (alone, or
+// followed by batch) stops storing views no one takes, and looks again
+// every reprobe calls (the pipeline is fixed; this is cheap insurance).
+type probe struct {
+	known, found atomic.Bool
+	calls        atomic.Uint64
+}
+
+const reprobe = 256
+
+func (p *probe) worth() bool {
+	return !p.known.Load() || p.found.Load() || p.calls.Add(1)%reprobe == 0
+}
+
+// learn takes what one call showed: nothing, when it stored no view.
+func (p *probe) learn(t *Table) {
+	if t == nil || !t.stored.Load() {
+		return
+	}
+	if t.reached.Load() {
+		p.found.Store(true)
+	}
+	p.known.Store(true)
 }
 
 // Outgoing wraps the next consumer of a Periscope processor: its frame on
@@ -392,7 +442,17 @@ func (in *incoming) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 //
 //go:noinline
 func (in *incoming) check(ctx context.Context) {
-	if t := From(ctx); t != nil && !fromPeriscope() && t.empty() {
+	t := From(ctx)
+	if t == nil {
+		return
+	}
+	if fromPeriscope() {
+		if t.holds() {
+			t.reached.Store(true)
+		}
+		return
+	}
+	if t.empty() {
 		in.once.Do(func() {
 			in.log.Info("spans reach this processor through another one after genai_normalize: it decodes them again " +
 				"(same results, more CPU); Periscope processors placed next to each other decode each span once")

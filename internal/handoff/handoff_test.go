@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/featuregate"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -227,4 +228,58 @@ func TestAdjacency(t *testing.T) {
 	in := Incoming(zap.NewNop(), r)
 	require.NoError(t, in.ConsumeTraces(ctx, td))
 	require.False(t, r.got)
+}
+
+// putter is a processor that stores a view for each span, then calls next
+// through Outgoing, as genai_normalize does.
+type putter struct {
+	component.StartFunc
+	component.ShutdownFunc
+	next   consumer.Traces
+	put    bool
+	tables int
+}
+
+func (p *putter) Capabilities() consumer.Capabilities { return consumer.Capabilities{MutatesData: true} }
+
+func (p *putter) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	if t := From(ctx); t != nil {
+		p.tables++
+		if p.put {
+			sp := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+			v := genai.ReadSpan(sp, td.ResourceSpans().At(0).Resource(), full)
+			t.Put(sp, &v, full)
+		}
+	}
+	return Outgoing(p.next).ConsumeTraces(ctx, td)
+}
+
+// TestProbe: a genai_normalize with no Periscope reader after it stops
+// storing views after the first call that stored some (and looks again
+// every reprobe calls); with one, it keeps storing; calls that stored
+// nothing teach it nothing.
+func TestProbe(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		reader     bool
+		put        bool
+		wantTables int
+	}{
+		{"a reader right after", true, true, 2 * reprobe},
+		{"no reader", false, true, 1 + (2*reprobe-1)/reprobe},
+		{"nothing stored", false, false, 2 * reprobe},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &putter{put: tc.put, next: consumertest.NewNop()}
+			if tc.reader {
+				p.next = Incoming(zap.NewNop(), &reader{})
+			}
+			s := Scope(p)
+			for i := 0; i < 2*reprobe; i++ {
+				td, _, _ := oneCall()
+				require.NoError(t, s.ConsumeTraces(context.Background(), td))
+			}
+			require.Equal(t, tc.wantTables, p.tables)
+		})
+	}
 }
