@@ -75,6 +75,19 @@ func GroupLogRecords(ld plog.Logs) []LogGroup {
 	return groups
 }
 
+// ReadsWrittenPrompt reports whether ReadLogRecords over records reads back
+// a prompt identity written on them: it reads every attribute of the
+// details event only (message events give it content, operation, provider
+// and models).
+func ReadsWrittenPrompt(records []plog.LogRecord) bool {
+	for _, lr := range records {
+		if EventName(lr) == EventInferenceDetails {
+			return true
+		}
+	}
+	return false
+}
+
 // ReadLogRecords reads the GenAI event records of one span (per-message
 // events, gen_ai.client.inference.operation.details) into one View. A group
 // of content-only records (no model, operation or usage: the official JS

@@ -141,13 +141,7 @@ func run(t *testing.T, gate bool, between func(ptrace.Traces), order []stage, in
 	for _, td := range in {
 		cp := ptrace.NewTraces()
 		td.CopyTo(cp)
-		for _, rs := range cp.ResourceSpans().All() {
-			for _, ss := range rs.ScopeSpans().All() {
-				for _, sp := range ss.Spans().All() {
-					resourceOf[sp] = rs.Resource()
-				}
-			}
-		}
+		eachSpan(cp, func(res pcommon.Resource, sp ptrace.Span) { resourceOf[sp] = res })
 		require.NoError(t, c.ConsumeTraces(context.Background(), cp))
 	}
 	return sink.AllTraces()
@@ -213,38 +207,34 @@ func TestSameOutputWithHandoff(t *testing.T) {
 // event added, the status set.
 func mutate(td ptrace.Traces) {
 	n := 0
-	for _, rs := range td.ResourceSpans().All() {
-		for _, ss := range rs.ScopeSpans().All() {
-			for _, sp := range ss.Spans().All() {
-				n++
-				attrs := sp.Attributes()
-				switch n % 6 {
-				case 1:
-					for k, v := range attrs.All() {
-						if v.Type() == pcommon.ValueTypeStr && (k == "gen_ai.request.model" || k == "gen_ai.response.model") {
-							v.SetStr("gpt-4o-mini")
-						}
-					}
-				case 2:
-					for k, v := range attrs.All() {
-						if k == "gen_ai.input.messages" || k == "gen_ai.output.messages" {
-							v.SetStr(`[{"role":"user","parts":[{"type":"text","content":"` + fmt.Sprint("replaced ", n) + `"}]}]`)
-						}
-					}
-				case 3:
-					attrs.PutInt("gen_ai.usage.output_tokens", int64(n))
-				case 4:
-					attrs.Remove("gen_ai.request.model")
-				case 5:
-					ev := sp.Events().AppendEmpty()
-					ev.SetName("gen_ai.user.message")
-					ev.Attributes().PutStr("content", "an added event")
-				case 0:
-					sp.Status().SetCode(ptrace.StatusCodeError)
+	eachSpan(td, func(_ pcommon.Resource, sp ptrace.Span) {
+		n++
+		attrs := sp.Attributes()
+		switch n % 6 {
+		case 1:
+			for k, v := range attrs.All() {
+				if v.Type() == pcommon.ValueTypeStr && (k == "gen_ai.request.model" || k == "gen_ai.response.model") {
+					v.SetStr("gpt-4o-mini")
 				}
 			}
+		case 2:
+			for k, v := range attrs.All() {
+				if k == "gen_ai.input.messages" || k == "gen_ai.output.messages" {
+					v.SetStr(`[{"role":"user","parts":[{"type":"text","content":"` + fmt.Sprint("replaced ", n) + `"}]}]`)
+				}
+			}
+		case 3:
+			attrs.PutInt("gen_ai.usage.output_tokens", int64(n))
+		case 4:
+			attrs.Remove("gen_ai.request.model")
+		case 5:
+			ev := sp.Events().AppendEmpty()
+			ev.SetName("gen_ai.user.message")
+			ev.Attributes().PutStr("content", "an added event")
+		case 0:
+			sp.Status().SetCode(ptrace.StatusCodeError)
 		}
-	}
+	})
 }
 
 // usedFieldsDiffer compares a handed-on view with a fresh read of the span
@@ -303,17 +293,13 @@ func withPII(in []ptrace.Traces) []ptrace.Traces {
 	for _, td := range in {
 		cp := ptrace.NewTraces()
 		td.CopyTo(cp)
-		for _, rs := range cp.ResourceSpans().All() {
-			for _, ss := range rs.ScopeSpans().All() {
-				for _, sp := range ss.Spans().All() {
-					for _, v := range sp.Attributes().All() {
-						if v.Type() == pcommon.ValueTypeStr && strings.Contains(v.Str(), "ref-") {
-							v.SetStr(strings.Replace(v.Str(), "ref-", "mail jane.doe@example.com card 4111 1111 1111 1111 ref-", 1))
-						}
-					}
+		eachSpan(cp, func(_ pcommon.Resource, sp ptrace.Span) {
+			for _, v := range sp.Attributes().All() {
+				if v.Type() == pcommon.ValueTypeStr && strings.Contains(v.Str(), "ref-") {
+					v.SetStr(strings.Replace(v.Str(), "ref-", "mail jane.doe@example.com card 4111 1111 1111 1111 ref-", 1))
 				}
 			}
-		}
+		})
 		out = append(out, cp)
 	}
 	return out
@@ -385,18 +371,14 @@ func logBatches(t *testing.T) []plog.Logs {
 		for copyN := 0; copyN < 4; copyN++ {
 			cp := plog.NewLogs()
 			ld.CopyTo(cp)
-			for _, rl := range cp.ResourceLogs().All() {
-				for _, sl := range rl.ScopeLogs().All() {
-					for _, lr := range sl.LogRecords().All() {
-						tid := lr.TraceID()
-						tid[0] ^= byte(copyN)
-						lr.SetTraceID(tid)
-						if lr.Body().Type() == pcommon.ValueTypeStr {
-							lr.Body().SetStr(fmt.Sprintf("ref-%d %s", copyN, lr.Body().Str()))
-						}
-					}
+			eachRecord(cp, func(_ pcommon.Resource, lr plog.LogRecord) {
+				tid := lr.TraceID()
+				tid[0] ^= byte(copyN)
+				lr.SetTraceID(tid)
+				if lr.Body().Type() == pcommon.ValueTypeStr {
+					lr.Body().SetStr(fmt.Sprintf("ref-%d %s", copyN, lr.Body().Str()))
 				}
-			}
+			})
 			out = append(out, cp)
 		}
 	}
@@ -409,14 +391,10 @@ func logBatches(t *testing.T) []plog.Logs {
 func flatLogs(lds []plog.Logs) []string {
 	var lines []string
 	for _, ld := range lds {
-		for _, rl := range ld.ResourceLogs().All() {
-			for _, sl := range rl.ScopeLogs().All() {
-				for _, lr := range sl.LogRecords().All() {
-					lines = append(lines, fmt.Sprintf("%v|%s|%s|%s|%v|%v", rl.Resource().Attributes().AsRaw(), lr.TraceID(), lr.SpanID(),
-						lr.EventName(), lr.Body().AsRaw(), lr.Attributes().AsRaw()))
-				}
-			}
-		}
+		eachRecord(ld, func(res pcommon.Resource, lr plog.LogRecord) {
+			lines = append(lines, fmt.Sprintf("%v|%s|%s|%s|%v|%v", res.Attributes().AsRaw(), lr.TraceID(), lr.SpanID(),
+				lr.EventName(), lr.Body().AsRaw(), lr.Attributes().AsRaw()))
+		})
 	}
 	slices.Sort(lines)
 	return lines
@@ -462,13 +440,7 @@ func TestSameLogsWithHandoff(t *testing.T) {
 					cp := plog.NewLogs()
 					ld.CopyTo(cp)
 					want += cp.LogRecordCount()
-					for _, rl := range cp.ResourceLogs().All() {
-						for _, sl := range rl.ScopeLogs().All() {
-							for _, lr := range sl.LogRecords().All() {
-								recordResource[callOf(lr)] = rl.Resource()
-							}
-						}
-					}
+					eachRecord(cp, func(res pcommon.Resource, lr plog.LogRecord) { recordResource[callOf(lr)] = res })
 					require.NoError(t, c.ConsumeLogs(context.Background(), cp))
 					if tc.settle {
 						// Held calls are released by a timer: wait for this
@@ -510,13 +482,7 @@ func withoutLastRecords(lds []plog.Logs) []plog.Logs {
 		cp := plog.NewLogs()
 		ld.CopyTo(cp)
 		last := map[pcommon.SpanID]plog.LogRecord{}
-		for _, rl := range cp.ResourceLogs().All() {
-			for _, sl := range rl.ScopeLogs().All() {
-				for _, lr := range sl.LogRecords().All() {
-					last[lr.SpanID()] = lr
-				}
-			}
-		}
+		eachRecord(cp, func(_ pcommon.Resource, lr plog.LogRecord) { last[lr.SpanID()] = lr })
 		for _, rl := range cp.ResourceLogs().All() {
 			for _, sl := range rl.ScopeLogs().All() {
 				sl.LogRecords().RemoveIf(func(lr plog.LogRecord) bool { return last[lr.SpanID()] == lr })
@@ -525,4 +491,26 @@ func withoutLastRecords(lds []plog.Logs) []plog.Logs {
 		out = append(out, cp)
 	}
 	return out
+}
+
+// eachSpan calls fn for every span of td with its resource.
+func eachSpan(td ptrace.Traces, fn func(pcommon.Resource, ptrace.Span)) {
+	for _, rs := range td.ResourceSpans().All() {
+		for _, ss := range rs.ScopeSpans().All() {
+			for _, sp := range ss.Spans().All() {
+				fn(rs.Resource(), sp)
+			}
+		}
+	}
+}
+
+// eachRecord calls fn for every log record of ld with its resource.
+func eachRecord(ld plog.Logs, fn func(pcommon.Resource, plog.LogRecord)) {
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				fn(rl.Resource(), lr)
+			}
+		}
+	}
 }

@@ -292,9 +292,13 @@ func (t *Table) drop(k unsafe.Pointer) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.store == nil {
-		return
+	if t.store != nil {
+		t.dropLocked(k)
 	}
+}
+
+// dropLocked forgets the view of k; t.mu is held and t open.
+func (t *Table) dropLocked(k unsafe.Pointer) {
 	if i, ok := t.index[k]; ok {
 		t.entries[i].gone = true
 		delete(t.index, k)
@@ -309,11 +313,9 @@ func (r Ref) Drop() {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.store == nil || int(r.i) >= len(t.entries) {
-		return
+	if t.store != nil && int(r.i) < len(t.entries) {
+		t.dropLocked(t.entries[r.i].key)
 	}
-	t.entries[r.i].gone = true
-	delete(t.index, t.entries[r.i].key)
 }
 
 // Scope wraps p (genai_normalize's traces processor) so that each call

@@ -240,7 +240,9 @@ type putter struct {
 	tables int
 }
 
-func (p *putter) Capabilities() consumer.Capabilities { return consumer.Capabilities{MutatesData: true} }
+func (p *putter) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: true}
+}
 
 func (p *putter) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	if t := From(ctx); t != nil {

@@ -232,9 +232,7 @@ func (p *promptProcessor) processLogs(ctx context.Context, ld plog.Logs) plog.Lo
 				attrs[i] = lr.Attributes()
 			}
 			id, wrote := p.apply(&st, &v, serviceName(g.Resource), attrs...)
-			// A reader takes a call's identity from its details event
-			// only (message events carry content).
-			handOn(ref, &v, id, wrote && hasDetails(g.Records))
+			handOn(ref, &v, id, wrote && genai.ReadsWrittenPrompt(g.Records))
 		})
 	}
 	return ld
@@ -335,17 +333,6 @@ func (p *promptProcessor) apply(st *batchStats, v *genai.View, service string, t
 		st.truncated++
 	}
 	return id, true
-}
-
-// hasDetails reports whether a call's records include the
-// gen_ai.client.inference.operation.details event.
-func hasDetails(records []plog.LogRecord) bool {
-	for _, lr := range records {
-		if genai.EventName(lr) == genai.EventInferenceDetails {
-			return true
-		}
-	}
-	return false
 }
 
 // handOn brings the view handed on (ref) in line with the identity apply
