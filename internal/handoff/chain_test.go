@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -306,8 +307,18 @@ func withPII(in []ptrace.Traces) []ptrace.Traces {
 }
 
 // recordResource is the resource of every call run through a log chain
-// (call assembly moves records into new batches: keyed by ids).
-var recordResource = map[[24]byte]pcommon.Resource{}
+// (call assembly moves records into new batches: keyed by ids). The test
+// writes it while the assembler's timer releases earlier calls: locked.
+var recordResource = struct {
+	sync.Mutex
+	of map[[24]byte]pcommon.Resource
+}{of: map[[24]byte]pcommon.Resource{}}
+
+func callResource(lr plog.LogRecord) pcommon.Resource {
+	recordResource.Lock()
+	defer recordResource.Unlock()
+	return recordResource.of[callOf(lr)]
+}
 
 func callOf(lr plog.LogRecord) [24]byte {
 	var k [24]byte
@@ -422,7 +433,10 @@ func TestSameLogsWithHandoff(t *testing.T) {
 		{"without call assembly", func(c component.Config) { c.(*genainormalizeprocessor.Config).CallAssembly.Enabled = false }, whole, false},
 		{"with call assembly, calls split over requests", func(c component.Config) {
 			c.(*genainormalizeprocessor.Config).CallAssembly.WaitForSpan = false
-			c.(*genainormalizeprocessor.Config).CallAssembly.Timeout = 20 * time.Millisecond
+			// A call goes when its answer comes: the timeout only has to
+			// outlast a slow machine between a call's requests (a call cut
+			// short by it is judged per fragment, in one run and not the other).
+			c.(*genainormalizeprocessor.Config).CallAssembly.Timeout = time.Second
 		}, split, false},
 		// Calls whose last record never comes are released by the
 		// assembler's timer, outside any request.
@@ -440,7 +454,9 @@ func TestSameLogsWithHandoff(t *testing.T) {
 					cp := plog.NewLogs()
 					ld.CopyTo(cp)
 					want += cp.LogRecordCount()
-					eachRecord(cp, func(res pcommon.Resource, lr plog.LogRecord) { recordResource[callOf(lr)] = res })
+					recordResource.Lock()
+					eachRecord(cp, func(res pcommon.Resource, lr plog.LogRecord) { recordResource.of[callOf(lr)] = res })
+					recordResource.Unlock()
 					require.NoError(t, c.ConsumeLogs(context.Background(), cp))
 					if tc.settle {
 						// Held calls are released by a timer: wait for this
@@ -456,14 +472,23 @@ func TestSameLogsWithHandoff(t *testing.T) {
 			}
 			want := runLogs(false, "off")
 			served0, dropped0 := handoff.Counts()
-			var disagree []string
+			var (
+				mu       sync.Mutex // calls released by the timer are verified on its goroutine
+				disagree []string
+			)
 			handoff.SetVerifyCall(func(records []plog.LogRecord, opts genai.Options, v *genai.View) {
-				if d := usedFieldsDiffer(v, genai.ReadLogRecords(records, recordResource[callOf(records[0])], opts)); d != "" && len(disagree) < 5 {
-					disagree = append(disagree, d)
+				if d := usedFieldsDiffer(v, genai.ReadLogRecords(records, callResource(records[0]), opts)); d != "" {
+					mu.Lock()
+					if len(disagree) < 5 {
+						disagree = append(disagree, d)
+					}
+					mu.Unlock()
 				}
 			})
 			got := runLogs(true, "on")
 			handoff.SetVerifyCall(nil)
+			mu.Lock()
+			defer mu.Unlock()
 			served, dropped := handoff.Counts()
 			t.Logf("views handed on %d, tables emptied %d", served-served0, dropped-dropped0)
 			require.Empty(t, disagree, "views handed on that a fresh read disagrees with")

@@ -9,10 +9,18 @@ import (
 
 // SetVerify installs fn to see every view handed on (nil removes it).
 func SetVerify(fn func(span ptrace.Span, opts genai.Options, v *genai.View)) {
-	verify = fn
+	if fn == nil {
+		verify.Store(nil)
+		return
+	}
+	verify.Store(&fn)
 }
 
 // SetVerifyCall installs fn to see every call's view handed on.
 func SetVerifyCall(fn func(records []plog.LogRecord, opts genai.Options, v *genai.View)) {
-	verifyCall = fn
+	if fn == nil {
+		verifyCall.Store(nil)
+		return
+	}
+	verifyCall.Store(&fn)
 }

@@ -34,10 +34,11 @@ var served, dropped atomic.Int64
 // Counts returns the views handed on and the tables emptied so far.
 func Counts() (servedViews, droppedTables int64) { return served.Load(), dropped.Load() }
 
-// verify and verifyCall, set by tests, see every view handed on.
+// verify and verifyCall, set by tests, see every view handed on (atomic:
+// a test installs them while an assembler's timer may be releasing calls).
 var (
-	verify     func(span ptrace.Span, opts genai.Options, v *genai.View)
-	verifyCall func(records []plog.LogRecord, opts genai.Options, v *genai.View)
+	verify     atomic.Pointer[func(span ptrace.Span, opts genai.Options, v *genai.View)]
+	verifyCall atomic.Pointer[func(records []plog.LogRecord, opts genai.Options, v *genai.View)]
 )
 
 // Table holds the views of one batch, keyed by span.
@@ -197,9 +198,9 @@ func (t *Table) lookup(k unsafe.Pointer, n int) (int32, *entry, bool) {
 // not match.
 func (t *Table) Get(span ptrace.Span, opts genai.Options, dst *genai.View) (Ref, bool) {
 	ref, ok := t.get(spanKey(span), 0, opts, dst)
-	if ok && verify != nil {
+	if fn := verify.Load(); ok && fn != nil {
 		c := *dst // (dst itself must not escape: it is on the caller's stack)
-		verify(span, opts, &c)
+		(*fn)(span, opts, &c)
 	}
 	return ref, ok
 }
@@ -210,9 +211,9 @@ func (t *Table) GetCall(records []plog.LogRecord, opts genai.Options, dst *genai
 		return Ref{}, false
 	}
 	ref, ok := t.get(recordKey(records[0]), len(records), opts, dst)
-	if ok && verifyCall != nil {
+	if fn := verifyCall.Load(); ok && fn != nil {
 		c := *dst
-		verifyCall(records, opts, &c)
+		(*fn)(records, opts, &c)
 	}
 	return ref, ok
 }
@@ -253,9 +254,9 @@ func (t *Table) View(span ptrace.Span, opts genai.Options) (*genai.View, bool) {
 		return nil, false
 	}
 	served.Add(1)
-	if verify != nil {
+	if fn := verify.Load(); fn != nil {
 		c := e.view
-		verify(span, opts, &c)
+		(*fn)(span, opts, &c)
 	}
 	return &e.view, true
 }
