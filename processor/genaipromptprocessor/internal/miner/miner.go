@@ -432,6 +432,7 @@ func (m *Miner) Match(x []textmask.Token) Result {
 			m.reindex(c)
 			m.lru.MoveToFront(c.elem)
 			m.resize(c)
+			c.taken(idOf(x))
 			return Result{ID: c.id, Family: c.family}
 		}
 	}
@@ -472,6 +473,7 @@ func (m *Miner) Match(x []textmask.Token) Result {
 		m.reindex(best)
 		m.lru.MoveToFront(best.elem)
 		m.resize(best)
+		best.taken(idOf(x))
 		return Result{ID: best.id, Family: best.family}
 	}
 	// 3. a new template
@@ -490,6 +492,15 @@ func (m *Miner) Match(x []textmask.Token) Result {
 	}
 	m.insert(c)
 	return Result{ID: c.id, Family: c.family, New: true}
+}
+
+// taken marks call fp, which changed c's text to fit, as no news for c's
+// slot statistics: the same call coming again must get the template its
+// first coming got, not be read then and moved to a child template.
+func (c *cluster) taken(fp uint64) {
+	if c.stats != nil {
+		c.stats.calls[fp] = struct{}{}
+	}
 }
 
 // seenRecently reports whether fp is among the recent calls of c, and

@@ -2,6 +2,10 @@ package miner
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -108,4 +112,64 @@ func randomWords(seed uint64, n int) string {
 		}
 	}
 	return string(b)
+}
+
+// TestRepeatKeepsTemplate replays the calls FuzzMaskAndMine found (its
+// property: the same call matched twice gets one template). The last call
+// generalized a template without its slot values being read; coming again,
+// it was read as news and moved to a child template.
+func TestRepeatKeepsTemplate(t *testing.T) {
+	const tail = "\r\n\r\n\t\x00 extra words here"
+	calls := [][2]string{
+		{"c\x00\x01\x00\x00 \xef\xfe\r\n\r\n\t\x00", "caf\xc3( \xff\xfe\r\n\r\n\t\x00 exra words here"},
+		{"c\x00\x01\x00\x00 \xff\xdd\r\"\n\r\n\t\x00", "caf\xc3( \xff\xfe" + tail},
+		{"c\x00\x01\x00\x00 \xff", "caf\xc3( \xff\xfe" + tail},
+		{"c\x00\x01\x00\x00 \xff\xdd\r\"\n", "caf\xc3( \xff\xfe" + tail},
+		{"c\x00\x01\x00\x00 \xff\xdd\r\"\n\r\n\t", "caf\xc3( \xff\xfe" + tail},
+		{"\x00\x01\x00\x00 \xff\xdd\r\"\n\r\n\t\x00", "caf\xc3( \xff\xfe" + tail},
+		{"c\x00\x00\x00 \xff\xdd\r\"\n\r\n\t\x00", "caf\xc3( \xff\xfe" + tail},
+		{"c\x00\x01\x00\x00 \xff\xdd\r\"\n\r\n\t\x00", "ca\xc3( \xff\xfe" + tail},
+		{"c\x00\x01\x00\x00 \xff\xdd\r\"\n\r\n\t\x00", "caf( \xff\xfe" + tail},
+		{"c\x00\x01\x00\x00 \xff\xdd\r\"\n\r\n\t\x00", "caf\xc3 \xff\xfe" + tail},
+		{"c\x00\x01\x00\x00 \xff\xdd\r\"\n\r\n\t\x00", "caf\xc3( \xfe" + tail},
+		{"c\x00\x01\x00\x00 \xff\xdd\r\"\n\r\n\t\x00", "caf\xc3( \xff" + tail},
+		{"c\x00\x01\x00\x00 \xff\xdd\r\"\n\r\n\t\x00", "caf\xc3( \xff\xfe\r\r\n\t\x00 extra words here"},
+	}
+	repeatEach(t, calls)
+}
+
+// TestRepeatKeepsTemplateMoved replays 113 calls FuzzMaskAndMine found
+// (testdata, one call per line as two quoted strings): a call moved to a
+// child template that already existed, and the same call coming again
+// was matched to the parent, the child not among its candidates.
+func TestRepeatKeepsTemplateMoved(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "repeat_moved.txt"))
+	require.NoError(t, err)
+	var calls [][2]string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		sys, user, ok := strings.Cut(line, "\t")
+		require.True(t, ok, line)
+		var c [2]string
+		c[0], err = strconv.Unquote(sys)
+		require.NoError(t, err)
+		c[1], err = strconv.Unquote(user)
+		require.NoError(t, err)
+		calls = append(calls, c)
+	}
+	require.Len(t, calls, 113)
+	repeatEach(t, calls)
+}
+
+// repeatEach matches each call twice, masked as FuzzMaskAndMine masks it,
+// and requires one template for both.
+func repeatEach(t *testing.T, calls [][2]string) {
+	t.Helper()
+	m := New(Params{MaxTemplates: 64})
+	for i, c := range calls {
+		x, _ := textmask.Append(nil, c[0], textmask.Options{MaxBytes: 4096})
+		tmpl, _ := textmask.AppendTemplate(nil, c[1], textmask.Options{MaxBytes: 4096})
+		x = append(append(x, textmask.Sep()), tmpl...)
+		first, again := m.Match(x), m.Match(x)
+		require.Equal(t, first.ID, again.ID, "call %d matched twice", i)
+	}
 }

@@ -58,6 +58,10 @@ type slotStat struct {
 
 type slotStats struct {
 	calls map[uint64]struct{} // distinct calls counted since the text last changed
+	// moved maps the calls among them that went on to a child template to
+	// that child: the call coming again goes there too, even when the
+	// child is not among the candidates that call brings up.
+	moved map[uint64]uint64
 	slots []slotStat          // one per slot, in order
 	hit   *slotEntry          // the entry observe reported last
 	// observed counts the calls whose values are in slots (calls a parent
@@ -438,7 +442,7 @@ func (c *cluster) settle(minSystem int) {
 		// the new text; a slot between the same two fixed tokens as
 		// before keeps what it learned
 		old := c.stats
-		c.stats = &slotStats{calls: old.calls, observed: old.observed}
+		c.stats = &slotStats{calls: old.calls, moved: old.moved, observed: old.observed}
 		if len(old.bounds) == len(old.slots) {
 			c.stats.slots = make([]slotStat, len(c.tokens))[:0]
 			for _, b := range slotBounds(c.tokens, nil) {
@@ -528,7 +532,13 @@ func (m *Miner) fit(c *cluster, x []textmask.Token) Result {
 		return Result{ID: c.id, Family: c.family}
 	}
 	if _, dup := c.stats.calls[fp]; dup {
-		return Result{ID: c.id, Family: c.family} // counted: its slots need no reading
+		// counted: its slots need no reading
+		if ch, ok := m.byID[c.stats.moved[fp]]; ok {
+			ch.count++
+			m.lru.MoveToFront(ch.elem)
+			return Result{ID: ch.id, Family: ch.family}
+		}
+		return Result{ID: c.id, Family: c.family}
 	}
 	var spBuf [16]span
 	spans, ok := globSpans(c.tokens, x, spBuf[:0])
@@ -541,6 +551,7 @@ func (m *Miner) fit(c *cluster, x []textmask.Token) Result {
 	}
 	toks, supp := child(c, x, spans, slot, c.stats.hit, kind)
 	id := fingerprintTok(toks)
+	c.stats.move(fp, id)
 	if old, ok := m.byID[id]; ok {
 		old.count++
 		m.lru.MoveToFront(old.elem)
@@ -554,6 +565,13 @@ func (m *Miner) fit(c *cluster, x []textmask.Token) Result {
 	}
 	m.insert(ch)
 	return Result{ID: ch.id, Family: ch.family, New: true}
+}
+
+func (st *slotStats) move(fp, child uint64) {
+	if st.moved == nil {
+		st.moved = map[uint64]uint64{}
+	}
+	st.moved[fp] = child
 }
 
 // fingerprintTok is the id of a template made from text (not from a call).
