@@ -62,8 +62,8 @@ type slotStats struct {
 	// that child: the call coming again goes there too, even when the
 	// child is not among the candidates that call brings up.
 	moved map[uint64]uint64
-	slots []slotStat          // one per slot, in order
-	hit   *slotEntry          // the entry observe reported last
+	slots []slotStat // one per slot, in order
+	hit   *slotEntry // the entry observe reported last
 	// observed counts the calls whose values are in slots (calls a parent
 	// passed on are in calls only)
 	observed uint32
@@ -533,10 +533,12 @@ func (m *Miner) fit(c *cluster, x []textmask.Token) Result {
 	}
 	if _, dup := c.stats.calls[fp]; dup {
 		// counted: its slots need no reading
-		if ch, ok := m.byID[c.stats.moved[fp]]; ok {
-			ch.count++
-			m.lru.MoveToFront(ch.elem)
-			return Result{ID: ch.id, Family: ch.family}
+		if id, moved := c.stats.moved[fp]; moved {
+			if ch, ok := m.byID[id]; ok {
+				ch.count++
+				m.lru.MoveToFront(ch.elem)
+				return Result{ID: ch.id, Family: ch.family}
+			}
 		}
 		return Result{ID: c.id, Family: c.family}
 	}
@@ -567,6 +569,7 @@ func (m *Miner) fit(c *cluster, x []textmask.Token) Result {
 	return Result{ID: ch.id, Family: ch.family, New: true}
 }
 
+// move notes that call fp went on to the child template with id child.
 func (st *slotStats) move(fp, child uint64) {
 	if st.moved == nil {
 		st.moved = map[uint64]uint64{}
