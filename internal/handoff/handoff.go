@@ -11,6 +11,7 @@ import (
 
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/featuregate"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
@@ -216,6 +217,27 @@ func (t *Table) GetCall(records []plog.LogRecord, opts genai.Options, dst *genai
 		(*fn)(records, opts, &c)
 	}
 	return ref, ok
+}
+
+// Read writes to dst what genai.ReadSpan(span, res, opts) returns: the
+// view handed on when it covers opts, else a read of the span. The Ref is
+// Get's.
+func (t *Table) Read(span ptrace.Span, res pcommon.Resource, opts genai.Options, dst *genai.View) Ref {
+	ref, ok := t.Get(span, opts, dst)
+	if !ok {
+		*dst = genai.ReadSpan(span, res, opts)
+	}
+	return ref
+}
+
+// ReadCall is Read for a call read from its log records
+// (genai.ReadLogRecords).
+func (t *Table) ReadCall(records []plog.LogRecord, res pcommon.Resource, opts genai.Options, dst *genai.View) Ref {
+	ref, ok := t.GetCall(records, opts, dst)
+	if !ok {
+		*dst = genai.ReadLogRecords(records, res, opts)
+	}
+	return ref
 }
 
 func (t *Table) get(k unsafe.Pointer, n int, opts genai.Options, dst *genai.View) (Ref, bool) {

@@ -421,10 +421,7 @@ func (p *costProcessor) priceSpan(s componentkit.SpanRef, views *handoff.Table, 
 	res := s.RS.Resource()
 	span := s.Span
 	var v genai.View
-	_, ok := views.Get(span, viewOpts, &v)
-	if !ok {
-		v = genai.ReadSpan(span, res, viewOpts)
-	}
+	views.Read(span, res, viewOpts, &v)
 	if r := skipReason(&v); r != "" {
 		t.addSkipped(r)
 		return
@@ -465,9 +462,7 @@ func (p *costProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 // target (the details event, else the last record).
 func (p *costProcessor) priceCall(g genai.LogGroup, target plog.LogRecord, views *handoff.Table, t *tally) {
 	var v genai.View
-	if _, ok := views.GetCall(g.Records, viewOpts, &v); !ok {
-		v = genai.ReadLogRecords(g.Records, g.Resource, viewOpts)
-	}
+	views.ReadCall(g.Records, g.Resource, viewOpts, &v)
 	if r := skipReason(&v); r != "" {
 		t.addSkipped(r)
 		return

@@ -462,9 +462,7 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 			}
 			own = own[:len(own)+1]
 			it.view = &own[len(own)-1]
-			if _, ok := views.Get(s.Span, p.opts, it.view); !ok {
-				*it.view = genai.ReadSpan(s.Span, s.RS.Resource(), p.opts)
-			}
+			views.Read(s.Span, s.RS.Resource(), p.opts, it.view)
 		}) {
 			skips.Add(componentkit.SkipInternalError)
 			continue

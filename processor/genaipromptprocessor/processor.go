@@ -195,10 +195,7 @@ func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) p
 			// metadata-only first pass only paid off for spans declaring
 			// a complete identity, and cost every other span a second read.
 			var v genai.View
-			ref, ok := views.Get(s.Span, p.opts, &v)
-			if !ok {
-				v = genai.ReadSpan(s.Span, res, p.opts)
-			}
+			ref := views.Read(s.Span, res, p.opts, &v)
 			id, wrote := p.apply(&st, &v, serviceName(res), s.Span.Attributes())
 			handOn(ref, &v, id, wrote)
 		})
@@ -223,10 +220,7 @@ func (p *promptProcessor) processLogs(ctx context.Context, ld plog.Logs) plog.Lo
 		}
 		p.safely(&st, "log records", func() {
 			var v genai.View
-			ref, ok := views.GetCall(g.Records, p.opts, &v)
-			if !ok {
-				v = genai.ReadLogRecords(g.Records, g.Resource, p.opts)
-			}
+			ref := views.ReadCall(g.Records, g.Resource, p.opts, &v)
 			attrs := make([]pcommon.Map, len(g.Records))
 			for i, lr := range g.Records {
 				attrs[i] = lr.Attributes()
