@@ -32,7 +32,7 @@ const overloadMemoryMiB = 400
 const overloadOverlay = `
 processors:
   memory_limiter:
-    check_interval: 250ms
+    check_interval: 100ms
     limit_percentage: 0
     spike_limit_percentage: 0
     limit_mib: %d
