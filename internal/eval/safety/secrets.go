@@ -109,9 +109,14 @@ func (e *Secrets) run(p *prepared) eval.Result {
 // of the secret value), ordered by offset and not overlapping. hits is
 // scratch space.
 func ScanSecrets(s string, side eval.Side, dst []eval.Finding, hits []Hit) ([]eval.Finding, []Hit) {
-	if len(s) < 8 {
-		return dst, hits
+	if len(s) < 8 || !secretsPossible(s) {
+		return dst, hits[:0]
 	}
+	return scanSecrets(s, side, dst, hits)
+}
+
+// scanSecrets is ScanSecrets without the gate.
+func scanSecrets(s string, side eval.Side, dst []eval.Finding, hits []Hit) ([]eval.Finding, []Hit) {
 	hits = secretMatcher.FindString(s, hits[:0])
 	if len(hits) == 0 {
 		return dst, hits
