@@ -86,10 +86,17 @@ func upper(c byte) byte {
 
 // anchorAt reports whether an anchor starts at s[i].
 func anchorAt(s string, i int) bool {
+next:
 	for _, a := range anchorsByByte[s[i]] {
-		if len(s)-i >= len(a) && strings.EqualFold(s[i:i+len(a)], a) {
-			return true
+		if len(s)-i < len(a) {
+			continue
 		}
+		for j := 1; j < len(a); j++ {
+			if c := s[i+j]; c != a[j] && c+32 != a[j] || c+32 == a[j] && (c < 'A' || c > 'Z') {
+				continue next
+			}
+		}
+		return true
 	}
 	return false
 }
@@ -171,14 +178,30 @@ func secretsPossible(s string) bool {
 		}
 		off = end
 	}
-	// The tail the vector scan leaves: every anchor start in it, and the
-	// tokens reaching into it (from the last whole block on).
-	for i := off; i < len(s); i++ {
-		if anchorAt(s, i) {
+	// The tail: one more block, ending where the text does (it overlaps
+	// blocks seen; their anchors were not there). The scan knows nothing of
+	// the bytes before it, nor sees runs in the last two bytes: the tokens
+	// across its start and at the text's end are looked at here.
+	if (gateRun[s[len(s)-1]] || gateRun[s[len(s)-2]]) && longRun(s, len(s)-2, len(s)) {
+		return true
+	}
+	if off >= len(s)-2 {
+		return false // the last two bytes start no anchor
+	}
+	last := len(s) - gateBlockNeeds
+	if gateRun[s[last]] && longRun(s, last, last+1) {
+		return true
+	}
+	n, flags := gateBlocks(s[last:], t)
+	if n != 0 || flags == 0 {
+		return false
+	}
+	for m := uint32(flags); m != 0; m &= m - 1 {
+		if anchorAt(s, last+bits.TrailingZeros32(m)) {
 			return true
 		}
 	}
-	return longRun(s, max(0, off-32), len(s))
+	return flags>>32 != 0 && longRun(s, last, last+32)
 }
 
 // gateBlockNeeds is how many bytes a block's scan reads: the block and the

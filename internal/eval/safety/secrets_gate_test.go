@@ -307,6 +307,15 @@ func gateTexts(t testing.TB) []string {
 			texts = append(texts, base[:off]+ins+base[off:], base[:off]+" "+ins+" "+base[off:])
 		}
 	}
+	// ... and at the very end and start of texts of every length around
+	// the scan's block and tail sizes.
+	for n := gateMinLen; n < 140; n++ {
+		for _, ins := range []string{"curl", "://", "aaaaaaaaaaaaaaaa", "00000000000 000000000000", "aaaaaaaaaa1a"} {
+			if pad := n - len(ins); pad > 0 {
+				texts = append(texts, base[:pad]+ins, ins+base[:pad])
+			}
+		}
+	}
 	return texts
 }
 
