@@ -103,7 +103,12 @@ func ScanPII(s string, side eval.Side, types map[string]bool, dst []eval.Finding
 	}
 	lastEnd := 0
 	for i := 0; i < len(s); i++ {
-		if i = skipQuiet(s, i); i == len(s) {
+		if vectorScan {
+			i = piiTriggers.index(s, i)
+		} else {
+			i = skipQuiet(s, i)
+		}
+		if i == len(s) {
 			break // s ended in a quiet block
 		}
 		c := s[i]
@@ -169,6 +174,9 @@ var piiTrigger = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// piiTriggers finds the next trigger with the vector scan.
+var piiTriggers = newByteSet(piiTrigger)
 
 // quietBlock is the span skipQuiet rules out at once.
 const quietBlock = 16

@@ -92,20 +92,72 @@ func TestScanPIIMatchesReference(t *testing.T) {
 		texts = append(texts, piiRandomText(rng))
 	}
 	// Every byte value, alone and after a "+(" run, at every offset of two
-	// 16-byte blocks, in texts that end on a block boundary or past it.
+	// 32-byte blocks, in texts that end on a 16- or 32-byte block boundary
+	// or past it.
 	for c := 0; c < 256; c++ {
-		for off := 0; off < 32; off++ {
+		for off := 0; off < 64; off++ {
 			for _, run := range []string{"", "+", "(+"} {
-				t := strings.Repeat("a", off) + run + string([]byte{byte(c)}) + strings.Repeat("b", 40)
-				texts = append(texts, t[:32], t[:33], t)
+				t := strings.Repeat("a", off) + run + string([]byte{byte(c)}) + strings.Repeat("b", 70)
+				texts = append(texts, t[:32], t[:33], t[:64], t[:65], t)
 			}
 		}
 	}
-	for _, s := range texts {
-		want := scanPIIRef(s, eval.SideInput, nil, nil)
-		got := ScanPII(s, eval.SideInput, nil, nil)
-		if !slices.Equal(got, want) {
-			t.Fatalf("ScanPII(%q) = %+v, want %+v", s, got, want)
+	// Both ways of skipping quiet text: the vector scan and skipQuiet.
+	defer func(v bool) { vectorScan = v }(vectorScan)
+	for _, vector := range []bool{vectorScan, false} {
+		vectorScan = vector
+		for _, s := range texts {
+			want := scanPIIRef(s, eval.SideInput, nil, nil)
+			got := ScanPII(s, eval.SideInput, nil, nil)
+			if !slices.Equal(got, want) {
+				t.Fatalf("vector %v: ScanPII(%q) = %+v, want %+v", vector, s, got, want)
+			}
+		}
+	}
+}
+
+// TestByteSetIndex: the vector scan finds what a byte-by-byte one does,
+// for random sets (at most eight high-nibble groups) at every offset.
+func TestByteSetIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 1))
+	for k := 0; k < 200; k++ {
+		var has [256]bool
+		for _, hi := range rng.Perm(16)[:1+rng.IntN(8)] {
+			lows := rng.Uint32()
+			for lo := range 16 {
+				has[hi<<4|lo] = lows&(1<<lo) != 0
+			}
+		}
+		set := newByteSet(has)
+		buf := make([]byte, 40+rng.IntN(200))
+		for i := range buf {
+			buf[i] = byte(rng.IntN(256))
+			for has[buf[i]] {
+				buf[i]++
+			}
+		}
+		for pos := -1; pos < len(buf); pos++ {
+			b := append([]byte(nil), buf...)
+			if pos >= 0 {
+				c := byte(rng.IntN(256))
+				for !has[c] && c != 255 {
+					c++
+				}
+				if !has[c] {
+					continue
+				}
+				b[pos] = c
+			}
+			s := string(b)
+			for from := 0; from < len(s); from += 1 + rng.IntN(7) {
+				want := from
+				for want < len(s) && !has[s[want]] {
+					want++
+				}
+				if got := set.index(s, from); got != want {
+					t.Fatalf("set %d: index(%q, %d) = %d, want %d", k, s, from, got, want)
+				}
+			}
 		}
 	}
 }

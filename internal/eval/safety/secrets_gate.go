@@ -145,7 +145,7 @@ const gateMinLen = 64
 // three bytes (anchors and prefix alike, both cases) or 12 token bytes in a
 // row, and only those are looked at byte by byte.
 func secretsPossible(s string) bool {
-	if !gateVector || len(s) < gateMinLen {
+	if !vectorScan || len(s) < gateMinLen {
 		return true
 	}
 	t := &gateTab

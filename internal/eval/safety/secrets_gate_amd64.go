@@ -6,8 +6,8 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// gateVector: the CPU runs the vector scan of the secrets gate.
-var gateVector = cpu.X86.HasAVX2
+// vectorScan: the CPU runs the vector scans (the secrets gate, byteSet).
+var vectorScan = cpu.X86.HasAVX2
 
 // gateBlocksAVX2 scans p[:n] in 32-byte blocks while a block and the two
 // bytes after it are there, and stops at the first block that holds an

@@ -2,8 +2,8 @@
 
 package safety
 
-// gateVector: no vector scan on this architecture; every text goes to the
-// automaton.
-var gateVector = false
+// vectorScan: no vector scans on this architecture (every text goes to
+// the secrets automaton, byteSet looks at each byte).
+var vectorScan = false
 
 func gateBlocks(s string, t *gateTables) (int, uint64) { return 0, 0 }

@@ -322,7 +322,7 @@ func gateTexts(t testing.TB) []string {
 // TestSecretGateVectorMatchesRef: the vector scan with its byte-by-byte
 // checks answers as the gate's definition on every text.
 func TestSecretGateVectorMatchesRef(t *testing.T) {
-	if !gateVector {
+	if !vectorScan {
 		t.Skip("no vector scan on this CPU")
 	}
 	passed := 0
@@ -373,7 +373,7 @@ func FuzzSecretGate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		ref := secretsPossibleRef(s)
-		if gateVector && len(s) >= gateMinLen && secretsPossible(s) != ref {
+		if vectorScan && len(s) >= gateMinLen && secretsPossible(s) != ref {
 			t.Fatalf("vector scan says %v, definition %v: %q", !ref, ref, s)
 		}
 		if !ref {
