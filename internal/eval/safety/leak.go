@@ -278,8 +278,13 @@ func (p *prepared) leakPossible(sys, out *Normalized) bool {
 		g.add(gramAt(oh, i))
 	}
 	p.flags = append(p.flags[:0], make([]uint8, len(oh))...)
-	last := wordBits(oh)
-	outBits := last | wordBits2(oh)
+	outBits := wordBits(oh) | wordBits2(oh)
+	// A 4-gram of the answer ends with one of its word pairs: a sys 4-gram
+	// whose last two words are no pair of the answer needs no hash.
+	var pairs pairBits
+	for i := 2; i+1 < len(oh); i++ {
+		pairs.add(oh[i], oh[i+1])
+	}
 	raw := p.sys.raw
 	var a, b, c uint64 // the last three words read
 	words := 0
@@ -291,7 +296,7 @@ func (p *prepared) leakPossible(sys, out *Normalized) bool {
 		hi += lo
 		p.hashes = appendHashesIn(p.hashes[:0], sys.Text, lo, hi)
 		for _, h := range p.hashes {
-			if words++; words >= 4 && last&wordBit(h) != 0 && g.has(gramHash(a, b, c, h)) {
+			if words++; words >= 4 && pairs.has(c, h) && g.has(gramHash(a, b, c, h)) {
 				return true
 			}
 			a, b, c = b, c, h
@@ -309,6 +314,15 @@ func (p *prepared) leakPossible(sys, out *Normalized) bool {
 	}
 	return false
 }
+
+// pairBits is a 4096-bit Bloom filter of word pairs.
+type pairBits [64]uint64
+
+func pairKey(a, b uint64) uint64 { return (a*0x9e3779b97f4a7c15 ^ b) * 0xff51afd7ed558ccd >> 52 }
+
+func (p *pairBits) add(a, b uint64) { k := pairKey(a, b); p[k>>6] |= 1 << (k & 63) }
+
+func (p *pairBits) has(a, b uint64) bool { k := pairKey(a, b); return p[k>>6]&(1<<(k&63)) != 0 }
 
 // wordBits is a one-word Bloom filter of word hashes wh: a 4-gram whose
 // last word's bit is clear is none of wh's 4-grams, and its hash is not

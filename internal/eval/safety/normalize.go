@@ -5,6 +5,7 @@
 package safety
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"slices"
@@ -438,10 +439,18 @@ func joinSpaced(n *Normalized) {
 				continue
 			}
 		}
-		t[w] = t[i]
-		o[w] = o[i]
-		w++
-		i++
+		// Up to the next space, where the next run may start: moved as a
+		// block once a run has been joined, left in place before.
+		e := len(t)
+		if k := bytes.IndexByte(t[i+1:], ' '); k >= 0 {
+			e = i + 1 + k
+		}
+		if w != i {
+			copy(t[w:], t[i:e])
+			copy(o[w:], o[i:e])
+		}
+		w += e - i
+		i = e
 	}
 	n.Text = t[:w]
 	n.Off = o[:w]
