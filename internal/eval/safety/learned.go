@@ -530,12 +530,15 @@ func harmExample(p *prepared, _ eval.Result, _ *linear.Model, _ []float64) (stri
 
 func leakExample(p *prepared, r eval.Result, _ *linear.Model, d []float64) (string, string) {
 	out := p.out.normalized().Text
-	sys := bytes.TrimSpace(p.sys.normalized().Text)
 	d[0] = ruleLogit(r)
 	d[1] = logLen(len(p.out.raw))
 	d[2] = math.Log1p(float64(len(p.out.raw))/float64(len(p.sys.raw)+1)) / 4
-	if len(sys) > 0 && bytes.Contains(out, sys) {
-		d[3] = 1
+	// The answer holds the whole system text: not when that is longer
+	// (a plain one's normalised length is known without normalising it).
+	if !p.sysPlain || p.plain.normLen-2 <= len(out) {
+		if sys := bytes.TrimSpace(p.sys.normalized().Text); len(sys) > 0 && bytes.Contains(out, sys) {
+			d[3] = 1
+		}
 	}
 	var sub scorer
 	p.hits = disclosureLex.scan(&p.out, eval.SideOutput, &sub, p.hits)
