@@ -1,7 +1,5 @@
 package safety
 
-
-
 // A long system prompt is prompt_leak's largest text, and most answers
 // share no 4-gram with it. Its words are hashed straight from the raw text
 // where that is plain (what Normalize would copy unchanged but for case):
