@@ -26,7 +26,7 @@ func TestSecretGateCoversCatalogue(t *testing.T) {
 		secrets := secretGroups(re, r.group)
 		minLen, mustDigit, inRun := math.MaxInt, true, true
 		for _, g := range secrets {
-			minLen = min(minLen, reMinLen(g))
+			minLen = min(minLen, minMatchLen(g))
 			mustDigit = mustDigit && reMustHold(g, &gateDigit)
 			inRun = inRun && reOnly(g, &gateRun)
 		}
@@ -91,7 +91,7 @@ func secretGroups(re *syntax.Regexp, group int) []*syntax.Regexp {
 		return caps[group-1 : group]
 	case len(caps) == 0:
 		return []*syntax.Regexp{re}
-	case reMinLen(caps[0]) > 0 && mandatory(re, caps[0]):
+	case minMatchLen(caps[0]) > 0 && mandatory(re, caps[0]):
 		return caps[:1]
 	}
 	return caps
@@ -117,34 +117,8 @@ func mandatory(re, g *syntax.Regexp) bool {
 	return false
 }
 
-func reMinLen(re *syntax.Regexp) int {
-	switch re.Op {
-	case syntax.OpLiteral:
-		return len(string(re.Rune))
-	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		return 1
-	case syntax.OpCapture, syntax.OpPlus:
-		return reMinLen(re.Sub[0])
-	case syntax.OpRepeat:
-		return re.Min * reMinLen(re.Sub[0])
-	case syntax.OpConcat:
-		n := 0
-		for _, s := range re.Sub {
-			n += reMinLen(s)
-		}
-		return n
-	case syntax.OpAlternate:
-		n := math.MaxInt
-		for _, s := range re.Sub {
-			n = min(n, reMinLen(s))
-		}
-		return n
-	}
-	return 0
-}
-
-// runeBytes lists the bytes of r's UTF-8 form, with r's ASCII case
-// partner when fold is set.
+// runeIn reports whether the bytes of r are in set (both ASCII cases of r
+// when fold is set).
 func runeIn(r rune, set *[256]bool, fold bool) bool {
 	if r >= 0x80 {
 		return set[0x80] // every byte of a multi-byte rune is >= 0x80
@@ -168,7 +142,7 @@ func lowerByte(c byte) byte {
 // reRun is the longest run of set bytes every match of re holds.
 func reRun(re *syntax.Regexp, set *[256]bool) int {
 	if reOnly(re, set) {
-		return reMinLen(re)
+		return minMatchLen(re)
 	}
 	switch re.Op {
 	case syntax.OpCapture, syntax.OpPlus:
@@ -181,7 +155,7 @@ func reRun(re *syntax.Regexp, set *[256]bool) int {
 		best, cur := 0, 0
 		for _, s := range re.Sub {
 			if reOnly(s, set) {
-				cur += reMinLen(s)
+				cur += minMatchLen(s)
 				best = max(best, cur)
 				continue
 			}
