@@ -210,7 +210,7 @@ const gateBlockNeeds = 34
 
 // gateTables is what the vector scan reads: the low-nibble mask, for each
 // of the three prefix bytes the bucket tables of the low and high nibble
-// (anchors 0-7 and 8-15: each anchor is its own bucket), and the nibble
+// (buckets 0-7 and 8-15), and the nibble
 // tables of gateRun. Every 16-byte table is repeated for both lanes.
 type gateTables struct {
 	nib    [32]byte
