@@ -584,6 +584,27 @@ var streetSuffix = map[string]bool{
 
 // streetAt recognises "<number> <Capitalised words> <street suffix>" with an
 // optional unit ("Apt. 12", "Suite 300").
+// isStreetSuffix reports whether word, lower-cased, is a street suffix
+// (ASCII words are folded on the stack: most calls are capitalised words
+// that are not).
+func isStreetSuffix(word string) bool {
+	var buf [16]byte
+	if len(word) > len(buf) {
+		return streetSuffix[strings.ToLower(word)]
+	}
+	for i := 0; i < len(word); i++ {
+		c := word[i]
+		if c >= 0x80 {
+			return streetSuffix[strings.ToLower(word)]
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 32
+		}
+		buf[i] = c
+	}
+	return streetSuffix[string(buf[:len(word)])]
+}
+
 func streetAt(s string, i int) (int, bool) {
 	j := i
 	for j < len(s) && isDigit(s[j]) {
@@ -605,9 +626,8 @@ func streetAt(s string, i int) (int, bool) {
 		for k < len(s) && (isAlnum(s[k]) || s[k] >= 0x80) {
 			k++
 		}
-		word := strings.ToLower(s[w:k])
 		words++
-		if words >= 2 && streetSuffix[word] {
+		if words >= 2 && isStreetSuffix(s[w:k]) {
 			end := k
 			if end < len(s) && s[end] == '.' {
 				end++

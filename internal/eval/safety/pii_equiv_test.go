@@ -194,3 +194,21 @@ func BenchmarkScanPII(b *testing.B) {
 		})
 	}
 }
+
+// TestIsStreetSuffix: the stack-folded lookup answers as a lookup of the
+// lower-cased word, for every suffix in three casings, look-alikes that
+// lower-case to ASCII (the Kelvin sign), and long and plain words.
+func TestIsStreetSuffix(t *testing.T) {
+	words := []string{"", "Main", "Streets", "STREETSTREETSTREETS", "\u212Aey", "Par\u212A", "Ünter", "Boulevardboulevard"}
+	for w := range streetSuffix {
+		words = append(words, w, strings.ToUpper(w), strings.ToUpper(w[:1])+w[1:])
+		if i := strings.IndexByte(w, 'k'); i >= 0 {
+			words = append(words, w[:i]+"\u212A"+w[i+1:])
+		}
+	}
+	for _, w := range words {
+		if got, want := isStreetSuffix(w), streetSuffix[strings.ToLower(w)]; got != want {
+			t.Fatalf("isStreetSuffix(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
