@@ -3,16 +3,16 @@ package safety
 // byteSet finds the next byte of a set: 32 bytes per step on CPUs with
 // the vector scan, else byte by byte.
 type byteSet struct {
-	tab tables // the vector scan's nibble tables
+	tab nibbleTables // the vector scan's tables
 	has [256]bool
 }
 
-// tables: the low-nibble mask, then the set's low- and high-nibble tables
+// nibbleTables: the low-nibble mask, then the set's low- and high-nibble tables
 // (each 16 bytes, repeated for both lanes). A byte is in the set when the
 // bits its low and its high nibble look up share one: high nibbles with the
 // same low-nibble members share a bit, so any set of at most eight such
 // groups is exact.
-type tables struct {
+type nibbleTables struct {
 	nib, lo, hi [32]byte
 }
 

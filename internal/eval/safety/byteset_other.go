@@ -2,4 +2,4 @@
 
 package safety
 
-func indexSet(s string, t *tables) int { return 0 }
+func indexSet(s string, t *nibbleTables) int { return 0 }

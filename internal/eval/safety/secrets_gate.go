@@ -92,7 +92,8 @@ next:
 			continue
 		}
 		for j := 1; j < len(a); j++ {
-			if c := s[i+j]; c != a[j] && c+32 != a[j] || c+32 == a[j] && (c < 'A' || c > 'Z') {
+			// Anchors are lower case: an upper-case letter matches too.
+			if c := s[i+j]; c != a[j] && !(c >= 'A' && c <= 'Z' && c+32 == a[j]) {
 				continue next
 			}
 		}

@@ -4,11 +4,13 @@ import (
 	"math"
 	"math/rand/v2"
 	"regexp/syntax"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/cpu"
 
 	"github.com/periscope-otel/periscope/internal/eval"
 )
@@ -296,18 +298,22 @@ func gateTexts(t testing.TB) []string {
 // TestSecretGateVectorMatchesRef: the vector scan with its byte-by-byte
 // checks answers as the gate's definition on every text.
 func TestSecretGateVectorMatchesRef(t *testing.T) {
-	if !vectorScan {
-		t.Skip("no vector scan on this CPU")
+	// The vector scan is on wherever the CPU has AVX2; without it the gate
+	// sends every text to the automaton.
+	if runtime.GOARCH == "amd64" {
+		require.Equal(t, cpu.X86.HasAVX2, vectorScan, "vector scan on exactly where the CPU has AVX2")
 	}
 	passed := 0
 	for _, s := range gateTexts(t) {
-		want := len(s) < gateMinLen || secretsPossibleRef(s)
+		want := len(s) < gateMinLen || !vectorScan || secretsPossibleRef(s)
 		require.Equalf(t, want, secretsPossible(s), "%q", s)
 		if !want {
 			passed++
 		}
 	}
-	require.Greater(t, passed, 500, "texts the gate lets skip the automaton")
+	if vectorScan {
+		require.Greater(t, passed, 500, "texts the gate lets skip the automaton")
+	}
 }
 
 // TestSecretGateKeepsFindings: ScanSecrets finds with the gate what it
