@@ -1,6 +1,7 @@
 package genai
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -81,6 +82,50 @@ func TestRequestParametersOfEveryDialect(t *testing.T) {
 			assert.Equal(t, c.want, v.Request)
 		})
 	}
+}
+
+// A parameter object naming one parameter twice (max_tokens and
+// max_completion_tokens) reads the same on every read: the first key of
+// jsonParamKeys' order wins; a key repeated keeps its last value, as a
+// decoded object does; other values, however deep, are passed over.
+func TestParameterObjectReadsInAFixedOrder(t *testing.T) {
+	for _, c := range []struct {
+		json string
+		want RequestParams
+	}{
+		{`{"max_tokens":10,"max_completion_tokens":20}`, RequestParams{MaxTokens: 20, Has: HasMaxTokens}},
+		{`{"max_completion_tokens":20,"max_tokens":10}`, RequestParams{MaxTokens: 20, Has: HasMaxTokens}},
+		{`{"topP":0.2,"top_p":0.1}`, RequestParams{TopP: 0.1, Has: HasTopP}},
+		{`{"temperature":0.1,"temperature":0.7}`, RequestParams{Temperature: 0.7, Has: HasTemperature}},
+		{`{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"seed":4}`, RequestParams{Seed: 4, Has: HasSeed}},
+		// Not the scanner's (a number float64 cannot hold): encoding/json decides, and refuses.
+		{`{"temperature":0.5,"logit_bias":1e999}`, RequestParams{}},
+	} {
+		for range 20 { // map order would differ between reads
+			v := read(map[string]any{"openinference.span.kind": "LLM", "llm.invocation_parameters": c.json})
+			require.Equal(t, c.want, v.Request, c.json)
+		}
+	}
+}
+
+// scanParams reads what a map decoded by encoding/json holds for every
+// parameter key, or declines.
+func FuzzScanParams(f *testing.F) {
+	for _, s := range []string{`{"temperature":0.5,"n":2}`, `{"stop":["a","b"],"x":{"y":[1,2,{"z":null}]}}`,
+		`{"max_tokens":"20","max_tokens":30}`, `{"top_k":1e400}`, `{"\u0074emperature":1}`, `[1]`, `{"seed":1}x`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var vals [len(jsonParamKeys)]any
+		if !scanParams(s, &vals) {
+			return
+		}
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(s), &m), "scanParams read what encoding/json refuses: %q", s)
+		for i, k := range jsonParamKeys {
+			assert.Equal(t, m[k.key], vals[i], "%q: %s", s, k.key)
+		}
+	})
 }
 
 func TestParametersAloneMakeAGenAISpan(t *testing.T) {

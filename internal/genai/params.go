@@ -42,15 +42,31 @@ type ToolDefinition struct {
 	Type, Name, Description, Parameters string
 }
 
-// jsonParamKeys maps the keys of a JSON parameter object (OpenInference
+// jsonParamKeys are the keys of a JSON parameter object (OpenInference
 // llm.invocation_parameters, Langfuse model parameters: the provider's
-// request body names) to their field.
-var jsonParamKeys = map[string]ParamField{
-	"temperature": HasTemperature, "top_p": HasTopP, "topP": HasTopP, "top_k": HasTopK, "topK": HasTopK,
-	"frequency_penalty": HasFrequencyPenalty, "presence_penalty": HasPresencePenalty,
-	"max_tokens": HasMaxTokens, "max_completion_tokens": HasMaxTokens, "max_output_tokens": HasMaxTokens,
-	"maxOutputTokens": HasMaxTokens, "seed": HasSeed, "n": HasChoiceCount, "stop": HasStopSequences,
-	"stop_sequences": HasStopSequences,
+// request body names) and their fields. Two keys naming one field (a body
+// with both max_tokens and max_completion_tokens) are settled by this order,
+// the first present wins: the object is read in this order, not in the
+// order of a Go map, so every read of a span gives the same view.
+var jsonParamKeys = [...]struct {
+	key string
+	f   ParamField
+}{
+	{"temperature", HasTemperature}, {"top_p", HasTopP}, {"topP", HasTopP}, {"top_k", HasTopK}, {"topK", HasTopK},
+	{"frequency_penalty", HasFrequencyPenalty}, {"presence_penalty", HasPresencePenalty},
+	{"max_completion_tokens", HasMaxTokens}, {"max_tokens", HasMaxTokens}, {"max_output_tokens", HasMaxTokens},
+	{"maxOutputTokens", HasMaxTokens}, {"seed", HasSeed}, {"n", HasChoiceCount}, {"stop", HasStopSequences},
+	{"stop_sequences", HasStopSequences},
+}
+
+// jsonParamIndex is the index of k in jsonParamKeys, or -1.
+func jsonParamIndex(k string) int {
+	for i := range jsonParamKeys {
+		if jsonParamKeys[i].key == k {
+			return i
+		}
+	}
+	return -1
 }
 
 // paramPrioJSON is the priority of parameters read from a JSON object.
@@ -194,24 +210,68 @@ func (r *reader) paramsFromJSON(key, s string) {
 	if s == "" || len(s) > maxMetaJSON {
 		return
 	}
-	m, ok := fastAny(s)
-	if _, isMap := m.(map[string]any); !ok || !isMap {
-		var mm map[string]any
-		if json.Unmarshal([]byte(s), &mm) != nil {
+	var vals [len(jsonParamKeys)]any
+	if !scanParams(s, &vals) {
+		var m map[string]any
+		if json.Unmarshal([]byte(s), &m) != nil {
 			return // the model name is still read from it (modelFromParams)
 		}
-		m = mm
+		for i := range jsonParamKeys {
+			vals[i] = m[jsonParamKeys[i].key]
+		}
 	}
-	for k, x := range m.(map[string]any) {
-		f, ok := jsonParamKeys[k]
-		if !ok || x == nil {
+	for i, x := range vals {
+		if x == nil {
 			continue
 		}
-		if f == HasStopSequences {
+		if f := jsonParamKeys[i].f; f == HasStopSequences {
 			r.setStops(paramPrioJSON, stopsOf(x))
+		} else {
+			r.setParam(key, f, paramPrioJSON, x)
+		}
+	}
+}
+
+// scanParams reads the values of the parameter keys of the JSON object s
+// into vals (a repeated key: its last value, as a decoded map holds it),
+// passing over the other values without building them. false when s is not
+// an object the scanner reads as encoding/json does (the caller then asks
+// encoding/json).
+func scanParams(s string, vals *[len(jsonParamKeys)]any) bool {
+	sc := jscan{s: s}
+	sc.ws()
+	if !sc.eat('{') {
+		return false
+	}
+	sc.ws()
+	if sc.eat('}') {
+		return sc.end()
+	}
+	for {
+		sc.ws()
+		k, ok := sc.str()
+		if !ok {
+			return false
+		}
+		sc.ws()
+		if !sc.eat(':') {
+			return false
+		}
+		sc.ws()
+		if i := jsonParamIndex(k); i >= 0 {
+			var x any
+			if x, ok = sc.anyValue(1); !ok {
+				return false
+			}
+			vals[i] = x
+		} else if !sc.valid(1) {
+			return false
+		}
+		sc.ws()
+		if sc.eat(',') {
 			continue
 		}
-		r.setParam(key, f, paramPrioJSON, x)
+		return sc.eat('}') && sc.end()
 	}
 }
 
