@@ -2,6 +2,8 @@ package genai
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -243,4 +245,25 @@ func TestTimeToFirstChunkOfEveryDialect(t *testing.T) {
 	}
 	v := read(map[string]any{"gen_ai.operation.name": "chat", "ai.response.msToFirstChunk": "soon"})
 	assert.False(t, v.HasTimeToFirstChunk)
+}
+
+// A view keeps at most 64 prompt variables; from a JSON object of more, the
+// first 64 by name, on every read.
+func TestPromptVariablesCapIsDeterministic(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := 69; i >= 0; i-- {
+		fmt.Fprintf(&b, `"v%02d":"x"`, i)
+		if i > 0 {
+			b.WriteString(",")
+		}
+	}
+	b.WriteString("}")
+	for range 10 {
+		v := read(map[string]any{"openinference.span.kind": "LLM", "llm.prompt_template.variables": b.String()})
+		require.Len(t, v.Prompt.Variables, 64)
+		for i := range 64 {
+			require.Contains(t, v.Prompt.Variables, fmt.Sprintf("v%02d", i))
+		}
+	}
 }

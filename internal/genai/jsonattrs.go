@@ -2,6 +2,8 @@ package genai
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -205,7 +207,10 @@ func (r *reader) jsonVariables(k string, v pcommon.Value) {
 	if !ok || m == nil {
 		return
 	}
-	for name, val := range m {
+	// In name order: which variables a view keeps (promptVar's cap) is
+	// then the same on every read, not a map iteration's draw.
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		val := m[name]
 		s, isStr := val.(string)
 		if !isStr {
 			s = anyText(val)

@@ -297,3 +297,29 @@ func componentHost() component.Host { return componenttestHost{} }
 type componenttestHost struct{}
 
 func (componenttestHost) GetExtensions() map[component.ID]component.Component { return nil }
+
+// A span's prompt variables are written in name order: normalizing the
+// same span twice gives the same attributes in the same order (a Go map's
+// iteration order is not).
+func TestPromptVariablesWrittenInNameOrder(t *testing.T) {
+	vars := `{"v11":"k","v03":"c","v07":"g","v01":"a","v09":"i","v05":"e","v12":"l","v02":"b","v10":"j","v04":"d","v08":"h","v06":"f"}`
+	for range 10 {
+		sink := new(consumertest.TracesSink)
+		consume, shutdown := newTraces(t, createDefaultConfig(), sink)
+		td := ptrace.NewTraces()
+		sp := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		sp.SetName("llm")
+		sp.Attributes().PutStr("openinference.span.kind", "LLM")
+		sp.Attributes().PutStr("llm.prompt_template.template", "{v01} {v02}")
+		sp.Attributes().PutStr("llm.prompt_template.variables", vars)
+		consume(td)
+		shutdown()
+		var got []string
+		for k := range sink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().All() {
+			if name, ok := strings.CutPrefix(k, keyPromptVarPrefix); ok {
+				got = append(got, name)
+			}
+		}
+		require.Equal(t, []string{"v01", "v02", "v03", "v04", "v05", "v06", "v07", "v08", "v09", "v10", "v11", "v12"}, got)
+	}
+}

@@ -1,6 +1,8 @@
 package genainormalizeprocessor
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -203,8 +205,9 @@ func (w *writer) writeMetadata(v *genai.View) {
 	}
 	w.putStr(keyPromptName, v.Prompt.Name)
 	w.putStr(keyPromptVersion, v.Prompt.Version)
-	for name, val := range v.Prompt.Variables {
-		w.putStr(keyPromptVarPrefix+name, val)
+	// In name order: the same span is written the same way every time.
+	for _, name := range slices.Sorted(maps.Keys(v.Prompt.Variables)) {
+		w.putStr(keyPromptVarPrefix+name, v.Prompt.Variables[name])
 	}
 }
 
