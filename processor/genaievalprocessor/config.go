@@ -117,7 +117,9 @@ func (c *Config) Validate() error {
 			return prefixErrors("evaluators."+spec.Name+".", err)
 		}
 	}
-	for typ, repl := range c.Redact {
+	// In key order: of several bad keys, the error names the same one on every load.
+	for _, typ := range slices.Sorted(maps.Keys(c.Redact)) {
+		repl := c.Redact[typ]
 		if !knownPIIType(typ) && typ != RedactSecrets {
 			return fmt.Errorf("redact.%s: unknown type (known: %v and %q)", typ, safety.PIITypes, RedactSecrets)
 		}

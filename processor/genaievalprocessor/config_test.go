@@ -212,3 +212,15 @@ func TestEveryBadKeyNamed(t *testing.T) {
 	assert.Contains(t, err.Error(), "evaluators.hallucination.threshold")
 	assert.Contains(t, err.Error(), "evaluators.hallucination.max_context_bytes")
 }
+
+// Of several bad redact keys the error names the first by name, on every
+// load (the map's iteration order is not a rule).
+func TestRedactErrorNamesOneKey(t *testing.T) {
+	for range 20 {
+		cfg := createDefaultConfig().(*Config)
+		cfg.Redact = map[string]string{"zodiac": "[Z]", "passport": "[P]", "email": "[E]", "phone": "[P]", "iban": "[I]"}
+		err := cfg.Validate()
+		require.Error(t, err)
+		require.Contains(t, err.Error(), "redact.passport")
+	}
+}
