@@ -215,7 +215,7 @@ func (r *reader) jsonVariables(k string, v pcommon.Value) {
 		if !isStr {
 			s = anyText(val)
 		}
-		r.promptVar(name, pcommon.NewValueStr(s))
+		r.promptVarText(name, s)
 	}
 	r.setPromptSource("llm.prompt_template")
 }

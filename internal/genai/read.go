@@ -356,7 +356,10 @@ func (r *reader) content(k string, v pcommon.Value) any {
 	return x
 }
 
-func (r *reader) promptVar(name string, v pcommon.Value) {
+func (r *reader) promptVar(name string, v pcommon.Value) { r.promptVarText(name, strVal(v)) }
+
+// promptVarText is promptVar of a value already read as text.
+func (r *reader) promptVarText(name, s string) {
 	if name == "" {
 		return
 	}
@@ -364,7 +367,7 @@ func (r *reader) promptVar(name string, v pcommon.Value) {
 		r.promptVars = make(map[string]string)
 	}
 	if len(r.promptVars) < 64 {
-		r.promptVars[name] = r.promptText(strVal(v))
+		r.promptVars[name] = r.promptText(s)
 	}
 }
 
