@@ -190,3 +190,10 @@ func BenchmarkOwnPath(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNonGenAISpan: plain HTTP spans, defaults (drift on): nothing to
+// record (target ≤ 100 ns/span).
+func BenchmarkNonGenAISpan(b *testing.B) {
+	c, _ := newTestConnector(b, defaultCfg(), newFakeClock())
+	testutil.BenchNonGenAI(b, c.ConsumeTraces)
+}

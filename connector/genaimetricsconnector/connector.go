@@ -356,6 +356,9 @@ const (
 // processSpan reads a span outside the lock (the reader is the costly,
 // stateless part) and records it under the lock.
 func (c *metricsConnector) processSpan(ctx context.Context, s componentkit.SpanRef, svc string, res *resource, now time.Time) spanOutcome {
+	if !mayRecord(s.Span) {
+		return spanNotGenAI
+	}
 	opts := c.meta
 	if c.contentSampled(s.Span.TraceID()) {
 		opts = c.opts

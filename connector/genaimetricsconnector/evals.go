@@ -12,6 +12,7 @@ import (
 	"github.com/periscope-otel/periscope/connector/genaimetricsconnector/internal/drift"
 	"github.com/periscope-otel/periscope/internal/componentkit"
 	"github.com/periscope-otel/periscope/internal/contract"
+	"github.com/periscope-otel/periscope/internal/genai"
 )
 
 // failRisk marks a result read from a periscope.eval.<name> attribute: a
@@ -144,6 +145,27 @@ var evalPrefix0 = contract.AttrEvalPrefix[0]
 func isEvalKey(k string) bool {
 	return len(k) >= len(contract.AttrEvalPrefix) && k[:len(contract.AttrEvalPrefix)] == contract.AttrEvalPrefix
 }
+
+// mayRecord reports whether processView could record anything for span:
+// a possible model call (genai.MayBeGenAI), or a span that carries an
+// evaluation result, a rollup cost or a loop mark (what processView records
+// on a span that is not a call). It reads no value and takes no lock, so a
+// plain span costs its key scan only; false positives of the key bits just
+// take the full path.
+func mayRecord(span ptrace.Span) bool {
+	if genai.MayBeGenAI(span) { // gen_ai.* events, evaluation results among them, included
+		return true
+	}
+	for k := range span.Attributes().All() {
+		if k != "" && (k[0] == evalPrefix0 && isEvalKey(k) || keyBit(k)&recordKeyBits != 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// recordKeyBits are the keys that make a span that is not a call count.
+var recordKeyBits = keyBit(contract.AttrRollupCost) | keyBit(contract.AttrRollupLoop)
 
 // collectSpanEvals gathers evaluation results of a span into w.evals:
 // gen_ai.evaluation.result events first, then periscope.eval.<name>

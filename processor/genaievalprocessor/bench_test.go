@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/periscope-otel/periscope/internal/testutil"
 	"github.com/periscope-otel/periscope/processor/genaievalprocessor/internal/metadata"
 )
 
@@ -79,4 +80,14 @@ func BenchmarkProcessTraces(b *testing.B) {
 			b.ReportMetric(float64(ms.Mallocs-mallocs)/float64(b.N*spans), "allocs/span")
 		})
 	}
+}
+
+// BenchmarkNonGenAISpan: plain HTTP spans, with redaction on, pass through
+// untouched (target ≤ 100 ns/span).
+func BenchmarkNonGenAISpan(b *testing.B) {
+	cfg := defaultCfg()
+	cfg.Redact = map[string]string{"email": "[EMAIL]", "secrets": "[SECRET]"}
+	p, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+	require.NoError(b, err)
+	testutil.BenchNonGenAI(b, p.ConsumeTraces)
 }

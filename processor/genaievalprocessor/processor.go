@@ -440,35 +440,44 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 	// Views are large: the ones genai_normalize handed on are used where
 	// they are; the others are read in place into one allocation for the
 	// batch, made on the first (guard.ReadSpan would copy each twice
-	// more). A skipped span's item is reused by the next.
-	items := make([]spanItem, td.SpanCount())
+	// more). Both that and the items are made at the first GenAI span:
+	// a batch of plain spans allocates nothing per span.
+	var items []spanItem
 	var own []genai.View // cap fixed at the spans left: pointers stay valid
-	n := 0
+	total, seen := td.SpanCount(), 0
 	docs, llmTraces := b.docs, b.llmTraces
 	views := handoff.From(ctx)
 	// Read every span first: retrieval spans anywhere in the batch ground
 	// the model calls of their trace.
 	for s := range componentkit.Spans(td) {
-		it := &items[n]
-		it.ref = s
+		left := total - seen
+		seen++
+		var v *genai.View
 		if !p.guard.Run("span", func() {
 			// The view genai_normalize handed on, else a read of our own.
-			if v, ok := views.View(s.Span, p.sharedOpts); ok {
-				it.view = v
+			if hv, ok := views.View(s.Span, p.sharedOpts); ok {
+				v = hv
+				return
+			}
+			if !genai.MayBeGenAI(s.Span) {
+				// Read, it would be an empty view.
+				v = &noView
 				return
 			}
 			if own == nil {
-				own = make([]genai.View, 0, len(items)-n)
+				own = make([]genai.View, 0, left)
 			}
 			own = own[:len(own)+1]
-			it.view = &own[len(own)-1]
-			views.Read(s.Span, s.RS.Resource(), p.opts, it.view)
+			v = &own[len(own)-1]
+			views.Read(s.Span, s.RS.Resource(), p.opts, v)
 		}) {
 			skips.Add(componentkit.SkipInternalError)
 			continue
 		}
-		v := it.view
 		if !v.IsGenAI() {
+			if len(own) > 0 && v == &own[len(own)-1] {
+				own = own[:len(own)-1] // the slot goes to the next span
+			}
 			skips.Add(componentkit.SkipNotGenAI)
 			continue
 		}
@@ -482,9 +491,11 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 		if v.Category == genai.CategoryLLM && hasContent(v) {
 			llmTraces[s.Span.TraceID()] = true
 		}
-		n++
+		if items == nil {
+			items = make([]spanItem, 0, left)
+		}
+		items = append(items, spanItem{ref: s, view: v})
 	}
-	items = items[:n]
 	var out outcome
 	var in eval.Input // escapes (evaluators take it by interface): one per batch
 	for idx := range items {
@@ -531,6 +542,9 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 	}
 	return td, nil
 }
+
+// noView is the view of a span with no GenAI key (read, it is empty).
+var noView genai.View
 
 // fails reports whether evaluator i's score in out is at its threshold.
 func (p *evalProcessor) fails(out *outcome, i int) bool {

@@ -8,10 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/testutil"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/metadata"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/miner"
 	"github.com/periscope-otel/periscope/processor/genaipromptprocessor/internal/textmask"
@@ -138,4 +140,14 @@ func BenchmarkReaderShare(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*spansPerBatch), "ns/span")
 		})
 	}
+}
+
+// BenchmarkNonGenAISpan: plain HTTP spans pass through untouched (target
+// ≤ 100 ns/span).
+func BenchmarkNonGenAISpan(b *testing.B) {
+	p, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), defaultCfg(), consumertest.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	testutil.BenchNonGenAI(b, p.ConsumeTraces)
 }

@@ -188,6 +188,12 @@ func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) p
 			st.skip(componentkit.SkipNotSelected)
 			continue
 		}
+		if !genai.MayBeGenAI(s.Span) {
+			// Read, it would be an empty view (one handed on is never
+			// one of these: genai_normalize hands on calls only).
+			st.skip("not_genai")
+			continue
+		}
 		res := s.RS.Resource()
 		p.safely(&st, "span", func() {
 			// One read, with content: prompt identity (name, version,
