@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/collector/consumer/consumertest"
+
+	"github.com/periscope-otel/periscope/internal/testutil"
 )
 
 // BenchmarkConsumeTracesUnselected measures the hot path: calls that pass
@@ -34,4 +36,14 @@ func BenchmarkConsumeTracesUnselected(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*spans), "ns/span")
+}
+
+// BenchmarkNonGenAISpan: plain HTTP spans, nothing to select (target ≤ 100
+// ns/span); the benchmark fails if one was written to.
+func BenchmarkNonGenAISpan(b *testing.B) {
+	c, err := newJudgeConnector(nopSettings(), testConfig("http://127.0.0.1:1/v1"), consumertest.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	testutil.BenchNonGenAI(b, c.ConsumeTraces)
 }

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/testutil"
 )
 
 // benchSpan is a typical flagged chat call: system prompt, two turns,
@@ -82,4 +83,17 @@ func BenchmarkPushTraces(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
+}
+
+// BenchmarkNonGenAISpan: plain HTTP spans, no row to write (target ≤ 100
+// ns/span); the benchmark fails if one was written to.
+func BenchmarkNonGenAISpan(b *testing.B) {
+	cfg := testConfig(b)
+	sh := &shared{writer: newRotatingWriter(cfg), written: newCallSet(1 << 16), spans: newSpanNotes(spanNoteSlots)}
+	e, err := newDatasetExporter(newSettings(), cfg, sh, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = sh.writer.close() }()
+	testutil.BenchNonGenAI(b, e.pushTraces)
 }

@@ -208,6 +208,13 @@ func (e *datasetExporter) pushTraces(ctx context.Context, td ptrace.Traces) erro
 			lastRS, service = s.RSIndex, serviceName(s.RS.Resource())
 		}
 		span := s.Span
+		if !genai.MayBeGenAI(span) {
+			// Read, it would be an empty view: not a model call. (The
+			// view escapes to the pending calls: reading every span would
+			// allocate one per span.)
+			b.n.skip(skipNotModelCall)
+			continue
+		}
 		v, ok := e.guard.ReadSpan(span, s.RS.Resource(), e.opts)
 		if !ok {
 			b.n.skip(skipUnreadable)

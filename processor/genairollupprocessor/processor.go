@@ -224,6 +224,11 @@ func (p *rollupProcessor) classify(nd *node, span ptrace.Span, res pcommon.Resou
 	if isLocalRoot(span) {
 		nd.role |= roleRoot
 	}
+	if !genai.MayBeGenAI(span) {
+		// Read, it would be an empty view; and genai_normalize hands on
+		// views of calls only, which keep their GenAI keys.
+		return false
+	}
 	var v genai.View
 	_, ok := views.Get(span, viewOpts, &v)
 	if !ok {
