@@ -40,7 +40,9 @@ type promptProcessor struct {
 	miner *miner.Miner
 	seen  *seenSet
 	opts  genai.Options
-	mopts textmask.Options
+	// metaOpts is opts without content: what a declared identity needs.
+	metaOpts genai.Options
+	mopts    textmask.Options
 
 	store *persister
 	guard *componentkit.Guard
@@ -64,6 +66,8 @@ func newPromptProcessor(set processor.Settings, cfg *Config, signal string) (*pr
 		seen:   newSeenSet(cfg.Inference.MaxVersions),
 		guard:  componentkit.NewGuard(set.Logger, "genai_prompt"),
 	}
+	p.metaOpts = p.opts
+	p.metaOpts.Content = false
 	p.pool.New = func() any { s := make([]textmask.Token, 0, 512); return &s }
 	var err error
 	if p.spanSel, err = selector.NewSpans(cfg.Conditions, set.TelemetrySettings); err != nil {
@@ -196,12 +200,21 @@ func (p *promptProcessor) processTraces(ctx context.Context, td ptrace.Traces) p
 		}
 		res := s.RS.Resource()
 		p.safely(&st, "span", func() {
-			// One read, with content: prompt identity (name, version,
-			// template) is read the same with or without content, so a
-			// metadata-only first pass only paid off for spans declaring
-			// a complete identity, and cost every other span a second read.
+			// A declared version or template is read the same with or
+			// without content, and a call declaring one is identified
+			// from it and its metadata alone: such a call (a key that can
+			// declare one says so) is read without content first. Any
+			// other span is read once, with content.
 			var v genai.View
-			ref := views.Read(s.Span, res, p.opts, &v)
+			var ref handoff.Ref
+			if genai.MayDeclarePromptIdentity(s.Span) {
+				ref = views.Read(s.Span, res, p.metaOpts, &v)
+				if v.Prompt.Version == "" && v.Prompt.Template == "" {
+					ref = views.Read(s.Span, res, p.opts, &v)
+				}
+			} else {
+				ref = views.Read(s.Span, res, p.opts, &v)
+			}
 			id, wrote := p.apply(&st, &v, serviceName(res), s.Span.Attributes())
 			handOn(ref, &v, id, wrote)
 		})
