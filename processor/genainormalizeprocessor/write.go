@@ -206,8 +206,11 @@ func (w *writer) writeMetadata(v *genai.View) {
 	w.putStr(keyPromptName, v.Prompt.Name)
 	w.putStr(keyPromptVersion, v.Prompt.Version)
 	// In name order: the same span is written the same way every time.
-	for _, name := range slices.Sorted(maps.Keys(v.Prompt.Variables)) {
-		w.putStr(keyPromptVarPrefix+name, v.Prompt.Variables[name])
+	// (Sorting allocates, even for no names: only when there are some.)
+	if len(v.Prompt.Variables) > 0 {
+		for _, name := range slices.Sorted(maps.Keys(v.Prompt.Variables)) {
+			w.putStr(keyPromptVarPrefix+name, v.Prompt.Variables[name])
+		}
 	}
 }
 
