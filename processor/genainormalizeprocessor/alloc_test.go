@@ -26,6 +26,9 @@ func TestSemconvCallAllocationsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Shut down, or its call assembly (shared by component id, and
+	// expecting spans) stays registered for the tests after this one.
+	t.Cleanup(func() { _ = p.Shutdown(context.Background()) })
 	src := semconvBatch()
 	work := ptrace.NewTraces()
 	run := func() {
