@@ -460,9 +460,7 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 				return
 			}
 			if !genai.MayBeGenAI(s.Span) {
-				// Read, it would be an empty view.
-				v = &noView
-				return
+				return // read, it would be an empty view
 			}
 			if own == nil {
 				own = make([]genai.View, 0, left)
@@ -474,8 +472,8 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 			skips.Add(componentkit.SkipInternalError)
 			continue
 		}
-		if !v.IsGenAI() {
-			if len(own) > 0 && v == &own[len(own)-1] {
+		if v == nil || !v.IsGenAI() {
+			if v != nil && len(own) > 0 && v == &own[len(own)-1] {
 				own = own[:len(own)-1] // the slot goes to the next span
 			}
 			skips.Add(componentkit.SkipNotGenAI)
@@ -542,9 +540,6 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 	}
 	return td, nil
 }
-
-// noView is the view of a span with no GenAI key (read, it is empty).
-var noView genai.View
 
 // fails reports whether evaluator i's score in out is at its threshold.
 func (p *evalProcessor) fails(out *outcome, i int) bool {
