@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/eval/safety"
 	"github.com/periscope-otel/periscope/internal/testutil"
 	"github.com/periscope-otel/periscope/internal/traffic"
 	"github.com/periscope-otel/periscope/processor/genaievalprocessor/internal/metadata"
@@ -144,6 +145,19 @@ func BenchmarkTrafficEvaluators(b *testing.B) {
 	}
 	var res []eval.Result
 	run("suite", len(ins), func(i int) { res = p.suite.Evaluate(&ins[i], res[:0]) })
+	// What switching one safety evaluator off saves: suite minus
+	// suite-without-<name> (the shared normalisation stays).
+	for k := range p.evs[:p.nSuite] {
+		var rest []eval.Evaluator
+		for j, c := range p.evs[:p.nSuite] {
+			if j != k {
+				rest = append(rest, c.ev)
+			}
+		}
+		s, ok := safety.NewSuite(rest...)
+		require.True(b, ok)
+		run("suite-without-"+p.evs[k].name, len(ins), func(i int) { res = s.Evaluate(&ins[i], res[:0]) })
+	}
 	rd := newRedaction(p.redactor)
 	run("redact-scan", len(spans), func(i int) {
 		for _, v := range spans[i].Attributes().All() {
