@@ -36,7 +36,10 @@ func (e *PromptLeak) run(p *prepared) eval.Result {
 	// A plain system text is read without normalising it; the usual long
 	// one, with nothing in common with the answer, is done with then.
 	p.sysPlain = false
-	if !p.sys.done && !plainSysOff && p.plain.read(p.sys.raw) {
+	// The early exit needs an answer under a quarter of the system text's
+	// normalised length, which is at most its raw length + 2: for a longer
+	// answer the raw read would be thrown away.
+	if !p.sys.done && !plainSysOff && len(out.Text)*4 < len(p.sys.raw)+2 && p.plain.read(p.sys.raw) {
 		p.sysPlain = true
 		if len(p.plain.hashes) > 6 && len(out.Text)*4 < p.plain.normLen && !p.leakPossible(nil, out) {
 			return e.finish(p, s)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/periscope-otel/periscope/internal/eval"
+	"github.com/periscope-otel/periscope/internal/testutil"
 )
 
 // checkSysWords fails when sysWords takes s for plain and its words are
@@ -123,5 +124,28 @@ func TestPromptLeakPlainSystem(t *testing.T) {
 	t.Logf("%d calls scored without normalising the system text", light)
 	if light < 500 {
 		t.Fatalf("only %d calls took the raw read", light)
+	}
+}
+
+// BenchmarkPromptLeakAnswerLength: a 2 KB system prompt against a short
+// and a long answer. A long answer (at least a quarter of the prompt) is
+// compared with the normalised prompt, without the raw read first.
+func BenchmarkPromptLeakAnswerLength(b *testing.B) {
+	var sys strings.Builder
+	for sys.Len() < 2<<10 {
+		sys.WriteString("You are the support assistant of Acme Corp. Answer in a friendly tone and keep replies short. ")
+		sys.WriteString("Orders ship within two business days from the Denver warehouse; returns are accepted for thirty days. ")
+	}
+	answer := conversation(3 << 10).Output
+	e := NewPromptLeak(Options{})
+	for _, c := range []struct {
+		name string
+		out  string
+	}{{"short", answer[:200]}, {"long", answer[:1200]}} {
+		b.Run(c.name, func(b *testing.B) {
+			in := eval.Input{System: sys.String(), Output: c.out, Input: "where is my order?"}
+			b.ReportAllocs()
+			testutil.CPULoop(b, func() { e.Evaluate(&in) })
+		})
 	}
 }
