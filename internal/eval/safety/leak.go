@@ -10,12 +10,40 @@ import (
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
 	"github.com/periscope-otel/periscope/internal/eval/linear"
+	"github.com/periscope-otel/periscope/internal/eval/textmemo"
 )
 
 // PromptLeak scores whether the output reproduces the system instructions
 // (or a secret held in them): verbatim or spaced-out copies of short
 // secrets, and shared word n-grams with longer instructions.
-type PromptLeak struct{ model *linear.Model }
+type PromptLeak struct {
+	model *linear.Model
+	// sys keeps the raw reading of system texts that recur (a service
+	// sends its instructions with every call); nil values: not plain.
+	sys textmemo.Memo[*sysWords]
+}
+
+// readSystem returns the words of the call's system text read raw, nil
+// when it is not plain: from the memo when the text recurs, else read
+// into p.plain (and kept, a copy, once the text has been seen twice).
+func (e *PromptLeak) readSystem(p *prepared) *sysWords {
+	raw := p.sys.raw
+	if w, ok := e.sys.Get(raw); ok {
+		return w
+	}
+	var w *sysWords
+	if p.plain.read(raw) {
+		w = &p.plain
+	}
+	if e.sys.Admit(raw) {
+		var kept *sysWords
+		if w != nil {
+			kept = &sysWords{hashes: slices.Clone(w.hashes), starts: slices.Clone(w.starts), normLen: w.normLen}
+		}
+		e.sys.Put(raw, kept)
+	}
+	return w
+}
 
 // NewPromptLeak returns the prompt_leak evaluator. It always compares the
 // output with the system text.
@@ -35,13 +63,13 @@ func (e *PromptLeak) run(p *prepared) eval.Result {
 	s := p.resetScorer()
 	// A plain system text is read without normalising it; the usual long
 	// one, with nothing in common with the answer, is done with then.
-	p.sysPlain = false
+	p.sw = nil
 	// The early exit needs an answer under a quarter of the system text's
 	// normalised length, which is at most its raw length + 2: for a longer
 	// answer the raw read would be thrown away.
-	if !p.sys.done && !plainSysOff && len(out.Text)*4 < len(p.sys.raw)+2 && p.plain.read(p.sys.raw) {
-		p.sysPlain = true
-		if len(p.plain.hashes) > 6 && len(out.Text)*4 < p.plain.normLen && !p.leakPossible(nil, out) {
+	if !p.sys.done && !plainSysOff && len(out.Text)*4 < len(p.sys.raw)+2 {
+		p.sw = e.readSystem(p)
+		if w := p.sw; w != nil && len(w.hashes) > 6 && len(out.Text)*4 < w.normLen && !p.leakPossible(nil, out) {
 			return e.finish(p, s)
 		}
 	}
@@ -284,7 +312,7 @@ const (
 // (the only words that dropping the sentences between makes adjacent).
 // When it reports false, leakOverlap would find no 4-gram in common.
 //
-// The system text's words come from sys, or from p.plain when sys is nil.
+// The system text's words come from sys, or from p.sw when sys is nil.
 func (p *prepared) leakPossible(sys, out *Normalized) bool {
 	g := &p.grams
 	oh := appendWordHashes(g.out[:0], out, nil)
@@ -317,10 +345,10 @@ func (p *prepared) leakPossible(sys, out *Normalized) bool {
 		var hs []uint64 // the words of the sentence
 		if sys == nil {
 			hi := lo
-			for hi < len(p.plain.starts) && int(p.plain.starts[hi]) < end {
+			for hi < len(p.sw.starts) && int(p.sw.starts[hi]) < end {
 				hi++
 			}
-			hs, lo = p.plain.hashes[lo:hi], hi
+			hs, lo = p.sw.hashes[lo:hi], hi
 		} else {
 			hi, _ := slices.BinarySearch(sys.Off[lo:], int32(end))
 			hi += lo

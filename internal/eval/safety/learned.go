@@ -535,7 +535,7 @@ func leakExample(p *prepared, r eval.Result, _ *linear.Model, d []float64) (stri
 	d[2] = math.Log1p(float64(len(p.out.raw))/float64(len(p.sys.raw)+1)) / 4
 	// The answer holds the whole system text: not when that is longer
 	// (a plain one's normalised length is known without normalising it).
-	if !p.sysPlain || p.plain.normLen-2 <= len(out) {
+	if p.sw == nil || p.sw.normLen-2 <= len(out) {
 		if sys := bytes.TrimSpace(p.sys.normalized().Text); len(sys) > 0 && bytes.Contains(out, sys) {
 			d[3] = 1
 		}

@@ -55,7 +55,9 @@ type prepared struct {
 	spans        [][2]int
 	grams        gramSet
 	plain        sysWords // the system text's words, read raw (PromptLeak)
-	sysPlain     bool     // plain holds them for this call
+	// sw: the system text's words when it is plain, &plain or a recurring
+	// text's kept reading (read only); nil otherwise.
+	sw *sysWords
 	// The request-harm model of the suite's refusal evaluator: jailbreak
 	// scores it in the same read of the prompt (linear.Logit2), refusal
 	// takes harmZ from there.
@@ -74,12 +76,13 @@ func getPrepared(in *eval.Input) *prepared {
 	p.ctx = in.Context
 	p.truncated = in.Truncated
 	p.harm, p.harmDone = nil, false
-	p.sysPlain = false
+	p.sw = nil
 	return p
 }
 
 func putPrepared(p *prepared) {
 	p.sys.raw, p.in.raw, p.out.raw, p.ctx = "", "", "", nil
+	p.sw = nil
 	// Do not keep huge buffers alive in the pool.
 	if cap(p.in.norm.Text) > 1<<20 || cap(p.out.norm.Text) > 1<<20 || cap(p.sys.norm.Text) > 1<<20 ||
 		cap(p.grams.keys) > 1<<17 || cap(p.grams.out) > 1<<17 || cap(p.hashes) > 1<<17 || cap(p.plain.hashes) > 1<<17 {
