@@ -1,6 +1,7 @@
 package hallucination
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -166,4 +167,38 @@ func BenchmarkEvaluateNatural4K(b *testing.B) {
 		i++
 	})
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/span")
+}
+
+// BenchmarkEvaluateSystemPrompt: a call grounded on its ~2 KB system
+// prompt (instructions and facts, no documents), the prompt recurring from
+// call to call (a service's: its grounding decision is kept) or distinct
+// in every call (a nonce up front, as in make bench).
+func BenchmarkEvaluateSystemPrompt(b *testing.B) {
+	var sys strings.Builder
+	for sys.Len() < 2<<10 {
+		sys.WriteString("You are the support assistant of Acme Corp. Answer in a friendly tone and keep replies short. ")
+		sys.WriteString("Orders ship within two business days from the Denver warehouse; returns are accepted for thirty days. ")
+	}
+	e, err := New(DefaultConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name     string
+		distinct int
+	}{{"recurring", 1}, {"distinct", 256}} {
+		b.Run(c.name, func(b *testing.B) {
+			ins := make([]eval.Input, c.distinct)
+			for i := range ins {
+				ins[i] = eval.Input{System: fmt.Sprintf("ref-%d ", i) + sys.String(), Input: "When will my order ship?",
+					Output: "Your order ships within two business days from the Denver warehouse."}
+			}
+			i := 0
+			b.ReportAllocs()
+			testutil.CPULoop(b, func() {
+				e.Evaluate(&ins[i%len(ins)])
+				i++
+			})
+		})
+	}
 }

@@ -77,7 +77,7 @@ var pool = sync.Pool{New: func() any { return new(scratch) }}
 // Evaluate scores in.Output against in.Context and in.System. Without any
 // grounding text it returns Skipped with label no_context: it never guesses.
 func (e *Evaluator) Evaluate(in *eval.Input) eval.Result {
-	if in == nil || !hasGrounding(in) {
+	if in == nil || !e.hasGrounding(in) {
 		return eval.Result{Skipped: true, Label: labelNoContext}
 	}
 	if strings.TrimSpace(in.Output) == "" {

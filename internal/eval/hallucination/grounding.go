@@ -19,13 +19,22 @@ import (
 // briefly.") states no facts, so an answer to a general question would be
 // "ungrounded" by construction: the evaluator reports no_context instead of
 // guessing. The user's question alone never makes it run either.
-func hasGrounding(in *eval.Input) bool {
+func (e *Evaluator) hasGrounding(in *eval.Input) bool {
 	for _, c := range in.Context {
 		if c != "" {
 			return true
 		}
 	}
-	return systemHasMaterial(in.System)
+	// A service sends the same system prompt with every call: its answer
+	// is kept once the prompt recurs.
+	if m, ok := e.material.Get(in.System); ok {
+		return m
+	}
+	m := systemHasMaterial(in.System)
+	if e.material.Admit(in.System) {
+		e.material.Put(in.System, m)
+	}
+	return m
 }
 
 // contextMarkers introduce reference material inside a system prompt.

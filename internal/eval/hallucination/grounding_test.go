@@ -1,6 +1,8 @@
 package hallucination
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/periscope-otel/periscope/internal/eval"
@@ -45,5 +47,38 @@ func TestInstructionsOnlyIsNoContext(t *testing.T) {
 	})
 	if r.Skipped || r.Score >= DefaultConfig().Threshold {
 		t.Fatalf("grounded answer: got %+v", r)
+	}
+}
+
+// TestRecurringSystemPromptGrounding: the grounding decision kept for a
+// system prompt that recurs is the one systemHasMaterial makes, for prompts
+// with material and without, and every call is scored as a fresh
+// evaluator scores it.
+func TestRecurringSystemPromptGrounding(t *testing.T) {
+	instructions := strings.Repeat("You are a polite billing support agent. Address the customer by name and keep replies short. ", 4)
+	facts := "Our refund window is 30 days. Shipping takes three to five business days within the EU. "
+	prompts := []string{instructions, instructions + facts, "Context: " + strings.Repeat(facts, 4), instructions + "Never share internal notes."}
+	shared, err := New(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for round := 0; round < 3; round++ {
+		for _, sys := range prompts {
+			if _, ok := shared.material.Get(sys); ok {
+				kept++
+			}
+			if got, want := shared.hasGrounding(&eval.Input{System: sys}), systemHasMaterial(sys); got != want {
+				t.Fatalf("round %d: hasGrounding = %v, systemHasMaterial = %v for %q", round, got, want, sys)
+			}
+			in := &eval.Input{System: sys, Input: "How long do refunds take?", Output: "Refunds are accepted within 30 days, and shipping takes a week."}
+			fresh, _ := New(DefaultConfig())
+			if got, want := shared.Evaluate(in), fresh.Evaluate(in); !reflect.DeepEqual(got, want) {
+				t.Fatalf("round %d: kept %+v, fresh %+v", round, got, want)
+			}
+		}
+	}
+	if kept < len(prompts) {
+		t.Fatalf("only %d lookups found a kept decision", kept)
 	}
 }

@@ -8,12 +8,15 @@ import (
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval"
 	"github.com/periscope-otel/periscope/internal/eval/linear"
+	"github.com/periscope-otel/periscope/internal/eval/textmemo"
 )
 
 // Evaluator is the hallucination evaluator. It is safe for concurrent use.
 type Evaluator struct {
 	cfg   Config
 	model *linear.Model // learned blend of the features, or nil
+	// material keeps systemHasMaterial for system prompts that recur.
+	material textmemo.Memo[bool]
 }
 
 var _ eval.Evaluator = (*Evaluator)(nil)

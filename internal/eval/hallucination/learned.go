@@ -119,7 +119,7 @@ func TrainModel(cfg Config, ins []eval.Input, labels []bool, weights []float64) 
 
 // featuresOf analyses one call as Evaluate does.
 func (e *Evaluator) featuresOf(in *eval.Input) (features, float64, bool) {
-	if in == nil || !hasGrounding(in) || isBlank(in.Output) {
+	if in == nil || !e.hasGrounding(in) || isBlank(in.Output) {
 		return features{}, 0, false
 	}
 	sc := pool.Get().(*scratch)
