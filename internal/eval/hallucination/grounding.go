@@ -27,11 +27,12 @@ func (e *Evaluator) hasGrounding(in *eval.Input) bool {
 	}
 	// A service sends the same system prompt with every call: its answer
 	// is kept once the prompt recurs.
-	if m, ok := e.material.Get(in.System); ok {
+	m, hit, keep := e.material.Lookup(in.System)
+	if hit {
 		return m
 	}
-	m := systemHasMaterial(in.System)
-	if e.material.Admit(in.System) {
+	m = systemHasMaterial(in.System)
+	if keep {
 		e.material.Put(in.System, m)
 	}
 	return m

@@ -65,7 +65,7 @@ func TestRecurringSystemPromptGrounding(t *testing.T) {
 	kept := 0
 	for round := 0; round < 3; round++ {
 		for _, sys := range prompts {
-			if _, ok := shared.material.Get(sys); ok {
+			if shared.material.Kept(sys) {
 				kept++
 			}
 			if got, want := shared.hasGrounding(&eval.Input{System: sys}), systemHasMaterial(sys); got != want {

@@ -28,15 +28,16 @@ type PromptLeak struct {
 // into p.plain (and kept, a copy, once the text has been seen twice).
 func (e *PromptLeak) readSystem(p *prepared) *sysWords {
 	raw := p.sys.raw
-	if w, ok := e.sys.Get(raw); ok {
-		return w
+	kept, hit, keep := e.sys.Lookup(raw)
+	if hit {
+		return kept
 	}
 	var w *sysWords
 	if p.plain.read(raw) {
 		w = &p.plain
 	}
-	if e.sys.Admit(raw) {
-		var kept *sysWords
+	if keep {
+		kept = nil
 		if w != nil {
 			kept = &sysWords{hashes: slices.Clone(w.hashes), starts: slices.Clone(w.starts), normLen: w.normLen}
 		}

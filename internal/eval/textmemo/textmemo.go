@@ -4,9 +4,11 @@
 // evaluator that reads them word by word need not do it again.
 //
 // A text is kept only once it has been seen twice (a fingerprint of recent
-// texts decides), so traffic whose texts never repeat costs one fingerprint
-// per call and never a copy. A hit compares the whole text: a memo never
-// answers for a different text.
+// texts decides), and a memo whose kept texts are not asked for again (the
+// texts never recur, or only look alike to the fingerprint, or more of them
+// recur than it holds) stops looking for a while, longer each time: traffic
+// whose texts never repeat then costs next to nothing. A hit compares the
+// whole text: a memo never answers for a different text.
 package textmemo
 
 import (
@@ -27,6 +29,12 @@ const (
 	seenSlots = 64
 	// edge is how much of each end of a text the fingerprint reads.
 	edge = 64
+	// window is how many lookups the memo reviews at a time; a window
+	// without a hit, or with fewer hits than texts kept, rests it for
+	// minRest lookups, doubling up to maxRest while that goes on.
+	window  = 64
+	minRest = 64
+	maxRest = 16 << 10
 )
 
 // Memo maps texts to values of type V. The zero Memo is ready to use and
@@ -37,6 +45,10 @@ type Memo[V any] struct {
 	next  int
 	seen  [seenSlots]uint64
 	nSeen int
+	// The current window's lookups, hits and texts kept; the lookups left
+	// to skip and the length of the last rest.
+	lookups, hits, puts int
+	rest, restLen       int
 }
 
 type entry[V any] struct {
@@ -47,8 +59,8 @@ type entry[V any] struct {
 var seed = maphash.MakeSeed()
 
 // fingerprint identifies a text well enough to decide whether it recurs:
-// its length and both ends (templated prompts differ at the start or the
-// end; a false match only costs a copy, never a wrong answer).
+// its length and both ends (a false match only costs a copy, never a wrong
+// answer).
 func fingerprint(s string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
@@ -57,44 +69,71 @@ func fingerprint(s string) uint64 {
 	return h.Sum64() ^ uint64(len(s))*0x9e3779b97f4a7c15
 }
 
-// Get returns the value kept for text. ok is false when there is none.
-func (m *Memo[V]) Get(text string) (v V, ok bool) {
-	if len(text) < MinLen || len(text) > MaxLen {
-		return v, false
+func takes(text string) bool { return len(text) >= MinLen && len(text) <= MaxLen }
+
+// Lookup returns the value kept for text (hit), or whether the caller
+// should Put what it derives from text (keep): the text has been seen
+// recently.
+func (m *Memo[V]) Lookup(text string) (v V, hit, keep bool) {
+	if !takes(text) {
+		return v, false, false
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.rest > 0 {
+		m.rest--
+		return v, false, false
+	}
+	m.lookups++
+	if m.lookups >= window {
+		m.review()
+	}
 	for i := range m.kept {
 		if e := &m.kept[i]; len(e.text) == len(text) && e.text == text {
-			return e.v, true
+			m.hits++
+			return e.v, true, false
 		}
 	}
-	return v, false
-}
-
-// Admit reports whether text, which Get did not find, should be kept: it
-// has been seen recently. Otherwise it is noted as seen.
-func (m *Memo[V]) Admit(text string) bool {
-	if len(text) < MinLen || len(text) > MaxLen {
-		return false
-	}
 	f := fingerprint(text)
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	for _, s := range m.seen {
 		if s == f {
-			return true
+			return v, false, true
 		}
 	}
 	m.seen[m.nSeen%seenSlots] = f
 	m.nSeen++
+	return v, false, false
+}
+
+// Kept reports whether a value is kept for text, without counting as a
+// lookup.
+func (m *Memo[V]) Kept(text string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.kept {
+		if m.kept[i].text == text && text != "" {
+			return true
+		}
+	}
 	return false
+}
+
+// review closes a window: rest when it found nothing or kept texts that
+// were not asked for again.
+func (m *Memo[V]) review() {
+	if m.hits == 0 || m.hits < m.puts {
+		m.restLen = min(max(2*m.restLen, minRest), maxRest)
+		m.rest = m.restLen
+	} else {
+		m.restLen = 0
+	}
+	m.lookups, m.hits, m.puts = 0, 0, 0
 }
 
 // Put keeps v for a copy of text, in place of the oldest entry. v must not
 // share memory the caller goes on changing.
 func (m *Memo[V]) Put(text string, v V) {
-	if len(text) < MinLen || len(text) > MaxLen {
+	if !takes(text) {
 		return
 	}
 	text = strings.Clone(text) // the span's memory is not ours to keep
@@ -105,6 +144,7 @@ func (m *Memo[V]) Put(text string, v V) {
 			return // another goroutine kept it first
 		}
 	}
+	m.puts++
 	m.kept[m.next] = entry[V]{text: text, v: v}
 	m.next = (m.next + 1) % entries
 }

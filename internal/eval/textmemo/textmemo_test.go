@@ -15,18 +15,15 @@ func text(i int) string {
 func TestKeepsATextOnceItRecurs(t *testing.T) {
 	var m Memo[int]
 	s := text(1)
-	if _, ok := m.Get(s); ok {
-		t.Fatal("an empty memo answered")
+	if _, hit, keep := m.Lookup(s); hit || keep {
+		t.Fatalf("first sighting: hit %v, keep %v", hit, keep)
 	}
-	if m.Admit(s) {
-		t.Fatal("a text seen once was admitted")
-	}
-	if !m.Admit(s) {
-		t.Fatal("a text seen twice was not admitted")
+	if _, hit, keep := m.Lookup(s); hit || !keep {
+		t.Fatalf("second sighting: hit %v, keep %v", hit, keep)
 	}
 	m.Put(s, 7)
-	if v, ok := m.Get(s); !ok || v != 7 {
-		t.Fatalf("Get = %d, %v; want 7, true", v, ok)
+	if v, hit, _ := m.Lookup(s); !hit || v != 7 {
+		t.Fatalf("Lookup = %d, %v; want 7, true", v, hit)
 	}
 	// Another text with the same length and ends: the fingerprint may
 	// admit it, the memo never answers for it.
@@ -34,7 +31,7 @@ func TestKeepsATextOnceItRecurs(t *testing.T) {
 	if len(other) != len(s) || fingerprint(other) != fingerprint(s) {
 		t.Fatal("test text does not share the fingerprint")
 	}
-	if _, ok := m.Get(other); ok {
+	if _, hit, _ := m.Lookup(other); hit {
 		t.Fatal("the memo answered for a different text of the same fingerprint")
 	}
 }
@@ -42,12 +39,12 @@ func TestKeepsATextOnceItRecurs(t *testing.T) {
 func TestSkipsShortAndLongTexts(t *testing.T) {
 	var m Memo[int]
 	for _, s := range []string{strings.Repeat("a", MinLen-1), strings.Repeat("a", MaxLen+1)} {
-		m.Admit(s)
-		if m.Admit(s) {
+		m.Lookup(s)
+		if _, _, keep := m.Lookup(s); keep {
 			t.Fatalf("a text of %d bytes was admitted", len(s))
 		}
 		m.Put(s, 1)
-		if _, ok := m.Get(s); ok {
+		if m.Kept(s) {
 			t.Fatalf("a text of %d bytes was kept", len(s))
 		}
 	}
@@ -58,12 +55,12 @@ func TestEvictsTheOldest(t *testing.T) {
 	for i := 0; i <= entries; i++ {
 		m.Put(text(i), i)
 	}
-	if _, ok := m.Get(text(0)); ok {
+	if m.Kept(text(0)) {
 		t.Fatal("the oldest entry was not evicted")
 	}
 	for i := 1; i <= entries; i++ {
-		if v, ok := m.Get(text(i)); !ok || v != i {
-			t.Fatalf("entry %d: Get = %d, %v", i, v, ok)
+		if v, hit, _ := m.Lookup(text(i)); !hit || v != i {
+			t.Fatalf("entry %d: Lookup = %d, %v", i, v, hit)
 		}
 	}
 }
@@ -76,8 +73,54 @@ func TestPutCopiesTheText(t *testing.T) {
 	s := unsafe.String(unsafe.SliceData(b), len(b))
 	m.Put(s, 1)
 	b[0] = 'X'
-	if _, ok := m.Get(text(1)); !ok {
+	if !m.Kept(text(1)) {
 		t.Fatal("the kept text changed with the caller's memory")
+	}
+}
+
+// lookupKeep is how an evaluator uses the memo: Put what it derived when
+// told to keep it.
+func lookupKeep(m *Memo[int], s string, v int) bool {
+	_, hit, keep := m.Lookup(s)
+	if keep {
+		m.Put(s, v)
+	}
+	return hit
+}
+
+// TestRestsWhenTextsDoNotRecur: distinct texts (and texts that only share
+// the fingerprint, the costlier case: each is copied) rest the memo, for
+// longer each time; a recurring text keeps it looking.
+func TestRestsWhenTextsDoNotRecur(t *testing.T) {
+	var m Memo[int]
+	for i := 0; i < window; i++ {
+		lookupKeep(&m, text(1000+i), i)
+	}
+	if m.rest != minRest {
+		t.Fatalf("after a window of distinct texts: rest %d, want %d", m.rest, minRest)
+	}
+	// Look-alikes: same length and ends, different middles.
+	base := text(1)
+	for i := 0; i < minRest+window; i++ {
+		s := base[:100] + fmt.Sprintf("%04d", i) + base[104:]
+		lookupKeep(&m, s, i)
+	}
+	if m.rest != 2*minRest {
+		t.Fatalf("after a window of look-alikes: rest %d, want %d", m.rest, 2*minRest)
+	}
+	var r Memo[int]
+	hits := 0
+	for i := 0; i < 20*window; i++ {
+		s := text(7)
+		if i%2 == 1 {
+			s = text(5000 + i) // distinct texts between the recurring one
+		}
+		if lookupKeep(&r, s, 7) {
+			hits++
+		}
+	}
+	if r.rest != 0 || hits < 9*window {
+		t.Fatalf("recurring text: rest %d, %d hits in %d lookups", r.rest, hits, 20*window)
 	}
 }
 
@@ -87,16 +130,14 @@ func TestConcurrentUse(t *testing.T) {
 	for g := 0; g < 4; g++ {
 		wg.Go(func() {
 			for i := 0; i < 2000; i++ {
-				s := text(i % 12)
-				if v, ok := m.Get(s); ok {
-					if v != i%12 {
-						t.Errorf("text %d: got %d", i%12, v)
-						return
-					}
-					continue
+				s := text(i % 6)
+				v, hit, keep := m.Lookup(s)
+				if hit && v != i%6 {
+					t.Errorf("text %d: got %d", i%6, v)
+					return
 				}
-				if m.Admit(s) {
-					m.Put(s, i%12)
+				if keep {
+					m.Put(s, i%6)
 				}
 			}
 		})
@@ -104,7 +145,8 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 }
 
-func BenchmarkMiss(b *testing.B) {
+// BenchmarkDistinct: the lookups of traffic whose texts never recur.
+func BenchmarkDistinct(b *testing.B) {
 	var m Memo[int]
 	texts := make([]string, 1024)
 	for i := range texts {
@@ -112,10 +154,7 @@ func BenchmarkMiss(b *testing.B) {
 	}
 	i := 0
 	for b.Loop() {
-		s := texts[i%len(texts)]
-		if _, ok := m.Get(s); !ok {
-			m.Admit(s)
-		}
+		lookupKeep(&m, texts[i%len(texts)], i)
 		i++
 	}
 }
