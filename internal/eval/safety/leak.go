@@ -18,32 +18,60 @@ import (
 // secrets, and shared word n-grams with longer instructions.
 type PromptLeak struct {
 	model *linear.Model
-	// sys keeps the raw reading of system texts that recur (a service
-	// sends its instructions with every call); nil values: not plain.
-	sys textmemo.Memo[*sysWords]
+	// sys keeps what a system text alone gives, for texts that recur (a
+	// service sends its instructions with every call).
+	sys textmemo.Memo[*keptSystem]
 }
 
-// readSystem returns the words of the call's system text read raw, nil
-// when it is not plain: from the memo when the text recurs, else read
-// into p.plain (and kept, a copy, once the text has been seen twice).
-func (e *PromptLeak) readSystem(p *prepared) *sysWords {
+// keptSystem is what prompt_leak derives from a system text alone.
+type keptSystem struct {
+	words *sysWords // the raw reading; nil when the text is not plain
+	norm  []byte    // the normalised text
+	long  bool      // more than six words
+	instr []uint64  // the instruction words' hashes, when long
+}
+
+// keptSystem returns the call's system text's kept derivations, computing
+// and keeping them when the memo says the text recurs; nil otherwise.
+// Keeping normalises p.sys.
+func (e *PromptLeak) keptSystem(p *prepared) *keptSystem {
 	raw := p.sys.raw
-	kept, hit, keep := e.sys.Lookup(raw)
-	if hit {
-		return kept
+	k, hit, keep := e.sys.Lookup(raw)
+	if hit || !keep {
+		return k
 	}
-	var w *sysWords
+	k = &keptSystem{}
 	if p.plain.read(raw) {
-		w = &p.plain
+		k.words = &sysWords{hashes: slices.Clone(p.plain.hashes), starts: slices.Clone(p.plain.starts), normLen: p.plain.normLen}
 	}
-	if keep {
-		kept = nil
-		if w != nil {
-			kept = &sysWords{hashes: slices.Clone(w.hashes), starts: slices.Clone(w.starts), normLen: w.normLen}
-		}
-		e.sys.Put(raw, kept)
+	sys := p.sys.normalized()
+	k.norm = slices.Clone(sys.Text)
+	if k.long = hasMoreWords(sys, 6); k.long {
+		k.instr = slices.Clone(p.instructionHashes(sys))
 	}
-	return w
+	e.sys.Put(raw, k)
+	return k
+}
+
+// instructionHashes returns the hashes of the words of the instruction
+// sentences of the normalised system text sys (in p.hashes). Reference
+// material pasted into the system prompt (a "Context:" section) is meant
+// to be repeated by a grounded answer: only the instructions count.
+// Nothing else reads the system text's lexicon hits: this lexicon's own
+// small automaton finds them far cheaper than the shared one (the same
+// hits, see TestOwnHitsMatchShared).
+func (p *prepared) instructionHashes(sys *Normalized) []uint64 {
+	p.hits = instructionWords.matcher().Find(sys.Text, p.hits[:0])
+	sortHitsByStart(p.hits)
+	keep := instructionSpans(p.sys.raw, sys, p.hits, p.spans[:0])
+	p.spans = keep
+	p.hashes = p.hashes[:0]
+	if len(keep) > 0 {
+		// (A nil keep would mean every word: instructions without an
+		// instruction sentence have none.)
+		p.hashes = appendWordHashes(p.hashes, sys, keep)
+	}
+	return p.hashes
 }
 
 // NewPromptLeak returns the prompt_leak evaluator. It always compares the
@@ -62,40 +90,42 @@ func (e *PromptLeak) run(p *prepared) eval.Result {
 	}
 	out := p.out.normalized()
 	s := p.resetScorer()
+	p.sw, p.sysNorm = nil, nil
+	var k *keptSystem
+	if !plainSysOff {
+		if k = e.keptSystem(p); k != nil {
+			p.sw, p.sysNorm = k.words, k.norm
+		}
+	}
 	// A plain system text is read without normalising it; the usual long
-	// one, with nothing in common with the answer, is done with then.
-	p.sw = nil
-	// The early exit needs an answer under a quarter of the system text's
+	// one, with nothing in common with the answer, is done with then. The
+	// early exit needs an answer under a quarter of the system text's
 	// normalised length, which is at most its raw length + 2: for a longer
 	// answer the raw read would be thrown away.
-	if !p.sys.done && !plainSysOff && len(out.Text)*4 < len(p.sys.raw)+2 {
-		p.sw = e.readSystem(p)
-		if w := p.sw; w != nil && len(w.hashes) > 6 && len(out.Text)*4 < w.normLen && !p.leakPossible(nil, out) {
-			return e.finish(p, s)
+	possible, known := false, false
+	if !plainSysOff && len(out.Text)*4 < len(p.sys.raw)+2 {
+		if k == nil && !p.sys.done && p.plain.read(p.sys.raw) {
+			p.sw = &p.plain
 		}
+		if w := p.sw; w != nil && len(w.hashes) > 6 && len(out.Text)*4 < w.normLen {
+			if possible, known = p.leakPossible(nil, out), true; !possible {
+				return e.finish(p, s)
+			}
+		}
+	}
+	if k != nil && k.long && (len(out.Text)*4 >= len(k.norm) || known) {
+		// (known: possible, the raw reading said so as the normalised
+		// text would, see TestPromptLeakPlainSystem.)
+		leakOverlap(&p.grams, out, k.instr, s)
+		return e.finish(p, s)
 	}
 	sys := p.sys.normalized()
 	long := hasMoreWords(sys, 6)
 	if long && (len(out.Text)*4 >= len(sys.Text) || p.leakPossible(sys, out)) {
-		// Compare with the instructions only: reference material pasted
-		// into the system prompt (a "Context:" section) is meant to be
-		// repeated by a grounded answer. Nothing else reads the system
-		// text's lexicon hits: this lexicon's own small automaton finds
-		// them far cheaper than the shared one (the same hits, see
-		// TestOwnHitsMatchShared). A short answer is first checked
-		// against every sentence (leakPossible): most share no 4-gram
-		// with any choice of instruction sentences.
-		p.hits = instructionWords.matcher().Find(sys.Text, p.hits[:0])
-		sortHitsByStart(p.hits)
-		keep := instructionSpans(p.sys.raw, sys, p.hits, p.spans[:0])
-		p.spans = keep
-		p.hashes = p.hashes[:0]
-		if len(keep) > 0 {
-			// (A nil keep would mean every word: instructions without
-			// an instruction sentence have none.)
-			p.hashes = appendWordHashes(p.hashes, sys, keep)
-		}
-		leakOverlap(&p.grams, out, p.hashes, s)
+		// A short answer is first checked against every sentence
+		// (leakPossible): most share no 4-gram with any choice of
+		// instruction sentences.
+		leakOverlap(&p.grams, out, p.instructionHashes(sys), s)
 	} else if !long {
 		p.words = appendWords(p.words[:0], sys)
 		leakShort(sys, out, p.words, s)

@@ -536,7 +536,11 @@ func leakExample(p *prepared, r eval.Result, _ *linear.Model, d []float64) (stri
 	// The answer holds the whole system text: not when that is longer
 	// (a plain one's normalised length is known without normalising it).
 	if p.sw == nil || p.sw.normLen-2 <= len(out) {
-		if sys := bytes.TrimSpace(p.sys.normalized().Text); len(sys) > 0 && bytes.Contains(out, sys) {
+		norm := p.sysNorm // a recurring text's, kept
+		if norm == nil {
+			norm = p.sys.normalized().Text
+		}
+		if sys := bytes.TrimSpace(norm); len(sys) > 0 && bytes.Contains(out, sys) {
 			d[3] = 1
 		}
 	}

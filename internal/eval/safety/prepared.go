@@ -58,6 +58,8 @@ type prepared struct {
 	// sw: the system text's words when it is plain, &plain or a recurring
 	// text's kept reading (read only); nil otherwise.
 	sw *sysWords
+	// sysNorm: a recurring system text's kept normalised text, or nil.
+	sysNorm []byte
 	// The request-harm model of the suite's refusal evaluator: jailbreak
 	// scores it in the same read of the prompt (linear.Logit2), refusal
 	// takes harmZ from there.
@@ -76,13 +78,13 @@ func getPrepared(in *eval.Input) *prepared {
 	p.ctx = in.Context
 	p.truncated = in.Truncated
 	p.harm, p.harmDone = nil, false
-	p.sw = nil
+	p.sw, p.sysNorm = nil, nil
 	return p
 }
 
 func putPrepared(p *prepared) {
 	p.sys.raw, p.in.raw, p.out.raw, p.ctx = "", "", "", nil
-	p.sw = nil
+	p.sw, p.sysNorm = nil, nil
 	// Do not keep huge buffers alive in the pool.
 	if cap(p.in.norm.Text) > 1<<20 || cap(p.out.norm.Text) > 1<<20 || cap(p.sys.norm.Text) > 1<<20 ||
 		cap(p.grams.keys) > 1<<17 || cap(p.grams.out) > 1<<17 || cap(p.hashes) > 1<<17 || cap(p.plain.hashes) > 1<<17 {
