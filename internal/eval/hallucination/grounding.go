@@ -25,8 +25,8 @@ func (e *Evaluator) hasGrounding(in *eval.Input) bool {
 			return true
 		}
 	}
-	// A service sends the same system prompt with every call: its answer
-	// is kept once the prompt recurs.
+	// A service sends the same system prompt with every call: the
+	// decision is kept once the prompt recurs.
 	m, hit, keep := e.material.Lookup(in.System)
 	if hit {
 		return m

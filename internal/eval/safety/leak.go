@@ -114,8 +114,9 @@ func (e *PromptLeak) run(p *prepared) eval.Result {
 		}
 	}
 	if k != nil && k.long && (len(out.Text)*4 >= len(k.norm) || known) {
-		// (known: possible, the raw reading said so as the normalised
-		// text would, see TestPromptLeakPlainSystem.)
+		// (known: leakPossible, from the raw reading, found a leak
+		// possible; from the normalised text it says the same, see
+		// TestPromptLeakPlainSystem.)
 		leakOverlap(&p.grams, out, k.instr, s)
 		return e.finish(p, s)
 	}
