@@ -6,8 +6,9 @@
 // A text is kept only once it has been seen twice (a fingerprint of recent
 // texts decides), and a memo whose kept texts are not asked for again (the
 // texts never recur, or only look alike to the fingerprint, or more of them
-// recur than it holds) stops looking for a while, longer each time: traffic
-// whose texts never repeat then costs next to nothing. A hit compares the
+// recur than it holds) stops looking for a while, longer each time (50 ms
+// up to 10 s): traffic whose texts never repeat then costs a clock read per
+// lookup. A hit compares the
 // whole text: a memo never answers for a different text.
 package textmemo
 
@@ -15,6 +16,8 @@ import (
 	"hash/maphash"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 const (
@@ -31,24 +34,33 @@ const (
 	edge = 64
 	// window is how many lookups the memo reviews at a time; a window
 	// without a hit, or with fewer hits than texts kept, rests it for
-	// minRest lookups, doubling up to maxRest while that goes on.
+	// minRest, doubling up to maxRest while that goes on.
 	window  = 64
-	minRest = 64
-	maxRest = 16 << 10
+	minRest = 50 * time.Millisecond
+	maxRest = 10 * time.Second
 )
+
+// start anchors the monotonic clock the rests are timed on.
+var start = time.Now()
+
+func now() time.Duration { return time.Since(start) }
 
 // Memo maps texts to values of type V. The zero Memo is ready to use and
 // safe for concurrent use.
 type Memo[V any] struct {
-	mu    sync.Mutex
-	kept  [entries]entry[V]
-	next  int
-	seen  [seenSlots]uint64
-	nSeen int
-	// The current window's lookups, hits and texts kept; the lookups left
-	// to skip and the length of the last rest.
+	// restUntil is when a rest ends (0: not resting). A resting lookup
+	// reads it and the clock, and writes nothing shared: lookups from
+	// several goroutines at once do not contend.
+	restUntil atomic.Int64
+	mu        sync.Mutex
+	kept      [entries]entry[V]
+	next      int
+	seen      [seenSlots]uint64
+	nSeen     int
+	// The current window's lookups, hits and texts kept, and the length
+	// of the last rest.
 	lookups, hits, puts int
-	rest, restLen       int
+	restLen             time.Duration
 }
 
 type entry[V any] struct {
@@ -78,12 +90,11 @@ func (m *Memo[V]) Lookup(text string) (v V, hit, keep bool) {
 	if !takes(text) {
 		return v, false, false
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.rest > 0 {
-		m.rest--
+	if u := m.restUntil.Load(); u != 0 && int64(now()) < u {
 		return v, false, false
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.lookups++
 	if m.lookups >= window {
 		m.review()
@@ -123,11 +134,18 @@ func (m *Memo[V]) Kept(text string) bool {
 func (m *Memo[V]) review() {
 	if m.hits == 0 || m.hits < m.puts {
 		m.restLen = min(max(2*m.restLen, minRest), maxRest)
-		m.rest = m.restLen
+		m.restUntil.Store(int64(now() + m.restLen))
 	} else {
 		m.restLen = 0
+		m.restUntil.Store(0)
 	}
 	m.lookups, m.hits, m.puts = 0, 0, 0
+}
+
+// resting reports whether the memo is resting (tests).
+func (m *Memo[V]) resting() bool {
+	u := m.restUntil.Load()
+	return u != 0 && int64(now()) < u
 }
 
 // Put keeps v for a copy of text, in place of the oldest entry. v must not

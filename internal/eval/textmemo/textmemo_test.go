@@ -96,17 +96,23 @@ func TestRestsWhenTextsDoNotRecur(t *testing.T) {
 	for i := 0; i < window; i++ {
 		lookupKeep(&m, text(1000+i), i)
 	}
-	if m.rest != minRest {
-		t.Fatalf("after a window of distinct texts: rest %d, want %d", m.rest, minRest)
+	if !m.resting() || m.restLen != minRest {
+		t.Fatalf("after a window of distinct texts: resting %v for %v, want %v", m.resting(), m.restLen, minRest)
+	}
+	// While resting, a recurring text is not even noted.
+	lookupKeep(&m, text(1), 1)
+	if _, _, keep := m.Lookup(text(1)); keep {
+		t.Fatal("a resting memo admitted a text")
 	}
 	// Look-alikes: same length and ends, different middles.
+	m.restUntil.Store(0)
 	base := text(1)
-	for i := 0; i < minRest+window; i++ {
+	for i := 0; i < window; i++ {
 		s := base[:100] + fmt.Sprintf("%04d", i) + base[104:]
 		lookupKeep(&m, s, i)
 	}
-	if m.rest != 2*minRest {
-		t.Fatalf("after a window of look-alikes: rest %d, want %d", m.rest, 2*minRest)
+	if !m.resting() || m.restLen != 2*minRest {
+		t.Fatalf("after a window of look-alikes: resting %v for %v, want %v", m.resting(), m.restLen, 2*minRest)
 	}
 	var r Memo[int]
 	hits := 0
@@ -119,8 +125,8 @@ func TestRestsWhenTextsDoNotRecur(t *testing.T) {
 			hits++
 		}
 	}
-	if r.rest != 0 || hits < 9*window {
-		t.Fatalf("recurring text: rest %d, %d hits in %d lookups", r.rest, hits, 20*window)
+	if r.resting() || hits < 9*window {
+		t.Fatalf("recurring text: resting %v, %d hits in %d lookups", r.resting(), hits, 20*window)
 	}
 }
 
@@ -157,4 +163,19 @@ func BenchmarkDistinct(b *testing.B) {
 		lookupKeep(&m, texts[i%len(texts)], i)
 		i++
 	}
+}
+
+func BenchmarkDistinctParallel(b *testing.B) {
+	var m Memo[int]
+	texts := make([]string, 1024)
+	for i := range texts {
+		texts[i] = text(i) + strings.Repeat("x", 1500)
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			lookupKeep(&m, texts[i%len(texts)], i)
+			i++
+		}
+	})
 }
