@@ -19,7 +19,6 @@ import (
 
 	"github.com/periscope-otel/periscope/internal/eval"
 	"github.com/periscope-otel/periscope/internal/eval/safety"
-	"github.com/periscope-otel/periscope/internal/eval/textmemo"
 	"github.com/periscope-otel/periscope/internal/genai"
 )
 
@@ -32,21 +31,7 @@ type redactor struct {
 	secrets string // replacement for secrets; "" = keep
 	// typeOpt labels the redactions counter per type, built once.
 	typeOpt map[string]metric.AddOption
-	// kept remembers the outcome for long content that recurs (a
-	// service's system instructions, sent with every call).
-	kept textmemo.Memo[*keptRedaction]
 }
-
-// keptRedaction is what redacting one text gave.
-type keptRedaction struct {
-	out    string // the masked text, when masked
-	masked bool
-	types  []string // the type of each value masked, for the counter
-}
-
-// keptMinLen: shorter strings are scanned in about what a memo lookup
-// costs, and redaction looks up every content string of a span.
-const keptMinLen = 1 << 10
 
 func newRedactor(cfg map[string]string) *redactor {
 	r := &redactor{repl: map[string]string{}, pii: map[string]bool{}, typeOpt: map[string]metric.AddOption{}}
@@ -96,37 +81,10 @@ func newRedaction(r *redactor) redaction {
 // an unescaped quote: in a JSON document that ends the string value the
 // finding started in.
 func (rd *redaction) redactString(s string) (string, bool) {
-	if len(s) < keptMinLen {
-		if len(s) < 5 {
-			return s, false
-		}
-		return rd.scan(s)
+	if len(s) < 5 {
+		return s, false
 	}
-	k, hit, keep := rd.r.kept.Lookup(s)
-	if hit {
-		for _, t := range k.types {
-			rd.counts[t]++
-		}
-		if !k.masked {
-			return s, false
-		}
-		return k.out, true
-	}
-	out, masked := rd.scan(s)
-	if keep {
-		k = &keptRedaction{masked: masked, types: slices.Clone(rd.sc.types)}
-		if masked {
-			k.out = out // built by mask: not the span's memory
-		}
-		rd.r.kept.Put(s, k)
-	}
-	return out, masked
-}
-
-// scan is redactString without the memo.
-func (rd *redaction) scan(s string) (string, bool) {
 	r, sc := rd.r, &rd.sc
-	sc.types = sc.types[:0]
 	// levels[0] is s, levels[k+1] levels[k] decoded; at[k] maps offsets of
 	// levels[k+1] to levels[k]. JSON nested in JSON (a tool call's
 	// arguments in a message list) takes two levels.
@@ -194,7 +152,6 @@ func (rd *redaction) mask(s string, found []span) (string, bool) {
 		pos = e
 		n++
 		rd.counts[f.typ]++
-		rd.sc.types = append(rd.sc.types, f.typ)
 	}
 	if n == 0 {
 		return s, false
@@ -253,7 +210,6 @@ type redactScratch struct {
 	fs    []eval.Finding
 	hits  []safety.Hit
 	found []span
-	types []string // of the values the last scan masked
 }
 
 // trim drops huge buffers, so a pooled scratch does not keep them alive.

@@ -2,8 +2,6 @@ package genaievalprocessor
 
 import (
 	"encoding/json"
-	"fmt"
-	"maps"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -114,68 +112,5 @@ func TestResultKeysAreNotContent(t *testing.T) {
 		if contentKey(k) {
 			t.Errorf("%s is a content key: redaction must run after the results are written", k)
 		}
-	}
-}
-
-// TestRedactionKeptForRecurringContent: long content that recurs (a
-// service's instructions) is redacted from the kept outcome exactly as a
-// fresh redactor redacts it, masks and counts alike, with and without
-// values to mask, plain and JSON-encoded.
-func TestRedactionKeptForRecurringContent(t *testing.T) {
-	cfg := map[string]string{"email": "[EMAIL]", "phone": "[PHONE]", "credit_card": "[CARD]", RedactSecrets: "[SECRET]"}
-	rules := strings.Repeat("You are the support assistant of Acme Corp. Answer in a friendly tone and keep replies short. ", 12)
-	withPII := rules + "Escalate to help@acme.example or +1 415 555 0100. Test card 4111 1111 1111 1111. "
-	withSecret := rules + "Use the key AKIAJBVT3MIDSGROOSHE for the status API. "
-	doc, _ := json.Marshal([]map[string]string{{"role": "system", "content": withPII + "\nthanks"}})
-	texts := []string{rules, withPII, withSecret, string(doc)}
-	shared := newRedactor(cfg)
-	rd := newRedaction(shared)
-	hits, masked := 0, 0
-	for round := 0; round < 3; round++ {
-		for i, s := range texts {
-			if shared.kept.Kept(s) {
-				hits++
-			}
-			fresh := newRedaction(newRedactor(cfg))
-			wantOut, wantMasked := fresh.redactString(s)
-			clear(rd.counts)
-			gotOut, gotMasked := rd.redactString(s)
-			if gotOut != wantOut || gotMasked != wantMasked {
-				t.Fatalf("round %d, text %d: kept %q %v, fresh %q %v", round, i, gotOut, gotMasked, wantOut, wantMasked)
-			}
-			if !maps.Equal(rd.counts, fresh.counts) {
-				t.Fatalf("round %d, text %d: counts %v, fresh %v", round, i, rd.counts, fresh.counts)
-			}
-			if gotMasked {
-				masked++
-			}
-		}
-	}
-	if hits < len(texts) || masked < 9 {
-		t.Fatalf("%d lookups found a kept outcome, %d redactions masked", hits, masked)
-	}
-}
-
-// BenchmarkRedactRecurring: a 2 KB system-instructions attribute, the same
-// in every call (its outcome is kept) or distinct (a nonce up front).
-func BenchmarkRedactRecurring(b *testing.B) {
-	rules := strings.Repeat("You are the support assistant of Acme Corp. Answer in a friendly tone and keep replies short. ", 22)
-	r := newRedactor(map[string]string{"email": "[EMAIL]", "phone": "[PHONE]", "credit_card": "[CARD]", "us_ssn": "[SSN]", "iban": "[IBAN]", RedactSecrets: "[SECRET]"})
-	for _, c := range []struct {
-		name     string
-		distinct int
-	}{{"recurring", 1}, {"distinct", 256}} {
-		b.Run(c.name, func(b *testing.B) {
-			texts := make([]string, c.distinct)
-			for i := range texts {
-				texts[i] = fmt.Sprintf("ref-%d ", i) + rules
-			}
-			rd := newRedaction(r)
-			i := 0
-			for b.Loop() {
-				rd.redactString(texts[i%len(texts)])
-				i++
-			}
-		})
 	}
 }
