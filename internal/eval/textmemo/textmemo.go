@@ -8,8 +8,11 @@
 // texts never recur, or only look alike to the fingerprint, or more of them
 // recur than it holds) stops looking for a while, longer each time (50 ms
 // up to 10 s): traffic whose texts never repeat then costs a clock read per
-// lookup. A hit compares the
-// whole text: a memo never answers for a different text.
+// lookup. A hit compares the whole text: a memo never answers for a
+// different text. Lookups that are not resting take a lock: a memo is for a
+// lookup or two per call (a system prompt), not one per attribute (the
+// redaction memo that did so cost more under concurrent batches than it
+// saved).
 package textmemo
 
 import (
