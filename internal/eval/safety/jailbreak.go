@@ -254,16 +254,6 @@ func gibberishSuffix(raw string) (int, int, float64) {
 	if strings.Count(raw, "\n") > 2 {
 		return 0, 0, 0
 	}
-	// Long prompts are not suffix attacks of this kind: checked first, as
-	// it reads at most 128 tokens where the code markers read the whole text.
-	if tokensOver(raw, 128) {
-		return 0, 0, 0
-	}
-	for _, k := range codeMarkers {
-		if strings.Contains(raw, k) {
-			return 0, 0, 0
-		}
-	}
 	var starts, ends [128]int
 	var odd [128]bool
 	n := 0
@@ -311,29 +301,14 @@ func gibberishSuffix(raw string) (int, int, float64) {
 	default:
 		return 0, 0, 0
 	}
-	return starts[first], ends[n-1], 0.6
-}
-
-// tokensOver reports whether raw has more than n whitespace-separated
-// tokens.
-func tokensOver(raw string, n int) bool {
-	k := 0
-	for i := 0; i < len(raw); {
-		for i < len(raw) && isSpace(raw[i]) {
-			i++
+	// Checked last: the fourteen markers read the whole text, the tests
+	// above at most 128 tokens, and almost every prompt fails one of them.
+	for _, k := range codeMarkers {
+		if strings.Contains(raw, k) {
+			return 0, 0, 0
 		}
-		j := i
-		for j < len(raw) && !isSpace(raw[j]) {
-			j++
-		}
-		if j > i {
-			if k++; k > n {
-				return true
-			}
-		}
-		i = j
 	}
-	return false
+	return starts[first], ends[n-1], 0.6
 }
 
 // codeMarkers veto the suffix signal: pasted code has odd tokens too.
