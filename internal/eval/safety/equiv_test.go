@@ -815,3 +815,26 @@ func TestPromptLeakIndependentOfScratch(t *testing.T) {
 		}
 	}
 }
+
+// TestCountListCuesMatchesCount: the one-pass count of list cues equals
+// the count of each cue in turn, on the dev texts and on lists built to
+// hold every cue, cues at the text's end and cues cut short.
+func TestCountListCuesMatchesCount(t *testing.T) {
+	texts := devTexts(t, 3)
+	texts = append(texts,
+		"Steps:\n1. mix\n2. bake\n- salt\n* sugar\n\u2022 done\n",
+		"\n1.\n2.\n-\n* \n\u2022", "\n\xe2\x80", "a\n", "\n", "\n\n- x\n\n* y\n1", "\n\u2023 not a bullet\n\u2022")
+	withCues := 0
+	for _, s := range texts {
+		want := countStrings(s, listCues)
+		if got := countListCues(s); got != want {
+			t.Fatalf("countListCues(%q) = %d, counting each cue gives %d", s, got, want)
+		}
+		if want > 0 {
+			withCues++
+		}
+	}
+	if withCues < 10 {
+		t.Fatalf("only %d texts hold a list cue: the comparison checked little", withCues)
+	}
+}

@@ -426,6 +426,33 @@ func countStrings(s string, pats []string) int {
 	return n
 }
 
+// countListCues is countStrings(s, listCues) in one pass over the line
+// breaks: every cue is a line break and what follows it, no cue holds a
+// second line break, and no two start alike, so each break starts at most
+// one occurrence of at most one cue.
+func countListCues(s string) int {
+	n := 0
+	for i := strings.IndexByte(s, '\n'); i >= 0; {
+		rest := s[i+1:]
+		if len(rest) >= 2 {
+			switch rest[:2] {
+			case "1.", "2.", "- ", "* ":
+				n++
+			case "\u2022"[:2]:
+				if strings.HasPrefix(rest, "\u2022") {
+					n++
+				}
+			}
+		}
+		k := strings.IndexByte(rest, '\n')
+		if k < 0 {
+			break
+		}
+		i += 1 + k
+	}
+	return n
+}
+
 func logCount(n int) float64 { return math.Log1p(float64(n)) / 3 }
 
 var (
@@ -550,6 +577,6 @@ func leakExample(p *prepared, r eval.Result, _ *linear.Model, d []float64) (stri
 	p.hits = instructionWords.hitsIn(&p.out, p.hits[:0])
 	d[5] = logCount(len(p.hits))
 	head := p.out.raw[:min(len(p.out.raw), 4096)]
-	d[6] = logCount(countStrings(head, listCues))
+	d[6] = logCount(countListCues(head))
 	return "", ""
 }

@@ -76,7 +76,7 @@ func refusalExample(p *prepared, r eval.Result, harm *linear.Model, d []float64)
 		}
 	}
 	head := raw[:min(len(raw), 4096)]
-	d[4] = logCount(countStrings(head, listCues))
+	d[4] = logCount(countListCues(head))
 	d[5] = float64(min(len(r.Findings), 5)) / 5
 	var hz float64
 	if harm != nil && p.in.raw != "" {
