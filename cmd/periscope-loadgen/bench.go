@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/periscope-otel/periscope/internal/eval/evaluators"
 )
 
 // scenario is one pipeline of the side-by-side table.
@@ -21,6 +23,7 @@ type scenario struct {
 	processors string // YAML under processors:
 	pipeline   string // processor list of the traces pipeline
 	connector  string // a connector fed by the traces pipeline, with a metrics pipeline
+	optIn      bool   // run only when --only names it (not part of make bench)
 }
 
 // The table of issue-style scenarios: stock components for comparison, each
@@ -50,11 +53,33 @@ var scenarios = []scenario{
 	{name: "genai_normalize", pipeline: "genai_normalize, batch", processors: "\n  genai_normalize: {}"},
 	{name: "genai_cost", pipeline: "genai_cost, batch", processors: "\n  genai_cost: {}"},
 	{name: "genai_prompt", pipeline: "genai_prompt, batch", processors: "\n  genai_prompt: {}"},
-	{name: "genai_eval, every evaluator + redaction", pipeline: "genai_eval, batch", processors: `
-  genai_eval:
-    redact: {email: "[EMAIL]", phone: "[PHONE]", credit_card: "[CARD]", us_ssn: "[SSN]", iban: "[IBAN]", secrets: "[SECRET]"}`},
+	{name: "genai_eval, every evaluator + redaction", pipeline: "genai_eval, batch", processors: "\n  genai_eval:" + evalRedact},
 	{name: "full Periscope (defaults)", pipeline: "genai_normalize, genai_cost, genai_prompt, genai_eval, batch",
 		processors: "\n  genai_normalize: {}\n  genai_cost: {}\n  genai_prompt: {}\n  genai_eval: {}", connector: "\n  genai_metrics: {}"},
+	// --only eval-breakdown: what the genai_eval row is made of, each step
+	// adding to the one before: the read of every call's content alone,
+	// redaction, the five cheaper safety evaluators; the row itself adds
+	// hallucination, prompt_leak and refusal.
+	{name: "eval-breakdown: genai_eval reading only (every evaluator off)", pipeline: "genai_eval, batch", optIn: true,
+		processors: "\n  genai_eval:" + evaluatorsOff(evaluators.Names()...)},
+	{name: "eval-breakdown: + redaction", pipeline: "genai_eval, batch", optIn: true,
+		processors: "\n  genai_eval:" + evalRedact + evaluatorsOff(evaluators.Names()...)},
+	{name: "eval-breakdown: + prompt_injection, jailbreak, pii, secrets, toxicity", pipeline: "genai_eval, batch", optIn: true,
+		processors: "\n  genai_eval:" + evalRedact + evaluatorsOff("hallucination", "prompt_leak", "refusal")},
+}
+
+// evalRedact is the genai_eval row's redaction: every PII type and secrets.
+const evalRedact = `
+    redact: {email: "[EMAIL]", phone: "[PHONE]", credit_card: "[CARD]", us_ssn: "[SSN]", iban: "[IBAN]", secrets: "[SECRET]"}`
+
+// evaluatorsOff is a genai_eval evaluators block switching names off.
+func evaluatorsOff(names ...string) string {
+	var b strings.Builder
+	b.WriteString("\n    evaluators:")
+	for _, n := range names {
+		fmt.Fprintf(&b, "\n      %s: {enabled: false}", n)
+	}
+	return b.String()
 }
 
 func transformCost() string {
@@ -127,6 +152,25 @@ type result struct {
 	err       error
 }
 
+// pick returns the scenarios after the first (the pass-through, every
+// ratio's base) whose names contain one of the |-separated words of only;
+// with none, every scenario but the opt-in ones.
+func pick(all []scenario, only string) []scenario {
+	var want []string
+	for _, n := range strings.Split(only, "|") {
+		if n = strings.TrimSpace(n); n != "" {
+			want = append(want, n)
+		}
+	}
+	var list []scenario
+	for _, s := range all[1:] {
+		if len(want) == 0 && !s.optIn || slices.ContainsFunc(want, func(w string) bool { return strings.Contains(s.name, w) }) {
+			list = append(list, s)
+		}
+	}
+	return list
+}
+
 // runBench runs the picked scenarios round-robin, rounds times, with the
 // pass-through (the ratios' base) run between every two of them, and prints
 // each scenario's median. A scenario's ratio is taken against the mean of
@@ -134,20 +178,6 @@ type result struct {
 // the machine's drift (a shared VM's speed moves by a third within
 // minutes) cancels out of the ratio instead of landing in it.
 func runBench(o options, bin, only string, rounds int) error {
-	var want []string
-	for _, n := range strings.Split(only, "|") {
-		if n = strings.TrimSpace(n); n != "" {
-			want = append(want, n)
-		}
-	}
-	picked := func(name string) bool {
-		for _, w := range want {
-			if strings.Contains(name, w) {
-				return true
-			}
-		}
-		return len(want) == 0
-	}
 	dir, err := os.MkdirTemp("", "periscope-bench-")
 	if err != nil {
 		return err
@@ -156,12 +186,7 @@ func runBench(o options, bin, only string, rounds int) error {
 	rounds = max(rounds, 1)
 	fmt.Printf("%d spans per scenario, %d per request, %d workers, ~%d B of padding per span, distinct content per span; median of %d round(s)\n\n",
 		o.spans, o.batch, o.workers, o.pad, rounds)
-	var list []scenario
-	for i, s := range scenarios {
-		if i != 0 && picked(s.name) {
-			list = append(list, s)
-		}
-	}
+	list := pick(scenarios, only)
 	base := scenarios[0]
 	var baseRuns []result
 	runs := make([][]result, len(list))
