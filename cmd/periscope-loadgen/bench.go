@@ -101,6 +101,18 @@ func transformCost() string {
 	return b.String()
 }
 
+// fileName is the scenario's config file name: letters, digits and dashes
+// only (the collector reads "name:..." in --config as a URI scheme).
+func (s scenario) fileName() string {
+	b := []byte(strings.ToLower(s.name))
+	for i, c := range b {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			b[i] = '-'
+		}
+	}
+	return string(b) + ".yaml"
+}
+
 func (s scenario) config(otlp, health string) string {
 	exporters := "debug"
 	metrics := ""
@@ -254,7 +266,7 @@ func median(xs []float64) float64 {
 func benchOne(o options, bin, dir string, s scenario) result {
 	r := result{name: s.name}
 	otlp, health := freeAddr(), freeAddr()
-	cfg := filepath.Join(dir, strings.NewReplacer(" ", "-", ",", "", "/", "-").Replace(s.name)+".yaml")
+	cfg := filepath.Join(dir, s.fileName())
 	if err := os.WriteFile(cfg, []byte(s.config(otlp, health)), 0o600); err != nil {
 		r.err = err
 		return r

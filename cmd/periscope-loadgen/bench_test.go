@@ -46,6 +46,18 @@ func TestScenarioConfigsValid(t *testing.T) {
 	require.GreaterOrEqual(t, checked, 8)
 }
 
+// TestScenarioFileNames: each scenario's config file name is distinct and
+// holds nothing a URI scheme or a shell could take for syntax.
+func TestScenarioFileNames(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range scenarios {
+		n := s.fileName()
+		require.Regexp(t, `^[a-z0-9-]+\.yaml$`, n, s.name)
+		require.False(t, seen[n], n)
+		seen[n] = true
+	}
+}
+
 // TestBreakdownOptIn: the breakdown rows run when --only names them and
 // never in make bench's table.
 func TestBreakdownOptIn(t *testing.T) {
