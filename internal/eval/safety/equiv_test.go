@@ -492,8 +492,9 @@ func TestOwnHitsMatchShared(t *testing.T) {
 	}
 }
 
-// TestGibberishSuffixMatchesReference: checking the token count before the
-// code markers changes no result (both only return early).
+// TestGibberishSuffixMatchesReference: checking the code markers last,
+// after the token checks, changes no result (every check only returns
+// early), with and without a marker's veto.
 func TestGibberishSuffixMatchesReference(t *testing.T) {
 	texts := devTexts(t, 3)
 	var vetoPairs [][2]string
