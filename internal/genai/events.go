@@ -3,6 +3,7 @@ package genai
 import (
 	"strings"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -55,13 +56,11 @@ func (r *reader) spanEvents(evs ptrace.SpanEventSlice) {
 			if !r.opts.Content {
 				continue
 			}
-			var body any
 			if c, ok := attrs.Get("gen_ai.event.content"); ok {
-				body, _ = r.contentValue("gen_ai.event.content", c)
+				r.messageEventValue(name, "gen_ai.event.content", c)
 			} else {
-				body = attrs.AsRaw()
+				r.messageEvent(name, attrs.AsRaw())
 			}
-			r.messageEvent(name, body)
 		case eventDBQueryResult:
 			if !r.opts.Content {
 				continue
@@ -82,6 +81,17 @@ func (r *reader) spanEvents(evs ptrace.SpanEventSlice) {
 			}
 		}
 	}
+}
+
+// messageEventValue reads a per-message event body held in v (the
+// gen_ai.event.content attribute, a log record's body): a JSON object in a
+// string is scanned (scanMessageEvent), anything else decoded.
+func (r *reader) messageEventValue(name, key string, v pcommon.Value) {
+	if v.Type() == pcommon.ValueTypeStr && r.scanMessageEvent(name, strings.TrimSpace(v.Str())) {
+		return
+	}
+	body, _ := r.contentValue(key, v)
+	r.messageEvent(name, body)
 }
 
 // messageEvent reads one v1.28-v1.36 per-message event body (span event

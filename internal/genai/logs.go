@@ -118,8 +118,7 @@ func ReadLogRecords(records []plog.LogRecord, res pcommon.Resource, opts Options
 			}
 			r.readIdentity(lr.Attributes())
 			if opts.Content {
-				body, _ := r.contentValue("body", lr.Body())
-				r.messageEvent(name, body)
+				r.messageEventValue(name, "body", lr.Body())
 			}
 		case eventContentPrompt:
 			r.marks |= mSemconvLegacy

@@ -704,6 +704,67 @@ func (r *reader) scanVercelPrompt() bool {
 	return ok
 }
 
+// scanMessageEvent reads a per-message event's JSON object body s (trimmed)
+// as decodeJSON and messageEvent read it, and reports whether it did;
+// when it does not (not an object, too large, invalid, a shape the
+// scanner leaves to the generic decoder), nothing is charged or recorded.
+// Instrumentations of semconv v1.28-v1.36 send one such event per message:
+// decoding each into maps cost more than the rest of the span's read.
+func (r *reader) scanMessageEvent(name, s string) bool {
+	if scanOff || s == "" || s[0] != '{' || len(s) > r.b.remaining*maxParseFactor+4096 || !validJSON(s) {
+		return false
+	}
+	sc := jscan{s: s, checked: true}
+	var o jobj
+	if !sc.index(&o) || !sc.end() {
+		return false
+	}
+	saved := r.b
+	var msg Message
+	ok := true
+	if name == eventChoice {
+		// {message: {...}, finish_reason, tool_calls}: the message, with
+		// the outer tool calls when it has none of its own.
+		inner := jobj{sc: jscan{s: s, checked: true}}
+		if f := o.get(kMessage); f != nil && f.kind == '{' && !o.sub(f, &inner) {
+			return false
+		}
+		if f := o.get(kToolCalls); f != nil && f.kind != 'n' && inner.get(kToolCalls) == nil {
+			if inner.n == maxFields {
+				return false
+			}
+			inner.f[inner.n] = *f // positions in s, which inner reads too
+			inner.n++
+		}
+		if msg, ok = r.chatMessage(&inner, "assistant"); ok {
+			if fr := NormalizeFinishReason(o.str(kFinishReason)); fr != "" {
+				msg.FinishReason = fr
+				r.eventFinish = append(r.eventFinish, fr)
+			}
+			r.eventOut = append(r.eventOut, msg)
+		}
+	} else {
+		role := strings.TrimSuffix(strings.TrimPrefix(name, "gen_ai."), ".message")
+		if role == "tool" && o.get(kToolCallID) == nil {
+			// A tool message names its call in "id" as well.
+			if id := o.str(kID); id != "" {
+				if o.n == maxFields {
+					return false
+				}
+				o.f[o.n] = jfield{k: kToolCallID, kind: '"', strv: id}
+				o.n++
+			}
+		}
+		if msg, ok = r.chatMessage(&o, role); ok {
+			r.eventIn = append(r.eventIn, msg)
+		}
+	}
+	if !ok {
+		r.b = saved
+	}
+	return ok
+}
+
 // scanToolCalls reads ai.response.toolCalls as vercelOutput does, appending
 // the calls to dst; false: the caller reads it generically.
 func (r *reader) scanToolCalls(s string, dst []Part) ([]Part, bool) {
