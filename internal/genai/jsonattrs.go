@@ -90,39 +90,21 @@ func (r *reader) setIntFrom(f intField, slot int, m map[string]any, keys ...stri
 // langfuseUsage reads usage_details; Langfuse stores input net of cache and
 // output net of reasoning, so the totals are rebuilt in resolve.
 func (r *reader) langfuseUsage(k string, v pcommon.Value) {
-	m, _, ok := r.metaJSON(k, v)
-	if !ok {
+	read, object := r.usageObject(k, v, langfuseUsageKeys)
+	if !read {
 		r.v.UsageUnreadable = true
 		return
 	}
-	if m == nil {
-		return
+	if object {
+		r.marks |= mLangfuse
+		r.netOfCache, r.netReasoning = true, true
 	}
-	r.marks |= mLangfuse
-	r.netOfCache, r.netReasoning = true, true
-	r.setIntFrom(iInput, 6, m, "input", "prompt_tokens", "input_tokens")
-	r.setIntFrom(iOutput, 6, m, "output", "completion_tokens", "output_tokens")
-	r.setIntFrom(iTotal, 6, m, "total", "total_tokens")
-	r.setIntFrom(iCacheRead, 6, m, "cache_read_input_tokens", "input_cached_tokens", "input_cache_read", "cached_tokens")
-	r.setIntFrom(iCacheWrite, 6, m, "cache_creation_input_tokens", "input_cache_creation", "cache_write_input_tokens")
-	r.setIntFrom(iReasoning, 7, m, "reasoning_tokens", "output_reasoning_tokens", "output_reasoning")
 }
 
 func (r *reader) mlflowUsage(k string, v pcommon.Value) {
-	m, _, ok := r.metaJSON(k, v)
-	if !ok {
+	if read, _ := r.usageObject(k, v, mlflowUsageKeys); !read {
 		r.v.UsageUnreadable = true
-		return
 	}
-	if m == nil {
-		return
-	}
-	r.setIntFrom(iInput, 7, m, "input_tokens", "prompt_tokens")
-	r.setIntFrom(iOutput, 7, m, "output_tokens", "completion_tokens")
-	r.setIntFrom(iTotal, 7, m, "total_tokens")
-	r.setIntFrom(iCacheRead, 7, m, "cache_read_input_tokens", "cached_tokens")
-	r.setIntFrom(iCacheWrite, 7, m, "cache_creation_input_tokens")
-	r.setIntFrom(iReasoning, 8, m, "reasoning_tokens")
 }
 
 // rawUsage reads Logfire's gen_ai.usage.raw: the provider's own usage
@@ -182,22 +164,14 @@ func (r *reader) providerMetadata(k string, v pcommon.Value) {
 	}
 }
 
-func (r *reader) langfuseCost(k string, v pcommon.Value) {
-	m, _, ok := r.metaJSON(k, v)
-	if !ok || m == nil {
-		return
-	}
-	if d, ok := fnum(m["total"]); ok && d >= 0 && (r.cost == nil || r.costPrio > costPrioJSON) {
-		r.cost, r.costPrio = &Cost{USD: d, Source: k}, costPrioJSON
-	}
-}
+func (r *reader) langfuseCost(k string, v pcommon.Value) { r.costFrom(k, v, "total") }
 
-func (r *reader) mlflowCost(k string, v pcommon.Value) {
-	m, _, ok := r.metaJSON(k, v)
-	if !ok || m == nil {
-		return
-	}
-	if d, ok := fnum(m["total_cost"]); ok && d >= 0 && (r.cost == nil || r.costPrio > costPrioJSON) {
+func (r *reader) mlflowCost(k string, v pcommon.Value) { r.costFrom(k, v, "total_cost") }
+
+// costFrom takes the cost object's member key as the call's cost, unless
+// a key of higher precedence gave one.
+func (r *reader) costFrom(k string, v pcommon.Value, key string) {
+	if d, ok := r.costMember(k, v, key); ok && d >= 0 && (r.cost == nil || r.costPrio > costPrioJSON) {
 		r.cost, r.costPrio = &Cost{USD: d, Source: k}, costPrioJSON
 	}
 }
