@@ -43,7 +43,7 @@ func (o *flatObj) read(v pcommon.Value) bool {
 	}
 	for {
 		sc.ws()
-		k, ok := sc.str()
+		k, ok := sc.strView() // the object is read while s is
 		if !ok || o.n == maxFlat {
 			return false
 		}
@@ -59,7 +59,7 @@ func (o *flatObj) read(v pcommon.Value) bool {
 		o.key[i] = k
 		switch c := s[sc.i]; {
 		case c == '"':
-			if o.str[i], ok = sc.str(); !ok {
+			if o.str[i], ok = sc.strView(); !ok {
 				return false
 			}
 			o.kind[i] = '"'
