@@ -94,6 +94,12 @@ func (r *reader) messageEventValue(name, key string, v pcommon.Value) {
 	r.messageEvent(name, body)
 }
 
+// eventRole is the role a per-message event's name gives its message
+// ("gen_ai.user.message": user).
+func eventRole(name string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(name, "gen_ai."), ".message")
+}
+
 // messageEvent reads one v1.28-v1.36 per-message event body (span event
 // gen_ai.event.content or log record body).
 func (r *reader) messageEvent(name string, body any) {
@@ -122,7 +128,7 @@ func (r *reader) messageEvent(name string, body any) {
 		}
 		r.eventOut = append(r.eventOut, msg)
 	default:
-		role := strings.TrimSuffix(strings.TrimPrefix(name, "gen_ai."), ".message")
+		role := eventRole(name)
 		if _, ok := m["tool_call_id"]; !ok && role == "tool" {
 			if id := str(m["id"]); id != "" {
 				m["tool_call_id"] = id

@@ -79,8 +79,13 @@ func fnum(x any) (float64, bool) {
 }
 
 func (r *reader) setIntFrom(f intField, slot int, m map[string]any, keys ...string) {
+	r.setIntFirst(f, slot, keys, func(k string) (int64, bool) { return num(m[k]) })
+}
+
+// setIntFirst sets f from the first of keys whose member count reads.
+func (r *reader) setIntFirst(f intField, slot int, keys []string, count func(string) (int64, bool)) {
 	for _, k := range keys {
-		if n, ok := num(m[k]); ok {
+		if n, ok := count(k); ok {
 			r.setIntN(f, slot, n)
 			return
 		}

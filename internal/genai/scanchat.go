@@ -744,7 +744,7 @@ func (r *reader) scanMessageEvent(name, s string) bool {
 			r.eventOut = append(r.eventOut, msg)
 		}
 	} else {
-		role := strings.TrimSuffix(strings.TrimPrefix(name, "gen_ai."), ".message")
+		role := eventRole(name)
 		if role == "tool" && o.get(kToolCallID) == nil {
 			// A tool message names its call in "id" as well.
 			if id := o.str(kID); id != "" {

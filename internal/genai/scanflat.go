@@ -152,12 +152,7 @@ func (r *reader) usageObject(k string, v pcommon.Value, uk []usageKeys) (read, o
 	var o flatObj
 	if o.read(v) {
 		for _, u := range uk {
-			for _, key := range u.keys {
-				if n, ok := o.intOf(key); ok {
-					r.setIntN(u.f, u.slot, n)
-					break
-				}
-			}
+			r.setIntFirst(u.f, u.slot, u.keys, o.intOf)
 		}
 		return true, true
 	}

@@ -817,6 +817,9 @@ func TestPromptLeakIndependentOfScratch(t *testing.T) {
 	}
 }
 
+// listCues are the list cues countListCues counts, as patterns.
+var listCues = []string{"\n1.", "\n2.", "\n- ", "\n* ", "\n\u2022"}
+
 // TestCountListCuesMatchesCount: the one-pass count of list cues equals
 // the count of each cue in turn, on the dev texts and on lists built to
 // hold every cue, cues at the text's end and cues cut short.

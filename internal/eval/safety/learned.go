@@ -426,8 +426,8 @@ func countStrings(s string, pats []string) int {
 	return n
 }
 
-// countListCues is countStrings(s, listCues) in one pass over the line
-// breaks: every cue is a line break and what follows it, no cue holds a
+// countListCues counts the list cues of s (a line break followed by "1.",
+// "2.", "- ", "* " or a bullet) in one pass over the line breaks: every cue is a line break and what follows it, no cue holds a
 // second line break, and no two start alike, so each break starts at most
 // one occurrence of at most one cue.
 func countListCues(s string) int {
@@ -455,10 +455,7 @@ func countListCues(s string) int {
 
 func logCount(n int) float64 { return math.Log1p(float64(n)) / 3 }
 
-var (
-	labelCues = []string{"]:", "):", "]\n", "**:"}
-	listCues  = []string{"\n1.", "\n2.", "\n- ", "\n* ", "\n\u2022"}
-)
+var labelCues = []string{"]:", "):", "]\n", "**:"}
 
 func bytesList(s ...string) [][]byte {
 	out := make([][]byte, len(s))
