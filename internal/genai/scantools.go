@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/periscope-otel/periscope/internal/jsonesc"
 )
 
 // Tool definitions read from JSON text (Vercel ai.prompt.tools items,
@@ -91,7 +93,7 @@ func (sc *jscan) appendCanon(b []byte, depth int) ([]byte, bool) {
 	switch c := sc.s[sc.i]; {
 	case c == '"':
 		t, ok := sc.strView()
-		return appendJSONString(b, t), ok
+		return jsonesc.Append(b, t), ok
 	case c == '{':
 		return sc.appendCanonObject(b, depth)
 	case c == '[':
@@ -161,7 +163,7 @@ func (sc *jscan) appendCanonObject(b []byte, depth int) ([]byte, bool) {
 				b = append(b, ',')
 			}
 			start := len(b)
-			b = append(appendJSONString(b, k), ':')
+			b = append(jsonesc.Append(b, k), ':')
 			if b, ok = sc.appendCanon(b, depth+1); !ok {
 				return b, false
 			}

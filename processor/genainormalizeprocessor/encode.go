@@ -2,12 +2,11 @@ package genainormalizeprocessor
 
 import (
 	"math"
-	"math/bits"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/periscope-otel/periscope/internal/genai"
+	"github.com/periscope-otel/periscope/internal/jsonesc"
 )
 
 // A direct encoder of the semconv content shapes: the same bytes as
@@ -226,119 +225,5 @@ func field(b *strings.Builder, key, v string) {
 	writeString(b, v)
 }
 
-const hexDigits = "0123456789abcdef"
-
-// plain marks the ASCII bytes encoding/json writes as they are with HTML
-// escaping on: printable, not '"', '\\', '<', '>' or '&'.
-var plain = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	for _, c := range `"\<>&` {
-		t[c] = false
-	}
-	return t
-}()
-
 // writeString writes s as a JSON string exactly as encoding/json does.
-func writeString(b *strings.Builder, s string) {
-	b.WriteByte('"')
-	start := 0
-	for i := 0; i < len(s); {
-		i = skipPlain(s, i)
-		if i >= len(s) {
-			break
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if plain[c] {
-				i++
-				continue
-			}
-			b.WriteString(s[start:i])
-			switch c {
-			case '\\', '"':
-				b.WriteByte('\\')
-				b.WriteByte(c)
-			case '\b':
-				b.WriteString(`\b`)
-			case '\f':
-				b.WriteString(`\f`)
-			case '\n':
-				b.WriteString(`\n`)
-			case '\r':
-				b.WriteString(`\r`)
-			case '\t':
-				b.WriteString(`\t`)
-			default:
-				b.WriteString(`\u00`)
-				b.WriteByte(hexDigits[c>>4])
-				b.WriteByte(hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b.WriteString(s[start:i])
-			b.WriteString(`\ufffd`)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b.WriteString(s[start:i])
-			b.WriteString(`\u202`)
-			b.WriteByte(hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b.WriteString(s[start:])
-	b.WriteByte('"')
-}
-
-// skipPlain returns the index of the first byte from i on that may need
-// escaping, looking 32 then 8 bytes at a time; the last len(s)%8 bytes or
-// so are left to the caller. The lowest byte special flags in a word is a
-// real candidate (spurious flags only follow a real one).
-func skipPlain(s string, i int) int {
-	t := s[i:]
-	for len(t) >= 32 && (special(load8(t, 0))|special(load8(t, 8))|special(load8(t, 16))|special(load8(t, 24)))&msb == 0 {
-		t = t[32:]
-	}
-	for len(t) >= 8 {
-		if w := special(load8(t, 0)) & msb; w != 0 {
-			return len(s) - len(t) + bits.TrailingZeros64(w)>>3
-		}
-		t = t[8:]
-	}
-	return len(s) - len(t)
-}
-
-const (
-	lsb = 0x0101010101010101
-	msb = 0x8080808080808080
-)
-
-// special has the high bit of a byte of w set where a byte of w may need
-// escaping: control, non-ASCII, '"' or '&' (equal once bit 2 is set),
-// '\\', '<' or '>' (equal once bits 1, 5 and 6 are set, as are '^', '|'
-// and '~': spurious yes, the caller looks again). An ASCII byte equal to c
-// is the only one for which (b^c)-1 wraps, one below 0x20 the only one for
-// which b-0x20 does; a wrap borrows from the byte above (spurious yes
-// there, above a real one). Non-ASCII bytes are found by w itself.
-func special(w uint64) uint64 {
-	return (((w | 0x62*lsb) ^ 0x7e*lsb) - lsb) | (((w | 4*lsb) ^ '&'*lsb) - lsb) | (w - 0x20*lsb) | w
-}
-
-// load8 is the 8 bytes of s at i, little-endian: written so that the
-// compiler inlines it as one load (the loop runs on every byte of content).
-func load8(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
+func writeString(b *strings.Builder, s string) { jsonesc.Write(b, s) }

@@ -1,6 +1,10 @@
 package genainormalizeprocessor
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/periscope-otel/periscope/internal/jsonesc"
+)
 
 // JSON text written as json.Marshal writes a json.RawMessage of it
 // (compacted, HTML-escaped) without encoding/json's byte-at-a-time
@@ -137,7 +141,7 @@ func (sc *jsonScan) space() {
 func (sc *jsonScan) str() bool {
 	s := sc.s
 	for i := sc.i + 1; ; {
-		i = skipPlain(s, i)
+		i = jsonesc.SkipPlain(s, i)
 		if i >= len(s) {
 			return false
 		}
@@ -276,3 +280,5 @@ func writeJSON(b *strings.Builder, s string, t jsonText) {
 	}
 	b.WriteString(s[start:])
 }
+
+const hexDigits = "0123456789abcdef"
