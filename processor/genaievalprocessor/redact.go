@@ -81,7 +81,7 @@ func newRedaction(r *redactor) redaction {
 // an unescaped quote: in a JSON document that ends the string value the
 // finding started in.
 func (rd *redaction) redactString(s string) (string, bool) {
-	if len(s) < 5 {
+	if len(s) < minMaskable {
 		return s, false
 	}
 	r, sc := rd.r, &rd.sc
@@ -159,6 +159,10 @@ func (rd *redaction) mask(s string, found []span) (string, bool) {
 	b.WriteString(s[pos:])
 	return b.String(), true
 }
+
+// minMaskable is the shortest string any PII or secret rule matches in:
+// a shorter one is left as it is.
+const minMaskable = 5
 
 // maxEscapeLevels bounds how deep JSON nested in JSON strings is decoded.
 const maxEscapeLevels = 3
@@ -343,10 +347,24 @@ func (rd *redaction) redactValue(v pcommon.Value, depth int) bool {
 	return masked
 }
 
+// maskable reports whether redactValue could mask anything in v: a string
+// of at least redactString's minimum length, or a map or slice.
+func maskable(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return len(v.Str()) >= minMaskable
+	case pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
+		return true
+	}
+	return false
+}
+
 func (rd *redaction) redactAttrs(m pcommon.Map) bool {
 	masked := false
 	for k, v := range m.All() {
-		if contentKey(k) {
+		// A value with nothing to mask (a number, a flag, a string too
+		// short for any rule) needs no key classification.
+		if maskable(v) && contentKey(k) {
 			masked = rd.redactValue(v, 0) || masked
 		}
 	}

@@ -2,9 +2,13 @@ package genaievalprocessor
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/eval/evaluators"
@@ -112,5 +116,45 @@ func TestResultKeysAreNotContent(t *testing.T) {
 		if contentKey(k) {
 			t.Errorf("%s is a content key: redaction must run after the results are written", k)
 		}
+	}
+}
+
+// TestMaskableSkipsNothingMasked: a value maskable turns away is one
+// redactValue leaves as it is, whatever its type, length and nesting; and
+// a planted value in a nested map or slice under a content key is masked.
+func TestMaskableSkipsNothingMasked(t *testing.T) {
+	r := newRedactor(map[string]string{"email": "[EMAIL]", "phone": "[PHONE]", "credit_card": "[CARD]",
+		"us_ssn": "[SSN]", "iban": "[IBAN]", "secrets": "[SECRET]"})
+	rd := newRedaction(r)
+	texts := []string{"", "a@b", "a@b.c", "x@y.io", "1234", "12345", "ok", "mail a@b.co now", "AKIA0123456789ABCDEF",
+		"card 4111 1111 1111 1111", "555-12-3456"}
+	m := pcommon.NewMap()
+	for i, s := range texts {
+		m.PutStr("s"+strconv.Itoa(i), s)
+	}
+	m.PutInt("n", 4111111111111111)
+	m.PutDouble("d", 5.5)
+	m.PutBool("b", true)
+	m.PutEmptyBytes("raw").FromRaw([]byte("a@b.co"))
+	m.PutEmptyMap("m").PutStr("inner", "write to jane.doe@example.com")
+	m.PutEmptySlice("l").AppendEmpty().SetStr("call +1 415 555 0100")
+	for k, v := range m.All() {
+		c := pcommon.NewValueEmpty()
+		v.CopyTo(c)
+		if masked := rd.redactValue(c, 0); masked && !maskable(v) {
+			t.Errorf("%s: maskable says no to a value redaction masks", k)
+		}
+	}
+	span := ptrace.NewSpan()
+	m.CopyTo(span.Attributes())
+	span.Attributes().PutEmptyMap("gen_ai.input.messages").PutStr("content", "write to jane.doe@example.com")
+	span.Attributes().PutEmptySlice("gen_ai.output.messages").AppendEmpty().SetStr("call +1 415 555 0100")
+	if !rd.redactSpan(span) {
+		t.Fatal("nothing masked")
+	}
+	in, _ := span.Attributes().Get("gen_ai.input.messages")
+	out, _ := span.Attributes().Get("gen_ai.output.messages")
+	if s := in.AsString() + out.AsString(); strings.Contains(s, "jane.doe") || strings.Contains(s, "555 0100") {
+		t.Fatalf("nested content not masked: %s", s)
 	}
 }
