@@ -14,39 +14,40 @@ import (
 // Append appends s to b as a JSON string.
 func Append(b []byte, s string) []byte {
 	b = append(b, '"')
-	start := 0
 	for i := 0; i < len(s); {
-		if i = SkipPlain(s, i); i >= len(s) {
-			break
-		}
-		esc, n := escapeAt(s, i)
-		if esc != "" {
-			b = append(append(b, s[start:i]...), esc...)
-			start = i + n
-		}
-		i += n
+		j, esc, n := next(s, i)
+		b = append(append(b, s[i:j]...), esc...)
+		i = j + n
 	}
-	return append(append(b, s[start:]...), '"')
+	return append(b, '"')
 }
 
 // Write writes s to b as a JSON string.
 func Write(b *strings.Builder, s string) {
 	b.WriteByte('"')
-	start := 0
 	for i := 0; i < len(s); {
+		j, esc, n := next(s, i)
+		b.WriteString(s[i:j])
+		b.WriteString(esc)
+		i = j + n
+	}
+	b.WriteByte('"')
+}
+
+// next finds the first character from i that encoding/json escapes: its
+// index, its escape and its length; len(s), "" and 0 when there is none.
+func next(s string, i int) (int, string, int) {
+	for i < len(s) {
 		if i = SkipPlain(s, i); i >= len(s) {
 			break
 		}
 		esc, n := escapeAt(s, i)
 		if esc != "" {
-			b.WriteString(s[start:i])
-			b.WriteString(esc)
-			start = i + n
+			return i, esc, n
 		}
 		i += n
 	}
-	b.WriteString(s[start:])
-	b.WriteByte('"')
+	return len(s), "", 0
 }
 
 // escapeAt returns what encoding/json writes for the character at s[i]
