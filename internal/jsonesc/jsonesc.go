@@ -41,7 +41,7 @@ func next(s string, i int) (int, string, int) {
 		if i = SkipPlain(s, i); i >= len(s) {
 			break
 		}
-		esc, n := escapeAt(s, i)
+		esc, n := EscapeAt(s, i)
 		if esc != "" {
 			return i, esc, n
 		}
@@ -50,9 +50,9 @@ func next(s string, i int) (int, string, int) {
 	return len(s), "", 0
 }
 
-// escapeAt returns what encoding/json writes for the character at s[i]
+// EscapeAt returns what encoding/json writes for the character at s[i]
 // ("" when it is written as it is) and the character's length.
-func escapeAt(s string, i int) (string, int) {
+func EscapeAt(s string, i int) (string, int) {
 	if c := s[i]; c < utf8.RuneSelf {
 		return asciiEscape[c], 1
 	}

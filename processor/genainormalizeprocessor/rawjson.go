@@ -264,21 +264,13 @@ func writeJSON(b *strings.Builder, s string, t jsonText) {
 		case !inStr && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
 			b.WriteString(s[start:i])
 			start = i + 1
-		case c == '<' || c == '>' || c == '&':
+		case c == '<' || c == '>' || c == '&' || isLineSep(s, i):
+			esc, n := jsonesc.EscapeAt(s, i)
 			b.WriteString(s[start:i])
-			b.WriteString(`\u00`)
-			b.WriteByte(hexDigits[c>>4])
-			b.WriteByte(hexDigits[c&0xF])
-			start = i + 1
-		case isLineSep(s, i):
-			b.WriteString(s[start:i])
-			b.WriteString(`\u202`)
-			b.WriteByte(hexDigits[s[i+2]&0xF])
-			i += 2
+			b.WriteString(esc)
+			i += n - 1
 			start = i + 1
 		}
 	}
 	b.WriteString(s[start:])
 }
-
-const hexDigits = "0123456789abcdef"

@@ -427,9 +427,10 @@ func countStrings(s string, pats []string) int {
 }
 
 // countListCues counts the list cues of s (a line break followed by "1.",
-// "2.", "- ", "* " or a bullet) in one pass over the line breaks: every cue is a line break and what follows it, no cue holds a
-// second line break, and no two start alike, so each break starts at most
-// one occurrence of at most one cue.
+// "2.", "- ", "* " or a bullet) in one pass over the line breaks: every cue
+// is a line break and what follows it, no cue holds a second line break,
+// and no two start alike, so each break starts at most one occurrence of
+// at most one cue.
 func countListCues(s string) int {
 	n := 0
 	for i := strings.IndexByte(s, '\n'); i >= 0; {
