@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,18 +15,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/periscope-otel/periscope/internal/testutil"
 )
 
 // freePort returns a loopback port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+func freePort(t *testing.T) int { return testutil.FreePorts(t, 1)[0] }
 
 // daemon is a background process whose output goes to a log file under the
 // artifacts directory; it is stopped (SIGTERM, then SIGKILL) at cleanup.
