@@ -428,8 +428,9 @@ type traceDocs map[pcommon.TraceID][]string
 
 // spanItem is a span of the batch and its view.
 type spanItem struct {
-	ref  componentkit.SpanRef
-	view *genai.View
+	ref      componentkit.SpanRef
+	view     *genai.View
+	selected bool
 }
 
 func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
@@ -492,14 +493,26 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 		if items == nil {
 			items = make([]spanItem, 0, left)
 		}
-		items = append(items, spanItem{ref: s, view: v})
+		selected := s.Selected(ctx, p.spanSel)
+		// Redaction applies to every selected GenAI span, evaluated or not:
+		// a wrapper span carries the same prompt text as its model call.
+		// It runs here, while the span's strings are still in cache from
+		// the read: the view keeps the unmasked strings the evaluators
+		// take, and the results, written later, are not content
+		// (TestResultKeysAreNotContent).
+		if selected && p.redactor != nil && b.red.redactSpan(s.Span) {
+			// The view genai_normalize handed on holds the content
+			// unmasked: a later reader must read what is left.
+			views.Drop(s.Span)
+		}
+		items = append(items, spanItem{ref: s, view: v, selected: selected})
 	}
 	var out outcome
 	var in eval.Input // escapes (evaluators take it by interface): one per batch
 	for idx := range items {
 		it := &items[idx]
 		span := it.ref.Span
-		if !it.ref.Selected(ctx, p.spanSel) {
+		if !it.selected {
 			skips.Add(componentkit.SkipNotSelected)
 			continue
 		}
@@ -521,17 +534,6 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 			in = p.buildInput(v, docs[span.TraceID()])
 			p.evaluate(ctx, &in, &out)
 			evaluated = true
-		}
-		// Redaction applies to every selected GenAI span, evaluated or not:
-		// a wrapper span carries the same prompt text as its model call.
-		// It goes before the results, which are not content
-		// (TestResultKeysAreNotContent): it need not look at them.
-		if p.redactor != nil {
-			if b.red.redactSpan(span) {
-				// The view genai_normalize handed on holds the content
-				// unmasked: a later reader must read what is left.
-				views.Drop(span)
-			}
 		}
 		if evaluated {
 			p.writeSpan(span, &out)
