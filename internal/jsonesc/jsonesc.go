@@ -85,15 +85,15 @@ var asciiEscape = func() (t [utf8.RuneSelf]string) {
 
 // SkipPlain returns the index of the first byte from i on that may need
 // escaping, looking 32 then 8 bytes at a time; the last len(s)%8 bytes or
-// so are left to the caller. The lowest byte Special flags in a word is a
+// so are left to the caller. The lowest byte special flags in a word is a
 // real candidate (spurious flags only follow a real one).
 func SkipPlain(s string, i int) int {
 	t := s[i:]
-	for len(t) >= 32 && (Special(load8(t, 0))|Special(load8(t, 8))|Special(load8(t, 16))|Special(load8(t, 24)))&msb == 0 {
+	for len(t) >= 32 && (special(load8(t, 0))|special(load8(t, 8))|special(load8(t, 16))|special(load8(t, 24)))&msb == 0 {
 		t = t[32:]
 	}
 	for len(t) >= 8 {
-		if w := Special(load8(t, 0)) & msb; w != 0 {
+		if w := special(load8(t, 0)) & msb; w != 0 {
 			return len(s) - len(t) + bits.TrailingZeros64(w)>>3
 		}
 		t = t[8:]
@@ -106,14 +106,14 @@ const (
 	msb = 0x8080808080808080
 )
 
-// Special has the high bit of a byte of w set where a byte of w may need
+// special has the high bit of a byte of w set where a byte of w may need
 // escaping: control, non-ASCII, '"' or '&' (equal once bit 2 is set),
 // '\\', '<' or '>' (equal once bits 1, 5 and 6 are set, as are '^', '|'
 // and '~': spurious yes, the caller looks again). An ASCII byte equal to c
 // is the only one for which (b^c)-1 wraps, one below 0x20 the only one for
 // which b-0x20 does; a wrap borrows from the byte above (spurious yes
 // there, above a real one). Non-ASCII bytes are found by w itself.
-func Special(w uint64) uint64 {
+func special(w uint64) uint64 {
 	return (((w | 0x62*lsb) ^ 0x7e*lsb) - lsb) | (((w | 4*lsb) ^ '&'*lsb) - lsb) | (w - 0x20*lsb) | w
 }
 

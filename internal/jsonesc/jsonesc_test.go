@@ -69,12 +69,12 @@ func FuzzAppend(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) { check(t, s) })
 }
 
-// TestSpecialNeverMisses: Special flags every byte that needs escaping
+// TestSpecialNeverMisses: special flags every byte that needs escaping
 // whatever its neighbours (a borrow from below must not hide it), and the
 // lowest byte it flags is a candidate.
 func TestSpecialNeverMisses(t *testing.T) {
 	check := func(w uint64) {
-		m := Special(w) & msb
+		m := special(w) & msb
 		for i := range 8 {
 			c := byte(w >> (8 * i))
 			needs := c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&'

@@ -27,7 +27,7 @@ func TestGatewayCrashDuringOutage(t *testing.T) {
 	root := testutil.RepoRoot(t)
 	tmp := t.TempDir()
 	addr := func(p int) string { return fmt.Sprintf("127.0.0.1:%d", p) }
-	gp := freePorts(t, 7)
+	gp := testutil.FreePorts(t, 7)
 	backend := addr(gp[6]) // down until after the crash
 	env := []string{
 		"PERISCOPE_OTLP_GRPC_ENDPOINT=" + addr(gp[0]),

@@ -73,14 +73,14 @@ func TestAgentGatewayLB(t *testing.T) {
 
 	var backends, gateways [2]*collector
 	for i := range backends {
-		p := freePorts(t, 2)
+		p := testutil.FreePorts(t, 2)
 		b := &collector{health: "http://" + addr(p[1]) + "/", grpc: addr(p[0])}
 		b.run(t, fmt.Sprintf("backend-%d", i+1), bin, backendFile, mkdir(t, filepath.Join(tmp, fmt.Sprintf("backend-%d", i+1))),
 			[]string{"BACKEND_GRPC=" + addr(p[0]), "BACKEND_HEALTH=" + addr(p[1])})
 		backends[i] = b
 	}
 	for i := range gateways {
-		p := freePorts(t, 6)
+		p := testutil.FreePorts(t, 6)
 		g := &collector{health: "http://" + addr(p[4]) + "/", grpc: addr(p[0])}
 		dir := filepath.Join(tmp, fmt.Sprintf("gateway-%d", i+1))
 		g.run(t, fmt.Sprintf("gateway-%d", i+1), bin, cfg("gateway.yaml"), mkdir(t, dir), []string{
@@ -99,7 +99,7 @@ func TestAgentGatewayLB(t *testing.T) {
 		})
 		gateways[i] = g
 	}
-	p := freePorts(t, 4)
+	p := testutil.FreePorts(t, 4)
 	lb := &collector{health: "http://" + addr(p[2]) + "/"}
 	lb.run(t, "gateway-lb", bin, cfg("gateway-lb.yaml"), mkdir(t, filepath.Join(tmp, "lb")), []string{
 		"PERISCOPE_OTLP_GRPC_ENDPOINT=" + addr(p[0]),
@@ -111,7 +111,7 @@ func TestAgentGatewayLB(t *testing.T) {
 		fmt.Sprintf("PERISCOPE_TELEMETRY_PORT=%d", p[3]),
 	})
 	lbGRPC := addr(p[0])
-	p = freePorts(t, 4)
+	p = testutil.FreePorts(t, 4)
 	agent := &collector{health: "http://" + addr(p[2]) + "/", httpURL: "http://" + addr(p[1])}
 	agent.run(t, "agent", bin, cfg("agent.yaml"), mkdir(t, filepath.Join(tmp, "agent")), []string{
 		"PERISCOPE_OTLP_GRPC_ENDPOINT=" + addr(p[0]),
@@ -349,8 +349,8 @@ func TestGatewayRestartDuringOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := func(p int) string { return fmt.Sprintf("127.0.0.1:%d", p) }
-	bp := freePorts(t, 2) // the backend's ports, unused until it starts
-	gp := freePorts(t, 6)
+	bp := testutil.FreePorts(t, 2) // the backend's ports, unused until it starts
+	gp := testutil.FreePorts(t, 6)
 	gwDir := mkdir(t, filepath.Join(tmp, "gateway"))
 	gwEnv := []string{
 		"PERISCOPE_OTLP_GRPC_ENDPOINT=" + addr(gp[0]),

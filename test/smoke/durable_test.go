@@ -32,7 +32,7 @@ func TestAgentRestartDuringOutage(t *testing.T) {
 		{"in-memory", []string{filepath.Join(root, "config", "agent.yaml")}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ports := freePorts(t, 5)
+			ports := testutil.FreePorts(t, 5)
 			addr := func(p int) string { return fmt.Sprintf("127.0.0.1:%d", p) }
 			gateway := addr(ports[4]) // nothing listens yet: the outage
 			storage := t.TempDir()

@@ -36,7 +36,7 @@ func TestGatewayLBTLSAuth(t *testing.T) {
 	gw := startTLSGateway(t, bin, p, tokens, true, "gateway-mtls")
 
 	addr := func(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
-	lp := freePorts(t, 4)
+	lp := testutil.FreePorts(t, 4)
 	lb := &collector{health: "http://" + addr(lp[2]) + "/", grpc: addr(lp[0])}
 	lb.runConfigs(t, "gateway-lb", bin, []string{
 		filepath.Join(root, "config", "gateway-lb.yaml"),

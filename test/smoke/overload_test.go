@@ -123,7 +123,7 @@ func TestAgentOverload(t *testing.T) {
 	}
 	sink := startSink(t, nil)
 	sink.delay.Store(int64(time.Hour)) // stalled until the recovery
-	ports := freePorts(t, 4)
+	ports := testutil.FreePorts(t, 4)
 	addr := func(p int) string { return fmt.Sprintf("127.0.0.1:%d", p) }
 	agent := &collector{health: "http://" + addr(ports[2]) + "/"}
 	agent.runConfigs(t, "agent", bin, []string{filepath.Join(root, "config", "agent.yaml"), overlay}, tmp, []string{

@@ -420,7 +420,7 @@ func TestAgentRedactsPlantedPII(t *testing.T) {
 	start := time.Now()
 	root := testutil.RepoRoot(t)
 	sink := startSink(t, nil)
-	ports := freePorts(t, 4)
+	ports := testutil.FreePorts(t, 4)
 	addr := func(p int) string { return fmt.Sprintf("127.0.0.1:%d", p) }
 	agent := &collector{health: "http://" + addr(ports[2]) + "/", httpURL: "http://" + addr(ports[1])}
 	agent.runConfigs(t, "agent", bin, []string{

@@ -16,6 +16,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	// The exporters' default compression.
 	_ "google.golang.org/grpc/encoding/gzip"
+
+	"github.com/periscope-otel/periscope/internal/testutil"
 )
 
 // frontConfig is a front collector forwarding to a back end over OTLP/gRPC
@@ -230,7 +232,7 @@ func TestFrontRestartDuringOutage(t *testing.T) {
 			if err := os.WriteFile(cfg, []byte(fmt.Sprintf(frontConfig, tc.processors, tc.queue, tc.pipeline)), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			ports := freePorts(t, 3)
+			ports := testutil.FreePorts(t, 3)
 			addr := func(p int) string { return fmt.Sprintf("127.0.0.1:%d", p) }
 			backend := addr(ports[2]) // nothing listens yet: the outage
 			env := []string{

@@ -58,9 +58,6 @@ func periscopeBin(t *testing.T) string {
 	return abs
 }
 
-// freePorts returns n distinct loopback ports that were free a moment ago.
-func freePorts(t *testing.T, n int) []int { return testutil.FreePorts(t, n) }
-
 // collector is a running bin/periscope.
 type collector struct {
 	cmd       *exec.Cmd
@@ -97,10 +94,11 @@ func (s *syncBuffer) String() string {
 // directory in a temp dir so the file exporter writes there.
 func startCollector(t *testing.T, bin, config string) *collector {
 	t.Helper()
-	// A port freePorts found free can be taken before the collector binds
-	// it (by another test's client socket): start again on fresh ports.
+	// A port testutil.FreePorts found free can still be taken before the
+	// collector binds it (by another test's listener): start again on fresh
+	// ports.
 	for attempt := 1; ; attempt++ {
-		p := freePorts(t, 5)
+		p := testutil.FreePorts(t, 5)
 		c := &collector{
 			httpURL:   fmt.Sprintf("http://127.0.0.1:%d", p[1]),
 			prom:      fmt.Sprintf("http://127.0.0.1:%d/metrics", p[2]),

@@ -142,7 +142,7 @@ func startTLSGateway(t *testing.T, bin string, p *pki, tokenFile string, mtls bo
 	root := testutil.RepoRoot(t)
 	sink := startSink(t, nil)
 	addr := func(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
-	ports := freePorts(t, 6)
+	ports := testutil.FreePorts(t, 6)
 	dir := mkdir(t, filepath.Join(t.TempDir(), name))
 	env := []string{
 		"PERISCOPE_OTLP_GRPC_ENDPOINT=" + addr(ports[0]),
@@ -345,7 +345,7 @@ func TestGatewayTLSAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	startAgent := func(name, tokenFile string) *collector {
-		ap := freePorts(t, 4)
+		ap := testutil.FreePorts(t, 4)
 		a := &collector{health: "http://" + addr(ap[2]) + "/", httpURL: "http://" + addr(ap[1])}
 		a.runConfigs(t, name, bin, []string{
 			filepath.Join(root, "config", "agent.yaml"),
