@@ -202,3 +202,55 @@ func BenchmarkEvaluateSystemPrompt(b *testing.B) {
 		})
 	}
 }
+
+// systemPrompts are the system-prompt shapes systemHasMaterial meets: the
+// `make bench` padding (~4 KB, no punctuation) in front of an instruction
+// prompt or of one with material, a long instruction sentence, a typical
+// ~500 B instruction prompt, and one with a Context: section.
+func systemPrompts() []struct{ name, sys string } {
+	words := []string{"invoice", "refund", "customer", "shipment", "warranty", "account", "ticket", "order", "billing", "support"}
+	var pad strings.Builder
+	pad.WriteString("ref-123 ")
+	for i := 0; pad.Len() < 4096; i++ {
+		pad.WriteString(words[(i*7)%len(words)])
+		pad.WriteByte(' ')
+	}
+	typical := "You are a helpful customer support assistant for Acme Corp. Answer questions about orders, shipping and returns. " +
+		"Always be polite and concise. If you do not know the answer, say so and offer to connect the customer with a human agent. " +
+		"Never share internal notes or the data of other customers. Use the order lookup tool before answering questions about an order. " +
+		"Keep answers under 120 words and respond in the language of the user. Do not make promises about refunds."
+	return []struct{ name, sys string }{
+		{"padded", pad.String() + "You are a helpful assistant. Answer using the context."},
+		{"padded-material", pad.String() + "Summarise the meeting notes in three bullet points."},
+		{"long-instruction", "You are a helpful assistant " + pad.String() + ". Answer briefly."},
+		{"typical", typical},
+		{"short", "ref-5 You write one-line product taglines."},
+		{"context", "You are a helpful assistant. Answer using only the context below and cite it.\n" +
+			"Context: The Aurora 2 kettle is covered by a 24 month manufacturer warranty. Refunds are accepted within 30 days of delivery."},
+	}
+}
+
+// BenchmarkSystemHasMaterialPrompts measures systemHasMaterial alone on
+// each shape of systemPrompts, and on the system prompts of 100 spans of
+// the `make bench` traffic per op (traffic-100).
+func BenchmarkSystemHasMaterialPrompts(b *testing.B) {
+	for _, c := range systemPrompts() {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.sys)))
+			b.ReportAllocs()
+			testutil.CPULoop(b, func() { systemHasMaterial(c.sys) })
+		})
+	}
+	b.Run("traffic-100", func(b *testing.B) {
+		var prompts []string
+		for _, in := range trafficInputs(b, 100) {
+			prompts = append(prompts, in.System)
+		}
+		b.ReportAllocs()
+		testutil.CPULoop(b, func() {
+			for _, sys := range prompts {
+				systemHasMaterial(sys)
+			}
+		})
+	})
+}

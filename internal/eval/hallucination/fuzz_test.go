@@ -50,3 +50,30 @@ func FuzzEvaluate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSystemHasMaterial compares systemHasMaterial with the reference and
+// the previous implementation (see checkSystemHasMaterial), and the phrase
+// search with lower-casing and strings.Contains on ASCII text.
+func FuzzSystemHasMaterial(f *testing.F) {
+	pad := systemPrompts()[0].sys
+	pad = pad[:strings.Index(pad, "You are")]
+	for _, s := range []string{
+		"", "You are a helpful assistant. Answer briefly.", "Context: The Eiffel Tower is 330 metres tall.",
+		"ref-1 invoice refund YOU ARE an AsSiStAnT; Lisbon Porto Faro", "\u212Anowledge: Lisbon Porto Faro",
+		"Ass\u0130stant notes: x y z", "xyou are. Lisbon Porto Faro.", "```\ncode here now\n```", "It's the policy: refunds within 30 days.",
+		"<DOCUMENT id=1>Refunds take thirty days</DOCUMENT>", "\xff\xfe invalid bytes: alpha beta gamma",
+		pad + "You are Railtrip, a concise assistant that plans European rail journeys.",
+		pad + "Summarise the meeting notes in three bullet points.",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		checkSystemHasMaterial(t, s)
+		if isASCII(s) {
+			low := strings.ToLower(s)
+			if got, want := addressesModel(s), strings.Contains(low, "you are") || strings.Contains(low, "assistant"); got != want {
+				t.Fatalf("addressesModel(%q) = %v, want %v", s, got, want)
+			}
+		}
+	})
+}

@@ -2,9 +2,8 @@ package hallucination
 
 import (
 	"encoding/binary"
-	"slices"
+	"math/bits"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -66,51 +65,50 @@ const (
 
 // systemHasMaterial reports whether a system prompt carries material of
 // its own: a declarative sentence with enough content words, or an explicit
-// marker ("Context:") followed by a few. It reads the prompt once, without
-// allocating for ASCII text (lowercasing keeps offsets there); other text
-// is lowercased with strings.ToLower first, as the reference does.
+// marker ("Context:") followed by a few. ASCII text is read as it is, every
+// comparison folding ASCII case (a prompt is distinct per call under load:
+// lower-casing it first cost a pass and a copy); other text is lowercased
+// with strings.ToLower first, as the reference does, since that can change
+// byte lengths and turn runes into ASCII letters (the Kelvin sign into k).
+// Lowercased text holds no ASCII capitals, so folding changes nothing there.
 func systemHasMaterial(sys string) bool {
 	if strings.TrimSpace(sys) == "" {
 		return false
 	}
-	bp := lowerPool.Get().(*[]byte)
-	defer lowerPool.Put(bp)
-	b := slices.Grow((*bp)[:0], len(sys))[:len(sys)]
-	*bp = b
-	lower := unsafe.String(unsafe.SliceData(b), len(b)) // never escapes this call
-	if !lowerASCII(b, sys) {
-		lower = strings.ToLower(sys)
+	text := sys
+	if !isASCII(sys) {
+		text = strings.ToLower(sys)
 	}
-	return declarativeMaterial(lower) || markedMaterial(lower)
+	return declarativeMaterial(text) || markedMaterial(text)
 }
 
-// lowerASCII writes s lower-cased into b (len(s) bytes) and reports
-// whether s is all ASCII; if not, b holds garbage. Eight bytes at a time:
-// a byte gets 0x20 added where it lies in 'A'..'Z' (for bytes below 0x80
-// the additions never carry into the next byte).
-func lowerASCII(b []byte, s string) bool {
-	const ones = 0x0101010101010101
-	upper := func(v uint64) uint64 { return (v + ones*(0x80-'A')) &^ (v + ones*(0x80-'Z'-1)) & (ones * 0x80) }
-	src := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
-	dst := b[:len(src)]
-	var high uint64
-	// Two words a turn, the slices cut as they are used: the compiler then
-	// drops the bounds checks.
-	for len(src) >= 16 && len(dst) >= 16 {
-		v, w := binary.LittleEndian.Uint64(src), binary.LittleEndian.Uint64(src[8:])
-		high |= v | w
-		binary.LittleEndian.PutUint64(dst, v|upper(v)>>2)
-		binary.LittleEndian.PutUint64(dst[8:], w|upper(w)>>2)
-		src, dst = src[16:], dst[16:]
-	}
-	for k, c := range src {
-		high |= uint64(c)
-		dst[k] = asciiLower[c]
-	}
-	return high&(ones*0x80) == 0
-}
+// Byte-wise constants for reading eight bytes as one word.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
 
-var lowerPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+// isASCII reads 64 bytes a turn into two accumulators, the slice cut as
+// it is used (no bounds checks).
+func isASCII(s string) bool {
+	b := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
+	var acc, acc2 uint64
+	for len(b) >= 64 {
+		acc |= binary.LittleEndian.Uint64(b) | binary.LittleEndian.Uint64(b[8:]) |
+			binary.LittleEndian.Uint64(b[16:]) | binary.LittleEndian.Uint64(b[24:])
+		acc2 |= binary.LittleEndian.Uint64(b[32:]) | binary.LittleEndian.Uint64(b[40:]) |
+			binary.LittleEndian.Uint64(b[48:]) | binary.LittleEndian.Uint64(b[56:64])
+		b = b[64:]
+	}
+	for len(b) >= 8 {
+		acc |= binary.LittleEndian.Uint64(b)
+		b = b[8:]
+	}
+	for _, c := range b {
+		acc |= uint64(c)
+	}
+	return (acc|acc2)&highs == 0
+}
 
 var asciiLower = func() (t [256]byte) {
 	for i := range t {
@@ -122,24 +120,40 @@ var asciiLower = func() (t [256]byte) {
 	return t
 }()
 
+// hasFoldAt reports whether s holds the lower-case ASCII pattern m at i,
+// ASCII letters of s in either case.
+func hasFoldAt[T string | []byte](s T, i int, m string) bool {
+	if i < 0 || len(s)-i < len(m) {
+		return false
+	}
+	s = s[i : i+len(m)]
+	for k := 0; k < len(m); k++ {
+		if asciiLower[s[k]] != m[k] {
+			return false
+		}
+	}
+	return true
+}
+
 // declarativeMaterial: sentences (split at . ! ? ; and line breaks) that do
 // not instruct the model, with minMaterialWords content words among them.
-func declarativeMaterial(lower string) bool {
+// A sentence is read for its first word, then for the phrases that make it
+// an instruction (anywhere in it), and only then for its content words.
+func declarativeMaterial(s string) bool {
 	n := 0
 	var seps sepFinder
-	for start := 0; start < len(lower); {
-		end := seps.next(lower, start)
-		sent := lower[start:end]
+	for start := 0; start < len(s); {
+		end := seps.next(s, start)
+		// Word bounds are kept in s (wordFlags reads past a word's end).
+		sent := s[:end]
+		i, j, ok := nextWord(sent, start, true)
+		if !ok || wordFlags(s, i, j)&wordInstruction != 0 || addressesModel(sent[start:]) {
+			start = end + 1
+			continue
+		}
 		start = end + 1
-		first, ok := nextWord(sent, 0, true)
-		if !ok {
-			continue
-		}
-		if _, instr := instructionStarts[sent[first[0]:first[1]]]; instr || strings.Contains(sent, "you are") || strings.Contains(sent, "assistant") {
-			continue
-		}
-		for w, ok := first, true; ok; w, ok = nextWord(sent, w[1], true) {
-			if isContentWord(sent[w[0]:w[1]]) {
+		for ; ok; i, j, ok = nextWord(sent, j, true) {
+			if isContentWord(s, i, j) {
 				n++
 				if n >= minMaterialWords {
 					return true
@@ -150,17 +164,102 @@ func declarativeMaterial(lower string) bool {
 	return false
 }
 
+// addressesModel reports whether a sentence holds "you are" or
+// "assistant" (ASCII letters in either case). Eight positions are tested
+// at once, as the bytes of a uint64: a position is a candidate when it and
+// the next byte spell "yo", or "ss" (the second and third letters of
+// "assistant"); candidates are checked byte by byte. The sentence is read
+// from its end: text put in front of a prompt (a nonce, padding, a
+// preamble) leaves the prompt's own words last.
+func addressesModel(s string) bool {
+	if len(s) < len(assistant) {
+		for i := 0; i+len(youAre) <= len(s); i++ {
+			if hasFoldAt(s, i, youAre) {
+				return true
+			}
+		}
+		return false
+	}
+	all := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
+	b := all
+	// A turn tests the 32 pairs at len(b)-33 .. len(b)-2, the slice cut
+	// as it is used (no bounds checks).
+	for len(b) >= 33 {
+		q := b[len(b)-33:]
+		t0 := pairs(binary.LittleEndian.Uint64(q), binary.LittleEndian.Uint64(q[1:]))
+		t1 := pairs(binary.LittleEndian.Uint64(q[8:]), binary.LittleEndian.Uint64(q[9:]))
+		t2 := pairs(binary.LittleEndian.Uint64(q[16:]), binary.LittleEndian.Uint64(q[17:]))
+		t3 := pairs(binary.LittleEndian.Uint64(q[24:]), binary.LittleEndian.Uint64(q[25:]))
+		if (t0+low7)&(t1+low7)&(t2+low7)&(t3+low7)&highs != highs {
+			p := len(b) - 33
+			if addressedAt(all, p+24) || addressedAt(all, p+16) || addressedAt(all, p+8) || addressedAt(all, p) {
+				return true
+			}
+		}
+		b = b[:len(b)-32]
+	}
+	// The pairs left, 0 .. len(b)-2, eight at a time down to 0.
+	for p := len(b) - 9; p > 0; p -= 8 {
+		if addressedAt(all, p) {
+			return true
+		}
+	}
+	return addressedAt(all, 0)
+}
+
+const (
+	youAre    = "you are"
+	assistant = "assistant"
+	caseBits  = 0x2020202020202020 // the bit that makes an ASCII letter lower case
+	low7      = 0x7f7f7f7f7f7f7f7f
+)
+
+// pairs has a zero byte where x and y (the bytes one further) spell "yo"
+// or "ss", and rarely elsewhere: the two tests share their zero bytes, and
+// the top bit is dropped too (so t+low7 carries nowhere: a byte of t is
+// zero where the top bit of t+low7 is clear).
+func pairs(x, y uint64) uint64 {
+	return ((x ^ ones*'y') | (y ^ ones*'o')) & ((x ^ ones*'s') | (y ^ ones*'s')) &^ (caseBits | highs)
+}
+
+// addressedAt reports whether "you are" starts at one of the eight
+// positions from p in s, or "assistant" one before (p+9 <= len(s)).
+func addressedAt(s []byte, p int) bool {
+	x, y := binary.LittleEndian.Uint64(s[p:]), binary.LittleEndian.Uint64(s[p+1:])
+	if (pairs(x, y)+low7)&highs == highs {
+		return false
+	}
+	yo := zeroBytes(((x ^ ones*'y') | (y ^ ones*'o')) &^ caseBits)
+	ss := zeroBytes(((x ^ ones*'s') | (y ^ ones*'s')) &^ caseBits)
+	for ; yo != 0; yo &= yo - 1 {
+		if hasFoldAt(s, p+bits.TrailingZeros64(yo)/8, youAre) {
+			return true
+		}
+	}
+	for ; ss != 0; ss &= ss - 1 {
+		if hasFoldAt(s, p+bits.TrailingZeros64(ss)/8-1, assistant) {
+			return true
+		}
+	}
+	return false
+}
+
+// zeroBytes has the high bit set in exactly the zero bytes of t.
+func zeroBytes(t uint64) uint64 {
+	return ^((t&low7 + low7) | t | low7)
+}
+
 // markedMaterial: the first occurrence of a context marker, followed by
 // minMarkedWords content words. Every marker holds one of a few rare bytes
 // (':' '<' '`' '"'), so occurrences are found from those bytes alone.
-func markedMaterial(lower string) bool {
+func markedMaterial(s string) bool {
 	var first [maxMarkers]int
 	for k := range contextMarkers {
 		first[k] = -1
 	}
 	for _, c := range markerAnchors {
-		for i := 0; i < len(lower); {
-			j := strings.IndexByte(lower[i:], c)
+		for i := 0; i < len(s); {
+			j := strings.IndexByte(s[i:], c)
 			if j < 0 {
 				break
 			}
@@ -170,7 +269,7 @@ func markedMaterial(lower string) bool {
 				if first[k] >= 0 || m[a] != c {
 					continue
 				}
-				if st := at - a; st >= 0 && st+len(m) <= len(lower) && lower[st:st+len(m)] == m {
+				if st := at - a; hasFoldAt(s, st, m) {
 					first[k] = st
 				}
 			}
@@ -178,7 +277,7 @@ func markedMaterial(lower string) bool {
 		}
 	}
 	for k, m := range contextMarkers {
-		if i := first[k]; i >= 0 && atLeastContentWords(lower[i+len(m):], minMarkedWords) {
+		if i := first[k]; i >= 0 && atLeastContentWords(s, i+len(m), minMarkedWords) {
 			return true
 		}
 	}
@@ -232,57 +331,83 @@ func (f *sepFinder) next(s string, from int) int {
 	return end
 }
 
+// wordBytes classes ASCII bytes for nextWord: letters and digits, and the
+// apostrophe.
+const (
+	wordAlnum = 1 << iota
+	wordApos
+)
+
+var wordBytes = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			t[c] = wordAlnum
+		case c == '\'':
+			t[c] = wordApos
+		}
+	}
+	return t
+}()
+
 // nextWord returns the bounds of the first word of s at or after i: a run
 // of letters and digits (and apostrophes when apos), as strings.FieldsFunc
-// splits it.
-func nextWord(s string, i int, apos bool) ([2]int, bool) {
+// splits it. (The bounds are two results, not an array: an array comes
+// back through memory, and reading it stalled the caller.)
+func nextWord(s string, i int, apos bool) (int, int, bool) {
+	class := uint8(wordAlnum)
+	if apos {
+		class |= wordApos
+	}
 	for i < len(s) {
-		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
+		if c := s[i]; c < utf8.RuneSelf {
+			if wordBytes[c]&class != 0 {
+				break
+			}
+			i++
+			continue
 		}
-		if fieldRune(r, apos) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			break
 		}
 		i += size
 	}
 	if i >= len(s) {
-		return [2]int{}, false
+		return 0, 0, false
 	}
 	j := i
 	for j < len(s) {
-		r, size := rune(s[j]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[j:])
+		if c := s[j]; c < utf8.RuneSelf {
+			if wordBytes[c]&class == 0 {
+				break
+			}
+			j++
+			continue
 		}
-		if !fieldRune(r, apos) {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 			break
 		}
 		j += size
 	}
-	return [2]int{i, j}, true
+	return i, j, true
 }
 
-func fieldRune(r rune, apos bool) bool {
-	if r < utf8.RuneSelf {
-		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || apos && r == '\''
-	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
-}
-
-func isContentWord(w string) bool {
-	if _, stop := stopwords[w]; stop {
+// isContentWord reports whether the word s[i:j] is a content word.
+func isContentWord(s string, i, j int) bool {
+	if j-i < 3 && !unicode.IsDigit(rune(s[i])) {
 		return false
 	}
-	return len(w) >= 3 || (len(w) > 0 && unicode.IsDigit(rune(w[0])))
+	return wordFlags(s, i, j)&wordStop == 0
 }
 
-// atLeastContentWords reports whether s holds k content words (words split
-// at anything but letters and digits).
-func atLeastContentWords(s string, k int) bool {
+// atLeastContentWords reports whether s[from:] holds k content words
+// (words split at anything but letters and digits).
+func atLeastContentWords(s string, from, k int) bool {
 	n := 0
-	for w, ok := nextWord(s, 0, false); ok; w, ok = nextWord(s, w[1], false) {
-		if isContentWord(s[w[0]:w[1]]) {
+	for i, j, ok := nextWord(s, from, false); ok; i, j, ok = nextWord(s, j, false) {
+		if isContentWord(s, i, j) {
 			n++
 			if n >= k {
 				return true
@@ -290,4 +415,97 @@ func atLeastContentWords(s string, k int) bool {
 		}
 	}
 	return false
+}
+
+// Flags of the words wordFlags knows.
+const (
+	wordStop        = 1 << iota // in stopwords
+	wordInstruction             // in instructionStarts
+)
+
+// maxKnownWord is the longest word wordFlags knows.
+const maxKnownWord = 16
+
+// keyOf packs the bytes of a word, each with the ASCII case bit set, into
+// two zero-padded words. A word is a run of ASCII letters, digits and
+// apostrophes (only capitals lack that bit) and of non-ASCII runes (whose
+// bytes stay above 0x7f), so it has the key of a word of the table (lower
+// case ASCII) exactly when it is that word up to ASCII case.
+func keyOf(w string) (lo, hi uint64) {
+	for i := len(w) - 1; i >= 0; i-- {
+		if c := uint64(w[i] | 0x20); i >= 8 {
+			hi = hi<<8 | c
+		} else {
+			lo = lo<<8 | c
+		}
+	}
+	return lo, hi
+}
+
+// knownWords is an open-addressing table of the stopwords and instruction
+// starts by key: cheaper than two map lookups of a lower-cased copy.
+var knownWords = func() (t struct {
+	keys  [1 << knownBits][2]uint64
+	flags [1 << knownBits]uint8
+}) {
+	add := func(words map[string]struct{}, f uint8) {
+		for w := range words {
+			if len(w) == 0 || len(w) > maxKnownWord || strings.IndexFunc(w, func(r rune) bool { return r >= utf8.RuneSelf || byte(r)|0x20 != byte(r) }) >= 0 {
+				panic("hallucination: word " + w + " does not fit a key")
+			}
+			lo, hi := keyOf(w)
+			i := knownSlot(lo, hi)
+			for t.flags[i] != 0 && t.keys[i] != [2]uint64{lo, hi} {
+				i = (i + 1) & (1<<knownBits - 1)
+			}
+			t.keys[i] = [2]uint64{lo, hi}
+			t.flags[i] |= f
+		}
+	}
+	add(stopwords, wordStop)
+	add(instructionStarts, wordInstruction)
+	return t
+}()
+
+// knownShapes marks, by length and first letter, the last letters of the
+// words in knownWords: most other words need no lookup. Letters are taken
+// by their low five bits, so either case maps to the same bit.
+var knownShapes = func() (t [maxKnownWord + 1][32]uint32) {
+	for _, set := range []map[string]struct{}{stopwords, instructionStarts} {
+		for w := range set {
+			t[len(w)][w[0]&31] |= 1 << (w[len(w)-1] & 31)
+		}
+	}
+	return t
+}()
+
+const knownBits = 10
+
+// knownSlot is where the probe for a key starts in knownWords.
+func knownSlot(lo, hi uint64) uint64 {
+	return (lo ^ hi*0x9e3779b97f4a7c15) * 0xbf58476d1ce4e5b9 >> (64 - knownBits)
+}
+
+// wordFlags returns the flags of the word s[i:j], ASCII letters in either
+// case. With 16 bytes left in s from i, the key is read as two words and
+// cut to the word.
+func wordFlags(s string, i, j int) uint8 {
+	n := j - i
+	if n > maxKnownWord || n <= 0 || knownShapes[n][s[i]&31]&(1<<(s[j-1]&31)) == 0 {
+		return 0
+	}
+	var lo, hi uint64
+	if len(s)-i >= 16 {
+		b := unsafe.Slice(unsafe.StringData(s[i:]), 16) // read only
+		lo = (binary.LittleEndian.Uint64(b) | caseBits) & (^uint64(0) >> (64 - 8*min(n, 8)))
+		hi = (binary.LittleEndian.Uint64(b[8:]) | caseBits) & (^uint64(0) >> (64 - 8*max(n-8, 0)))
+	} else {
+		lo, hi = keyOf(s[i:j])
+	}
+	for k := knownSlot(lo, hi); ; k = (k + 1) & (1<<knownBits - 1) {
+		f := knownWords.flags[k]
+		if f == 0 || knownWords.keys[k] == [2]uint64{lo, hi} {
+			return f
+		}
+	}
 }
