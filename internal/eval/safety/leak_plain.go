@@ -151,11 +151,11 @@ func (w *sysWords) scan(s string, sc *leakScan) bool {
 
 // letterRun reads, as scan does with sc, the words from s[i:] of two to
 // eight ASCII letters each followed by a space (most words of prose, all
-// of a padding of words; single letters count towards scan's singles): a
-// loop with no call, so nothing spilled. It
-// returns where it stopped, at any other word or byte or at a word that
-// ends a word pair of the answer (scan checks the 4-gram), the counts,
-// the last word's hash, and false at a letter three times in a row.
+// of a padding of words; single letters are left to scan, which counts
+// them): a loop with no call, so nothing is spilled. It returns where it
+// stopped (at any other word or byte, or at a word that ends a word pair
+// of the answer: scan checks the 4-gram), the counts, the last word's
+// hash, and false at a letter three times in a row.
 func letterRun(s string, i int, sc *leakScan, words, normLen int, c uint64) (int, int, int, uint64, bool) {
 	for i+8 <= len(s) {
 		r := load8(s, i)
