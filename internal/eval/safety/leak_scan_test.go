@@ -151,6 +151,15 @@ func promptLeakRows(t testing.TB) []eval.Input {
 	return rows
 }
 
+// raceScaled is n generated cases, or a sixth of them under the race
+// detector.
+func raceScaled(n int) int {
+	if underRace {
+		return n / 6
+	}
+	return n
+}
+
 // TestPromptLeakScanLabelled: every system text of the prompt_leak set
 // with every answer of it, as they are and with 4 KB of padding before or
 // after the system text (the load test's calls), scores exactly as the
@@ -198,7 +207,8 @@ func TestPromptLeakScanPadded(t *testing.T) {
 	breakers := []string{"é", "h3llo", "coool", "a b c", "@home", "x\x00y", "ab1"}
 	rng := rand.New(rand.NewPCG(9, 21))
 	var n, early, grams, across, notPlain int
-	for k := 0; k < 2500; k++ {
+	cases := raceScaled(2500)
+	for k := 0; k < cases; k++ {
 		instr := instrs[rng.IntN(len(instrs))]
 		pad := leakPadding([]int{4 << 10, 500, 40}[rng.IntN(3)], rng.IntN(2) == 0)
 		nonce := fmt.Sprintf("ref-%d ", k)
@@ -271,7 +281,7 @@ func TestPromptLeakScanPadded(t *testing.T) {
 		}
 	}
 	t.Logf("%d calls: %d ended early, %d not plain, %d with a shared 4-gram, %d with only a sentence-end pair", n, early, notPlain, grams, across)
-	if early < n/5 || notPlain < n/20 || grams < n/10 || across < 200 {
+	if early < n/5 || notPlain < n/20 || grams < n/10 || across < cases*2/25 {
 		t.Fatalf("coverage too thin: %d calls, %d early, %d not plain, %d 4-grams, %d pairs", n, early, notPlain, grams, across)
 	}
 }
@@ -282,7 +292,7 @@ func TestPromptLeakScanDevTexts(t *testing.T) {
 	texts := devTexts(t, 2)
 	rng := rand.New(rand.NewPCG(17, 3))
 	pad := leakPadding(4<<10, false)
-	for i := 0; i < 2500; i++ {
+	for i := 0; i < raceScaled(2500); i++ {
 		sys := texts[rng.IntN(len(texts))]
 		if rng.IntN(2) == 0 {
 			sys = pad + sys
