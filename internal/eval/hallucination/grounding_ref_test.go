@@ -192,10 +192,10 @@ func sharedTexts(t testing.TB) []string {
 		return nil
 	})
 	if err != nil {
-		t.Skipf("shared data not readable: %v", err)
+		t.Fatalf("shared data not readable: %v", err)
 	}
 	if files == 0 || len(out) == 0 {
-		t.Skip("no shared data")
+		t.Fatal("no shared data read")
 	}
 	return out
 }
