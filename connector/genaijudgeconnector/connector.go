@@ -2,7 +2,6 @@ package genaijudgeconnector
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -26,6 +25,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/contract"
 	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/internal/selector"
+	"github.com/periscope-otel/periscope/internal/tracesample"
 )
 
 const (
@@ -71,8 +71,7 @@ type judgeConnector struct {
 	logSel  *selector.Logs
 	opts    genai.Options
 	guard   *componentkit.Guard
-	// sampleBelow: a trace is sampled when its hash is below this.
-	sampleBelow uint64
+	sample  tracesample.Ratio // the calibration sample, by trace id
 
 	q       *queue
 	pace    *pacer
@@ -127,12 +126,7 @@ func newJudgeConnector(set connector.Settings, cfg *Config, next consumer.Logs) 
 		return newLimits(cfg)
 	})
 	c.pace, c.budget, c.breaker, c.seen, c.release = lim.pace, lim.budget, lim.breaker, lim.seen, release
-	switch {
-	case cfg.Select.SampleRatio >= 1:
-		c.sampleBelow = math.MaxUint64
-	case cfg.Select.SampleRatio > 0:
-		c.sampleBelow = uint64(cfg.Select.SampleRatio * (1 << 63) * 2)
-	}
+	c.sample = tracesample.New(cfg.Select.SampleRatio)
 	if c.spanSel, err = selector.NewSpans(cfg.Select.Conditions, set.TelemetrySettings); err != nil {
 		release()
 		return nil, err
@@ -446,7 +440,7 @@ type selection struct {
 // its threshold, or the deterministic sample by trace id.
 func (c *judgeConnector) selectCall(sc *scores, trace pcommon.TraceID, dst []selection) []selection {
 	s := &c.cfg.Select
-	sampled := c.sampleBelow > 0 && traceHash(trace) < c.sampleBelow
+	sampled := c.sample.Keep(trace)
 	for _, r := range c.rubrics {
 		var pick selection
 		for _, e := range r.evaluators {
@@ -476,18 +470,6 @@ func (c *judgeConnector) selectCall(sc *scores, trace pcommon.TraceID, dst []sel
 		}
 	}
 	return dst
-}
-
-// traceHash mixes a trace id into a uniform 64-bit value (splitmix64), so
-// a sample is deterministic by trace id even for non-random ids.
-func traceHash(t pcommon.TraceID) uint64 {
-	x := binary.LittleEndian.Uint64(t[:8]) ^ binary.LittleEndian.Uint64(t[8:])*0x9E3779B97F4A7C15
-	x ^= x >> 30
-	x *= 0xBF58476D1CE4E5B9
-	x ^= x >> 27
-	x *= 0x94D049BB133111EB
-	x ^= x >> 31
-	return x
 }
 
 func hasContent(v *genai.View) bool {

@@ -25,6 +25,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/ratelog"
 	"github.com/periscope-otel/periscope/internal/selector"
 	"github.com/periscope-otel/periscope/internal/statestore"
+	"github.com/periscope-otel/periscope/internal/tracesample"
 )
 
 const (
@@ -66,9 +67,8 @@ type metricsConnector struct {
 	logSel  *selector.Logs
 	opts    genai.Options // content reading (sampled spans)
 	meta    genai.Options // metadata only
-	// sampleBelow: a span's content is read when the top bits of its trace
-	// id hash are below it.
-	sampleBelow uint64
+	// contentSample: the traces whose spans' content is read.
+	contentSample tracesample.Ratio
 
 	mu        sync.Mutex
 	agg       *metrics.GenAI
@@ -182,7 +182,7 @@ func buildConnector(set connector.Settings, cfg *Config, next consumer.Metrics) 
 	}
 	if cfg.Drift.Enabled && cfg.Drift.Content && cfg.Drift.ContentSampleRatio > 0 {
 		c.opts = genai.Options{Content: true, MaxContentBytes: cfg.Drift.MaxContentBytes, SkipToolDefinitions: true}
-		c.sampleBelow = uint64(cfg.Drift.ContentSampleRatio * (1 << 32))
+		c.contentSample = tracesample.New(cfg.Drift.ContentSampleRatio)
 	}
 	if cfg.Drift.Enabled {
 		c.rec = newDriftRecorder(cfg, &c.mu, set.Logger, agg.OverflowRes, c.overflowed)

@@ -164,17 +164,10 @@ func (c *metricsConnector) buildDims(v *genai.View, src attrSource) {
 }
 
 // contentSampled picks spans for content reading by trace id, so that all
-// spans of a trace are in or out together.
+// spans of a trace are in or out together (and with the other samples by
+// trace id, see tracesample).
 func (c *metricsConnector) contentSampled(tid pcommon.TraceID) bool {
-	if !c.opts.Content {
-		return false
-	}
-	if c.sampleBelow >= 1<<32 {
-		return true
-	}
-	h := binary.LittleEndian.Uint64(tid[8:]) ^ binary.LittleEndian.Uint64(tid[:8])
-	h *= 0x9E3779B97F4A7C15
-	return h>>32 < c.sampleBelow
+	return c.opts.Content && c.contentSample.Keep(tid)
 }
 
 // idSet remembers recent span ids so that a call reported both as a span

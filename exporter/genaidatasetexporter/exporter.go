@@ -3,10 +3,8 @@ package genaidatasetexporter
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -22,6 +20,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/internal/ratelog"
 	"github.com/periscope-otel/periscope/internal/selector"
+	"github.com/periscope-otel/periscope/internal/tracesample"
 )
 
 // datasetExporter is one signal's instance of a configured genai_dataset.
@@ -35,10 +34,7 @@ type datasetExporter struct {
 	logSel  *selector.Logs
 	opts    genai.Options
 	guard   *componentkit.Guard
-	// Unflagged calls whose trace id hashes below sampleBelow are kept
-	// (sampleAll: every one).
-	sampleBelow uint64
-	sampleAll   bool
+	sample  tracesample.Ratio // unflagged calls kept, by trace id
 }
 
 func newDatasetExporter(set exporter.Settings, cfg *Config, sh *shared, traces bool) (*datasetExporter, error) {
@@ -63,12 +59,7 @@ func newDatasetExporter(set exporter.Settings, cfg *Config, sh *shared, traces b
 	if err != nil {
 		return nil, fmt.Errorf("conditions: %w", err)
 	}
-	switch {
-	case cfg.SampleRatio >= 1:
-		e.sampleAll = true
-	case cfg.SampleRatio > 0:
-		e.sampleBelow = uint64(cfg.SampleRatio * math.Exp2(64))
-	}
+	e.sample = tracesample.New(cfg.SampleRatio)
 	return e, nil
 }
 
@@ -83,16 +74,9 @@ func (e *datasetExporter) shutdown(context.Context) error {
 }
 
 // sampled decides, by trace id alone, whether an unflagged call is kept:
-// every instance and every collector of a tier keeps the same traces.
-func (e *datasetExporter) sampled(t pcommon.TraceID) bool {
-	if e.sampleAll {
-		return true
-	}
-	if e.sampleBelow == 0 {
-		return false
-	}
-	return mix64(binary.BigEndian.Uint64(t[:8])^binary.BigEndian.Uint64(t[8:])) < e.sampleBelow
-}
+// every instance and every collector of a tier keeps the same traces, and
+// genai_eval's evaluators sampled at the same or a larger ratio scored them.
+func (e *datasetExporter) sampled(t pcommon.TraceID) bool { return e.sample.Keep(t) }
 
 // mix64 is splitmix64's finalizer: ids that are not random still spread.
 func mix64(x uint64) uint64 {

@@ -34,6 +34,10 @@ type Finding struct {
 	End   int
 }
 
+// LabelNotSampled is the label of a Skipped result for a call outside the
+// evaluator's sample (its sample_ratio): nothing is written for it.
+const LabelNotSampled = "not_sampled"
+
 // Result is an evaluator's verdict on one call.
 type Result struct {
 	// Score is the risk score in [0,1]; 1 = certainly bad.

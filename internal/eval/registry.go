@@ -39,7 +39,7 @@ type Spec struct {
 // with mapstructure tags; YAML keys are snake_case.
 type Config interface {
 	// Base returns the keys every evaluator has.
-	Base() (enabled bool, threshold float64)
+	Base() Basics
 	// Validate reports invalid keys, named relative to the block
 	// ("threshold: ..."); the caller prefixes evaluators.<name>.
 	Validate() error
@@ -122,7 +122,24 @@ func (s *Spec) BenchInput(text, context, query string) Input {
 
 // DefaultConfig returns the evaluator's configuration block with its defaults.
 func (s *Spec) DefaultConfig() Config {
-	return s.NewConfig(Common{Enabled: s.Enabled, Threshold: s.Threshold, Sides: s.Sides.Names()})
+	return s.NewConfig(Common{Enabled: s.Enabled, Threshold: s.Threshold, SampleRatio: 1, Sides: s.Sides.Names()})
+}
+
+// Basics are the keys every evaluator has.
+type Basics struct {
+	Enabled   bool
+	Threshold float64
+	// SampleRatio is the share of traces (by trace id, see tracesample)
+	// whose calls the evaluator runs on.
+	SampleRatio float64
+}
+
+// ValidateSampleRatio checks a sample_ratio key.
+func ValidateSampleRatio(r float64) error {
+	if !(r >= 0 && r <= 1) {
+		return fmt.Errorf("sample_ratio: must be in [0,1], got %v", r)
+	}
+	return nil
 }
 
 // New builds the evaluator with its defaults.
@@ -134,18 +151,25 @@ type Common struct {
 	Enabled bool `mapstructure:"enabled"`
 	// Threshold at or above which the evaluator fails the call.
 	Threshold float64 `mapstructure:"threshold"`
+	// SampleRatio: the share of traces whose calls the evaluator runs on.
+	SampleRatio float64 `mapstructure:"sample_ratio"`
 	// Sides the evaluator reads: input, output.
 	Sides []string `mapstructure:"sides"`
 	_     struct{}
 }
 
 // Base implements Config.
-func (c *Common) Base() (bool, float64) { return c.Enabled, c.Threshold }
+func (c *Common) Base() Basics {
+	return Basics{Enabled: c.Enabled, Threshold: c.Threshold, SampleRatio: c.SampleRatio}
+}
 
-// Validate checks the threshold and the sides.
+// Validate checks the threshold, the sample ratio and the sides.
 func (c *Common) Validate() error {
 	if c.Threshold < 0 || c.Threshold > 1 {
 		return fmt.Errorf("threshold: must be in [0,1], got %v", c.Threshold)
+	}
+	if err := ValidateSampleRatio(c.SampleRatio); err != nil {
+		return err
 	}
 	for _, s := range c.Sides {
 		if _, ok := ParseSide(s); !ok {

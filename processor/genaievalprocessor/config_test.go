@@ -57,21 +57,26 @@ func TestCustomConfig(t *testing.T) {
 	assert.Equal(t, 32<<10, h.MaxAnswerBytes)
 	assert.True(t, h.GroundOnInput)
 	assert.Equal(t, 0.5, block[*evaluators.RefusalConfig](t, cfg, "refusal").Threshold)
+	assert.Equal(t, 0.25, block[*evaluators.RefusalConfig](t, cfg, "refusal").SampleRatio)
+	assert.Equal(t, 0.1, h.SampleRatio)
+	assert.Equal(t, 1.0, block[*evaluators.ToxicityConfig](t, cfg, "toxicity").SampleRatio, "not given: every call")
 	assert.Equal(t, []string{"output"}, block[*evaluators.RefusalConfig](t, cfg, "refusal").Sides)
 	assert.Equal(t, "<SECRET>", cfg.Redact["secrets"])
 }
 
 func TestInvalidConfig(t *testing.T) {
 	for name, key := range map[string]string{
-		"bad_threshold":            "evaluators.toxicity.threshold",
-		"bad_side":                 "evaluators.pii.sides",
-		"bad_redact":               "redact.passport",
-		"bad_replacement":          "redact.email",
-		"off_topic_without_topics": "evaluators.off_topic.topics",
-		"bad_pii_type":             "evaluators.pii.types",
-		"bad_hallucination":        "evaluators.hallucination.max_context_bytes",
-		"bad_topic_keywords":       "evaluators.off_topic.topics.billing",
-		"bad_jailbreak_threshold":  "evaluators.jailbreak.threshold",
+		"bad_threshold":                  "evaluators.toxicity.threshold",
+		"bad_side":                       "evaluators.pii.sides",
+		"bad_redact":                     "redact.passport",
+		"bad_replacement":                "redact.email",
+		"off_topic_without_topics":       "evaluators.off_topic.topics",
+		"bad_pii_type":                   "evaluators.pii.types",
+		"bad_hallucination":              "evaluators.hallucination.max_context_bytes",
+		"bad_topic_keywords":             "evaluators.off_topic.topics.billing",
+		"bad_jailbreak_threshold":        "evaluators.jailbreak.threshold",
+		"bad_sample_ratio":               "evaluators.refusal.sample_ratio",
+		"bad_hallucination_sample_ratio": "evaluators.hallucination.sample_ratio",
 	} {
 		_, err := loadConfig(t, name)
 		require.Error(t, err, name)
@@ -116,9 +121,10 @@ func TestEveryRegisteredEvaluator(t *testing.T) {
 	for _, s := range evaluators.All() {
 		b := cfg.Evaluators.Get(s.Name)
 		require.NotNil(t, b, s.Name)
-		enabled, thr := b.Base()
-		assert.Equal(t, s.Enabled, enabled, s.Name)
-		assert.Equal(t, s.Threshold, thr, s.Name)
+		base := b.Base()
+		assert.Equal(t, s.Enabled, base.Enabled, s.Name)
+		assert.Equal(t, s.Threshold, base.Threshold, s.Name)
+		assert.Equal(t, 1.0, base.SampleRatio, s.Name)
 		require.NoError(t, confmap.NewFromStringMap(map[string]any{"enabled": true, "threshold": 0.25}).Unmarshal(b), s.Name)
 		if oc, ok := b.(*evaluators.OffTopicConfig); ok {
 			oc.Topics = map[string][]string{"billing": {"invoice", "refund"}}

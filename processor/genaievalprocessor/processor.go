@@ -26,6 +26,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/genai"
 	"github.com/periscope-otel/periscope/internal/handoff"
 	"github.com/periscope-otel/periscope/internal/selector"
+	"github.com/periscope-otel/periscope/internal/tracesample"
 )
 
 // safetyErrOpt labels a panic of the safety suite in the errors counter.
@@ -35,14 +36,16 @@ var safetyErrOpt = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(a
 const (
 	skipNoContent     = "no_content"
 	skipWrapperSpan   = "wrapper_span"
+	skipNotSampled    = "not_sampled" // outside every evaluator's sample
 	skipAlreadyJudged = "already_judged"
 )
 
-// configured is one enabled evaluator with its threshold.
+// configured is one enabled evaluator with its threshold and sample.
 type configured struct {
 	name      string
 	ev        eval.Evaluator
 	threshold float64
+	sample    tracesample.Ratio // the traces whose calls it runs on
 	scoreKey  string
 	what      string // names it in a panic warning
 	// Pre-built metric attribute sets (no allocation per span).
@@ -62,9 +65,10 @@ type evalProcessor struct {
 	guard    *componentkit.Guard // reads and evaluators: a panic skips the item, never the batch
 	spanSel  *selector.Spans
 	logSel   *selector.Logs
-	evs      []configured
+	evs      []configured  // at most 64 (a call's sample is a bit mask)
 	suite    *safety.Suite // the safety evaluators of evs, run together
 	nSuite   int           // evs[:nSuite] are in suite
+	sampling bool          // some evaluator runs on a sample of traces
 	redactor *redactor
 	opts     genai.Options
 	// sharedOpts is what a handed-on view may hold to be used in place.
@@ -117,15 +121,16 @@ func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalPr
 		if b == nil {
 			continue
 		}
-		enabled, threshold := b.Base()
-		if !enabled {
+		base := b.Base()
+		if !base.Enabled {
 			continue
 		}
 		e, err := b.New(eval.Build{})
 		if err != nil {
 			return nil, fmt.Errorf("evaluators.%s: %w", spec.Name, err)
 		}
-		c := configured{name: spec.Name, ev: e, threshold: threshold, scoreKey: contract.AttrEvalPrefix + spec.Name}
+		c := configured{name: spec.Name, ev: e, threshold: base.Threshold, sample: tracesample.New(base.SampleRatio),
+			scoreKey: contract.AttrEvalPrefix + spec.Name}
 		if _, ok := safety.NewSuite(e); ok {
 			p.evs = append(p.evs, c)
 		} else {
@@ -142,6 +147,7 @@ func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalPr
 	p.evs = append(p.evs, rest...)
 	for i := range p.evs {
 		p.evs[i].initOpts()
+		p.sampling = p.sampling || !p.evs[i].sample.All()
 	}
 	if len(cfg.Redact) > 0 {
 		p.redactor = newRedactor(cfg.Redact)
@@ -240,13 +246,36 @@ func (p *evalProcessor) buildInput(v *genai.View, traceDocs []string) eval.Input
 	return in
 }
 
-// evaluate runs every evaluator; a panicking evaluator is skipped and counted.
-func (p *evalProcessor) evaluate(ctx context.Context, in *eval.Input, out *outcome) {
+// notSampled returns the evaluators (bit i: evs[i]) whose sample leaves
+// out the calls of the trace.
+func (p *evalProcessor) notSampled(trace pcommon.TraceID) uint64 {
+	if !p.sampling {
+		return 0
+	}
+	h := tracesample.Hash(trace)
+	var skip uint64
+	for i := range p.evs {
+		if !p.evs[i].sample.KeepHash(h) {
+			skip |= 1 << i
+		}
+	}
+	return skip
+}
+
+// noneSampled reports whether skip leaves out every evaluator: the call is
+// then neither evaluated nor written to.
+func (p *evalProcessor) noneSampled(skip uint64) bool {
+	return p.sampling && skip == 1<<len(p.evs)-1
+}
+
+// evaluate runs every evaluator but those in skip (see notSampled); a
+// panicking evaluator is skipped and counted.
+func (p *evalProcessor) evaluate(ctx context.Context, in *eval.Input, skip uint64, out *outcome) {
 	out.results = out.results[:0]
 	out.ran = out.ran[:0]
 	out.truncated = in.Truncated
 	if p.suite != nil {
-		if !p.guard.Run("safety evaluators", func() { out.results = p.suite.Evaluate(in, out.results) }) {
+		if !p.guard.Run("safety evaluators", func() { out.results = p.suite.EvaluateSome(in, skip, out.results) }) {
 			p.errors.Add(ctx, 1, safetyErrOpt...)
 			out.results = out.results[:0]
 		}
@@ -256,6 +285,10 @@ func (p *evalProcessor) evaluate(ctx context.Context, in *eval.Input, out *outco
 	}
 	for i := range p.evs[p.nSuite:] {
 		c := &p.evs[p.nSuite+i]
+		if skip&(1<<(p.nSuite+i)) != 0 {
+			out.results = append(out.results, eval.Result{Skipped: true, Label: eval.LabelNotSampled})
+			continue
+		}
 		var r eval.Result
 		if !p.guard.Run(c.what, func() { r = c.ev.Evaluate(in) }) {
 			p.errors.Add(ctx, 1, c.evOpt...)
@@ -525,6 +558,10 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 			// Wrapper spans (agent, workflow, chain) re-report the content
 			// of the model call beneath them; evaluate the model call only.
 			skips.Add(skipWrapperSpan)
+		case p.noneSampled(p.notSampled(span.TraceID())):
+			// Its log records, if any, have the same trace id: no
+			// instance evaluates this call.
+			skips.Add(skipNotSampled)
 		default:
 			if p.judged != nil {
 				// Content on the span and in log records too: the records
@@ -532,7 +569,7 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 				p.judged.claim(span.TraceID(), span.SpanID())
 			}
 			in = p.buildInput(v, docs[span.TraceID()])
-			p.evaluate(ctx, &in, &out)
+			p.evaluate(ctx, &in, p.notSampled(span.TraceID()), &out)
 			evaluated = true
 		}
 		if evaluated {
@@ -696,8 +733,13 @@ func (p *evalProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 			skips.Add(skipAlreadyJudged)
 			continue
 		}
+		skip := p.notSampled(g.TraceID)
+		if p.noneSampled(skip) {
+			skips.Add(skipNotSampled)
+			continue
+		}
 		in = p.buildInput(v, docs[g.TraceID])
-		p.evaluate(ctx, &in, &out)
+		p.evaluate(ctx, &in, skip, &out)
 		b.record(p, &out)
 		ts := pcommon.Timestamp(0)
 		for _, r := range g.Records {

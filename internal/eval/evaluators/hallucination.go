@@ -11,15 +11,23 @@ import (
 // evaluator's own keys (threshold, max_context_bytes, max_answer_bytes,
 // ground_on_input). It has no sides: it always checks the answer.
 type HallucinationConfig struct {
-	Enabled              bool `mapstructure:"enabled"`
+	Enabled              bool    `mapstructure:"enabled"`
+	SampleRatio          float64 `mapstructure:"sample_ratio"`
 	hallucination.Config `mapstructure:",squash"`
 }
 
 // Base implements eval.Config.
-func (c *HallucinationConfig) Base() (bool, float64) { return c.Enabled, c.Threshold }
+func (c *HallucinationConfig) Base() eval.Basics {
+	return eval.Basics{Enabled: c.Enabled, Threshold: c.Threshold, SampleRatio: c.SampleRatio}
+}
 
 // Validate implements eval.Config.
-func (c *HallucinationConfig) Validate() error { return c.Config.Validate() }
+func (c *HallucinationConfig) Validate() error {
+	if err := eval.ValidateSampleRatio(c.SampleRatio); err != nil {
+		return err
+	}
+	return c.Config.Validate()
+}
 
 // New implements eval.Config.
 func (c *HallucinationConfig) New(b eval.Build) (eval.Evaluator, error) {
@@ -34,7 +42,7 @@ var hallucinationSpec = eval.Spec{
 	Risk:      true,
 	Rubrics:   []string{"faithfulness", "correctness"},
 	NewConfig: func(base eval.Common) eval.Config {
-		c := &HallucinationConfig{Enabled: base.Enabled, Config: hallucination.DefaultConfig()}
+		c := &HallucinationConfig{Enabled: base.Enabled, SampleRatio: base.SampleRatio, Config: hallucination.DefaultConfig()}
 		c.Threshold = base.Threshold
 		return c
 	},

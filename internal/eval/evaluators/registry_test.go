@@ -86,9 +86,10 @@ func TestSpecs(t *testing.T) {
 
 			// Defaults: the block carries the spec's defaults and validates.
 			c := s.DefaultConfig()
-			enabled, thr := c.Base()
-			assert.Equal(t, s.Enabled, enabled)
-			assert.Equal(t, s.Threshold, thr)
+			base := c.Base()
+			assert.Equal(t, s.Enabled, base.Enabled)
+			assert.Equal(t, s.Threshold, base.Threshold)
+			assert.Equal(t, 1.0, base.SampleRatio, "every call by default")
 			require.NoError(t, c.Validate())
 
 			// Every form of the evaluator builds, names itself by the spec,
@@ -125,14 +126,22 @@ func TestSpecs(t *testing.T) {
 func TestBlocksDecode(t *testing.T) {
 	for _, s := range All() {
 		c := s.DefaultConfig()
-		_, thr := c.Base()
+		thr := c.Base().Threshold
 		require.NoError(t, confmap.NewFromStringMap(map[string]any{"enabled": !s.Enabled}).Unmarshal(c), s.Name)
-		enabled, thr2 := c.Base()
-		assert.Equal(t, !s.Enabled, enabled, s.Name)
-		assert.Equal(t, thr, thr2, "%s: threshold keeps its default", s.Name)
-		require.NoError(t, confmap.NewFromStringMap(map[string]any{"threshold": 0.9}).Unmarshal(c), s.Name)
-		_, thr3 := c.Base()
-		assert.Equal(t, 0.9, thr3, s.Name)
+		base := c.Base()
+		assert.Equal(t, !s.Enabled, base.Enabled, s.Name)
+		assert.Equal(t, thr, base.Threshold, "%s: threshold keeps its default", s.Name)
+		assert.Equal(t, 1.0, base.SampleRatio, "%s: sample_ratio keeps its default", s.Name)
+		require.NoError(t, confmap.NewFromStringMap(map[string]any{"threshold": 0.9, "sample_ratio": 0.25}).Unmarshal(c), s.Name)
+		assert.Equal(t, 0.9, c.Base().Threshold, s.Name)
+		assert.Equal(t, 0.25, c.Base().SampleRatio, s.Name)
+		// Disabled: off_topic enabled would ask for its topics.
+		require.NoError(t, confmap.NewFromStringMap(map[string]any{"enabled": false}).Unmarshal(c), s.Name)
+		require.NoError(t, c.Validate(), s.Name)
+		for _, bad := range []float64{-0.1, 1.5} {
+			require.NoError(t, confmap.NewFromStringMap(map[string]any{"sample_ratio": bad}).Unmarshal(c), s.Name)
+			assert.ErrorContains(t, c.Validate(), "sample_ratio: must be in [0,1]", s.Name)
+		}
 		assert.Error(t, confmap.NewFromStringMap(map[string]any{"no_such_key": 1}).Unmarshal(c), s.Name)
 	}
 }

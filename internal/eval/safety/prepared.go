@@ -153,10 +153,21 @@ func NewSuite(evs ...eval.Evaluator) (*Suite, bool) {
 // Evaluate runs every evaluator of the suite; results[i] belongs to the
 // i-th evaluator given to NewSuite.
 func (s *Suite) Evaluate(in *eval.Input, results []eval.Result) []eval.Result {
+	return s.EvaluateSome(in, 0, results)
+}
+
+// EvaluateSome is Evaluate for the evaluators whose bit in skip is clear
+// (bit i: the i-th evaluator); each of the others gets a Skipped result
+// with label LabelNotSampled.
+func (s *Suite) EvaluateSome(in *eval.Input, skip uint64, results []eval.Result) []eval.Result {
 	p := getPrepared(in)
 	defer putPrepared(p)
 	p.harm = s.harm
-	for _, e := range s.evs {
+	for i, e := range s.evs {
+		if skip&(1<<i) != 0 {
+			results = append(results, eval.Result{Skipped: true, Label: eval.LabelNotSampled})
+			continue
+		}
 		results = append(results, e.run(p))
 	}
 	return results
