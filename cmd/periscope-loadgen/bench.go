@@ -54,18 +54,25 @@ var scenarios = []scenario{
 	{name: "genai_cost", pipeline: "genai_cost, batch", processors: "\n  genai_cost: {}"},
 	{name: "genai_prompt", pipeline: "genai_prompt, batch", processors: "\n  genai_prompt: {}"},
 	{name: "genai_eval, every evaluator + redaction", pipeline: "genai_eval, batch", processors: "\n  genai_eval:" + evalRedact},
+	// The lever for a gateway that cannot afford every evaluator on every
+	// call: the safety evaluators and redaction on every call, the
+	// quality evaluators on a quarter of the traces (sample_ratio).
+	{name: "genai_eval, every evaluator + redaction; hallucination, refusal, prompt_leak on 25% of traces", pipeline: "genai_eval, batch",
+		processors: "\n  genai_eval:" + evalRedact + evaluatorsSampled(0.25, "hallucination", "refusal", "prompt_leak")},
 	{name: "full Periscope (defaults)", pipeline: "genai_normalize, genai_cost, genai_prompt, genai_eval, batch",
 		processors: "\n  genai_normalize: {}\n  genai_cost: {}\n  genai_prompt: {}\n  genai_eval: {}", connector: "\n  genai_metrics: {}"},
 	// --only eval-breakdown: what the genai_eval row is made of, each step
 	// adding to the one before: the read of every call's content alone,
 	// redaction, the five cheaper safety evaluators; the row itself adds
-	// hallucination, prompt_leak and refusal.
+	// hallucination, prompt_leak and refusal, here last on 10% of traces.
 	{name: "eval-breakdown: genai_eval reading only (every evaluator off)", pipeline: "genai_eval, batch", optIn: true,
 		processors: "\n  genai_eval:" + evaluatorsOff(evaluators.Names()...)},
 	{name: "eval-breakdown: + redaction", pipeline: "genai_eval, batch", optIn: true,
 		processors: "\n  genai_eval:" + evalRedact + evaluatorsOff(evaluators.Names()...)},
 	{name: "eval-breakdown: + prompt_injection, jailbreak, pii, secrets, toxicity", pipeline: "genai_eval, batch", optIn: true,
 		processors: "\n  genai_eval:" + evalRedact + evaluatorsOff("hallucination", "prompt_leak", "refusal")},
+	{name: "eval-breakdown: the row with hallucination, refusal, prompt_leak on 10% of traces", pipeline: "genai_eval, batch", optIn: true,
+		processors: "\n  genai_eval:" + evalRedact + evaluatorsSampled(0.1, "hallucination", "refusal", "prompt_leak")},
 }
 
 // evalRedact is the genai_eval row's redaction: every PII type and secrets.
@@ -78,6 +85,17 @@ func evaluatorsOff(names ...string) string {
 	b.WriteString("\n    evaluators:")
 	for _, n := range names {
 		fmt.Fprintf(&b, "\n      %s: {enabled: false}", n)
+	}
+	return b.String()
+}
+
+// evaluatorsSampled is a genai_eval evaluators block running names on a
+// share of traces.
+func evaluatorsSampled(ratio float64, names ...string) string {
+	var b strings.Builder
+	b.WriteString("\n    evaluators:")
+	for _, n := range names {
+		fmt.Fprintf(&b, "\n      %s: {sample_ratio: %v}", n, ratio)
 	}
 	return b.String()
 }

@@ -68,7 +68,7 @@ func TestBreakdownOptIn(t *testing.T) {
 			require.True(t, strings.HasPrefix(s.name, "eval-breakdown"), s.name)
 		}
 	}
-	require.Equal(t, 3, optIn)
+	require.Equal(t, 4, optIn)
 	require.Len(t, pick(scenarios, ""), len(scenarios)-1-optIn)
-	require.Len(t, pick(scenarios, "eval-breakdown"), 3)
+	require.Len(t, pick(scenarios, "eval-breakdown"), 4)
 }
