@@ -78,16 +78,6 @@ func (e *datasetExporter) shutdown(context.Context) error {
 // genai_eval's evaluators sampled at the same or a larger ratio scored them.
 func (e *datasetExporter) sampled(t pcommon.TraceID) bool { return e.sample.Keep(t) }
 
-// mix64 is splitmix64's finalizer: ids that are not random still spread.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
-}
-
 // batch collects the rows of one push.
 type batch struct {
 	buf  bytes.Buffer

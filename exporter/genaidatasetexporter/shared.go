@@ -120,3 +120,13 @@ func (s *spanNotes) take(k callKey) *spanNote {
 	}
 	return nil
 }
+
+// mix64 is splitmix64's finalizer: ids that are not random still spread.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
