@@ -145,6 +145,9 @@ func newEvalProcessor(set processor.Settings, cfg *Config, traces bool) (*evalPr
 		p.suite, p.nSuite = s, len(suiteEvs)
 	}
 	p.evs = append(p.evs, rest...)
+	if len(p.evs) > 64 {
+		return nil, fmt.Errorf("%d evaluators: a call's sample holds 64", len(p.evs))
+	}
 	for i := range p.evs {
 		p.evs[i].initOpts()
 		p.sampling = p.sampling || !p.evs[i].sample.All()
@@ -551,6 +554,7 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 		}
 		v := it.view
 		evaluated := false
+		skip := p.notSampled(span.TraceID())
 		switch {
 		case !hasContent(v):
 			skips.Add(skipNoContent)
@@ -558,7 +562,7 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 			// Wrapper spans (agent, workflow, chain) re-report the content
 			// of the model call beneath them; evaluate the model call only.
 			skips.Add(skipWrapperSpan)
-		case p.noneSampled(p.notSampled(span.TraceID())):
+		case p.noneSampled(skip):
 			// Its log records, if any, have the same trace id: no
 			// instance evaluates this call.
 			skips.Add(skipNotSampled)
@@ -569,7 +573,7 @@ func (p *evalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 				p.judged.claim(span.TraceID(), span.SpanID())
 			}
 			in = p.buildInput(v, docs[span.TraceID()])
-			p.evaluate(ctx, &in, p.notSampled(span.TraceID()), &out)
+			p.evaluate(ctx, &in, skip, &out)
 			evaluated = true
 		}
 		if evaluated {
