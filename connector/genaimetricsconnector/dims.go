@@ -167,7 +167,7 @@ func (c *metricsConnector) buildDims(v *genai.View, src attrSource) {
 // spans of a trace are in or out together (and with the other samples by
 // trace id, see tracesample).
 func (c *metricsConnector) contentSampled(tid pcommon.TraceID) bool {
-	return c.opts.Content && c.contentSample.Keep(tid)
+	return c.contentSample.Keep(tid) // set only when content is read
 }
 
 // idSet remembers recent span ids so that a call reported both as a span

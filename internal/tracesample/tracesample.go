@@ -35,9 +35,6 @@ func New(r float64) Ratio {
 // All reports whether every trace is kept.
 func (s Ratio) All() bool { return s.all }
 
-// None reports whether no trace is kept.
-func (s Ratio) None() bool { return !s.all && s.below == 0 }
-
 // Keep reports whether the trace is in the sample.
 func (s Ratio) Keep(t pcommon.TraceID) bool { return s.all || Hash(t) < s.below }
 

@@ -70,12 +70,9 @@ func TestSamplesNest(t *testing.T) {
 	}
 }
 
-func TestAllNone(t *testing.T) {
+func TestAll(t *testing.T) {
 	assert.True(t, New(1).All())
 	assert.False(t, New(0.99).All())
-	assert.True(t, New(0).None())
-	assert.False(t, New(0.001).None())
-	assert.False(t, New(1).None())
 }
 
 func BenchmarkKeep(b *testing.B) {
